@@ -1,0 +1,44 @@
+#include "salestrack/event_error.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace salestrack {
+namespace {
+
+// Payload: "<index>\n<field>".
+constexpr absl::string_view kPayloadUrl = "type.salestrack.dev/salestrack.EventErrorLocation";
+
+absl::Status WithLocation(absl::StatusCode code, int event_index, absl::string_view field,
+                          std::string message) {
+  absl::Status status(code, message);
+  status.SetPayload(kPayloadUrl, absl::Cord(absl::StrCat(event_index, "\n", field)));
+  return status;
+}
+
+}  // namespace
+
+absl::Status EventError(absl::StatusCode code, int event_index, absl::string_view field,
+                        absl::string_view reason) {
+  std::string where = absl::StrCat("events[", event_index, "]");
+  if (!field.empty()) absl::StrAppend(&where, ".", field);
+  return WithLocation(code, event_index, field, absl::StrCat(where, ": ", reason));
+}
+
+absl::Status BatchError(absl::StatusCode code, absl::string_view field, absl::string_view reason) {
+  return WithLocation(code, -1, field, absl::StrCat(field, ": ", reason));
+}
+
+std::optional<EventErrorLocation> GetEventErrorLocation(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kPayloadUrl);
+  if (!payload) return std::nullopt;
+  std::pair<std::string, std::string> parts =
+      absl::StrSplit(std::string(*payload), absl::MaxSplits('\n', 1));
+  EventErrorLocation location;
+  if (!absl::SimpleAtoi(parts.first, &location.event_index)) return std::nullopt;
+  location.field = parts.second;
+  return location;
+}
+
+}  // namespace salestrack

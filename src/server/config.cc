@@ -1,0 +1,82 @@
+#include "server/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace salestrack::server {
+namespace {
+
+class CollectErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    errors.push_back(absl::StrCat("line ", line + 1, ", column ", column + 1, ": ", message));
+  }
+  std::vector<std::string> errors;
+};
+
+}  // namespace
+
+absl::StatusOr<v1::DaemonConfig> ParseConfigText(const std::string& text) {
+  v1::DaemonConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  CollectErrors errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, &config)) {
+    return absl::InvalidArgumentError(absl::StrJoin(errors.errors, "; "));
+  }
+  return config;
+}
+
+absl::StatusOr<v1::DaemonConfig> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(text.str());
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", config.status().message()));
+  }
+  return config;
+}
+
+absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options) {
+  if (!config.listen_address().empty()) options->listen_address = config.listen_address();
+  if (!config.data_dir().empty()) options->data_dir = config.data_dir();
+  if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
+  const v1::Limits& limits = config.limits();
+  if (limits.max_batch_events() != 0) options->max_batch_events = limits.max_batch_events();
+  if (limits.max_request_bytes() != 0) options->max_request_bytes = limits.max_request_bytes();
+  if (limits.max_future_skew_seconds() != 0) {
+    options->max_future_skew = absl::Seconds(limits.max_future_skew_seconds());
+  }
+  if (limits.max_stream_in_flight() != 0) {
+    options->max_stream_in_flight = limits.max_stream_in_flight();
+  }
+
+  if (!absl::LoadTimeZone(options->time_zone_name, &options->time_zone)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "time_zone: \"", options->time_zone_name,
+        "\" is not an IANA time zone this machine knows (e.g. \"Asia/Shanghai\", \"UTC\"; is "
+        "tzdata installed?)"));
+  }
+  if (options->max_batch_events > kMaxBatchEventsLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_batch_events: at most ", kMaxBatchEventsLimit));
+  }
+  if (options->max_request_bytes > kMaxRequestBytesLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_request_bytes: at most ", kMaxRequestBytesLimit));
+  }
+  if (options->listen_address.empty()) {
+    return absl::InvalidArgumentError("listen_address: must not be empty");
+  }
+  if (options->data_dir.empty()) return absl::InvalidArgumentError("data_dir: must not be empty");
+  return absl::OkStatus();
+}
+
+}  // namespace salestrack::server

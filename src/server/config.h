@@ -1,0 +1,40 @@
+// ServerOptions: everything salestrackd is told at start-up. Only main() reads flags and the config
+// file; every module receives this typed struct.
+#ifndef SALESTRACK_SERVER_CONFIG_H_
+#define SALESTRACK_SERVER_CONFIG_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "salestrack/v1/config.pb.h"
+
+namespace salestrack::server {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:7411";
+  std::string data_dir = "./salestrack-data";
+  std::string time_zone_name = "UTC";
+  absl::TimeZone time_zone = absl::UTCTimeZone();
+  size_t max_batch_events = 1000;
+  size_t max_request_bytes = 4 << 20;
+  absl::Duration max_future_skew = absl::Minutes(5);
+  size_t max_stream_in_flight = 64;
+  bool sync = true;  // fsync every commit; off only in tests of the non-durable path.
+};
+
+inline constexpr size_t kMaxBatchEventsLimit = 1000;
+inline constexpr size_t kMaxRequestBytesLimit = 4 << 20;
+
+// Parses a DaemonConfig in protobuf text format. Errors name the line and column.
+absl::StatusOr<v1::DaemonConfig> ParseConfigText(const std::string& text);
+absl::StatusOr<v1::DaemonConfig> ReadConfigFile(const std::string& path);
+
+// Applies the set fields of `config` over `options`, then checks the result (loads the time zone,
+// checks limits). Errors name the config field.
+absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options);
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_CONFIG_H_

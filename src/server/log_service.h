@@ -1,0 +1,45 @@
+// LogService: the wire face of ingest and the log. Handlers decode, validate (a pure function), hand
+// batches to the sequencer and map results to wire errors; they hold no domain logic.
+#ifndef SALESTRACK_SERVER_LOG_SERVICE_H_
+#define SALESTRACK_SERVER_LOG_SERVICE_H_
+
+#include "salestrack/clock.h"
+#include "salestrack/v1/log_service.grpc.pb.h"
+#include "salestrack/validation.h"
+#include "store/log_store.h"
+#include "store/sequencer.h"
+
+namespace salestrack::server {
+
+struct LogServiceOptions {
+  ValidationOptions validation;
+  size_t max_stream_in_flight = 64;
+};
+
+class LogServiceImpl final : public v1::LogService::CallbackService {
+ public:
+  LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Clock* clock,
+                 LogServiceOptions options)
+      : store_(store), sequencer_(sequencer), clock_(clock), options_(options) {}
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* AppendStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerWriteReactor<v1::ReadEventsResponse>* ReadEvents(
+      grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) override;
+
+ private:
+  store::LogStore* const store_;
+  store::Sequencer* const sequencer_;
+  const Clock* const clock_;
+  const LogServiceOptions options_;
+};
+
+// Fills an AppendError (for AppendStream) from a refusal.
+void ToAppendError(const absl::Status& status, v1::AppendError* error);
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_LOG_SERVICE_H_

@@ -1,0 +1,106 @@
+#include "server/read_events_reactor.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
+
+namespace salestrack::server {
+
+ReadEventsReactor::ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
+                                     const v1::ReadEventsRequest& request)
+    : store_(store),
+      sequencer_(sequencer),
+      follow_(request.follow()),
+      limit_(request.limit()),
+      next_seq_(std::max<uint64_t>(1, request.from_seq())) {
+  Next();
+}
+
+void ReadEventsReactor::Next() {
+  if (limit_ != 0 && sent_ >= limit_) return FinishOnce(grpc::Status::OK);
+  const uint64_t head = sequencer_->committed_seq();
+  if (next_seq_ > head) {
+    if (!follow_) return FinishOnce(grpc::Status::OK);
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      ++refs_;
+    }
+    sequencer_->WaitPast(next_seq_ - 1, [this](bool live) { OnWoken(live); });
+    return;
+  }
+  size_t max_records = kMaxRecordsPerMessage;
+  if (limit_ != 0) max_records = std::min<uint64_t>(max_records, limit_ - sent_);
+  std::vector<v1::EventRecord> records;
+  absl::Status s = store_->ReadRange(next_seq_, head, max_records, kMaxBytesPerMessage, &records);
+  if (!s.ok()) return FinishOnce(ToGrpcStatus(s));
+  if (records.empty()) {
+    return FinishOnce(grpc::Status(grpc::StatusCode::DATA_LOSS,
+                                   absl::StrCat("log record ", next_seq_, " is missing")));
+  }
+  response_.Clear();
+  for (v1::EventRecord& r : records) *response_.add_records() = std::move(r);
+  response_.set_head_seq(head);
+  next_seq_ = response_.records().rbegin()->seq() + 1;
+  sent_ += response_.records_size();
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    writing_ = true;
+  }
+  StartWrite(&response_);
+}
+
+void ReadEventsReactor::OnWoken(bool live) {
+  if (live) {
+    Next();
+  } else {
+    FinishOnce(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            absl::StrCat("salestrackd is shutting down; resume with from_seq ",
+                                         next_seq_)));
+  }
+  Unref();
+}
+
+void ReadEventsReactor::OnWriteDone(bool ok) {
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    ok = ok && !cancelled_;
+  }
+  if (!ok) return FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  Next();
+}
+
+void ReadEventsReactor::OnCancel() {
+  {
+    // A write in flight completes first (with ok = false); OnWriteDone then finishes.
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (writing_) return;
+  }
+  FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+}
+
+void ReadEventsReactor::OnDone() { Unref(); }
+
+void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    finished_ = true;
+  }
+  Finish(status);
+}
+
+void ReadEventsReactor::Unref() {
+  bool last;
+  {
+    absl::MutexLock lock(&mu_);
+    last = --refs_ == 0;
+  }
+  if (last) delete this;
+}
+
+}  // namespace salestrack::server

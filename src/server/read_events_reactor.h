@@ -1,0 +1,56 @@
+// ReadEventsReactor: one ReadEvents call, a catch-up subscription on the log.
+//
+// It always reads from the store, from next_seq_ up to the sequencer's committed seq, so the switch
+// from stored records to live ones has no gap and no duplicate by construction: "live" just means
+// waiting (Sequencer::WaitPast) until the committed seq moves past what was sent.
+//
+// Lifetime: gRPC holds one reference until OnDone; a pending WaitPast holds another.
+#ifndef SALESTRACK_SERVER_READ_EVENTS_REACTOR_H_
+#define SALESTRACK_SERVER_READ_EVENTS_REACTOR_H_
+
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/grpcpp.h"
+#include "salestrack/v1/log_service.pb.h"
+#include "store/log_store.h"
+#include "store/sequencer.h"
+
+namespace salestrack::server {
+
+class ReadEventsReactor final : public grpc::ServerWriteReactor<v1::ReadEventsResponse> {
+ public:
+  // Records per response message, and the byte budget that also ends one.
+  static constexpr size_t kMaxRecordsPerMessage = 1000;
+  static constexpr size_t kMaxBytesPerMessage = 1 << 20;
+
+  ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
+                    const v1::ReadEventsRequest& request);
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  // Sends the next stored records, or waits for new ones, or finishes.
+  void Next();
+  void OnWoken(bool live);
+  void FinishOnce(const grpc::Status& status);
+  void Unref();
+
+  store::LogStore* const store_;
+  store::Sequencer* const sequencer_;
+  const bool follow_;
+  const uint64_t limit_;  // 0: none.
+  uint64_t next_seq_;
+  uint64_t sent_ = 0;
+  v1::ReadEventsResponse response_;  // Lives until OnWriteDone.
+
+  absl::Mutex mu_;
+  int refs_ ABSL_GUARDED_BY(mu_) = 1;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_READ_EVENTS_REACTOR_H_

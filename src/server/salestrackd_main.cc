@@ -1,0 +1,121 @@
+// salestrackd: the salestrack daemon. Only this file reads flags and the config file.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "server/config.h"
+#include "server/server.h"
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, config, "",
+          "Path to a config file in protobuf text format (salestrack.v1.DaemonConfig; see "
+          "deploy/salestrackd.conf.example). Flags given on the command line override it.");
+ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on. Default 127.0.0.1:7411.");
+ABSL_FLAG(std::string, data_dir, "",
+          "Directory holding the RocksDB log and views; created if missing. Default "
+          "./salestrack-data.");
+ABSL_FLAG(std::string, time_zone, "",
+          "Org time zone for calendar periods, as an IANA name such as Asia/Shanghai. Default UTC. "
+          "Checked at start-up.");
+ABSL_FLAG(uint32_t, max_batch_events, 0, "Events per append request (1..1000). Default 1000.");
+ABSL_FLAG(uint32_t, max_request_bytes, 0,
+          "Largest request message in bytes (up to 4194304). Default 4 MiB.");
+ABSL_FLAG(uint32_t, max_future_skew_seconds, 0,
+          "How far after the daemon's clock an event's occurred_at may be. Default 300.");
+ABSL_FLAG(uint32_t, max_stream_in_flight, 0,
+          "Requests one AppendStream may have awaiting commit before the daemon stops reading "
+          "it. Default 64.");
+ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error, off.");
+ABSL_FLAG(double, shutdown_grace_seconds, 10,
+          "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
+
+namespace {
+
+using salestrack::server::ServerOptions;
+
+// Flags given on the command line win over the config file.
+salestrack::v1::DaemonConfig FlagsAsConfig() {
+  salestrack::v1::DaemonConfig c;
+  c.set_listen_address(absl::GetFlag(FLAGS_listen));
+  c.set_data_dir(absl::GetFlag(FLAGS_data_dir));
+  c.set_time_zone(absl::GetFlag(FLAGS_time_zone));
+  c.mutable_limits()->set_max_batch_events(absl::GetFlag(FLAGS_max_batch_events));
+  c.mutable_limits()->set_max_request_bytes(absl::GetFlag(FLAGS_max_request_bytes));
+  c.mutable_limits()->set_max_future_skew_seconds(absl::GetFlag(FLAGS_max_future_skew_seconds));
+  c.mutable_limits()->set_max_stream_in_flight(absl::GetFlag(FLAGS_max_stream_in_flight));
+  return c;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "salestrackd: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "salestrackd: the salestrack event-sourced sales-activity tracker daemon.\n\n"
+      "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
+      "[--time_zone ZONE] ...\n\n"
+      "Serves salestrack.v1.LogService, grpc.health.v1.Health and server reflection over gRPC.\n"
+      "Stops gracefully on SIGTERM or SIGINT.");
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "salestrackd_main");
+  };
+  usage.normalize_filename = [](absl::string_view file) { return std::string(file); };
+  absl::SetFlagsUsageConfig(usage);
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) return Fail(std::string("unexpected argument: ") + rest[1]);
+
+  auto logger = spdlog::stderr_logger_mt("salestrackd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+  spdlog::level::level_enum level = spdlog::level::from_str(absl::GetFlag(FLAGS_log_level));
+  if (level == spdlog::level::off && absl::GetFlag(FLAGS_log_level) != "off") {
+    return Fail("--log_level: unknown level \"" + absl::GetFlag(FLAGS_log_level) + "\"");
+  }
+  spdlog::set_level(level);
+
+  ServerOptions options;
+  if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<salestrack::v1::DaemonConfig> file = salestrack::server::ReadConfigFile(path);
+    if (!file.ok()) return Fail(std::string(file.status().message()));
+    if (absl::Status s = salestrack::server::ApplyConfig(*file, &options); !s.ok()) {
+      return Fail(path + ": " + std::string(s.message()));
+    }
+  }
+  if (absl::Status s = salestrack::server::ApplyConfig(FlagsAsConfig(), &options); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+
+  // Block the stop signals in every thread (gRPC's and RocksDB's inherit this mask) and wait for
+  // them here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<salestrack::server::Server>> server =
+      salestrack::server::Server::Start(options, salestrack::RealClock::Get());
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  // A line a supervisor or test can wait for.
+  std::printf("salestrackd listening on %s port %d\n", options.listen_address.c_str(),
+              (*server)->port());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received {}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  return 0;
+}

@@ -1,0 +1,64 @@
+#include "server/server.h"
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "salestrack/status_macros.h"
+#include "spdlog/spdlog.h"
+
+namespace salestrack::server {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      const Clock* clock) {
+  std::unique_ptr<Server> server(new Server());
+  store::StoreOptions store_options;
+  store_options.sync = options.sync;
+  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
+  server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock);
+
+  LogServiceOptions service_options;
+  service_options.validation.max_batch_events = options.max_batch_events;
+  service_options.validation.max_future_skew = options.max_future_skew;
+  service_options.max_stream_in_flight = options.max_stream_in_flight;
+  server->log_service_ = std::make_unique<LogServiceImpl>(
+      server->store_.get(), server->sequencer_.get(), clock, service_options);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->log_service_.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_request_bytes));
+  server->grpc_server_ = builder.BuildAndStart();
+  if (!server->grpc_server_ || server->port_ == 0) {
+    server->sequencer_->Stop();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address, " (in use, or not an address?)"));
+  }
+  server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
+  spdlog::info("salestrackd serving on port {} with data in {} (log head seq {}, time zone {})",
+               server->port_, options.data_dir, server->store_->head_at_open(),
+               options.time_zone_name);
+  return server;
+}
+
+Server::~Server() { Shutdown(); }
+
+void Server::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  spdlog::info("shutting down: finishing in-flight commits");
+  grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+  sequencer_->CloseWaiters();
+  grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  sequencer_->Stop();
+  store::SequencerStats stats = sequencer_->stats();
+  grpc_server_.reset();
+  sequencer_.reset();
+  store_.reset();
+  spdlog::info("shut down cleanly: {} commits, {} events written this run", stats.commits,
+               stats.events_written);
+}
+
+}  // namespace salestrack::server

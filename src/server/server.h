@@ -1,0 +1,53 @@
+// Server: a running salestrackd: the data directory, the single writer, and the gRPC services
+// (LogService, grpc.health.v1.Health, server reflection) on one listening port.
+//
+//   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(options, RealClock::Get()));
+//   ...                        // serve until told to stop
+//   server->Shutdown();        // graceful: see below
+#ifndef SALESTRACK_SERVER_SERVER_H_
+#define SALESTRACK_SERVER_SERVER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/grpcpp.h"
+#include "salestrack/clock.h"
+#include "server/config.h"
+#include "server/log_service.h"
+#include "store/log_store.h"
+#include "store/sequencer.h"
+
+namespace salestrack::server {
+
+class Server {
+ public:
+  // Opens the data directory and starts serving. Fails with a clear message if the directory is of
+  // another format, or the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                       const Clock* clock);
+  ~Server();  // Shutdown()s.
+
+  // The bound port (useful with listen address "127.0.0.1:0").
+  int port() const { return port_; }
+
+  // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents streams (they carry the seq to
+  // resume from), stops accepting calls, lets in-flight appends commit (up to `grace`, then cancels
+  // what is left), stops the writer and closes RocksDB. Idempotent.
+  void Shutdown(absl::Duration grace = absl::Seconds(10));
+
+  store::Sequencer* sequencer() const { return sequencer_.get(); }
+
+ private:
+  Server() = default;
+
+  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<store::Sequencer> sequencer_;
+  std::unique_ptr<LogServiceImpl> log_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_SERVER_H_

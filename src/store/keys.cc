@@ -1,0 +1,86 @@
+#include "store/keys.h"
+
+namespace salestrack::store {
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Returns the number of bytes read, or 0 if malformed.
+size_t GetVarint(std::string_view in, uint64_t* v) {
+  *v = 0;
+  for (size_t i = 0; i < in.size() && i < 10; ++i) {
+    uint8_t b = static_cast<uint8_t>(in[i]);
+    *v |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
+    if ((b & 0x80) == 0) return i + 1;
+  }
+  return 0;
+}
+
+// Protobuf wire tag for a length-delimited field.
+char LengthDelimitedTag(int field) { return static_cast<char>((field << 3) | 2); }
+
+}  // namespace
+
+std::string EncodeSeqKey(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    key[i] = static_cast<char>(seq & 0xFF);
+    seq >>= 8;
+  }
+  return key;
+}
+
+std::optional<uint64_t> DecodeSeqKey(std::string_view key) {
+  if (key.size() != 8) return std::nullopt;
+  uint64_t seq = 0;
+  for (char c : key) seq = (seq << 8) | static_cast<uint8_t>(c);
+  return seq;
+}
+
+std::string EncodeIdEntry(const IdEntry& entry) {
+  std::string out;
+  PutVarint(&out, entry.seq);
+  out.push_back(static_cast<char>(entry.payload_case));
+  return out;
+}
+
+std::optional<IdEntry> DecodeIdEntry(std::string_view value) {
+  IdEntry entry;
+  size_t n = GetVarint(value, &entry.seq);
+  if (n == 0 || value.size() != n + 1) return std::nullopt;
+  entry.payload_case = static_cast<uint8_t>(value[n]);
+  return entry;
+}
+
+std::string EncodeLogValue(int64_t recorded_at_micros, std::string_view event_bytes) {
+  // Timestamp{seconds = 1 (varint), nanos = 2 (varint)}; floor division keeps nanos >= 0.
+  int64_t seconds = recorded_at_micros / 1'000'000;
+  int64_t micros = recorded_at_micros % 1'000'000;
+  if (micros < 0) micros += 1'000'000, seconds -= 1;
+  std::string ts;
+  if (seconds != 0) {
+    ts.push_back(static_cast<char>((1 << 3) | 0));
+    PutVarint(&ts, static_cast<uint64_t>(seconds));
+  }
+  if (micros != 0) {
+    ts.push_back(static_cast<char>((2 << 3) | 0));
+    PutVarint(&ts, static_cast<uint64_t>(micros * 1000));
+  }
+  std::string out;
+  out.reserve(ts.size() + event_bytes.size() + 8);
+  out.push_back(LengthDelimitedTag(2));
+  PutVarint(&out, ts.size());
+  out.append(ts);
+  out.push_back(LengthDelimitedTag(3));
+  PutVarint(&out, event_bytes.size());
+  out.append(event_bytes);
+  return out;
+}
+
+}  // namespace salestrack::store

@@ -1,0 +1,58 @@
+// On-disk formats of salestrack's RocksDB data directory. Every key and value format is written down
+// here and nowhere else; a change to any of them bumps kFormatVersion.
+//
+// Format version 1. Column families:
+//
+//   "log"   key   := fixed64_be(seq)                          seq >= 1, dense, in commit order
+//           value := EventRecord bytes without field 1 (seq is the key):
+//                    [field 2 recorded_at: Timestamp][field 3 event: Event]
+//   "ids"   key   := event_id bytes                           (1..128 bytes of UTF-8)
+//           value := varint64(seq) u8(payload_case)          payload_case = Event.payload field number
+//   "meta"  key   := "format_version"   value := decimal ASCII, e.g. "1"
+//           key   := "applied_seq"      value := fixed64_be(seq of the last committed record)
+//
+// Big-endian seqs make RocksDB's bytewise order the seq order, so a forward iterator reads the log in
+// order and SeekToLast finds the head.
+//
+// A data directory whose "meta" says another format version is refused at open: salestrackd never
+// guesses at bytes it does not understand. The portable path between versions is export/import of
+// the log as JSON lines.
+#ifndef SALESTRACK_STORE_KEYS_H_
+#define SALESTRACK_STORE_KEYS_H_
+
+#include <string_view>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+
+namespace salestrack::store {
+
+inline constexpr int kFormatVersion = 1;
+
+inline constexpr std::string_view kLogFamily = "log";
+inline constexpr std::string_view kIdsFamily = "ids";
+inline constexpr std::string_view kMetaFamily = "meta";
+
+inline constexpr std::string_view kFormatVersionKey = "format_version";
+inline constexpr std::string_view kAppliedSeqKey = "applied_seq";
+
+// "log" keys.
+std::string EncodeSeqKey(uint64_t seq);
+std::optional<uint64_t> DecodeSeqKey(std::string_view key);
+
+// "ids" values.
+struct IdEntry {
+  uint64_t seq = 0;
+  int payload_case = 0;  // v1::Event::PayloadCase
+};
+std::string EncodeIdEntry(const IdEntry& entry);
+std::optional<IdEntry> DecodeIdEntry(std::string_view value);
+
+// "log" values: the EventRecord wire form minus seq, built from an already serialized Event so the
+// writer serializes each event once.
+std::string EncodeLogValue(int64_t recorded_at_micros, std::string_view event_bytes);
+
+}  // namespace salestrack::store
+
+#endif  // SALESTRACK_STORE_KEYS_H_

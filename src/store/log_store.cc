@@ -1,0 +1,225 @@
+#include "store/log_store.h"
+
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "salestrack/status_macros.h"
+
+namespace salestrack::store {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+rocksdb::ColumnFamilyOptions LogFamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.block_size = 16 << 10;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Sequential keys: the log is read in ranges, so no bloom filter; zstd for bytes/event.
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.write_buffer_size = 64 << 20;
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions IdsFamilyOptions(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Most lookups are misses (new events): a whole-key bloom filter answers them without a read.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.memtable_whole_key_filtering = true;
+  cf.memtable_prefix_bloom_size_ratio = 0.05;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.write_buffer_size = 32 << 20;
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocksStatus(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (s.IsNotSupported()) return absl::UnimplementedError(message);
+  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) return absl::UnavailableError(message);
+  if (s.IsIOError() || s.IsNoSpace()) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
+                                                         const StoreOptions& options) {
+  std::unique_ptr<LogStore> store(new LogStore());
+  store->dir_ = dir;
+  store->options_ = options;
+
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  bool exists = std::filesystem::exists(std::filesystem::path(dir) / "CURRENT");
+  if (!exists && !std::filesystem::is_empty(dir)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", dir, " is not empty and holds no salestrack database; refusing to use it"));
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 5;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {std::string(kLogFamily), LogFamilyOptions(cache)},
+      {std::string(kIdsFamily), IdsFamilyOptions(cache)},
+      {std::string(kMetaFamily), rocksdb::ColumnFamilyOptions()},
+  };
+  if (exists) {
+    // A newer format may have families this version does not know; open them so the version check
+    // below can speak, instead of failing with RocksDB's own message.
+    std::vector<std::string> names;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+    if (!s.ok()) return FromRocksStatus(s, absl::StrCat("reading ", dir));
+    for (const std::string& name : names) {
+      bool known = false;
+      for (const auto& f : families) known = known || f.name == name;
+      if (!known) families.push_back({name, rocksdb::ColumnFamilyOptions()});
+    }
+  }
+
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
+  if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", dir));
+  store->db_.reset(db);
+  store->log_ = store->handles_[1];
+  store->ids_ = store->handles_[2];
+  store->meta_ = store->handles_[3];
+  RETURN_IF_ERROR(store->CheckOrInitFormat());
+  ASSIGN_OR_RETURN(store->head_at_open_, store->ReadHead());
+  return store;
+}
+
+LogStore::~LogStore() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+absl::Status LogStore::CheckOrInitFormat() {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(kFormatVersionKey), &value);
+  if (s.IsNotFound()) {
+    // A new directory, or one a crash interrupted before its first commit: the log must be empty.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return absl::DataLossError(absl::StrCat("data directory ", dir_,
+                                              " has log records but no format version"));
+    }
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    return FromRocksStatus(
+        db_->Put(w, meta_, ToSlice(kFormatVersionKey), std::to_string(kFormatVersion)), "writing format");
+  }
+  if (!s.ok()) return FromRocksStatus(s, "reading format version");
+  int version = 0;
+  if (!absl::SimpleAtoi(value, &version) || version != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data directory ", dir_, " has format version \"", value,
+        "\"; this salestrackd reads only version ", kFormatVersion,
+        ". Export the log with the salestrack version that wrote it and import it here."));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> LogStore::ReadHead() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the log head"));
+    return 0;
+  }
+  std::optional<uint64_t> seq = DecodeSeqKey(it->key().ToStringView());
+  if (!seq) return absl::DataLossError("malformed log key at the head of the log");
+  return *seq;
+}
+
+absl::Status LogStore::LookupIds(absl::Span<const absl::string_view> ids,
+                                 std::vector<std::optional<IdEntry>>* out) const {
+  out->assign(ids.size(), std::nullopt);
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(ids.size());
+  for (absl::string_view id : ids) keys.emplace_back(id.data(), id.size());
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->MultiGet(rocksdb::ReadOptions(), ids_, keys.size(), keys.data(), values.data(),
+                statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocksStatus(statuses[i], "looking up event ids"));
+    std::optional<IdEntry> entry =
+        DecodeIdEntry(values[i].ToStringView());
+    if (!entry) return absl::DataLossError(absl::StrCat("malformed ids entry for ", ids[i]));
+    (*out)[i] = entry;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::EventRecord> LogStore::ReadRecord(uint64_t seq) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_, EncodeSeqKey(seq), &value);
+  RETURN_IF_ERROR(FromRocksStatus(s, absl::StrCat("reading seq ", seq)));
+  v1::EventRecord record;
+  if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError(absl::StrCat("log record ", seq, " does not parse"));
+  }
+  record.set_seq(seq);
+  return record;
+}
+
+absl::Status LogStore::ReadRange(uint64_t from, uint64_t to, size_t max_records, size_t max_bytes,
+                                 std::vector<v1::EventRecord>* out) const {
+  if (from == 0) from = 1;
+  if (from > to) return absl::OkStatus();
+  std::string upper = EncodeSeqKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, log_));
+  size_t bytes = 0;
+  size_t records = 0;
+  for (it->Seek(EncodeSeqKey(from)); it->Valid() && records < max_records; it->Next()) {
+    if (records > 0 && bytes >= max_bytes) break;
+    std::optional<uint64_t> seq = DecodeSeqKey(it->key().ToStringView());
+    v1::EventRecord& record = out->emplace_back();
+    if (!seq || !record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      out->pop_back();
+      return absl::DataLossError("malformed log record");
+    }
+    record.set_seq(*seq);
+    bytes += it->value().size();
+    ++records;
+  }
+  return FromRocksStatus(it->status(), "reading the log");
+}
+
+absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  return FromRocksStatus(db_->Write(w, batch), "committing");
+}
+
+}  // namespace salestrack::store

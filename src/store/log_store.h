@@ -1,0 +1,86 @@
+// LogStore: salestrack's RocksDB data directory (formats in store/keys.h).
+//
+// Owns the DB and its column families. Reads are safe from any thread; writes go through Commit(),
+// which only the sequencer's writer thread calls. Closing (the destructor) flushes nothing extra:
+// every commit is already synced to the WAL.
+#ifndef SALESTRACK_STORE_LOG_STORE_H_
+#define SALESTRACK_STORE_LOG_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "salestrack/v1/events.pb.h"
+#include "store/keys.h"
+
+namespace salestrack::store {
+
+struct StoreOptions {
+  // fsync the WAL on every commit. Only tests and benchmarks of the non-durable path turn it off.
+  bool sync = true;
+  size_t block_cache_bytes = 128 << 20;
+};
+
+class LogStore {
+ public:
+  // Opens or creates the data directory. Refuses a directory written in another format version, or
+  // one that holds a RocksDB database that is not salestrack's.
+  static absl::StatusOr<std::unique_ptr<LogStore>> Open(const std::string& dir,
+                                                        const StoreOptions& options);
+  ~LogStore();
+  LogStore(const LogStore&) = delete;
+  LogStore& operator=(const LogStore&) = delete;
+
+  // The seq of the last record in the log when it was opened (0 for an empty log).
+  uint64_t head_at_open() const { return head_at_open_; }
+
+  // Looks up event ids in the "ids" family; out[i] is nullopt when ids[i] is unknown.
+  absl::Status LookupIds(absl::Span<const absl::string_view> ids,
+                         std::vector<std::optional<IdEntry>>* out) const;
+
+  // The record with this seq (NOT_FOUND if none).
+  absl::StatusOr<v1::EventRecord> ReadRecord(uint64_t seq) const;
+
+  // Appends records with from <= seq <= to in seq order, stopping after max_records or once the
+  // appended records' encoded size reaches max_bytes (always at least one record if any).
+  absl::Status ReadRange(uint64_t from, uint64_t to, size_t max_records, size_t max_bytes,
+                         std::vector<v1::EventRecord>* out) const;
+
+  // Writes the batch atomically; durable (WAL synced) when it returns OK.
+  // REQUIRES: called by one thread at a time (the sequencer's writer).
+  absl::Status Commit(rocksdb::WriteBatch* batch);
+
+  rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
+  rocksdb::ColumnFamilyHandle* ids_family() const { return ids_; }
+  rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
+  rocksdb::DB* db() const { return db_.get(); }
+
+ private:
+  LogStore() = default;
+  absl::Status CheckOrInitFormat();
+  absl::StatusOr<uint64_t> ReadHead() const;
+
+  std::string dir_;
+  StoreOptions options_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  uint64_t head_at_open_ = 0;
+};
+
+// The one place a rocksdb::Status becomes an absl::Status. Out-of-space and other I/O errors are
+// UNAVAILABLE (retryable): nothing was acknowledged, so the client may try again.
+absl::Status FromRocksStatus(const rocksdb::Status& status, absl::string_view context);
+
+}  // namespace salestrack::store
+
+#endif  // SALESTRACK_STORE_LOG_STORE_H_

@@ -1,0 +1,113 @@
+// Sequencer: the single writer of the log.
+//
+// Handlers validate a batch (validation.h) and Submit() it. One writer thread drains every batch
+// waiting at that moment (group commit), and for each batch, in submission order:
+//   - drops duplicates (same event_id, identical content) and gives them their original seq;
+//   - refuses the whole batch if an id is reused with other content (ALREADY_EXISTS) or a void names
+//     an unknown event or another void (FAILED_PRECONDITION);
+//   - otherwise assigns the next seqs to its new events.
+// All accepted batches of the group go into ONE RocksDB WriteBatch with the ids index and the applied
+// seq; the WAL is synced; only then is each caller's `done` run. A refused batch writes nothing and
+// consumes no seq, so seqs stay dense.
+//
+// Thread-safety: Submit(), committed_seq(), WaitPast() and Stop() may be called from any thread.
+#ifndef SALESTRACK_STORE_SEQUENCER_H_
+#define SALESTRACK_STORE_SEQUENCER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "salestrack/clock.h"
+#include "salestrack/v1/events.pb.h"
+#include "store/log_store.h"
+
+namespace salestrack::store {
+
+struct AppendResult {
+  std::vector<uint64_t> seqs;  // seqs[i] for events[i]; duplicates carry their original seq.
+  uint32_t duplicates = 0;
+};
+
+using Events = google::protobuf::RepeatedPtrField<v1::Event>;
+using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+
+struct SequencerStats {
+  uint64_t commits = 0;       // WriteBatches written.
+  uint64_t batches = 0;       // Submitted batches answered.
+  uint64_t events_written = 0;
+};
+
+class Sequencer {
+ public:
+  Sequencer(LogStore* store, const Clock* clock);
+  ~Sequencer();  // Stop()s.
+  Sequencer(const Sequencer&) = delete;
+  Sequencer& operator=(const Sequencer&) = delete;
+
+  // Queues a validated batch. `done` runs exactly once, on the writer thread, after the batch is
+  // durable or refused (or at once with UNAVAILABLE after Stop()); it must be short.
+  // REQUIRES: *events stays alive and unchanged until `done` has run.
+  void Submit(const Events* events, AppendDone done);
+
+  // The seq of the last durable record.
+  uint64_t committed_seq() const { return committed_seq_.load(std::memory_order_acquire); }
+
+  // Runs fn(true) on the notifier thread once committed_seq() > seq, or fn(false) when the sequencer
+  // stops first. Never runs fn on the calling thread, except after Stop(), when it runs at once.
+  void WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn);
+
+  // Releases every current and future waiter with fn(false): the first step of a graceful shutdown,
+  // so live readers end while appends still commit.
+  void CloseWaiters();
+
+  // Commits what is queued, answers later Submits with UNAVAILABLE, releases waiters with false and
+  // joins the threads. Idempotent.
+  void Stop();
+
+  SequencerStats stats() const;
+
+ private:
+  struct Pending {
+    const Events* events;
+    AppendDone done;
+  };
+  struct Waiter {
+    uint64_t seq;
+    absl::AnyInvocable<void(bool) &&> fn;
+  };
+
+  void WriterLoop();
+  void NotifierLoop();
+  // Decides, writes and answers one group of batches.
+  void CommitGroup(std::vector<Pending>& group);
+
+  LogStore* const store_;
+  const Clock* const clock_;
+  std::atomic<uint64_t> committed_seq_{0};
+
+  mutable absl::Mutex mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  uint64_t notified_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  bool kick_ ABSL_GUARDED_BY(mu_) = false;
+  bool waiters_closed_ ABSL_GUARDED_BY(mu_) = false;  // A waiter arrived that is already past.
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
+  SequencerStats stats_ ABSL_GUARDED_BY(mu_);
+
+  std::once_flag stop_once_;
+  std::thread writer_;
+  std::thread notifier_;
+};
+
+}  // namespace salestrack::store
+
+#endif  // SALESTRACK_STORE_SEQUENCER_H_

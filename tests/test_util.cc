@@ -1,0 +1,203 @@
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+
+namespace salestrack::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/salestrack-test-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  int64_t us = absl::ToUnixMicros(t);
+  int64_t s = us / 1'000'000, rem = us % 1'000'000;
+  if (rem < 0) rem += 1'000'000, --s;
+  ts.set_seconds(s);
+  ts.set_nanos(static_cast<int32_t>(rem * 1000));
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+v1::Event Action(const std::string& event_id, const std::string& rep, const std::string& customer,
+                 absl::Time when) {
+  v1::Event e;
+  e.set_event_id(event_id);
+  e.set_rep_id(rep);
+  *e.mutable_occurred_at() = ToProto(when);
+  v1::ActionLogged* a = e.mutable_action_logged();
+  a->set_customer_id(customer);
+  a->set_subject("product demo");
+  a->set_location("Shanghai office");
+  a->set_purpose(v1::INTRODUCE_PRODUCT);
+  a->set_channel(v1::PHONE);
+  a->set_cost(1500);
+  a->set_duration_minutes(30);
+  return e;
+}
+
+v1::Event Contract(const std::string& event_id, const std::string& rep,
+                   const std::string& contract_id, int64_t amount, absl::Time when) {
+  v1::Event e;
+  e.set_event_id(event_id);
+  e.set_rep_id(rep);
+  *e.mutable_occurred_at() = ToProto(when);
+  v1::ContractSigned* c = e.mutable_contract_signed();
+  c->set_contract_id(contract_id);
+  c->set_customer_id("cust-1");
+  c->set_amount(amount);
+  return e;
+}
+
+v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when) {
+  v1::Event e;
+  e.set_event_id(event_id);
+  *e.mutable_occurred_at() = ToProto(when);
+  e.mutable_event_voided()->set_target_event_id(target);
+  e.mutable_event_voided()->set_reason("entered twice");
+  return e;
+}
+
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd) {
+  std::vector<std::string> argv = {SALESTRACKD_PATH};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(stdout_fd, 1);
+    dup2(stderr_fd, 2);
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+Daemon::Daemon(const std::string& data_dir, std::vector<std::string> extra_flags) {
+  stderr_path_ = data_dir + ".stderr";
+  int err_fd = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> flags = {"--listen=127.0.0.1:0", "--data_dir=" + data_dir};
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  pid_ = Spawn(flags, pipe_fds[1], err_fd);
+  close(pipe_fds[1]);
+  close(err_fd);
+  // Wait for "salestrackd listening on ... port N".
+  FILE* out = fdopen(pipe_fds[0], "r");
+  char line[512];
+  while (fgets(line, sizeof line, out) != nullptr) {
+    if (const char* p = strstr(line, " port "); p != nullptr) {
+      port_ = atoi(p + 6);
+      break;
+    }
+  }
+  fclose(out);  // The daemon prints nothing else to stdout.
+  if (port_ == 0) {
+    Wait();
+    std::ifstream err(stderr_path_);
+    std::stringstream text;
+    text << err.rdbuf();
+    throw std::runtime_error("salestrackd did not start: " + text.str());
+  }
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) Kill();
+}
+
+std::shared_ptr<grpc::Channel> Daemon::NewChannel() const {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(address(), grpc::InsecureChannelCredentials(), args);
+}
+
+std::unique_ptr<v1::LogService::Stub> Daemon::NewStub() const {
+  return v1::LogService::NewStub(NewChannel());
+}
+
+int Daemon::Wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return ExitCode(status);
+}
+
+int Daemon::Stop() {
+  kill(pid_, SIGTERM);
+  return Wait();
+}
+
+void Daemon::Kill() {
+  kill(pid_, SIGKILL);
+  Wait();
+}
+
+int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
+  TempDir tmp;
+  std::string err_path = tmp.Sub("stderr");
+  int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT, 0644);
+  int null_fd = open("/dev/null", O_WRONLY);
+  pid_t pid = Spawn(flags, null_fd, err_fd);
+  close(err_fd);
+  close(null_fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(err_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  *err = text.str();
+  return ExitCode(status);
+}
+
+std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq) {
+  grpc::ClientContext context;
+  v1::ReadEventsRequest request;
+  request.set_from_seq(from_seq);
+  auto reader = stub.ReadEvents(&context, request);
+  std::vector<v1::EventRecord> records;
+  v1::ReadEventsResponse response;
+  while (reader->Read(&response)) {
+    for (const auto& r : response.records()) records.push_back(r);
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) throw std::runtime_error("ReadEvents: " + status.error_message());
+  return records;
+}
+
+}  // namespace salestrack::testing

@@ -1,0 +1,75 @@
+// Helpers shared by salestrack's tests: temp directories, event builders, and a real salestrackd
+// child process on a loopback port.
+#ifndef SALESTRACK_TESTS_TEST_UTIL_H_
+#define SALESTRACK_TESTS_TEST_UTIL_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "salestrack/v1/log_service.grpc.pb.h"
+
+namespace salestrack::testing {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+google::protobuf::Timestamp ToProto(absl::Time t);
+absl::Time FromProto(const google::protobuf::Timestamp& ts);
+
+// A valid ActionLogged (a phone call) by `rep` with `customer` at `when`.
+v1::Event Action(const std::string& event_id, const std::string& rep, const std::string& customer,
+                 absl::Time when);
+// A valid ContractSigned of `amount` with no installments.
+v1::Event Contract(const std::string& event_id, const std::string& rep,
+                   const std::string& contract_id, int64_t amount, absl::Time when);
+v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when);
+
+// A salestrackd child process listening on 127.0.0.1:<ephemeral port>.
+class Daemon {
+ public:
+  // Starts salestrackd with --data_dir and any extra flags; waits until it listens.
+  Daemon(const std::string& data_dir, std::vector<std::string> extra_flags = {});
+  ~Daemon();  // SIGKILLs if still running.
+
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Everything the daemon wrote to stderr so far is in this file.
+  const std::string& stderr_path() const { return stderr_path_; }
+  std::shared_ptr<grpc::Channel> NewChannel() const;
+  std::unique_ptr<v1::LogService::Stub> NewStub() const;
+
+  // SIGTERM and wait; returns the exit status (as from waitpid's WEXITSTATUS, or 128+signal).
+  int Stop();
+  // SIGKILL and wait.
+  void Kill();
+
+ private:
+  int Wait();
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string stderr_path_;
+};
+
+// Runs salestrackd to completion (for start-up failures); returns exit code, fills stderr text.
+int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err);
+
+// Reads the whole log (no follow) through ReadEvents.
+std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq = 1);
+
+}  // namespace salestrack::testing
+
+#endif  // SALESTRACK_TESTS_TEST_UTIL_H_

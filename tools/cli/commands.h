@@ -1,0 +1,27 @@
+// The salestrack CLI's subcommands. Each returns the process exit code: 0 ok, 1 the daemon or the
+// input refused something, 2 usage errors.
+#ifndef SALESTRACK_TOOLS_CLI_COMMANDS_H_
+#define SALESTRACK_TOOLS_CLI_COMMANDS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "grpcpp/grpcpp.h"
+
+namespace salestrack::cli {
+
+struct Context {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string server;
+  std::vector<std::string> args;  // After the subcommand name.
+  double timeout_seconds = 30;
+};
+
+int RunAppend(const Context& ctx);
+int RunEvents(const Context& ctx);
+int RunHealth(const Context& ctx);
+
+}  // namespace salestrack::cli
+
+#endif  // SALESTRACK_TOOLS_CLI_COMMANDS_H_
