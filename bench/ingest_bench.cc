@@ -96,7 +96,9 @@ void PrintUsage() {
       "  --ingest_seconds N    durable ingest phase (default 10)\n"
       "  --baseline_seconds N  raw RocksDB baseline phase (default 10)\n"
       "  --latency_seconds N   single-event latency phase (default 5)\n"
-      "  --ingest_clients N    client threads of the ingest phase (default 4)\n"
+      "  --ingest_clients N    client threads of the ingest phase, and baseline threads\n"
+      "                        unless --baseline_threads follows (default 4)\n"
+      "  --baseline_threads N  writer threads of the baseline phase (default 4)\n"
       "  --batch N             events per Append in the ingest and baseline phases (default 100)\n"
       "  --latency_clients N   client threads of the latency phase (default 32)\n"
       "  --dir DIR             where to create the temporary data directories (default $TMPDIR or\n"
@@ -159,6 +161,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     } else if (arg == "--ingest_clients") {
       if (!integer(&o->ingest_clients)) return false;
       o->baseline_threads = o->ingest_clients;
+    } else if (arg == "--baseline_threads") {
+      if (!integer(&o->baseline_threads)) return false;
     } else if (arg == "--batch") {
       if (!integer(&o->batch_events)) return false;
     } else if (arg == "--latency_clients") {

@@ -46,7 +46,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
 Server::~Server() { Shutdown(); }
 
 void Server::Shutdown(absl::Duration grace) {
-  if (shut_down_) return;
+  // A Start() that failed part-way has no gRPC server; its members clean up on their own.
+  if (shut_down_ || grpc_server_ == nullptr) return;
   shut_down_ = true;
   spdlog::info("shutting down: finishing in-flight commits");
   grpc_server_->GetHealthCheckService()->SetServingStatus(false);

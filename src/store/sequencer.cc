@@ -270,9 +270,11 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
     }
   }
 
+  {
+    absl::MutexLock lock(&mu_);
+    stats_.batches += group.size();
+  }
   for (size_t b = 0; b < group.size(); ++b) std::move(group[b].done)(std::move(results[b]));
-  absl::MutexLock lock(&mu_);
-  stats_.batches += group.size();
 }
 
 void Sequencer::NotifierLoop() {

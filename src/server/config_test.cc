@@ -1,0 +1,61 @@
+#include "server/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace salestrack::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, TextFormatFieldsOverrideDefaults) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+    listen_address: "0.0.0.0:9000"
+    data_dir: "/var/lib/salestrack"
+    time_zone: "Asia/Shanghai"
+    limits { max_batch_events: 200 max_future_skew_seconds: 60 }
+  )pb");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ServerOptions options;
+  ASSERT_TRUE(ApplyConfig(*config, &options).ok());
+  EXPECT_EQ(options.listen_address, "0.0.0.0:9000");
+  EXPECT_EQ(options.data_dir, "/var/lib/salestrack");
+  EXPECT_EQ(options.max_batch_events, 200u);
+  EXPECT_EQ(options.max_future_skew, absl::Seconds(60));
+  EXPECT_EQ(options.max_request_bytes, 4u << 20);  // Unset: default kept.
+  // 2026-11-23T17:00Z is already the 24th in Shanghai.
+  absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 17, 0, 0), absl::UTCTimeZone());
+  EXPECT_EQ(absl::ToCivilDay(t, options.time_zone), absl::CivilDay(2026, 11, 24));
+}
+
+TEST(ConfigTest, ParseErrorsNameLineAndColumn) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText("listen_address: \"x\"\nbogus: 1\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("line 2"));
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("bogus"));
+}
+
+TEST(ConfigTest, UnknownTimeZoneIsRefused) {
+  v1::DaemonConfig config;
+  config.set_time_zone("Asia/Atlantis");
+  ServerOptions options;
+  absl::Status s = ApplyConfig(config, &options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("time_zone: \"Asia/Atlantis\""));
+}
+
+TEST(ConfigTest, LimitsAboveTheProtocolMaximumAreRefused) {
+  v1::DaemonConfig config;
+  config.mutable_limits()->set_max_batch_events(5000);
+  ServerOptions options;
+  EXPECT_THAT(std::string(ApplyConfig(config, &options).message()),
+              HasSubstr("limits.max_batch_events"));
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(ReadConfigFile("/nonexistent/salestrackd.conf").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace salestrack::server
