@@ -107,5 +107,53 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
               acked.size(), records.size());
 }
 
+TEST(CrashTest, SigtermUnderLoadCommitsInFlightAppendsAndExitsZero) {
+  TempDir dir;
+  absl::Time t = absl::Now() - absl::Hours(1);
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, uint64_t> acked;
+  std::atomic<int> acks{0};
+  int exit_code = -1;
+  {
+    Daemon daemon(dir.Sub("data"));
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+      clients.emplace_back([&, c] {
+        auto stub = daemon.NewStub();
+        for (int n = 0;; ++n) {
+          grpc::ClientContext context;
+          v1::AppendRequest request;
+          for (int i = 0; i < 20; ++i) {
+            *request.add_events() =
+                Action(absl::StrCat("g-c", c, "-", n, "-", i), absl::StrCat("rep-", c), "cust", t);
+          }
+          v1::AppendResponse response;
+          if (!stub->Append(&context, request, &response).ok()) return;
+          absl::MutexLock lock(&mu);
+          for (int i = 0; i < response.seqs_size(); ++i) {
+            acked.emplace(request.events(i).event_id(), response.seqs(i));
+          }
+          ++acks;
+        }
+      });
+    }
+    while (acks.load() < 40) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    exit_code = daemon.Stop();
+    for (auto& th : clients) th.join();
+  }
+  EXPECT_EQ(exit_code, 0);
+  Daemon daemon(dir.Sub("data"));
+  auto stub = daemon.NewStub();
+  std::vector<v1::EventRecord> records = ReadAll(*stub);
+  absl::flat_hash_map<std::string, uint64_t> stored;
+  for (const auto& r : records) stored.emplace(r.event().event_id(), r.seq());
+  EXPECT_EQ(stored.size(), records.size());
+  for (const auto& [id, seq] : acked) {
+    auto it = stored.find(id);
+    ASSERT_NE(it, stored.end()) << "acknowledged but lost: " << id;
+    EXPECT_EQ(it->second, seq);
+  }
+}
+
 }  // namespace
 }  // namespace salestrack
