@@ -7,10 +7,13 @@
 //      keyed by big-endian seq + event_id -> seq index entry) with WriteOptions::sync.
 //   2. ingest: the real salestrackd binary as a child process, 4 client threads (one connection
 //      each) calling LogService/Append with batches of 100 ActionLogged events, closed loop.
-//   3. latency: the same daemon, 32 client threads (one connection each) appending 1 event per call,
-//      closed loop; p50/p99/max call latency.
+//   3. latency: the same daemon, once it has gone idle again (the ingest phase leaves flushes and
+//      compactions behind; --no_settle skips the wait), 32 client threads (one connection each)
+//      appending 1 event per call, closed loop; p50/p99/max call latency.
 // Then prints a Markdown table against the targets and exits 0 (1 if something failed, e.g. RPC
-// errors; a MISS of a target is a finding, not a failure).
+// errors; a MISS of a target is a finding, not a failure). Each phase also reports the CPU used by
+// the daemon, by this process and by the rest of the machine: on a 2-core machine a concurrent
+// build disturbs every figure, and the report says so ("NOISY").
 //
 //   ingest_bench                 # default: 10 s ingest, 10 s baseline, 5 s latency
 //   ingest_bench --seconds 2     # quick smoke run: 2 s ingest and baseline, 1 s latency
@@ -84,6 +87,10 @@ struct Options {
   std::string dir;  // Parent of the temporary directories; default $TMPDIR or /tmp.
   std::string salestrackd = SALESTRACKD_PATH;
   bool keep = false;
+  // Before the latency phase, wait for the daemon to finish the flushes and compactions the ingest
+  // phase left behind, so the phase measures appends rather than that backlog.
+  bool settle = true;
+  std::string dump_latencies;  // CSV of every timed call, for plotting latency over time
 };
 
 void PrintUsage() {
@@ -104,7 +111,10 @@ void PrintUsage() {
       "  --dir DIR             where to create the temporary data directories (default $TMPDIR or\n"
       "                        /tmp); put it on the disk you want to measure\n"
       "  --salestrackd PATH    daemon binary (default %s)\n"
-      "  --keep                keep the temporary directories\n",
+      "  --no_settle           start the latency phase right after the ingest phase, without\n"
+      "                        waiting for the daemon's flushes and compactions to finish\n"
+      "  --keep                keep the temporary directories\n"
+      "  --dump_latencies FILE write every timed call as CSV: phase,start_s,latency_ms\n",
       SALESTRACKD_PATH);
 }
 
@@ -175,6 +185,12 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       std::optional<std::string> v = next();
       if (!v) return false;
       o->salestrackd = *v;
+    } else if (arg == "--dump_latencies") {
+      std::optional<std::string> v = next();
+      if (!v) return false;
+      o->dump_latencies = *v;
+    } else if (arg == "--no_settle") {
+      o->settle = false;
     } else if (arg == "--keep") {
       o->keep = true;
     } else {
@@ -329,10 +345,27 @@ struct PhaseResult {
   uint64_t errors = 0;
   std::string first_error;
   std::vector<double> latencies_ms;  // per call
+  std::vector<Clock::time_point> call_starts;  // per call, when the call was sent
+  Clock::time_point start;                     // of the phase
   double daemon_cpu = 0;             // CPU seconds of salestrackd during the phase
   double bench_cpu = 0;              // CPU seconds of this process during the phase
+  double machine_cpu = 0;            // CPU seconds of the whole machine (all processes, kernel)
   double events_per_second() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
 };
+
+// Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle and iowait).
+double MachineCpuSeconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  double busy = 0;
+  for (int field = 0; field < 10; ++field) {
+    double v = 0;
+    if (!(in >> v)) break;
+    if (field != 3 && field != 4 && field < 8) busy += v;  // skip idle, iowait, guest (in user)
+  }
+  return busy / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 double SelfCpuSeconds() {
   rusage u{};
@@ -356,21 +389,25 @@ PhaseResult RunPhase(int threads, double seconds, pid_t daemon, Worker worker) {
   ready.wait();
   double daemon_cpu0 = daemon > 0 ? ProcessCpuSeconds(daemon) : 0;
   double self_cpu0 = SelfCpuSeconds();
+  double machine_cpu0 = MachineCpuSeconds();
   Clock::time_point start = Clock::now();
   deadline = start + std::chrono::duration_cast<Clock::duration>(
                          std::chrono::duration<double>(seconds));
   go.count_down();
   for (std::thread& th : pool) th.join();
   PhaseResult r;
+  r.start = start;
   r.seconds = Seconds(Clock::now() - start);
   r.daemon_cpu = daemon > 0 ? ProcessCpuSeconds(daemon) - daemon_cpu0 : 0;
   r.bench_cpu = SelfCpuSeconds() - self_cpu0;
+  r.machine_cpu = MachineCpuSeconds() - machine_cpu0;
   for (PhaseResult& p : partial) {
     r.events += p.events;
     r.calls += p.calls;
     r.errors += p.errors;
     if (r.first_error.empty()) r.first_error = p.first_error;
     r.latencies_ms.insert(r.latencies_ms.end(), p.latencies_ms.begin(), p.latencies_ms.end());
+    r.call_starts.insert(r.call_starts.end(), p.call_starts.begin(), p.call_starts.end());
   }
   return r;
 }
@@ -480,6 +517,7 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
           Clock::time_point t0 = Clock::now();
           rocksdb::Status ws = db->Write(w, &batch);
           out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+          out->call_starts.push_back(t0);
           ++out->calls;
           if (!ws.ok()) {
             if (out->errors++ == 0) out->first_error = ws.ToString();
@@ -621,6 +659,19 @@ class Daemon {
 // ---------------------------------------------------------------------------------------------------
 // Phases 2 and 3: gRPC clients
 
+// Waits until `pid` is idle (under 5 % of a core over 250 ms), at most max_seconds. Returns the wait.
+double WaitUntilIdle(pid_t pid, double max_seconds) {
+  Clock::time_point start = Clock::now();
+  double last = ProcessCpuSeconds(pid);
+  while (Seconds(Clock::now() - start) < max_seconds) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    double now = ProcessCpuSeconds(pid);
+    if (now - last < 0.0125) break;
+    last = now;
+  }
+  return Seconds(Clock::now() - start);
+}
+
 // One client: its own channel (a distinct channel argument gives it its own TCP connection).
 std::unique_ptr<v1::LogService::Stub> Connect(const std::string& target, int client_id,
                                               std::string* error) {
@@ -682,6 +733,7 @@ PhaseResult RunAppendPhase(const std::string& target, pid_t daemon, int clients,
           Clock::time_point t0 = Clock::now();
           int64_t written = AppendOnce(stub.get(), request, out);
           out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+          out->call_starts.push_back(t0);
           if (written < 0) {
             if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -725,7 +777,11 @@ const char* Verdict(bool pass) { return pass ? "PASS" : "MISS"; }
 std::string CpuShare(const PhaseResult& r, bool with_daemon) {
   std::string s;
   if (with_daemon) s = absl::StrFormat("salestrackd %.2f cores, ", r.daemon_cpu / r.seconds);
-  return s + absl::StrFormat("bench %.2f cores", r.bench_cpu / r.seconds);
+  s += absl::StrFormat("bench %.2f cores", r.bench_cpu / r.seconds);
+  // Whatever else ran: other processes (a build, tests) and kernel time not charged to a process.
+  double other = r.machine_cpu - r.bench_cpu - (with_daemon ? r.daemon_cpu : 0);
+  return s + absl::StrFormat(", rest of machine %.2f cores%s", std::max(0.0, other) / r.seconds,
+                             other / r.seconds > 0.25 ? " (NOISY: figures disturbed?)" : "");
 }
 
 }  // namespace
@@ -816,6 +872,11 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "ingest_bench: durable ingest (%.1f s)...\n", o.ingest_seconds);
   PhaseResult ingest = RunAppendPhase(target, daemon.pid(), o.ingest_clients, o.batch_events,
                                       o.ingest_seconds, /*client_id_base=*/0);
+  double settled_seconds = -1;
+  if (o.settle) {
+    std::fprintf(stderr, "ingest_bench: waiting for salestrackd to go idle...\n");
+    settled_seconds = WaitUntilIdle(daemon.pid(), 60);
+  }
   std::fprintf(stderr, "ingest_bench: single-event latency (%.1f s)...\n", o.latency_seconds);
   PhaseResult single = RunAppendPhase(target, daemon.pid(), o.latency_clients, 1,
                                       o.latency_seconds, /*client_id_base=*/1000);
@@ -871,16 +932,25 @@ int main(int argc, char** argv) {
               Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
               Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
               CpuShare(ingest, true).c_str());
-  std::printf("- single-event: %s calls in %.2f s, latency mean %.2f ms, %s\n",
+  std::printf("- single-event: %s calls in %.2f s, latency mean %.2f ms, %s; %s\n",
               Thousands(static_cast<double>(single.calls)).c_str(), single.seconds,
-              single_ms.mean, CpuShare(single, true).c_str());
+              single_ms.mean, CpuShare(single, true).c_str(),
+              settled_seconds < 0
+                  ? "started right after the ingest phase (--no_settle)"
+                  : absl::StrFormat("started after salestrackd went idle (waited %.1f s for the "
+                                    "ingest phase's flushes/compactions)",
+                                    settled_seconds)
+                        .c_str());
   if (fsync_probe.ms.p50 > 0) {
-    std::printf("- fsync bound: one commit per fsync and at most %d x %d events waiting per commit "
-                "gives ≤ %s events/s for ingest; %d single events per commit ≤ %s events/s\n",
-                o.ingest_clients, o.batch_events,
+    // The daemon syncs once per group commit, and a group holds at most what the clients have in
+    // flight; if these bounds are far above the measured rates, fsync is not what limits them.
+    std::printf("- fsync bound (one fdatasync per group commit at the probe's p50, every client's "
+                "call in each group): ingest ≤ %s events/s (%d x %d per commit); single-event ≤ "
+                "%s events/s (%d per commit)\n",
                 Thousands(o.ingest_clients * o.batch_events * 1e3 / fsync_probe.ms.p50).c_str(),
-                o.latency_clients,
-                Thousands(o.latency_clients * 1e3 / fsync_probe.ms.p50).c_str());
+                o.ingest_clients, o.batch_events,
+                Thousands(o.latency_clients * 1e3 / fsync_probe.ms.p50).c_str(),
+                o.latency_clients);
   }
   std::printf("- salestrackd: %s; %s\n", stopped.c_str(),
               shutdown_line.empty() ? "no shutdown summary in its log" : shutdown_line.c_str());
@@ -890,6 +960,18 @@ int main(int argc, char** argv) {
       std::printf("- ERRORS: %s failed calls; first: %s\n",
                   Thousands(static_cast<double>(r->errors)).c_str(), r->first_error.c_str());
     }
+  }
+  if (!o.dump_latencies.empty()) {
+    std::ofstream csv(o.dump_latencies);
+    csv << "phase,start_s,latency_ms\n";
+    for (auto [name, r] : {std::pair{"baseline", &*baseline}, std::pair{"ingest", &ingest},
+                           std::pair{"single", &single}}) {
+      for (size_t i = 0; i < r->latencies_ms.size(); ++i) {
+        csv << name << ',' << absl::StrFormat("%.6f", Seconds(r->call_starts[i] - r->start))
+            << ',' << absl::StrFormat("%.3f", r->latencies_ms[i]) << '\n';
+      }
+    }
+    std::printf("- per-call latencies written to %s\n", o.dump_latencies.c_str());
   }
   if (exit_code != 0) std::printf("\n--- salestrackd log ---\n%s", log.c_str());
   std::fflush(stdout);

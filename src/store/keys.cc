@@ -58,7 +58,16 @@ std::optional<IdEntry> DecodeIdEntry(std::string_view value) {
   return entry;
 }
 
-std::string EncodeLogValue(int64_t recorded_at_micros, std::string_view event_bytes) {
+std::string EncodeLogValuePrefix(std::string_view event_bytes) {
+  std::string out;
+  out.reserve(event_bytes.size() + 24);  // Room for the tag, length and recorded_at.
+  out.push_back(LengthDelimitedTag(3));
+  PutVarint(&out, event_bytes.size());
+  out.append(event_bytes);
+  return out;
+}
+
+void AppendRecordedAt(int64_t recorded_at_micros, std::string* value) {
   // Timestamp{seconds = 1 (varint), nanos = 2 (varint)}; floor division keeps nanos >= 0.
   int64_t seconds = recorded_at_micros / 1'000'000;
   int64_t micros = recorded_at_micros % 1'000'000;
@@ -72,15 +81,9 @@ std::string EncodeLogValue(int64_t recorded_at_micros, std::string_view event_by
     ts.push_back(static_cast<char>((2 << 3) | 0));
     PutVarint(&ts, static_cast<uint64_t>(micros * 1000));
   }
-  std::string out;
-  out.reserve(ts.size() + event_bytes.size() + 8);
-  out.push_back(LengthDelimitedTag(2));
-  PutVarint(&out, ts.size());
-  out.append(ts);
-  out.push_back(LengthDelimitedTag(3));
-  PutVarint(&out, event_bytes.size());
-  out.append(event_bytes);
-  return out;
+  value->push_back(LengthDelimitedTag(2));
+  PutVarint(value, ts.size());
+  value->append(ts);
 }
 
 }  // namespace salestrack::store

@@ -5,11 +5,15 @@
 //
 //   "log"   key   := fixed64_be(seq)                          seq >= 1, dense, in commit order
 //           value := EventRecord bytes without field 1 (seq is the key):
-//                    [field 2 recorded_at: Timestamp][field 3 event: Event]
+//                    [field 3 event: Event][field 2 recorded_at: Timestamp]
+//                    (event first: the submitting thread serializes it, and the writer only
+//                    appends the recorded_at it stamps; protobuf parses fields in any order)
 //   "ids"   key   := event_id bytes                           (1..128 bytes of UTF-8)
 //           value := varint64(seq) u8(payload_case)          payload_case = Event.payload field number
 //   "meta"  key   := "format_version"   value := decimal ASCII, e.g. "1"
-//           key   := "applied_seq"      value := fixed64_be(seq of the last committed record)
+//
+// The log head is the last key of "log"; it is not stored separately (a per-commit write to the
+// rarely flushed "meta" family would pin every WAL file until a forced flush).
 //
 // Big-endian seqs make RocksDB's bytewise order the seq order, so a forward iterator reads the log in
 // order and SeekToLast finds the head.
@@ -35,7 +39,6 @@ inline constexpr std::string_view kIdsFamily = "ids";
 inline constexpr std::string_view kMetaFamily = "meta";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
-inline constexpr std::string_view kAppliedSeqKey = "applied_seq";
 
 // "log" keys.
 std::string EncodeSeqKey(uint64_t seq);
@@ -49,9 +52,9 @@ struct IdEntry {
 std::string EncodeIdEntry(const IdEntry& entry);
 std::optional<IdEntry> DecodeIdEntry(std::string_view value);
 
-// "log" values: the EventRecord wire form minus seq, built from an already serialized Event so the
-// writer serializes each event once.
-std::string EncodeLogValue(int64_t recorded_at_micros, std::string_view event_bytes);
+// "log" values, in two steps: the event part (any thread), then the writer appends recorded_at.
+std::string EncodeLogValuePrefix(std::string_view event_bytes);
+void AppendRecordedAt(int64_t recorded_at_micros, std::string* value);
 
 }  // namespace salestrack::store
 

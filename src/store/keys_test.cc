@@ -45,7 +45,8 @@ TEST(KeysTest, LogValueIsAnEventRecordWithoutSeq) {
   event.mutable_feedback_recorded()->set_customer_id("c");
   event.mutable_feedback_recorded()->set_score(5);
   for (int64_t us : {int64_t{0}, int64_t{1'700'000'000'123'456}, int64_t{-1}}) {
-    std::string value = EncodeLogValue(us, event.SerializeAsString());
+    std::string value = EncodeLogValuePrefix(event.SerializeAsString());
+    AppendRecordedAt(us, &value);
     v1::EventRecord record;
     ASSERT_TRUE(record.ParseFromString(value));
     EXPECT_EQ(record.seq(), 0u);

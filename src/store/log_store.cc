@@ -78,6 +78,8 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  // Bounds the WAL a crash must replay: past this, RocksDB flushes the families that pin old logs.
+  db_options.max_total_wal_size = 256 << 20;
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {

@@ -123,10 +123,18 @@ Sequencer::Sequencer(LogStore* store, const Clock* clock) : store_(store), clock
 Sequencer::~Sequencer() { Stop(); }
 
 void Sequencer::Submit(const Events* events, AppendDone done) {
+  std::vector<std::string> encoded;
+  encoded.reserve(events->size());
+  std::string bytes;
+  for (const Event& e : *events) {
+    bytes.clear();
+    e.SerializeToString(&bytes);
+    encoded.push_back(EncodeLogValuePrefix(bytes));
+  }
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      queue_.push_back(Pending{events, std::move(done)});
+      queue_.push_back(Pending{events, std::move(encoded), std::move(done)});
       return;
     }
   }
@@ -212,7 +220,6 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
   uint64_t next = head + 1;
   const int64_t recorded_us = absl::ToUnixMicros(clock_->Now());
   rocksdb::WriteBatch batch;
-  std::string event_bytes;
   std::vector<bool> wrote(group.size(), false);
   BatchDecider decider(*store_, stored, group_known);
 
@@ -232,9 +239,9 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
     for (int i : fresh) {
       const Event& e = events[i];
       uint64_t seq = result.seqs[i];
-      event_bytes.clear();
-      e.SerializeToString(&event_bytes);
-      batch.Put(store_->log_family(), EncodeSeqKey(seq), EncodeLogValue(recorded_us, event_bytes));
+      std::string& value = group[b].encoded[i];
+      AppendRecordedAt(recorded_us, &value);
+      batch.Put(store_->log_family(), EncodeSeqKey(seq), value);
       batch.Put(store_->ids_family(), rocksdb::Slice(e.event_id()),
                 EncodeIdEntry({seq, static_cast<int>(e.payload_case())}));
     }
@@ -246,8 +253,6 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
 
   const uint64_t new_head = next - 1;
   if (new_head > head) {
-    batch.Put(store_->meta_family(), rocksdb::Slice(kAppliedSeqKey.data(), kAppliedSeqKey.size()),
-              EncodeSeqKey(new_head));
     if (absl::Status s = store_->Commit(&batch); !s.ok()) {
       spdlog::error("commit of seqs {}..{} failed: {}", head + 1, new_head, s.ToString());
       // Nothing of this group is durable. Every batch that needed this write fails, retryably; one

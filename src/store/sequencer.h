@@ -52,7 +52,8 @@ class Sequencer {
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
-  // Queues a validated batch. `done` runs exactly once, on the writer thread, after the batch is
+  // Serializes the events on the calling thread (off the writer's critical path) and queues the
+  // validated batch. `done` runs exactly once, on the writer thread, after the batch is
   // durable or refused (or at once with UNAVAILABLE after Stop()); it must be short.
   // REQUIRES: *events stays alive and unchanged until `done` has run.
   void Submit(const Events* events, AppendDone done);
@@ -77,6 +78,7 @@ class Sequencer {
  private:
   struct Pending {
     const Events* events;
+    std::vector<std::string> encoded;  // Log values minus recorded_at, built by Submit's caller.
     AppendDone done;
   };
   struct Waiter {
