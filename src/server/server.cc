@@ -14,7 +14,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   store::StoreOptions store_options;
   store_options.sync = options.sync;
   ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
-  server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock);
+  // The views replay the log before the writer starts, so the first answer is already complete.
+  server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
+  RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
+  server->sequencer_ =
+      std::make_unique<store::Sequencer>(server->store_.get(), clock, server->views_.get());
 
   LogServiceOptions service_options;
   service_options.validation.max_batch_events = options.max_batch_events;
@@ -28,7 +32,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &server->port_);
+  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), clock);
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->views_.get());
   builder.RegisterService(server->log_service_.get());
+  builder.RegisterService(server->kpi_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_request_bytes));
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
@@ -57,6 +65,7 @@ void Server::Shutdown(absl::Duration grace) {
   store::SequencerStats stats = sequencer_->stats();
   grpc_server_.reset();
   sequencer_.reset();
+  views_.reset();
   store_.reset();
   spdlog::info("shut down cleanly: {} commits, {} events written this run", stats.commits,
                stats.events_written);

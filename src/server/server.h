@@ -13,7 +13,9 @@
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
 #include "server/config.h"
+#include "server/kpi_service.h"
 #include "server/log_service.h"
+#include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -36,13 +38,17 @@ class Server {
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 
   store::Sequencer* sequencer() const { return sequencer_.get(); }
+  Views* views() const { return views_.get(); }
 
  private:
   Server() = default;
 
   std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<Views> views_;
   std::unique_ptr<store::Sequencer> sequencer_;
   std::unique_ptr<LogServiceImpl> log_service_;
+  std::unique_ptr<KpiServiceImpl> kpi_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
   bool shut_down_ = false;

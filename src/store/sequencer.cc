@@ -113,7 +113,8 @@ class BatchDecider {
 
 }  // namespace
 
-Sequencer::Sequencer(LogStore* store, const Clock* clock) : store_(store), clock_(clock) {
+Sequencer::Sequencer(LogStore* store, const Clock* clock, CommitHook* hook)
+    : store_(store), clock_(clock), hook_(hook) {
   committed_seq_.store(store->head_at_open());
   notified_seq_ = store->head_at_open();
   writer_ = std::thread([this] { WriterLoop(); });
@@ -222,6 +223,8 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
   rocksdb::WriteBatch batch;
   std::vector<bool> wrote(group.size(), false);
   BatchDecider decider(*store_, stored, group_known);
+  std::vector<std::pair<uint64_t, const Event*>> fresh_records;
+  if (hook_ != nullptr) hook_->BeginGroup();
 
   for (size_t b = 0; b < group.size(); ++b) {
     if (!lookup.ok()) {
@@ -232,7 +235,9 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
     AppendResult result;
     std::vector<int> fresh;
     KnownMap in_batch;
-    if (absl::Status s = decider.Decide(events, next, &result, &fresh, &in_batch); !s.ok()) {
+    absl::Status s = decider.Decide(events, next, &result, &fresh, &in_batch);
+    if (s.ok() && hook_ != nullptr && !fresh.empty()) s = hook_->CheckBatch(events, fresh, result.seqs);
+    if (!s.ok()) {
       results[b] = std::move(s);
       continue;
     }
@@ -242,6 +247,7 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
       std::string& value = group[b].encoded[i];
       AppendRecordedAt(recorded_us, &value);
       batch.Put(store_->log_family(), EncodeSeqKey(seq), value);
+      fresh_records.push_back({seq, &e});
       batch.Put(store_->ids_family(), rocksdb::Slice(e.event_id()),
                 EncodeIdEntry({seq, static_cast<int>(e.payload_case())}));
     }
@@ -254,6 +260,7 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
   const uint64_t new_head = next - 1;
   if (new_head > head) {
     if (absl::Status s = store_->Commit(&batch); !s.ok()) {
+      if (hook_ != nullptr) hook_->Abort();
       spdlog::error("commit of seqs {}..{} failed: {}", head + 1, new_head, s.ToString());
       // Nothing of this group is durable. Every batch that needed this write fails, retryably; one
       // that only repeated events stored before the group still has its answer.
@@ -267,6 +274,7 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
         }
       }
     } else {
+      if (hook_ != nullptr) hook_->Commit(fresh_records);
       absl::MutexLock lock(&mu_);
       // Stored under mu_ so the notifier's Await sees it.
       committed_seq_.store(new_head, std::memory_order_release);

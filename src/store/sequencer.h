@@ -37,6 +37,24 @@ struct AppendResult {
 };
 
 using Events = google::protobuf::RepeatedPtrField<v1::Event>;
+
+// What the writer tells derived state (the KPI projector) about each group. All calls come from the
+// writer thread, in this order per group: BeginGroup, CheckBatch for each batch that passed the log's
+// own rules, then Commit (the group is durable) or Abort (it is not).
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  virtual void BeginGroup() = 0;
+  // May refuse the batch (an error naming events[i] and the field). `fresh` are the indexes of its
+  // new events and seqs[i] their seqs. The hook must take the batches it accepted earlier in this
+  // group into account, and forget a refused batch.
+  virtual absl::Status CheckBatch(const Events& events, const std::vector<int>& fresh,
+                                  const std::vector<uint64_t>& seqs) = 0;
+  // Applies the group's new records in seq order. Runs before any caller is answered and before
+  // committed_seq() moves, so derived state is never behind an acknowledged append.
+  virtual void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) = 0;
+  virtual void Abort() = 0;
+};
 using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 
 struct SequencerStats {
@@ -47,7 +65,8 @@ struct SequencerStats {
 
 class Sequencer {
  public:
-  Sequencer(LogStore* store, const Clock* clock);
+  // `hook` may be null; it must outlive the sequencer.
+  Sequencer(LogStore* store, const Clock* clock, CommitHook* hook = nullptr);
   ~Sequencer();  // Stop()s.
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -93,6 +112,7 @@ class Sequencer {
 
   LogStore* const store_;
   const Clock* const clock_;
+  CommitHook* const hook_;
   std::atomic<uint64_t> committed_seq_{0};
 
   mutable absl::Mutex mu_;

@@ -1,0 +1,78 @@
+// OrgState: the org tree, the reps and the funnel stages, as the log defines them (KPI_SPEC §3).
+//
+// Every definition is kept with its order key (occurred_at, seq); the effective one is the latest.
+// Removing a definition (a void) falls back to the one before it, so a void leaves exactly the state
+// the log without that event would give.
+//
+// Not thread-safe; a value type (the writer copies it to check a group that redefines the org).
+#ifndef SALESTRACK_ORG_STATE_H_
+#define SALESTRACK_ORG_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "salestrack/v1/events.pb.h"
+
+namespace salestrack {
+
+// (occurred_at in microseconds, seq): the order of KPI_SPEC §1.
+using OrderKey = std::pair<int64_t, uint64_t>;
+
+struct Stage {
+  std::string id;
+  std::string name;
+};
+
+class OrgState {
+ public:
+  struct Unit {
+    std::string name;
+    std::string parent;  // Empty for a root.
+  };
+  struct Rep {
+    std::string name;
+    std::string unit;
+    std::string role;
+    bool active = true;
+  };
+
+  // Applies or removes an org event (UnitDefined, RepDefined, StagesDefined); others are ignored.
+  void Add(OrderKey key, const v1::Event& event);
+  void Remove(OrderKey key, const v1::Event& event);
+
+  const Unit* FindUnit(const std::string& id) const;
+  const Rep* FindRep(const std::string& id) const;
+  // The effective stages: the latest StagesDefined, else contact / value / negotiation.
+  const std::vector<Stage>& stages() const;
+  // Index of `stage_id` in stages(), or -1.
+  int StageIndex(const std::string& stage_id) const;
+
+  // True when `unit` is `root` or below it.
+  bool InSubtree(const std::string& unit, const std::string& root) const;
+  // Every rep (active or not) whose current unit is in the subtree of `root`, sorted by id.
+  std::vector<std::string> RepsUnder(const std::string& root) const;
+  // Every defined unit id, sorted.
+  std::vector<std::string> UnitIds() const;
+
+  // The stateful rules for one event of a batch at `index`: a unit's parent must be defined and
+  // the tree acyclic; a rep's unit must be defined; stages named by activity events must be
+  // defined; a target's unit must be defined. Errors name events[index] and the field.
+  absl::Status Check(const v1::Event& event, int index) const;
+
+ private:
+  template <typename T>
+  using History = std::map<OrderKey, T>;
+
+  absl::flat_hash_map<std::string, History<Unit>> units_;
+  absl::flat_hash_map<std::string, History<Rep>> reps_;
+  History<std::vector<Stage>> stages_;
+};
+
+}  // namespace salestrack
+
+#endif  // SALESTRACK_ORG_STATE_H_

@@ -1,0 +1,124 @@
+// Projector: every KPI of KPI_SPEC §4–§5, kept exact as records arrive in any order.
+//
+// A pure function of the log: Apply() records in seq order, then ask for figures. No I/O, no clock
+// (queries take `now` for the point-in-time figures). Every figure is a sum of per-entity
+// contributions; when an event touches an entity, the entity's contribution is recomputed from its
+// whole ordered history and new − old is applied to the cells (see docs/projections.md). So any
+// arrival order, duplicate (already dropped by the sequencer) or void yields the same figures as a
+// replay of the log sorted by (occurred_at, seq).
+//
+//   Projector p(ProjectorOptions{shanghai});
+//   for (const v1::EventRecord& r : log) p.Apply(r);
+//   KpiReport k = p.Kpis(Subject::Rep("rep-li"), PeriodOf(PeriodKind::kMonth, now, shanghai), now);
+//
+// Not thread-safe: the server guards it with a reader/writer lock.
+#ifndef SALESTRACK_PROJECTOR_H_
+#define SALESTRACK_PROJECTOR_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "salestrack/org_state.h"
+#include "salestrack/period.h"
+#include "salestrack/v1/events.pb.h"
+
+namespace salestrack {
+
+struct ProjectorOptions {
+  absl::TimeZone zone = absl::UTCTimeZone();
+};
+
+struct Subject {
+  bool is_unit = false;
+  std::string id;
+  static Subject Rep(std::string id) { return {false, std::move(id)}; }
+  static Subject Unit(std::string id) { return {true, std::move(id)}; }
+};
+
+// One figure. Counts and money are exact integers; ratios and means are absent when undefined
+// (zero denominator); distributions are in seconds.
+struct MetricValue {
+  enum class Kind { kCount, kMoney, kRatio, kMean, kDistribution };
+  Kind kind = Kind::kCount;
+  int64_t integer = 0;
+  std::optional<double> real;
+  int64_t count = 0;  // Distributions.
+  double mean_seconds = 0, p50_seconds = 0, p90_seconds = 0;
+
+  friend bool operator==(const MetricValue&, const MetricValue&) = default;
+};
+
+struct KpiReport {
+  uint64_t seq = 0;
+  Period period;
+  std::vector<std::string> reps;                 // The members whose figures are merged.
+  std::map<std::string, MetricValue> metrics;    // By KPI_SPEC §5 name, e.g. "win_rate".
+  std::map<std::string, MetricValue> point_in_time;
+};
+
+struct FunnelStage {
+  std::string stage_id;
+  std::string name;
+  int64_t reached = 0;
+  std::optional<double> conversion;  // reached(next) / reached(this); last stage: won / reached.
+};
+struct FunnelReport {
+  uint64_t seq = 0;
+  Period period;
+  int64_t opened = 0;
+  std::vector<FunnelStage> stages;
+  int64_t won = 0;
+};
+
+enum class FollowUpState { kAny, kOpen, kDone, kOnTime, kOverdue };
+struct FollowUp {
+  std::string rep;
+  std::string customer;
+  std::string scheduled_by;  // The ActionLogged event id that scheduled it.
+  absl::Time due;
+  std::optional<absl::Time> done_at;  // The next action with the customer, if any.
+  bool on_time = false;               // Done within 24 h after due.
+  bool overdue = false;               // Open and past due at `now`.
+};
+
+class Projector {
+ public:
+  explicit Projector(ProjectorOptions options);
+  ~Projector();
+  Projector(const Projector&) = delete;
+  Projector& operator=(const Projector&) = delete;
+
+  // Applies one committed record. REQUIRES: records arrive in seq order, each once.
+  void Apply(const v1::EventRecord& record) { Apply(record.seq(), record.event()); }
+  void Apply(uint64_t seq, const v1::Event& event);
+  uint64_t applied_seq() const;
+  const OrgState& org() const;
+  const ProjectorOptions& options() const;
+
+  // NOT_FOUND for an undefined unit; a rep need not be defined (its activity still counts).
+  absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period,
+                                 absl::Time now) const;
+  absl::StatusOr<FunnelReport> Funnel(const Subject& subject, const Period& period) const;
+  // Follow-ups of the subject due in [from, to), filtered by state, ordered by (due, rep, customer).
+  absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
+                                                  absl::Time to, FollowUpState state,
+                                                  absl::Time now) const;
+
+  // Every (rep, period) cell's raw figures as text lines, sorted: a canonical dump for comparing a
+  // live projector with a replay (salestrack verify).
+  std::vector<std::string> DumpCells() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace salestrack
+
+#endif  // SALESTRACK_PROJECTOR_H_

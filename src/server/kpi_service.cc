@@ -1,0 +1,203 @@
+#include "server/kpi_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/grpc_status.h"
+
+namespace salestrack::server {
+namespace {
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  int64_t us = absl::ToUnixMicros(t);
+  int64_t s = us / 1'000'000, rem = us % 1'000'000;
+  if (rem < 0) rem += 1'000'000, --s;
+  ts.set_seconds(s);
+  ts.set_nanos(static_cast<int32_t>(rem * 1000));
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {
+  switch (s.kind_case()) {
+    case v1::Subject::kRepId:
+      if (s.rep_id().empty()) break;
+      return Subject::Rep(s.rep_id());
+    case v1::Subject::kUnitId:
+      if (s.unit_id().empty()) break;
+      return Subject::Unit(s.unit_id());
+    case v1::Subject::KIND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("subject: one of rep_id or unit_id is required");
+}
+
+// The period of the requested kind containing the requested date (default: today, org time).
+absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::TimeZone zone) {
+  if (p.kind() == v1::PERIOD_KIND_UNSPECIFIED || !v1::PeriodKind_IsValid(p.kind())) {
+    return absl::InvalidArgumentError("period.kind: one of DAY, WEEK, MONTH, QUARTER, YEAR is required");
+  }
+  absl::CivilDay day = absl::ToCivilDay(now, zone);
+  if (p.has_date()) {
+    const v1::Date& d = p.date();
+    absl::CivilDay given(d.year(), d.month(), d.day());
+    if (d.year() < 1970 || d.year() > 9999 || given.year() != d.year() ||
+        given.month() != d.month() || given.day() != d.day()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("period.date: ", d.year(), "-", d.month(), "-", d.day(), " is not a date"));
+    }
+    day = given;
+  }
+  return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
+}
+
+v1::Period EncodePeriod(const Period& p) {
+  v1::Period out;
+  out.set_kind(static_cast<v1::PeriodKind>(p.kind));
+  out.mutable_date()->set_year(static_cast<int32_t>(p.start.year()));
+  out.mutable_date()->set_month(p.start.month());
+  out.mutable_date()->set_day(p.start.day());
+  return out;
+}
+
+void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue* out) {
+  out->set_name(name);
+  switch (m.kind) {
+    case MetricValue::Kind::kCount:
+      out->set_kind(v1::MetricValue::COUNT);
+      out->set_defined(true);
+      out->set_integer(m.integer);
+      break;
+    case MetricValue::Kind::kMoney:
+      out->set_kind(v1::MetricValue::MONEY);
+      out->set_defined(true);
+      out->set_integer(m.integer);
+      break;
+    case MetricValue::Kind::kRatio:
+    case MetricValue::Kind::kMean:
+      out->set_kind(m.kind == MetricValue::Kind::kRatio ? v1::MetricValue::RATIO
+                                                        : v1::MetricValue::MEAN);
+      out->set_defined(m.real.has_value());
+      if (m.real) out->set_real(*m.real);
+      break;
+    case MetricValue::Kind::kDistribution: {
+      out->set_kind(v1::MetricValue::DISTRIBUTION);
+      out->set_defined(m.count > 0);
+      v1::Distribution* d = out->mutable_distribution();
+      d->set_count(m.count);
+      d->set_mean_seconds(m.mean_seconds);
+      d->set_p50_seconds(m.p50_seconds);
+      d->set_p90_seconds(m.p90_seconds);
+      break;
+    }
+  }
+}
+
+grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context, const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* context,
+                                                  const v1::GetKpisRequest* request,
+                                                  v1::GetKpisResponse* response) {
+  absl::Time now = clock_->Now();
+  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
+  if (!subject.ok()) return Done(context, subject.status());
+  absl::TimeZone zone = views_->Read([](const Projector& p) { return p.options().zone; });
+  absl::StatusOr<Period> period = DecodePeriod(request->period(), now, zone);
+  if (!period.ok()) return Done(context, period.status());
+  absl::StatusOr<KpiReport> report =
+      views_->Read([&](const Projector& p) { return p.Kpis(*subject, *period, now); });
+  if (!report.ok()) return Done(context, report.status());
+  response->set_seq(report->seq);
+  *response->mutable_subject() = request->subject();
+  *response->mutable_period() = EncodePeriod(report->period);
+  for (const std::string& rep : report->reps) response->add_rep_ids(rep);
+  for (const auto& [name, m] : report->metrics) EncodeMetric(name, m, response->add_metrics());
+  for (const auto& [name, m] : report->point_in_time) {
+    EncodeMetric(name, m, response->add_point_in_time());
+  }
+  *response->mutable_as_of() = ToProto(now);
+  return Done(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
+                                                    const v1::GetFunnelRequest* request,
+                                                    v1::GetFunnelResponse* response) {
+  absl::Time now = clock_->Now();
+  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
+  if (!subject.ok()) return Done(context, subject.status());
+  absl::TimeZone zone = views_->Read([](const Projector& p) { return p.options().zone; });
+  absl::StatusOr<Period> period = DecodePeriod(request->period(), now, zone);
+  if (!period.ok()) return Done(context, period.status());
+  absl::StatusOr<FunnelReport> funnel =
+      views_->Read([&](const Projector& p) { return p.Funnel(*subject, *period); });
+  if (!funnel.ok()) return Done(context, funnel.status());
+  response->set_seq(funnel->seq);
+  *response->mutable_period() = EncodePeriod(funnel->period);
+  response->set_opened(funnel->opened);
+  response->set_won(funnel->won);
+  for (const FunnelStage& s : funnel->stages) {
+    auto* out = response->add_stages();
+    out->set_stage_id(s.stage_id);
+    out->set_name(s.name);
+    out->set_reached(s.reached);
+    if (s.conversion) out->set_conversion(*s.conversion);
+  }
+  return Done(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerContext* context,
+                                                        const v1::ListFollowUpsRequest* request,
+                                                        v1::ListFollowUpsResponse* response) {
+  absl::Time now = clock_->Now();
+  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
+  if (!subject.ok()) return Done(context, subject.status());
+  absl::Time from = request->has_from() ? FromProto(request->from()) : now - absl::Hours(24 * 30);
+  absl::Time to = request->has_to() ? FromProto(request->to()) : now + absl::Hours(24 * 30);
+  if (to <= from) return Done(context, absl::InvalidArgumentError("to: must be after from"));
+  if (!v1::ListFollowUpsRequest::State_IsValid(request->state())) {
+    return Done(context, absl::InvalidArgumentError("state: unknown value"));
+  }
+  FollowUpState state = static_cast<FollowUpState>(request->state());
+  auto [seq, list] = views_->Read([&](const Projector& p) {
+    return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now));
+  });
+  if (!list.ok()) return Done(context, list.status());
+  response->set_seq(seq);
+  for (const FollowUp& f : *list) {
+    v1::FollowUpEntry* e = response->add_follow_ups();
+    e->set_rep_id(f.rep);
+    e->set_customer_id(f.customer);
+    e->set_scheduled_by_event_id(f.scheduled_by);
+    *e->mutable_due_at() = ToProto(f.due);
+    if (f.done_at) *e->mutable_done_at() = ToProto(*f.done_at);
+    e->set_on_time(f.on_time);
+    e->set_overdue(f.overdue);
+  }
+  return Done(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* context,
+                                                   const v1::VerifyRequest* request,
+                                                   v1::VerifyResponse* response) {
+  absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
+  if (r.ok()) *response = std::move(*r);
+  return Done(context, r.status());
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::Rebuild(grpc::CallbackServerContext* context,
+                                                    const v1::RebuildRequest* request,
+                                                    v1::RebuildResponse* response) {
+  absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
+  if (r.ok()) *response = std::move(*r);
+  return Done(context, r.status());
+}
+
+}  // namespace salestrack::server

@@ -1,0 +1,47 @@
+// KpiService and AdminService: the wire face of the views. Handlers decode the request, ask the
+// projector under the views' reader lock, and encode; no domain logic lives here.
+#ifndef SALESTRACK_SERVER_KPI_SERVICE_H_
+#define SALESTRACK_SERVER_KPI_SERVICE_H_
+
+#include "salestrack/clock.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
+#include "server/views.h"
+
+namespace salestrack::server {
+
+class KpiServiceImpl final : public v1::KpiService::CallbackService {
+ public:
+  KpiServiceImpl(const Views* views, const Clock* clock) : views_(views), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* GetKpis(grpc::CallbackServerContext* context,
+                                    const v1::GetKpisRequest* request,
+                                    v1::GetKpisResponse* response) override;
+  grpc::ServerUnaryReactor* GetFunnel(grpc::CallbackServerContext* context,
+                                      const v1::GetFunnelRequest* request,
+                                      v1::GetFunnelResponse* response) override;
+  grpc::ServerUnaryReactor* ListFollowUps(grpc::CallbackServerContext* context,
+                                          const v1::ListFollowUpsRequest* request,
+                                          v1::ListFollowUpsResponse* response) override;
+
+ private:
+  const Views* const views_;
+  const Clock* const clock_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
+ public:
+  explicit AdminServiceImpl(Views* views) : views_(views) {}
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* response) override;
+  grpc::ServerUnaryReactor* Rebuild(grpc::CallbackServerContext* context,
+                                    const v1::RebuildRequest* request,
+                                    v1::RebuildResponse* response) override;
+
+ private:
+  Views* const views_;
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_KPI_SERVICE_H_

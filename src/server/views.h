@@ -1,0 +1,59 @@
+// Views: the live KPI projector, fed by the writer (it is the sequencer's CommitHook) and read by
+// the query handlers under a reader lock. See docs/projections.md.
+//
+// Start-up replays the log (Load); Verify replays it into a second projector and compares; Rebuild
+// replays it into a new projector and swaps it in. All three read records straight from the store.
+#ifndef SALESTRACK_SERVER_VIEWS_H_
+#define SALESTRACK_SERVER_VIEWS_H_
+
+#include <memory>
+#include <optional>
+
+#include "absl/synchronization/mutex.h"
+#include "salestrack/projector.h"
+#include "salestrack/v1/kpi_service.pb.h"
+#include "store/log_store.h"
+#include "store/sequencer.h"
+
+namespace salestrack::server {
+
+class Views final : public store::CommitHook {
+ public:
+  Views(const store::LogStore* store, ProjectorOptions options);
+
+  // Replays records 1..head. Call before the sequencer starts.
+  absl::Status Load(uint64_t head);
+
+  // Runs fn(const Projector&) under the reader lock and returns what it returns.
+  template <typename F>
+  auto Read(F&& fn) const {
+    absl::ReaderMutexLock lock(&mu_);
+    return fn(static_cast<const Projector&>(*projector_));
+  }
+
+  absl::StatusOr<v1::VerifyResponse> Verify();
+  absl::StatusOr<v1::RebuildResponse> Rebuild();
+
+  // store::CommitHook (writer thread).
+  void BeginGroup() override { scratch_.reset(); }
+  absl::Status CheckBatch(const store::Events& events, const std::vector<int>& fresh,
+                          const std::vector<uint64_t>& seqs) override;
+  void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) override;
+  void Abort() override { scratch_.reset(); }
+
+ private:
+  // Applies records from..to (inclusive) from the store to `p`; returns how many.
+  absl::StatusOr<uint64_t> Replay(uint64_t from, uint64_t to, Projector* p) const;
+
+  const store::LogStore* const store_;
+  const ProjectorOptions options_;
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Projector> projector_ ABSL_GUARDED_BY(mu_);
+  // The org as this group's accepted batches leave it, when they changed it (writer thread only).
+  std::optional<OrgState> scratch_;
+  absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_VIEWS_H_
