@@ -21,6 +21,11 @@ struct Context {
 int RunAppend(const Context& ctx);
 int RunEvents(const Context& ctx);
 int RunHealth(const Context& ctx);
+int RunKpis(const Context& ctx);
+int RunFunnel(const Context& ctx);
+int RunFollowUps(const Context& ctx);
+int RunVerify(const Context& ctx);
+int RunRebuild(const Context& ctx);
 
 }  // namespace salestrack::cli
 

@@ -29,6 +29,23 @@ constexpr char kUsage[] =
     "  events          Print the log as JSON lines (EventRecord). Flags: --from, --follow, --limit.\n"
     "  health          Ask the daemon whether it is serving.\n"
     "\n"
+    "  kpis            Every KPI of a rep or a unit in one calendar period, then the\n"
+    "                  point-in-time figures (outstanding, overdue, open pipeline, ...).\n"
+    "                  Flags: --rep ID | --unit ID, --period day|week|month|quarter|year\n"
+    "                  (default month), --date YYYY-MM-DD (default today, daemon's zone).\n"
+    "  funnel          The cohort funnel of the opportunities opened in the period: reached\n"
+    "                  and conversion per stage. Flags as for kpis.\n"
+    "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
+    "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
+    "                  now), --state any|open|done|on_time|overdue.\n"
+    "  verify          Replay the log into fresh views and compare them with the live ones;\n"
+    "                  exits 1 and lists the differences when they disagree.\n"
+    "  rebuild         Replace the live views with a replay of the log.\n"
+    "\n"
+    "kpis, funnel, followups, verify and rebuild print tables; --json prints the daemon's\n"
+    "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
+    "2 usage error.\n"
+    "\n"
     "Run 'salestrack --helpfull' for every flag.";
 
 }  // namespace
@@ -62,6 +79,11 @@ int main(int argc, char** argv) {
   if (command == "append") return salestrack::cli::RunAppend(ctx);
   if (command == "events") return salestrack::cli::RunEvents(ctx);
   if (command == "health") return salestrack::cli::RunHealth(ctx);
+  if (command == "kpis") return salestrack::cli::RunKpis(ctx);
+  if (command == "funnel") return salestrack::cli::RunFunnel(ctx);
+  if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
+  if (command == "verify") return salestrack::cli::RunVerify(ctx);
+  if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
