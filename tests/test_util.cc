@@ -28,20 +28,6 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  int64_t s = us / 1'000'000, rem = us % 1'000'000;
-  if (rem < 0) rem += 1'000'000, --s;
-  ts.set_seconds(s);
-  ts.set_nanos(static_cast<int32_t>(rem * 1000));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
 v1::Event Action(const std::string& event_id, const std::string& rep, const std::string& customer,
                  absl::Time when) {
   v1::Event e;

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "salestrack/proto_time.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
 
 namespace salestrack::testing {
@@ -26,8 +27,8 @@ class TempDir {
   std::string path_;
 };
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& ts);
+using ::salestrack::FromProto;
+using ::salestrack::ToProto;
 
 // A valid ActionLogged (a phone call) by `rep` with `customer` at `when`.
 v1::Event Action(const std::string& event_id, const std::string& rep, const std::string& customer,

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "salestrack/histogram.h"
+#include "salestrack/proto_time.h"
 
 namespace salestrack {
 namespace {
@@ -22,9 +23,7 @@ struct Key {
   friend auto operator<=>(const Key&, const Key&) = default;
 };
 
-Micros ToMicros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * 1'000'000 + ts.nanos() / 1000;
-}
+Micros ToMicros(const google::protobuf::Timestamp& ts) { return ToUnixMicros(ts); }
 
 constexpr Micros kDay = 86'400'000'000;
 

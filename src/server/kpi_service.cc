@@ -1,24 +1,11 @@
 #include "server/kpi_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "salestrack/proto_time.h"
 #include "server/grpc_status.h"
 
 namespace salestrack::server {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  int64_t s = us / 1'000'000, rem = us % 1'000'000;
-  if (rem < 0) rem += 1'000'000, --s;
-  ts.set_seconds(s);
-  ts.set_nanos(static_cast<int32_t>(rem * 1000));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {
   switch (s.kind_case()) {
@@ -51,6 +38,18 @@ absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::T
     day = given;
   }
   return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
+}
+
+// The subject and period of a GetKpis or GetFunnel request.
+template <typename Request>
+absl::StatusOr<std::pair<Subject, Period>> DecodeQuery(const Request& request, const Views& views,
+                                                       absl::Time now) {
+  absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
+  if (!subject.ok()) return subject.status();
+  absl::TimeZone zone = views.Read([](const Projector& p) { return p.options().zone; });
+  absl::StatusOr<Period> period = DecodePeriod(request.period(), now, zone);
+  if (!period.ok()) return period.status();
+  return std::make_pair(*std::move(subject), *period);
 }
 
 v1::Period EncodePeriod(const Period& p) {
@@ -107,13 +106,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
                                                   const v1::GetKpisRequest* request,
                                                   v1::GetKpisResponse* response) {
   absl::Time now = clock_->Now();
-  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
-  if (!subject.ok()) return Done(context, subject.status());
-  absl::TimeZone zone = views_->Read([](const Projector& p) { return p.options().zone; });
-  absl::StatusOr<Period> period = DecodePeriod(request->period(), now, zone);
-  if (!period.ok()) return Done(context, period.status());
+  auto query = DecodeQuery(*request, *views_, now);
+  if (!query.ok()) return Done(context, query.status());
   absl::StatusOr<KpiReport> report =
-      views_->Read([&](const Projector& p) { return p.Kpis(*subject, *period, now); });
+      views_->Read([&](const Projector& p) { return p.Kpis(query->first, query->second, now); });
   if (!report.ok()) return Done(context, report.status());
   response->set_seq(report->seq);
   *response->mutable_subject() = request->subject();
@@ -130,14 +126,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
                                                     const v1::GetFunnelRequest* request,
                                                     v1::GetFunnelResponse* response) {
-  absl::Time now = clock_->Now();
-  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
-  if (!subject.ok()) return Done(context, subject.status());
-  absl::TimeZone zone = views_->Read([](const Projector& p) { return p.options().zone; });
-  absl::StatusOr<Period> period = DecodePeriod(request->period(), now, zone);
-  if (!period.ok()) return Done(context, period.status());
+  auto query = DecodeQuery(*request, *views_, clock_->Now());
+  if (!query.ok()) return Done(context, query.status());
   absl::StatusOr<FunnelReport> funnel =
-      views_->Read([&](const Projector& p) { return p.Funnel(*subject, *period); });
+      views_->Read([&](const Projector& p) { return p.Funnel(query->first, query->second); });
   if (!funnel.ok()) return Done(context, funnel.status());
   response->set_seq(funnel->seq);
   *response->mutable_period() = EncodePeriod(funnel->period);

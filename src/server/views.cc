@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -60,8 +61,7 @@ absl::Status Views::CheckBatch(const store::Events& events, const std::vector<in
     const v1::Event& e = events[i];
     RETURN_IF_ERROR(trial.Check(e, i));
     if (ChangesOrg(e)) {
-      const auto& ts = e.occurred_at();
-      trial.Add({ts.seconds() * 1'000'000 + ts.nanos() / 1000, seqs[i]}, e);
+      trial.Add({ToUnixMicros(e.occurred_at()), seqs[i]}, e);
     }
   }
   scratch_ = std::move(trial);
