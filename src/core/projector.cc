@@ -3,10 +3,12 @@
 #include "salestrack/projector.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "salestrack/histogram.h"
 #include "salestrack/proto_time.h"
@@ -152,6 +154,19 @@ class Projector::Impl {
                           "satisfaction_count", "follow_ups_due", "follow_ups_on_time"}) {
       Intern(m);
     }
+    // The per-action metrics are interned once: actions are most of the log.
+    actions_id_ = Intern("actions");
+    action_cost_id_ = Intern("action_cost");
+    follow_ups_due_id_ = Intern("follow_ups_due");
+    follow_ups_on_time_id_ = Intern("follow_ups_on_time");
+    for (int ch = 0; ch <= v1::Channel_MAX; ++ch) {
+      channel_ids_.push_back(
+          Intern(absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)))));
+    }
+    for (int p = 0; p <= v1::Purpose_MAX; ++p) {
+      purpose_ids_.push_back(
+          Intern(absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)))));
+    }
   }
 
   // ---- Interning -------------------------------------------------------------------------------
@@ -169,11 +184,28 @@ class Projector::Impl {
 
   // ---- Cells -----------------------------------------------------------------------------------
   void ApplyTouches(const std::vector<Touch>& touches, int sign) {
+    // Consecutive touches usually share the rep and the instant (an action's four, a contract's
+    // several), hence the same five cells: look them up once. Node-map pointers stay valid while
+    // other cells are inserted; cells left empty are erased only after the loop.
+    Id last_rep = 0;
+    Micros last_at = 0;
+    bool have_last = false;
+    std::array<Cell*, kAllPeriodKinds.size()> cells{};
+    std::array<CellKey, kAllPeriodKinds.size()> keys{};
+    std::vector<CellKey> maybe_empty;
     for (const Touch& t : touches) {
-      absl::CivilDay day = absl::ToCivilDay(absl::FromUnixMicros(t.at), options_.zone);
-      for (PeriodKind kind : kAllPeriodKinds) {
-        CellKey key{t.rep, PeriodContaining(kind, day)};
-        Cell& cell = cells_[key];
+      if (!have_last || t.rep != last_rep || t.at != last_at) {
+        absl::CivilDay day = absl::ToCivilDay(absl::FromUnixMicros(t.at), options_.zone);
+        for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
+          keys[k] = CellKey{t.rep, PeriodContaining(kAllPeriodKinds[k], day)};
+          cells[k] = &cells_[keys[k]];
+        }
+        last_rep = t.rep;
+        last_at = t.at;
+        have_last = true;
+      }
+      for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
+        Cell& cell = *cells[k];
         switch (t.kind) {
           case TouchKind::kSum: {
             int64_t& v = cell.sums[t.metric];
@@ -194,8 +226,12 @@ class Projector::Impl {
             break;
           }
         }
-        if (cell.empty()) cells_.erase(key);
+        if (cell.empty()) maybe_empty.push_back(keys[k]);
       }
+    }
+    for (const CellKey& key : maybe_empty) {
+      auto it = cells_.find(key);
+      if (it != cells_.end() && it->second.empty()) cells_.erase(it);
     }
   }
 
@@ -207,26 +243,24 @@ class Projector::Impl {
   }
 
   // ---- Contributions ---------------------------------------------------------------------------
-  std::vector<Touch> ChainTouches(const Chain& c) {
-    std::vector<Touch> out;
-    for (size_t i = 0; i < c.items.size(); ++i) {
-      const ActionItem& a = c.items[i];
-      Sum(out, c.rep, a.key.at, "actions", 1);
-      if (a.cost != 0) Sum(out, c.rep, a.key.at, "action_cost", a.cost);
-      Sum(out, c.rep, a.key.at,
-          absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(a.channel))),
-          1);
-      Sum(out, c.rep, a.key.at,
-          absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(a.purpose))),
-          1);
-      if (a.due) {
-        Sum(out, c.rep, *a.due, "follow_ups_due", 1);
-        if (i + 1 < c.items.size() && c.items[i + 1].key.at <= *a.due + kDay) {
-          Sum(out, c.rep, *a.due, "follow_ups_on_time", 1);
-        }
-      }
+  // An action's own touches: they depend on nothing but the action.
+  void ActionTouches(const Chain& c, size_t i, std::vector<Touch>& out) const {
+    const ActionItem& a = c.items[i];
+    out.push_back({c.rep, a.key.at, TouchKind::kSum, actions_id_, 1});
+    if (a.cost != 0) out.push_back({c.rep, a.key.at, TouchKind::kSum, action_cost_id_, a.cost});
+    out.push_back({c.rep, a.key.at, TouchKind::kSum, channel_ids_[a.channel], 1});
+    out.push_back({c.rep, a.key.at, TouchKind::kSum, purpose_ids_[a.purpose], 1});
+  }
+
+  // The follow-up action i schedules, if any: due at its time, on time if the chain's next action
+  // comes within 24 h after due. Depends on items[i + 1] only.
+  void FollowUpTouches(const Chain& c, size_t i, std::vector<Touch>& out) const {
+    const ActionItem& a = c.items[i];
+    if (!a.due) return;
+    out.push_back({c.rep, *a.due, TouchKind::kSum, follow_ups_due_id_, 1});
+    if (i + 1 < c.items.size() && c.items[i + 1].key.at <= *a.due + kDay) {
+      out.push_back({c.rep, *a.due, TouchKind::kSum, follow_ups_on_time_id_, 1});
     }
-    return out;
   }
 
   // The opportunity's timeline (KPI_SPEC §4), as stage intervals and an optional close.
@@ -359,22 +393,49 @@ class Projector::Impl {
   }
 
   // ---- Mutations: retract, change, re-add ------------------------------------------------------
-  void WithChain(Id rep, Id customer, const std::function<void(Chain&)>& change) {
+  // Inserting or removing action i changes only its own touches and the follow-ups of actions i-1
+  // (whose next action changes) and i: O(1) however long the rep's history with the customer is.
+  void InsertAction(Id rep, Id customer, ActionItem item) {
     Chain& c = chains_[{rep, customer}];
     c.rep = rep;
     c.customer = customer;
-    ApplyTouches(ChainTouches(c), -1);
-    change(c);
-    ApplyTouches(ChainTouches(c), +1);
+    auto pos = std::upper_bound(c.items.begin(), c.items.end(), item,
+                                [](const ActionItem& a, const ActionItem& b) { return a.key < b.key; });
+    const size_t i = pos - c.items.begin();
+    std::vector<Touch> before, after;
+    if (i > 0) FollowUpTouches(c, i - 1, before);
+    c.items.insert(pos, std::move(item));
+    if (i > 0) FollowUpTouches(c, i - 1, after);
+    ActionTouches(c, i, after);
+    FollowUpTouches(c, i, after);
+    ApplyTouches(before, -1);
+    ApplyTouches(after, +1);
+    customers_by_rep_[rep].insert(customer);
+  }
+
+  void EraseAction(Id rep, Id customer, const std::string& event_id) {
+    auto chain = chains_.find({rep, customer});
+    if (chain == chains_.end()) return;
+    Chain& c = chain->second;
+    auto pos = std::find_if(c.items.begin(), c.items.end(),
+                            [&](const ActionItem& a) { return a.event_id == event_id; });
+    if (pos == c.items.end()) return;
+    const size_t i = pos - c.items.begin();
+    std::vector<Touch> before, after;
+    if (i > 0) FollowUpTouches(c, i - 1, before);
+    ActionTouches(c, i, before);
+    FollowUpTouches(c, i, before);
+    c.items.erase(pos);
+    if (i > 0) FollowUpTouches(c, i - 1, after);
+    ApplyTouches(before, -1);
+    ApplyTouches(after, +1);
     if (c.items.empty()) {
-      chains_.erase({rep, customer});
+      chains_.erase(chain);
       auto it = customers_by_rep_.find(rep);
       if (it != customers_by_rep_.end()) {
         it->second.erase(customer);
         if (it->second.empty()) customers_by_rep_.erase(it);
       }
-    } else {
-      customers_by_rep_[rep].insert(customer);
     }
   }
 
@@ -450,7 +511,7 @@ class Projector::Impl {
         loc = {Home::kChain, "", Intern(e.rep_id()), Intern(a.customer_id())};
         ActionItem item{key, e.event_id(), a.cost(), a.channel(), a.purpose(), std::nullopt};
         if (a.has_next_follow_up_at()) item.due = ToMicros(a.next_follow_up_at());
-        WithChain(loc.rep, loc.customer, [&](Chain& c) { InsertSorted(c.items, std::move(item)); });
+        InsertAction(loc.rep, loc.customer, std::move(item));
         break;
       }
       case v1::Event::kOpportunityOpened: {
@@ -570,7 +631,7 @@ class Projector::Impl {
         break;
       }
       case Home::kChain:
-        WithChain(loc.rep, loc.customer, [&](Chain& c) { EraseByEventId(c.items, target); });
+        EraseAction(loc.rep, loc.customer, target);
         break;
       case Home::kOpportunity:
         WithOpportunity(loc.entity, [&](Opportunity& o) { EraseByEventId(o.events, target); });
@@ -858,7 +919,9 @@ class Projector::Impl {
   OrgState org_;
   absl::flat_hash_map<std::string, Id> ids_;
   std::vector<std::string> names_;
-  absl::flat_hash_map<CellKey, Cell> cells_;
+  // A node map: growing it moves pointers, not cells (a flat map's rehash of millions of cells
+  // stalled the writer for seconds).
+  absl::node_hash_map<CellKey, Cell> cells_;
   absl::flat_hash_map<std::pair<Id, Id>, Chain> chains_;
   absl::flat_hash_map<Id, absl::flat_hash_set<Id>> customers_by_rep_;
   absl::flat_hash_map<std::string, Opportunity> opportunities_;
@@ -870,6 +933,8 @@ class Projector::Impl {
   absl::flat_hash_map<std::string, Single> singles_;
   absl::flat_hash_map<std::string, Locator> locators_;
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
+  Id actions_id_, action_cost_id_, follow_ups_due_id_, follow_ups_on_time_id_;
+  std::vector<Id> channel_ids_, purpose_ids_;  // By enum value.
 };
 
 Projector::Projector(ProjectorOptions options) : impl_(std::make_unique<Impl>(options)) {}

@@ -38,10 +38,17 @@ absl::Status Views::Load(uint64_t head) {
   absl::Time start = absl::Now();
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
+  applied_seq_.store(projector_->applied_seq());
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   spdlog::info("views: replayed {} events in {:.2f} s ({:.0f} events/s)", n, seconds,
                seconds > 0 ? n / seconds : 0.0);
   return absl::OkStatus();
+}
+
+void Views::BeginGroup() {
+  if (scratch_ && applied_seq_.load() >= scratch_seq_) scratch_.reset();
+  group_base_ = scratch_;
+  group_base_seq_ = scratch_seq_;
 }
 
 absl::Status Views::CheckBatch(const store::Events& events, const std::vector<int>& fresh,
@@ -62,6 +69,7 @@ absl::Status Views::CheckBatch(const store::Events& events, const std::vector<in
     RETURN_IF_ERROR(trial.Check(e, i));
     if (ChangesOrg(e)) {
       trial.Add({ToUnixMicros(e.occurred_at()), seqs[i]}, e);
+      scratch_seq_ = std::max(scratch_seq_, seqs[i]);
     }
   }
   scratch_ = std::move(trial);
@@ -71,7 +79,7 @@ absl::Status Views::CheckBatch(const store::Events& events, const std::vector<in
 void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) {
   absl::MutexLock lock(&mu_);
   for (const auto& [seq, event] : records) projector_->Apply(seq, *event);
-  scratch_.reset();
+  applied_seq_.store(projector_->applied_seq());
 }
 
 absl::StatusOr<v1::VerifyResponse> Views::Verify() {
@@ -108,11 +116,16 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   uint64_t target = Read([](const Projector& p) { return p.applied_seq(); });
   auto fresh = std::make_unique<Projector>(options_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(1, target, fresh.get()));
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(uint64_t more, Replay(target + 1, projector_->applied_seq(), fresh.get()));
-  projector_ = std::move(fresh);
   v1::RebuildResponse response;
-  response.set_seq(projector_->applied_seq());
+  uint64_t more;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(more, Replay(target + 1, projector_->applied_seq(), fresh.get()));
+    // Swap under the lock; free the old views after it (that takes a while for a big log).
+    std::swap(projector_, fresh);
+    response.set_seq(projector_->applied_seq());
+  }
+  fresh.reset();
   response.set_events_replayed(n + more);
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("views: rebuilt from {} events in {:.2f} s", n + more, response.seconds());

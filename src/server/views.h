@@ -6,6 +6,7 @@
 #ifndef SALESTRACK_SERVER_VIEWS_H_
 #define SALESTRACK_SERVER_VIEWS_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -34,12 +35,13 @@ class Views final : public store::CommitHook {
   absl::StatusOr<v1::VerifyResponse> Verify();
   absl::StatusOr<v1::RebuildResponse> Rebuild();
 
-  // store::CommitHook (writer thread).
-  void BeginGroup() override { scratch_.reset(); }
+  // store::CommitHook. BeginGroup, CheckBatch and Abort run on the writer thread; Commit on the
+  // applier thread.
+  void BeginGroup() override;
   absl::Status CheckBatch(const store::Events& events, const std::vector<int>& fresh,
                           const std::vector<uint64_t>& seqs) override;
   void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) override;
-  void Abort() override { scratch_.reset(); }
+  void Abort() override { scratch_ = group_base_; scratch_seq_ = group_base_seq_; }
 
  private:
   // Applies records from..to (inclusive) from the store to `p`; returns how many.
@@ -49,8 +51,14 @@ class Views final : public store::CommitHook {
   const ProjectorOptions options_;
   mutable absl::Mutex mu_;
   std::unique_ptr<Projector> projector_ ABSL_GUARDED_BY(mu_);
-  // The org as this group's accepted batches leave it, when they changed it (writer thread only).
+  // The org as the accepted but not yet applied batches leave it, when they changed it (writer
+  // thread only): the applier may still be behind the writer. Dropped once the projector has
+  // applied scratch_seq_, the last org event it holds.
   std::optional<OrgState> scratch_;
+  uint64_t scratch_seq_ = 0;
+  std::optional<OrgState> group_base_;  // scratch_ when the group began, for Abort.
+  uint64_t group_base_seq_ = 0;
+  std::atomic<uint64_t> applied_seq_{0};
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
 };
 

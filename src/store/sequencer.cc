@@ -116,8 +116,10 @@ class BatchDecider {
 Sequencer::Sequencer(LogStore* store, const Clock* clock, CommitHook* hook)
     : store_(store), clock_(clock), hook_(hook) {
   committed_seq_.store(store->head_at_open());
+  written_seq_ = store->head_at_open();
   notified_seq_ = store->head_at_open();
   writer_ = std::thread([this] { WriterLoop(); });
+  applier_ = std::thread([this] { ApplierLoop(); });
   notifier_ = std::thread([this] { NotifierLoop(); });
 }
 
@@ -145,7 +147,7 @@ void Sequencer::Submit(const Events* events, AppendDone done) {
 void Sequencer::WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn) {
   {
     absl::MutexLock lock(&mu_);
-    if (!writer_done_) {
+    if (!applier_done_) {
       kick_ |= waiters_closed_ || seq < committed_seq();
       waiters_.push_back(Waiter{seq, std::move(fn)});
       return;
@@ -168,6 +170,7 @@ void Sequencer::Stop() {
       stopping_ = true;
     }
     writer_.join();
+    applier_.join();
     notifier_.join();
   });
 }
@@ -193,12 +196,44 @@ void Sequencer::WriterLoop() {
       }
       group.swap(queue_);
     }
-    CommitGroup(group);
+    CommitGroup(std::move(group));
     group.clear();
   }
 }
 
-void Sequencer::CommitGroup(std::vector<Pending>& group) {
+void Sequencer::ApplierLoop() {
+  while (true) {
+    Decided d;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+            return !s->decided_.empty() || s->writer_done_;
+          },
+          this));
+      if (decided_.empty()) {
+        applier_done_ = true;
+        return;
+      }
+      d = std::move(decided_.front());
+      decided_.pop_front();
+    }
+    if (hook_ != nullptr && !d.records.empty()) hook_->Commit(d.records);
+    {
+      absl::MutexLock lock(&mu_);
+      if (d.head > committed_seq()) {
+        ++stats_.commits;
+        stats_.events_written += d.head - committed_seq();
+        // Stored under mu_ so the notifier's Await sees it.
+        committed_seq_.store(d.head, std::memory_order_release);
+      }
+      stats_.batches += d.group.size();
+    }
+    for (size_t b = 0; b < d.group.size(); ++b) std::move(d.group[b].done)(std::move(d.results[b]));
+  }
+}
+
+void Sequencer::CommitGroup(std::vector<Pending> group) {
   std::vector<absl::StatusOr<AppendResult>> results(group.size());
 
   // One MultiGet for every id the group names: event ids and void targets.
@@ -217,7 +252,7 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
   }
 
   KnownMap group_known;
-  const uint64_t head = committed_seq();
+  const uint64_t head = written_seq_;
   uint64_t next = head + 1;
   const int64_t recorded_us = absl::ToUnixMicros(clock_->Now());
   rocksdb::WriteBatch batch;
@@ -274,20 +309,15 @@ void Sequencer::CommitGroup(std::vector<Pending>& group) {
         }
       }
     } else {
-      if (hook_ != nullptr) hook_->Commit(fresh_records);
-      absl::MutexLock lock(&mu_);
-      // Stored under mu_ so the notifier's Await sees it.
-      committed_seq_.store(new_head, std::memory_order_release);
-      ++stats_.commits;
-      stats_.events_written += new_head - head;
+      written_seq_ = new_head;
     }
   }
 
-  {
-    absl::MutexLock lock(&mu_);
-    stats_.batches += group.size();
-  }
-  for (size_t b = 0; b < group.size(); ++b) std::move(group[b].done)(std::move(results[b]));
+  absl::MutexLock lock(&mu_);
+  decided_.push_back(Decided{std::move(group), std::move(results),
+                             written_seq_ == new_head ? std::move(fresh_records)
+                                                      : decltype(fresh_records)(),
+                             written_seq_});
 }
 
 void Sequencer::NotifierLoop() {
@@ -299,11 +329,11 @@ void Sequencer::NotifierLoop() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
-            if (s->writer_done_) return true;
+            if (s->applier_done_) return true;
             return s->kick_ || s->committed_seq() > s->notified_seq_;
           },
           this));
-      done = writer_done_;
+      done = applier_done_;
       closed = waiters_closed_;
       committed = committed_seq();
       notified_seq_ = committed;

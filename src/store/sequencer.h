@@ -6,9 +6,13 @@
 //   - refuses the whole batch if an id is reused with other content (ALREADY_EXISTS) or a void names
 //     an unknown event or another void (FAILED_PRECONDITION);
 //   - otherwise assigns the next seqs to its new events.
-// All accepted batches of the group go into ONE RocksDB WriteBatch with the ids index and the applied
-// seq; the WAL is synced; only then is each caller's `done` run. A refused batch writes nothing and
-// consumes no seq, so seqs stay dense.
+// All accepted batches of the group go into ONE RocksDB WriteBatch with the ids index; the WAL is
+// synced. The group then passes to the applier thread, which applies it to derived state (the
+// CommitHook: the KPI views), publishes the new committed seq and only then runs each caller's
+// `done`. While the applier works on group N the writer already decides and writes group N+1, so
+// the two halves of a commit use both cores; answers still come strictly in group order and never
+// before the views include them. A refused batch writes nothing and consumes no seq, so seqs stay
+// dense.
 //
 // Thread-safety: Submit(), committed_seq(), WaitPast() and Stop() may be called from any thread.
 #ifndef SALESTRACK_STORE_SEQUENCER_H_
@@ -38,9 +42,11 @@ struct AppendResult {
 
 using Events = google::protobuf::RepeatedPtrField<v1::Event>;
 
-// What the writer tells derived state (the KPI projector) about each group. All calls come from the
-// writer thread, in this order per group: BeginGroup, CheckBatch for each batch that passed the log's
-// own rules, then Commit (the group is durable) or Abort (it is not).
+// What the sequencer tells derived state (the KPI projector) about each group: BeginGroup, CheckBatch
+// for each batch that passed the log's own rules, then Abort if the write failed -- all on the writer
+// thread. Commit runs on the applier thread for each durable group, in seq order, possibly while the
+// writer already checks later groups: CheckBatch must account for groups written but not yet
+// committed to the hook.
 class CommitHook {
  public:
   virtual ~CommitHook() = default;
@@ -50,8 +56,9 @@ class CommitHook {
   // group into account, and forget a refused batch.
   virtual absl::Status CheckBatch(const Events& events, const std::vector<int>& fresh,
                                   const std::vector<uint64_t>& seqs) = 0;
-  // Applies the group's new records in seq order. Runs before any caller is answered and before
-  // committed_seq() moves, so derived state is never behind an acknowledged append.
+  // Applies a durable group's new records in seq order (applier thread). Runs before any caller of
+  // the group is answered and before committed_seq() moves, so derived state is never behind an
+  // acknowledged append.
   virtual void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) = 0;
   virtual void Abort() = 0;
 };
@@ -104,11 +111,19 @@ class Sequencer {
     uint64_t seq;
     absl::AnyInvocable<void(bool) &&> fn;
   };
+  // A decided (and, if it wrote anything, durable) group on its way to the applier.
+  struct Decided {
+    std::vector<Pending> group;
+    std::vector<absl::StatusOr<AppendResult>> results;
+    std::vector<std::pair<uint64_t, const v1::Event*>> records;  // New records, in seq order.
+    uint64_t head = 0;  // The log head once this group is applied.
+  };
 
   void WriterLoop();
+  void ApplierLoop();
   void NotifierLoop();
-  // Decides, writes and answers one group of batches.
-  void CommitGroup(std::vector<Pending>& group);
+  // Decides and writes one group of batches, and queues it for the applier.
+  void CommitGroup(std::vector<Pending> group);
 
   LogStore* const store_;
   const Clock* const clock_;
@@ -118,6 +133,10 @@ class Sequencer {
   mutable absl::Mutex mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
+  std::deque<Decided> decided_ ABSL_GUARDED_BY(mu_);
+  bool applier_done_ ABSL_GUARDED_BY(mu_) = false;
+  // The head of the log as written (writer thread only); committed_seq_ follows once applied.
+  uint64_t written_seq_ = 0;
   uint64_t notified_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool kick_ ABSL_GUARDED_BY(mu_) = false;
   bool waiters_closed_ ABSL_GUARDED_BY(mu_) = false;  // A waiter arrived that is already past.
@@ -127,6 +146,7 @@ class Sequencer {
 
   std::once_flag stop_once_;
   std::thread writer_;
+  std::thread applier_;
   std::thread notifier_;
 };
 
