@@ -19,38 +19,28 @@
 //   ingest_bench --seconds 2     # quick smoke run: 2 s ingest and baseline, 1 s latency
 //   ingest_bench --help
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <sys/vfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <latch>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench_common.h"
 #include "grpcpp/grpcpp.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -63,10 +53,8 @@
 #error "SALESTRACKD_PATH must be defined (see bench/CMakeLists.txt)"
 #endif
 
+namespace salestrack::bench {
 namespace {
-
-namespace v1 = salestrack::v1;
-using Clock = std::chrono::steady_clock;
 
 // Targets of DESIGN.md "Performance targets".
 constexpr double kTargetIngestEventsPerSecond = 200'000;
@@ -119,83 +107,44 @@ void PrintUsage() {
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool has_value = false;
-    if (size_t eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      has_value = true;
-    }
-    auto next = [&]() -> std::optional<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "ingest_bench: %s needs a value\n", arg.c_str());
-        return std::nullopt;
-      }
-      return std::string(argv[++i]);
-    };
-    auto number = [&](double* out, double min) {
-      std::optional<std::string> v = next();
-      if (!v) return false;
-      char* end = nullptr;
-      double d = std::strtod(v->c_str(), &end);
-      if (end == v->c_str() || *end != '\0' || !(d >= min)) {
-        std::fprintf(stderr, "ingest_bench: %s: bad value \"%s\"\n", arg.c_str(), v->c_str());
-        return false;
-      }
-      *out = d;
-      return true;
-    };
-    auto integer = [&](int* out) {
-      double d;
-      if (!number(&d, 1)) return false;
-      *out = static_cast<int>(d);
-      return true;
-    };
+  FlagParser flags(argc, argv);
+  while (flags.Next()) {
+    const std::string& arg = flags.flag();
     if (arg == "--help" || arg == "-h") {
       PrintUsage();
       std::exit(0);
     } else if (arg == "--seconds") {
       double s;
-      if (!number(&s, 0.1)) return false;
+      if (!flags.Number(0.1, &s)) return false;
       o->ingest_seconds = o->baseline_seconds = s;
       o->latency_seconds = s / 2;
     } else if (arg == "--ingest_seconds") {
-      if (!number(&o->ingest_seconds, 0.1)) return false;
+      if (!flags.Number(0.1, &o->ingest_seconds)) return false;
     } else if (arg == "--baseline_seconds") {
-      if (!number(&o->baseline_seconds, 0.1)) return false;
+      if (!flags.Number(0.1, &o->baseline_seconds)) return false;
     } else if (arg == "--latency_seconds") {
-      if (!number(&o->latency_seconds, 0.1)) return false;
+      if (!flags.Number(0.1, &o->latency_seconds)) return false;
     } else if (arg == "--ingest_clients") {
-      if (!integer(&o->ingest_clients)) return false;
+      if (!flags.Integer(&o->ingest_clients)) return false;
       o->baseline_threads = o->ingest_clients;
     } else if (arg == "--baseline_threads") {
-      if (!integer(&o->baseline_threads)) return false;
+      if (!flags.Integer(&o->baseline_threads)) return false;
     } else if (arg == "--batch") {
-      if (!integer(&o->batch_events)) return false;
+      if (!flags.Integer(&o->batch_events)) return false;
     } else if (arg == "--latency_clients") {
-      if (!integer(&o->latency_clients)) return false;
+      if (!flags.Integer(&o->latency_clients)) return false;
     } else if (arg == "--dir") {
-      std::optional<std::string> v = next();
-      if (!v) return false;
-      o->dir = *v;
+      if (!flags.Text(&o->dir)) return false;
     } else if (arg == "--salestrackd") {
-      std::optional<std::string> v = next();
-      if (!v) return false;
-      o->salestrackd = *v;
+      if (!flags.Text(&o->salestrackd)) return false;
     } else if (arg == "--dump_latencies") {
-      std::optional<std::string> v = next();
-      if (!v) return false;
-      o->dump_latencies = *v;
+      if (!flags.Text(&o->dump_latencies)) return false;
     } else if (arg == "--no_settle") {
       o->settle = false;
     } else if (arg == "--keep") {
       o->keep = true;
     } else {
-      std::fprintf(stderr, "ingest_bench: unknown argument \"%s\" (see --help)\n", argv[i]);
-      return false;
+      return flags.Unknown();
     }
   }
   return true;
@@ -204,54 +153,18 @@ bool ParseArgs(int argc, char** argv, Options* o) {
 // ---------------------------------------------------------------------------------------------------
 // Realistic events
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {  // splitmix64
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
-
- private:
-  uint64_t state_;
-};
-
-constexpr const char* kSubjects[] = {
-    "Quarterly business review",     "Demo of the reporting module", "Renewal pricing discussion",
-    "Site survey for installation",  "Follow-up on open quote",      "Introduce new product line",
-    "Collect overdue invoice",       "Contract terms walkthrough",   "Lunch with procurement lead",
-    "Onboarding training session",
-};
-constexpr const char* kLocations[] = {
-    "Customer HQ, Pudong, Shanghai", "Zhongguancun office, Beijing", "Video call",
-    "Phone",                         "Tianhe branch, Guangzhou",     "Trade fair booth B12",
-    "Restaurant near customer site", "Nanshan plant, Shenzhen",
-};
-
 // Fills ActionLogged events like a field-sales app would send them: a fresh UUID-like event id,
 // occurred_at some minutes in the past with microsecond precision.
 class EventFactory {
  public:
   explicit EventFactory(uint64_t seed) : rng_(seed) {}
 
-  std::string NewId() {
-    uint64_t hi = rng_.Next(), lo = rng_.Next();
-    hi = (hi & ~0xf000ULL) | 0x4000ULL;                             // version 4
-    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;      // variant 10
-    return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff,
-                           lo >> 48, lo & 0xffffffffffffULL);
-  }
-
   void Fill(v1::Event* e) {
-    e->set_event_id(NewId());
+    e->set_event_id(NewUuid(rng_));
     int64_t micros = absl::ToUnixMicros(absl::Now()) -
                      static_cast<int64_t>(1 + rng_.Below(7 * 24 * 60)) * 60'000'000 -
                      static_cast<int64_t>(rng_.Below(60'000'000));
-    e->mutable_occurred_at()->set_seconds(micros / 1'000'000);
-    e->mutable_occurred_at()->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
+    SetTime(e->mutable_occurred_at(), micros);
     e->set_rep_id(absl::StrFormat("rep-%04d", rng_.Below(1000)));
     v1::ActionLogged* a = e->mutable_action_logged();
     a->set_customer_id(absl::StrFormat("cust-%06d", rng_.Below(100'000)));
@@ -260,8 +173,8 @@ class EventFactory {
     } else {
       a->clear_opportunity_id();
     }
-    a->set_subject(kSubjects[rng_.Below(std::size(kSubjects))]);
-    a->set_location(kLocations[rng_.Below(std::size(kLocations))]);
+    a->set_subject(kActionSubjects[rng_.Below(std::size(kActionSubjects))]);
+    a->set_location(kActionLocations[rng_.Below(std::size(kActionLocations))]);
     a->set_duration_minutes(static_cast<int32_t>(5 + rng_.Below(176)));
     a->set_purpose(static_cast<v1::Purpose>(1 + rng_.Below(6)));
     a->set_channel(static_cast<v1::Channel>(1 + rng_.Below(4)));
@@ -275,141 +188,6 @@ class EventFactory {
 uint64_t SeedFor(int thread) {
   return (static_cast<uint64_t>(absl::ToUnixNanos(absl::Now())) * 0x2545F4914F6CDD1DULL) ^
          (static_cast<uint64_t>(thread + 1) << 48) ^ static_cast<uint64_t>(getpid());
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Measurement helpers
-
-double ProcessCpuSeconds(pid_t pid) {  // user + system time of a process (all threads)
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return 0;
-  // Fields after "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
-  std::vector<std::string> fields;
-  size_t pos = paren + 2;
-  while (pos < stat.size() && fields.size() < 13) {
-    size_t end = stat.find(' ', pos);
-    if (end == std::string::npos) end = stat.size();
-    fields.push_back(stat.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  if (fields.size() < 13) return 0;
-  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-  return (std::strtod(fields[11].c_str(), nullptr) + std::strtod(fields[12].c_str(), nullptr)) /
-         ticks;
-}
-
-struct Percentiles {
-  double p50 = 0, p99 = 0, max = 0, mean = 0;
-  size_t n = 0;
-};
-
-Percentiles ComputePercentiles(std::vector<double> v) {
-  Percentiles p;
-  p.n = v.size();
-  if (v.empty()) return p;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) {
-    size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
-    return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-  };
-  p.p50 = at(0.50);
-  p.p99 = at(0.99);
-  p.max = v.back();
-  double sum = 0;
-  for (double x : v) sum += x;
-  p.mean = sum / static_cast<double>(v.size());
-  return p;
-}
-
-std::string Thousands(double value) {
-  std::string digits = absl::StrFormat("%.0f", value);
-  std::string out;
-  int n = static_cast<int>(digits.size());
-  for (int i = 0; i < n; ++i) {
-    out += digits[i];
-    int left = n - 1 - i;
-    if (left > 0 && left % 3 == 0 && digits[i] != '-') out += ',';
-  }
-  return out;
-}
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// What one timed phase measured.
-struct PhaseResult {
-  double seconds = 0;
-  uint64_t events = 0;
-  uint64_t calls = 0;
-  uint64_t errors = 0;
-  std::string first_error;
-  std::vector<double> latencies_ms;  // per call
-  std::vector<Clock::time_point> call_starts;  // per call, when the call was sent
-  Clock::time_point start;                     // of the phase
-  double daemon_cpu = 0;             // CPU seconds of salestrackd during the phase
-  double bench_cpu = 0;              // CPU seconds of this process during the phase
-  double machine_cpu = 0;            // CPU seconds of the whole machine (all processes, kernel)
-  double events_per_second() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
-};
-
-// Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle and iowait).
-double MachineCpuSeconds() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;
-  double busy = 0;
-  for (int field = 0; field < 10; ++field) {
-    double v = 0;
-    if (!(in >> v)) break;
-    if (field != 3 && field != 4 && field < 8) busy += v;  // skip idle, iowait, guest (in user)
-  }
-  return busy / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double SelfCpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// Runs `threads` workers: each runs setup() (untimed), then body(deadline, result) until the
-// deadline. All workers start together; the phase lasts from the start until the last one returns.
-template <typename Worker>
-PhaseResult RunPhase(int threads, double seconds, pid_t daemon, Worker worker) {
-  std::vector<PhaseResult> partial(threads);
-  std::latch ready(threads);
-  std::latch go(1);
-  Clock::time_point deadline;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] { worker(t, ready, go, deadline, &partial[t]); });
-  }
-  ready.wait();
-  double daemon_cpu0 = daemon > 0 ? ProcessCpuSeconds(daemon) : 0;
-  double self_cpu0 = SelfCpuSeconds();
-  double machine_cpu0 = MachineCpuSeconds();
-  Clock::time_point start = Clock::now();
-  deadline = start + std::chrono::duration_cast<Clock::duration>(
-                         std::chrono::duration<double>(seconds));
-  go.count_down();
-  for (std::thread& th : pool) th.join();
-  PhaseResult r;
-  r.start = start;
-  r.seconds = Seconds(Clock::now() - start);
-  r.daemon_cpu = daemon > 0 ? ProcessCpuSeconds(daemon) - daemon_cpu0 : 0;
-  r.bench_cpu = SelfCpuSeconds() - self_cpu0;
-  r.machine_cpu = MachineCpuSeconds() - machine_cpu0;
-  for (PhaseResult& p : partial) {
-    r.events += p.events;
-    r.calls += p.calls;
-    r.errors += p.errors;
-    if (r.first_error.empty()) r.first_error = p.first_error;
-    r.latencies_ms.insert(r.latencies_ms.end(), p.latencies_ms.begin(), p.latencies_ms.end());
-    r.call_starts.insert(r.call_starts.end(), p.call_starts.begin(), p.call_starts.end());
-  }
-  return r;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -520,7 +298,7 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
           out->call_starts.push_back(t0);
           ++out->calls;
           if (!ws.ok()) {
-            if (out->errors++ == 0) out->first_error = ws.ToString();
+            out->Error(ws.ToString());
             continue;
           }
           out->events += o.batch_events;
@@ -532,179 +310,10 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The daemon as a child process
-
-class Daemon {
- public:
-  // Starts `binary --listen 127.0.0.1:0 --data_dir data_dir` with stderr to log_path and waits for
-  // its "salestrackd listening on ... port N" line.
-  bool Start(const std::string& binary, const std::string& data_dir, const std::string& log_path,
-             std::string* error) {
-    log_path_ = log_path;
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) != 0) {
-      *error = absl::StrCat("pipe: ", std::strerror(errno));
-      return false;
-    }
-    int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (log_fd < 0) {
-      *error = absl::StrCat(log_path, ": ", std::strerror(errno));
-      return false;
-    }
-    std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0", "--data_dir", data_dir};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) {
-      *error = absl::StrCat("fork: ", std::strerror(errno));
-      return false;
-    }
-    if (pid_ == 0) {
-      // Child: only async-signal-safe calls until exec. Dies with the bench.
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(1);
-      dup2(pipefd[1], STDOUT_FILENO);
-      dup2(log_fd, STDERR_FILENO);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(pipefd[1]);
-    close(log_fd);
-    stdout_fd_ = pipefd[0];
-
-    std::string line;
-    Clock::time_point until = Clock::now() + std::chrono::seconds(60);
-    while (line.find('\n') == std::string::npos) {
-      int left = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count());
-      if (left <= 0) {
-        *error = "salestrackd did not print its listening line within 60 s";
-        return false;
-      }
-      pollfd p{stdout_fd_, POLLIN, 0};
-      int ready = poll(&p, 1, left);
-      if (ready < 0 && errno != EINTR) {
-        *error = absl::StrCat("poll: ", std::strerror(errno));
-        return false;
-      }
-      if (ready <= 0) continue;
-      char buf[256];
-      ssize_t n = read(stdout_fd_, buf, sizeof buf);
-      if (n == 0) {
-        *error = "salestrackd exited before listening";
-        return false;
-      }
-      if (n > 0) line.append(buf, static_cast<size_t>(n));
-    }
-    line.resize(line.find('\n'));
-    listening_line_ = line;
-    size_t at = line.rfind(" port ");
-    if (at == std::string::npos || (port_ = std::atoi(line.c_str() + at + 6)) <= 0) {
-      *error = "unexpected line from salestrackd: " + line;
-      return false;
-    }
-    return true;
-  }
-
-  // SIGTERM, then wait (SIGKILL after 60 s). Returns the wait status description.
-  std::string Stop() {
-    if (pid_ <= 0) return "not running";
-    kill(pid_, SIGTERM);
-    int status = 0;
-    Clock::time_point until = Clock::now() + std::chrono::seconds(60);
-    pid_t done = 0;
-    while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && Clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    std::string how;
-    if (done == 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      how = "did not stop within 60 s of SIGTERM; killed";
-    } else if (WIFEXITED(status)) {
-      how = absl::StrCat("exited with status ", WEXITSTATUS(status));
-    } else if (WIFSIGNALED(status)) {
-      how = absl::StrCat("killed by signal ", WTERMSIG(status));
-    }
-    pid_ = -1;
-    if (stdout_fd_ >= 0) close(stdout_fd_);
-    stdout_fd_ = -1;
-    return how;
-  }
-
-  ~Daemon() {
-    if (pid_ > 0) Stop();
-  }
-
-  // The daemon's stderr (its log) so far.
-  std::string Log() const {
-    std::ifstream in(log_path_);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
-  const std::string& listening_line() const { return listening_line_; }
-
- private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int port_ = 0;
-  std::string log_path_;
-  std::string listening_line_;
-};
-
-// ---------------------------------------------------------------------------------------------------
 // Phases 2 and 3: gRPC clients
 
-// Waits until `pid` is idle (under 5 % of a core over 250 ms), at most max_seconds. Returns the wait.
-double WaitUntilIdle(pid_t pid, double max_seconds) {
-  Clock::time_point start = Clock::now();
-  double last = ProcessCpuSeconds(pid);
-  while (Seconds(Clock::now() - start) < max_seconds) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    double now = ProcessCpuSeconds(pid);
-    if (now - last < 0.0125) break;
-    last = now;
-  }
-  return Seconds(Clock::now() - start);
-}
-
-// One client: its own channel (a distinct channel argument gives it its own TCP connection).
-std::unique_ptr<v1::LogService::Stub> Connect(const std::string& target, int client_id,
-                                              std::string* error) {
-  grpc::ChannelArguments args;
-  args.SetInt("bench.client", client_id);
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-    *error = "could not connect to " + target;
-    return nullptr;
-  }
-  return v1::LogService::NewStub(channel);
-}
-
-// Appends `request` once; returns the number of events acknowledged, or -1 after recording an
-// error in *out.
-int64_t AppendOnce(v1::LogService::Stub* stub, const v1::AppendRequest& request, PhaseResult* out) {
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  v1::AppendResponse response;
-  grpc::Status status = stub->Append(&context, request, &response);
-  ++out->calls;
-  if (!status.ok() || response.seqs_size() != request.events_size()) {
-    if (out->errors++ == 0) {
-      out->first_error = status.ok() ? absl::StrCat("got ", response.seqs_size(), " seqs for ",
-                                                    request.events_size(), " events")
-                                     : absl::StrCat(static_cast<int>(status.error_code()), " ",
-                                                    status.error_message());
-    }
-    return -1;
-  }
-  return response.seqs_size() - static_cast<int64_t>(response.duplicates());
-}
+// A failed Append waits this long for its answer.
+constexpr std::chrono::seconds kAppendTimeout(30);
 
 // Closed loop: each of `clients` threads sends Append with `events_per_call` fresh events, waits for
 // the answer, repeats until the deadline. One untimed warm-up call per client.
@@ -718,20 +327,18 @@ PhaseResult RunAppendPhase(const std::string& target, pid_t daemon, int clients,
         v1::AppendRequest request;
         for (int i = 0; i < events_per_call; ++i) factory.Fill(request.add_events());
         std::string error;
-        std::unique_ptr<v1::LogService::Stub> stub = Connect(target, client_id_base + t, &error);
+        std::shared_ptr<grpc::Channel> channel = Connect(target, client_id_base + t, &error);
+        std::unique_ptr<v1::LogService::Stub> stub =
+            channel ? v1::LogService::NewStub(channel) : nullptr;
         PhaseResult warmup;
-        if (stub) AppendOnce(stub.get(), request, &warmup);
+        if (stub) AppendOnce(stub.get(), request, kAppendTimeout, &warmup);
         ready.count_down();
         go.wait();
-        if (!stub) {
-          out->errors = 1;
-          out->first_error = error;
-          return;
-        }
+        if (!stub) return out->Error(error);
         while (Clock::now() < deadline) {
           for (v1::Event& e : *request.mutable_events()) factory.Fill(&e);
           Clock::time_point t0 = Clock::now();
-          int64_t written = AppendOnce(stub.get(), request, out);
+          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
           out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
           out->call_starts.push_back(t0);
           if (written < 0) {
@@ -744,80 +351,21 @@ PhaseResult RunAppendPhase(const std::string& target, pid_t daemon, int clients,
       });
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Report
-
-std::string FilesystemOf(const std::string& dir) {
-  struct statfs s {};
-  if (statfs(dir.c_str(), &s) != 0) return "?";
-  switch (static_cast<unsigned long>(s.f_type)) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs (fsync is free: figures are not durable-disk figures!)";
-    case 0x794c7630: return "overlayfs";
-    default: return absl::StrFormat("f_type 0x%x", static_cast<unsigned long>(s.f_type));
-  }
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "?";
-}
-
-const char* Verdict(bool pass) { return pass ? "PASS" : "MISS"; }
-
-std::string CpuShare(const PhaseResult& r, bool with_daemon) {
-  std::string s;
-  if (with_daemon) s = absl::StrFormat("salestrackd %.2f cores, ", r.daemon_cpu / r.seconds);
-  s += absl::StrFormat("bench %.2f cores", r.bench_cpu / r.seconds);
-  // Whatever else ran: other processes (a build, tests) and kernel time not charged to a process.
-  double other = r.machine_cpu - r.bench_cpu - (with_daemon ? r.daemon_cpu : 0);
-  return s + absl::StrFormat(", rest of machine %.2f cores%s", std::max(0.0, other) / r.seconds,
-                             other / r.seconds > 0.25 ? " (NOISY: figures disturbed?)" : "");
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
+  SetProgramName("ingest_bench");
   Options o;
   if (!ParseArgs(argc, argv, &o)) return 2;
   signal(SIGPIPE, SIG_IGN);
-  if (o.dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    o.dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  }
-  std::string root_template = o.dir + "/salestrack-ingest-bench-XXXXXX";
-  if (mkdtemp(root_template.data()) == nullptr) {
-    std::fprintf(stderr, "ingest_bench: mkdtemp in %s: %s\n", o.dir.c_str(), std::strerror(errno));
-    return 2;
-  }
-  const std::string root = root_template;
+  ScratchDir scratch;
+  if (!scratch.Create(o.dir, "salestrack-ingest-bench", o.keep)) return 2;
+  const std::string& root = scratch.path();
   const std::string baseline_dir = root + "/baseline";
   const std::string daemon_dir = root + "/salestrackd-data";
   const std::string daemon_log = root + "/salestrackd.log";
   int exit_code = 0;
-  auto cleanup = [&] {
-    if (o.keep) {
-      std::fprintf(stderr, "ingest_bench: kept %s\n", root.c_str());
-    } else {
-      std::error_code ec;
-      std::filesystem::remove_all(root, ec);
-    }
-  };
 
-  utsname uts{};
-  uname(&uts);
   std::printf("# salestrack ingest_bench\n\n");
-  std::printf("- machine: nproc=%ld, %s, kernel %s %s\n", sysconf(_SC_NPROCESSORS_ONLN),
-              CpuModel().c_str(), uts.sysname, uts.release);
+  std::printf("- machine: %s\n", MachineSummary().c_str());
   std::printf("- data directories under %s (%s)\n", root.c_str(), FilesystemOf(root).c_str());
   std::printf(
       "- durations: baseline %.1f s, ingest %.1f s, single-event latency %.1f s (plus 1 untimed "
@@ -847,7 +395,6 @@ int main(int argc, char** argv) {
   std::optional<PhaseResult> baseline = RunBaseline(o, baseline_dir, &error);
   if (!baseline) {
     std::fprintf(stderr, "ingest_bench: %s\n", error.c_str());
-    cleanup();
     return 1;
   }
   {
@@ -858,15 +405,14 @@ int main(int argc, char** argv) {
 
   // Phases 2 and 3.
   std::fprintf(stderr, "ingest_bench: starting %s...\n", o.salestrackd.c_str());
-  Daemon daemon;
-  if (!daemon.Start(o.salestrackd, daemon_dir, daemon_log, &error)) {
+  Daemon daemon(/*stop_timeout_seconds=*/60);
+  if (!daemon.Start(o.salestrackd, daemon_dir, daemon_log, /*timeout_seconds=*/60, &error)) {
     std::fprintf(stderr, "ingest_bench: %s\n--- salestrackd log ---\n%s", error.c_str(),
                  daemon.Log().c_str());
     daemon.Stop();
-    cleanup();
     return 1;
   }
-  const std::string target = absl::StrCat("127.0.0.1:", daemon.port());
+  const std::string target = daemon.target();
   std::fprintf(stderr, "ingest_bench: %s\n", daemon.listening_line().c_str());
 
   std::fprintf(stderr, "ingest_bench: durable ingest (%.1f s)...\n", o.ingest_seconds);
@@ -883,10 +429,7 @@ int main(int argc, char** argv) {
 
   std::string stopped = daemon.Stop();
   std::string log = daemon.Log();
-  std::string shutdown_line;
-  if (size_t at = log.find("shut down cleanly"); at != std::string::npos) {
-    shutdown_line = log.substr(at, log.find('\n', at) - at);
-  }
+  std::string shutdown_line = LineFrom(log, "shut down cleanly");
 
   // Report.
   Percentiles ingest_ms = ComputePercentiles(ingest.latencies_ms);
@@ -896,27 +439,30 @@ int main(int argc, char** argv) {
   double baseline_eps = baseline->events_per_second();
   double ratio = baseline_eps > 0 ? ingest_eps / baseline_eps : 0;
 
-  std::printf("| Measurement | Result | Target | Status |\n");
-  std::printf("|---|---|---|---|\n");
-  std::printf("| Durable ingest via gRPC Append, %d clients x %d events/call | **%s events/s** | "
-              "≥ %s events/s | %s |\n",
-              o.ingest_clients, o.batch_events, Thousands(ingest_eps).c_str(),
-              Thousands(kTargetIngestEventsPerSecond).c_str(),
-              Verdict(ingest_eps >= kTargetIngestEventsPerSecond));
-  std::printf("| Raw RocksDB synced WriteBatch(%d events), %d threads (baseline) | %s events/s | "
-              "— | — |\n",
-              o.batch_events, o.baseline_threads, Thousands(baseline_eps).c_str());
-  std::printf("| salestrackd / baseline | **%.2f×** | ≥ %.1f× | %s |\n", ratio,
-              kTargetBaselineRatio, Verdict(ratio >= kTargetBaselineRatio));
-  std::printf("| Single-event Append, %d clients: p50 latency | %.2f ms | — | — |\n",
-              o.latency_clients, single_ms.p50);
-  std::printf("| Single-event Append, %d clients: p99 latency | **%.2f ms** | ≤ %.0f ms | %s |\n",
-              o.latency_clients, single_ms.p99, kTargetSingleP99Ms,
-              Verdict(single.calls > 0 && single_ms.p99 <= kTargetSingleP99Ms));
-  std::printf("| Single-event Append, %d clients: max latency | %.2f ms | — | — |\n",
-              o.latency_clients, single_ms.max);
-  std::printf("| Single-event Append, %d clients: throughput | %s events/s | — | — |\n",
-              o.latency_clients, Thousands(single.events_per_second()).c_str());
+  MarkdownTable table({"Measurement", "Result", "Target", "Status"});
+  table.PrintHeader();
+  table.PrintRow({absl::StrFormat("Durable ingest via gRPC Append, %d clients x %d events/call",
+                                  o.ingest_clients, o.batch_events),
+                  absl::StrFormat("**%s events/s**", Thousands(ingest_eps)),
+                  absl::StrFormat("≥ %s events/s", Thousands(kTargetIngestEventsPerSecond)),
+                  Verdict(ingest_eps >= kTargetIngestEventsPerSecond)});
+  table.PrintRow({absl::StrFormat("Raw RocksDB synced WriteBatch(%d events), %d threads (baseline)",
+                                  o.batch_events, o.baseline_threads),
+                  absl::StrFormat("%s events/s", Thousands(baseline_eps)), "—", "—"});
+  table.PrintRow({"salestrackd / baseline", absl::StrFormat("**%.2f×**", ratio),
+                  absl::StrFormat("≥ %.1f×", kTargetBaselineRatio),
+                  Verdict(ratio >= kTargetBaselineRatio)});
+  const std::string single_what =
+      absl::StrFormat("Single-event Append, %d clients", o.latency_clients);
+  table.PrintRow({single_what + ": p50 latency", absl::StrFormat("%.2f ms", single_ms.p50), "—",
+                  "—"});
+  table.PrintRow({single_what + ": p99 latency", absl::StrFormat("**%.2f ms**", single_ms.p99),
+                  absl::StrFormat("≤ %.0f ms", kTargetSingleP99Ms),
+                  Verdict(single.calls > 0 && single_ms.p99 <= kTargetSingleP99Ms)});
+  table.PrintRow({single_what + ": max latency", absl::StrFormat("%.2f ms", single_ms.max), "—",
+                  "—"});
+  table.PrintRow({single_what + ": throughput",
+                  absl::StrFormat("%s events/s", Thousands(single.events_per_second())), "—", "—"});
   std::printf("\n");
 
   std::printf("Details:\n");
@@ -927,14 +473,14 @@ int main(int argc, char** argv) {
               "%s\n",
               Thousands(static_cast<double>(baseline->events)).c_str(), baseline->seconds,
               Thousands(static_cast<double>(baseline->calls)).c_str(), baseline_ms.p50,
-              baseline_ms.p99, CpuShare(*baseline, false).c_str());
+              baseline_ms.p99, baseline->cpu.Describe().c_str());
   std::printf("- ingest: %s events in %.2f s, %s calls, call latency p50 %.2f / p99 %.2f ms, %s\n",
               Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
               Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
-              CpuShare(ingest, true).c_str());
+              ingest.cpu.Describe().c_str());
   std::printf("- single-event: %s calls in %.2f s, latency mean %.2f ms, %s; %s\n",
               Thousands(static_cast<double>(single.calls)).c_str(), single.seconds,
-              single_ms.mean, CpuShare(single, true).c_str(),
+              single_ms.mean, single.cpu.Describe().c_str(),
               settled_seconds < 0
                   ? "started right after the ingest phase (--no_settle)"
                   : absl::StrFormat("started after salestrackd went idle (waited %.1f s for the "
@@ -975,6 +521,10 @@ int main(int argc, char** argv) {
   }
   if (exit_code != 0) std::printf("\n--- salestrackd log ---\n%s", log.c_str());
   std::fflush(stdout);
-  cleanup();
   return exit_code;
 }
+
+}  // namespace
+}  // namespace salestrack::bench
+
+int main(int argc, char** argv) { return salestrack::bench::Run(argc, argv); }

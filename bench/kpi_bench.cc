@@ -1,0 +1,1380 @@
+// kpi_bench: end-to-end benchmark of the KPI views (issue 3; DESIGN.md "Performance targets").
+//
+// One run, on this machine, WAL synced everywhere, with a realistic synthetic log: an org of a
+// company, 3 regions, 3 teams each and --reps reps (default 10,000), default stages, and --events
+// events (default 1,000,000, org events included) of a field-sales mix (~60 % ActionLogged, some
+// scheduling follow-ups; opportunities opened / moved / closed; contracts with 1-3 lines and 1-3
+// installments; payments; feedback; scores; ~1 % voids), customers shared across reps, occurred_at
+// spread over the past year with ~5 % arriving late (out of event-time order).
+//
+//   1. projector: salestrack::Projector::Apply over the log in seq order, in this process (no I/O,
+//      no parsing); then a second pass timing each event type, and in-process Kpis() latencies.
+//   2. the real salestrackd as a child process on a fresh data directory:
+//      a. org events, then a timed views-on ingest: 4 clients x Append(100 events) from the log,
+//         ingest_bench's method (closed loop, one connection each) on the realistic mix;
+//      b. the rest of the log appended in batches of 1000 (bulk load, not a target);
+//      c. AdminService.Rebuild over gRPC (replays the whole log through the daemon's real path);
+//      d. SIGTERM, restart on the same data directory, and the start-up replay's own log line
+//         ("views: replayed N events in S s");
+//      e. RSS of the restarted daemon holding the views of the whole log;
+//      f. GetKpis(MONTH) p50/p99 for a random rep, a random team and the company, 4 query clients,
+//         while 2 clients append continuously (batches of 100, events of the last minutes);
+//      g. disk bytes per event: live, after stop, after restart, and after a full compaction done
+//         in this process through the daemon's own LogStore (same column family options).
+// Then prints a Markdown table against the targets and exits 0 (1 if something failed, e.g. RPC
+// errors; a MISS of a target is a finding, not a failure). Each phase also reports the CPU used by
+// the daemon, by this process and by the rest of the machine ("NOISY" when something else ran).
+//
+//   kpi_bench                                   # default: 1M events, 10,000 reps, 10 s phases
+//   kpi_bench --events 100000 --seconds 2       # quick smoke run
+//   kpi_bench --perf_dir /tmp/perf              # also `perf record` each phase (disturbs it)
+//   kpi_bench --help
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <latch>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench_common.h"
+#include "grpcpp/grpcpp.h"
+#include "rocksdb/db.h"
+#include "salestrack/period.h"
+#include "salestrack/projector.h"
+#include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
+#include "salestrack/v1/log_service.grpc.pb.h"
+#include "store/log_store.h"
+
+#ifndef SALESTRACKD_PATH
+#error "SALESTRACKD_PATH must be defined (see bench/CMakeLists.txt)"
+#endif
+
+namespace salestrack::bench {
+namespace {
+
+// Targets of DESIGN.md "Performance targets".
+constexpr double kTargetRebuildEventsPerSecond = 1'000'000;
+constexpr double kTargetBytesPerEvent = 150;
+constexpr double kTargetIngestEventsPerSecond = 200'000;
+constexpr double kTargetKpisP99Ms = 1.0;
+constexpr double kTargetRssBytes = 1024.0 * 1024 * 1024;  // for 10,000 reps and 10M events
+constexpr double kTargetRssEvents = 10'000'000;
+
+constexpr int64_t kSecond = 1'000'000;  // micros
+constexpr int64_t kHour = 3600 * kSecond;
+constexpr int64_t kDay = 24 * kHour;
+
+// ---------------------------------------------------------------------------------------------------
+// Options
+
+struct Options {
+  uint64_t events = 1'000'000;  // the whole log, org events included
+  int reps = 10'000;
+  double ingest_seconds = 10;
+  double query_seconds = 5;  // per subject type
+  int ingest_clients = 4;
+  int batch_events = 100;
+  int load_clients = 4;
+  int load_batch = 1000;
+  int query_clients = 4;
+  int live_clients = 2;
+  uint64_t seed = 20260101;
+  std::string dir;  // Parent of the temporary directory; default $TMPDIR or /tmp.
+  std::string salestrackd = SALESTRACKD_PATH;
+  std::string perf_dir;
+  bool keep = false;
+};
+
+void PrintUsage() {
+  std::printf(
+      "Usage: kpi_bench [--events N] [--reps N] [--seconds N] [options]\n\n"
+      "Measures the KPI views of salestrackd: Projector::Apply throughput in-process, rebuild and\n"
+      "restart replay speed, bytes per event on disk, views-on ingest, GetKpis latency under\n"
+      "ingest and daemon RSS, on a realistic synthetic log, and prints a Markdown table against\n"
+      "the DESIGN.md targets.\n\n"
+      "  --events N          events in the log, org events included (default 1000000)\n"
+      "  --reps N            reps in the org (default 10000)\n"
+      "  --seconds N         timed phases: views-on ingest N s, GetKpis N/2 s per subject type\n"
+      "                      (default 10)\n"
+      "  --ingest_seconds N  views-on ingest phase (default 10)\n"
+      "  --query_seconds N   GetKpis phase, per subject type (default 5)\n"
+      "  --query_clients N   GetKpis client threads (default 4)\n"
+      "  --live_clients N    appending clients during the GetKpis phase (default 2)\n"
+      "  --seed N            log generator seed (default 20260101)\n"
+      "  --dir DIR           where to create the temporary data directory (default $TMPDIR or /tmp)\n"
+      "  --salestrackd PATH  daemon binary (default %s)\n"
+      "  --perf_dir DIR      run `perf record --call-graph dwarf` on this process during the\n"
+      "                      projector pass and on the daemon during the ingest, rebuild and\n"
+      "                      GetKpis phases, writing DIR/<phase>.perf.data (perf's own CPU use\n"
+      "                      disturbs the figures of those phases)\n"
+      "  --keep              keep the temporary directory\n",
+      SALESTRACKD_PATH);
+}
+
+bool ParseArgs(int argc, char** argv, Options* o) {
+  FlagParser flags(argc, argv);
+  while (flags.Next()) {
+    const std::string& arg = flags.flag();
+    double d = 0;
+    if (arg == "--help" || arg == "-h") {
+      PrintUsage();
+      std::exit(0);
+    } else if (arg == "--events") {
+      if (!flags.Number(1000, &d)) return false;
+      o->events = static_cast<uint64_t>(d);
+    } else if (arg == "--reps") {
+      if (!flags.Integer(&o->reps)) return false;
+    } else if (arg == "--seconds") {
+      if (!flags.Number(0.1, &d)) return false;
+      o->ingest_seconds = d;
+      o->query_seconds = d / 2;
+    } else if (arg == "--ingest_seconds") {
+      if (!flags.Number(0.1, &o->ingest_seconds)) return false;
+    } else if (arg == "--query_seconds") {
+      if (!flags.Number(0.1, &o->query_seconds)) return false;
+    } else if (arg == "--query_clients") {
+      if (!flags.Integer(&o->query_clients)) return false;
+    } else if (arg == "--live_clients") {
+      if (!flags.Integer(&o->live_clients)) return false;
+    } else if (arg == "--seed") {
+      if (!flags.Number(0, &d)) return false;
+      o->seed = static_cast<uint64_t>(d);
+    } else if (arg == "--dir") {
+      if (!flags.Text(&o->dir)) return false;
+    } else if (arg == "--salestrackd") {
+      if (!flags.Text(&o->salestrackd)) return false;
+    } else if (arg == "--perf_dir") {
+      if (!flags.Text(&o->perf_dir)) return false;
+    } else if (arg == "--keep") {
+      o->keep = true;
+    } else {
+      return flags.Unknown();
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The synthetic org and log
+
+uint64_t Mix(uint64_t x) { return Rng(x).Next(); }
+
+constexpr const char* kResults[] = {
+    "Agreed to a second meeting", "Asked for a revised quote", "Needs sign-off from the CFO",
+    "Not interested this quarter", "Trial approved",            "Payment promised by Friday",
+};
+constexpr const char* kLostReasons[] = {"price", "went with a competitor", "budget cut",
+                                        "no decision"};
+constexpr const char* kScoreMetrics[] = {"teamwork", "product_knowledge", "communication"};
+constexpr const char* kStages[] = {"contact", "value", "negotiation"};  // the defaults
+constexpr int kCustomerBook = 40;        // customers a rep works with
+constexpr int kCustomersPerRep = 12;     // size of the customer base, per rep
+
+struct Org {
+  std::string company = "co";
+  std::vector<std::string> regions;
+  std::vector<std::string> teams;
+  std::vector<int> team_region;
+  std::vector<std::string> reps;
+  std::vector<int> rep_team;
+  int customers = 0;  // customer ids cust-0000000 .. customers-1; each team has its own range
+};
+
+Org MakeOrg(int reps) {
+  Org org;
+  for (int r = 0; r < 3; ++r) {
+    org.regions.push_back(absl::StrFormat("region-%d", r + 1));
+    for (int t = 0; t < 3; ++t) {
+      org.teams.push_back(absl::StrFormat("team-%d-%d", r + 1, t + 1));
+      org.team_region.push_back(r);
+    }
+  }
+  for (int i = 0; i < reps; ++i) {
+    org.reps.push_back(absl::StrFormat("rep-%05d", i));
+    org.rep_team.push_back(static_cast<int>(static_cast<int64_t>(i) * 9 / reps));
+  }
+  org.customers = reps * kCustomersPerRep;
+  return org;
+}
+
+// Fills activity events (ActionLogged .. ScoreRecorded) the way a field-sales org produces them.
+// Keeps per-rep state (open opportunities, contracts with money still due) so stage changes, closes
+// and payments name real entities. `ns` keeps the entity ids of separate generators apart.
+class ActivityGenerator {
+ public:
+  ActivityGenerator(const Org& org, uint64_t seed, std::string ns)
+      : org_(org), rng_(seed), ns_(std::move(ns)), reps_(org.reps.size()) {}
+
+  void Fill(int64_t at, v1::Event* e) {
+    e->Clear();
+    e->set_event_id(NewUuid(rng_));
+    SetTime(e->mutable_occurred_at(), at);
+    const int rep = static_cast<int>(rng_.Below(org_.reps.size()));
+    e->set_rep_id(org_.reps[rep]);
+    RepState& s = reps_[rep];
+    uint64_t roll = rng_.Below(1000);
+    if (roll < 606) return Action(rep, at, e);
+    if (roll < 687) return OpenOpportunity(rep, e);
+    if (roll < 768) return s.opps.empty() ? OpenOpportunity(rep, e) : MoveOpportunity(rep, e);
+    if (roll < 818) return s.opps.empty() ? Action(rep, at, e) : CloseOpportunity(rep, e);
+    if (roll < 858) return SignContract(rep, at, e);
+    if (roll < 919) return s.contracts.empty() ? Action(rep, at, e) : Pay(rep, e);
+    if (roll < 959) {
+      v1::FeedbackRecorded* f = e->mutable_feedback_recorded();
+      f->set_customer_id(CustomerId(BookCustomer(rep)));
+      static constexpr int kScores[] = {1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5};
+      f->set_score(kScores[rng_.Below(std::size(kScores))]);
+      return;
+    }
+    v1::ScoreRecorded* sc = e->mutable_score_recorded();
+    sc->set_metric(kScoreMetrics[rng_.Below(std::size(kScoreMetrics))]);
+    sc->set_value(static_cast<int32_t>(rng_.Between(40, 100)));
+    sc->set_scored_by(absl::StrCat("mgr-", org_.teams[org_.rep_team[rep]]));
+  }
+
+ private:
+  struct OpenOpp {
+    uint32_t n;
+    uint32_t customer;
+    int stage;
+  };
+  struct OpenContract {
+    uint32_t n;
+    int64_t unpaid;
+    std::vector<int64_t> installments;  // amounts still due, in order
+  };
+  struct RepState {
+    std::vector<OpenOpp> opps;            // at most 16 tracked; older ones go stale, still open
+    std::vector<OpenContract> contracts;  // at most 8 tracked with money due
+    std::vector<std::pair<uint32_t, uint32_t>> won;  // (opportunity, customer) awaiting a contract
+    uint32_t next_opp = 0, next_contract = 0, next_payment = 0;
+  };
+
+  std::string CustomerId(uint32_t c) const { return absl::StrFormat("cust-%07d", c); }
+  std::string OppId(int rep, uint32_t n) const { return absl::StrFormat("opp-%s%05d-%d", ns_, rep, n); }
+
+  // A customer of the rep's book (shared with colleagues of its team), or now and then any customer.
+  uint32_t BookCustomer(int rep) {
+    const uint64_t total = static_cast<uint64_t>(org_.customers);
+    if (rng_.Percent(15)) return static_cast<uint32_t>(rng_.Below(total));
+    const uint64_t per_team = total / org_.teams.size();
+    const uint64_t base = per_team * static_cast<uint64_t>(org_.rep_team[rep]);
+    uint64_t k = rng_.Below(kCustomerBook);
+    return static_cast<uint32_t>(base + Mix(static_cast<uint64_t>(rep) * 64 + k) % per_team);
+  }
+
+  void Action(int rep, int64_t at, v1::Event* e) {
+    RepState& s = reps_[rep];
+    v1::ActionLogged* a = e->mutable_action_logged();
+    uint32_t customer;
+    if (!s.opps.empty() && rng_.Percent(30)) {
+      const OpenOpp& o = s.opps[rng_.Below(s.opps.size())];
+      customer = o.customer;
+      a->set_opportunity_id(OppId(rep, o.n));
+      if (rng_.Percent(50)) a->set_stage(kStages[o.stage]);
+    } else {
+      customer = BookCustomer(rep);
+    }
+    a->set_customer_id(CustomerId(customer));
+    if (rng_.Percent(50)) a->set_contact_id(absl::StrFormat("ct-%07d-%d", customer, rng_.Below(4)));
+    a->set_subject(kActionSubjects[rng_.Below(std::size(kActionSubjects))]);
+    const auto channel = static_cast<v1::Channel>(1 + rng_.Below(5));
+    a->set_channel(channel);
+    a->set_purpose(static_cast<v1::Purpose>(1 + rng_.Below(7)));
+    a->set_location(channel == v1::PHONE ? "Phone"
+                    : channel == v1::ONLINE
+                        ? "Video call"
+                        : kActionLocations[rng_.Below(std::size(kActionLocations))]);
+    if (channel == v1::VISIT && rng_.Percent(60)) {
+      a->mutable_geo()->set_latitude(22.5 + static_cast<double>(rng_.Below(10000)) / 1000);
+      a->mutable_geo()->set_longitude(113.0 + static_cast<double>(rng_.Below(10000)) / 1000);
+    }
+    a->set_duration_minutes(static_cast<int32_t>(5 + rng_.Below(176)));
+    if (rng_.Percent(25)) a->set_result(kResults[rng_.Below(std::size(kResults))]);
+    if (rng_.Percent(10)) a->add_participant_rep_ids(org_.reps[rng_.Below(org_.reps.size())]);
+    if (channel == v1::VISIT || channel == v1::ENTERTAINMENT || rng_.Percent(20)) {
+      a->set_cost(rng_.Between(1'000, 80'000));
+    }
+    if (rng_.Percent(30)) SetTime(a->mutable_next_follow_up_at(), at + rng_.Between(kDay, 14 * kDay));
+  }
+
+  void OpenOpportunity(int rep, v1::Event* e) {
+    RepState& s = reps_[rep];
+    OpenOpp o{s.next_opp++, BookCustomer(rep), 0};
+    v1::OpportunityOpened* op = e->mutable_opportunity_opened();
+    op->set_opportunity_id(OppId(rep, o.n));
+    op->set_customer_id(CustomerId(o.customer));
+    op->set_expected_amount(rng_.Between(10, 5000) * 10'000);
+    if (rng_.Percent(15)) {
+      o.stage = 1;
+      op->set_initial_stage(kStages[1]);
+    }
+    if (s.opps.size() >= 16) s.opps.erase(s.opps.begin());
+    s.opps.push_back(o);
+  }
+
+  void MoveOpportunity(int rep, v1::Event* e) {
+    RepState& s = reps_[rep];
+    size_t i = rng_.Below(s.opps.size());
+    OpenOpp& o = s.opps[i];
+    if (o.stage >= 2) return CloseOpportunity(rep, e, i);
+    o.stage += rng_.Percent(10) && o.stage == 0 ? 2 : 1;  // now and then a stage is skipped
+    v1::OpportunityStageChanged* c = e->mutable_opportunity_stage_changed();
+    c->set_opportunity_id(OppId(rep, o.n));
+    c->set_stage(kStages[o.stage]);
+  }
+
+  void CloseOpportunity(int rep, v1::Event* e, std::optional<size_t> which = std::nullopt) {
+    RepState& s = reps_[rep];
+    size_t i = which ? *which : rng_.Below(s.opps.size());
+    OpenOpp o = s.opps[i];
+    s.opps.erase(s.opps.begin() + static_cast<ptrdiff_t>(i));
+    // Later stages win more often.
+    bool won = rng_.Percent(o.stage == 2 ? 60 : o.stage == 1 ? 30 : 10);
+    v1::OpportunityClosed* c = e->mutable_opportunity_closed();
+    c->set_opportunity_id(OppId(rep, o.n));
+    c->set_outcome(won ? v1::OpportunityClosed::WON : v1::OpportunityClosed::LOST);
+    if (!won) c->set_reason(kLostReasons[rng_.Below(std::size(kLostReasons))]);
+    if (won && s.won.size() < 4) s.won.push_back({o.n, o.customer});
+  }
+
+  void SignContract(int rep, int64_t at, v1::Event* e) {
+    RepState& s = reps_[rep];
+    v1::ContractSigned* c = e->mutable_contract_signed();
+    OpenContract oc{s.next_contract++, 0, {}};
+    c->set_contract_id(absl::StrFormat("ctr-%s%05d-%d", ns_, rep, oc.n));
+    uint32_t customer;
+    if (!s.won.empty()) {
+      customer = s.won.back().second;
+      c->set_opportunity_id(OppId(rep, s.won.back().first));
+      s.won.pop_back();
+    } else {
+      customer = BookCustomer(rep);
+    }
+    c->set_customer_id(CustomerId(customer));
+    int64_t list = 0;
+    for (int l = 0, lines = static_cast<int>(rng_.Between(1, 3)); l < lines; ++l) {
+      v1::ContractSigned::Line* line = c->add_lines();
+      line->set_product_id(absl::StrFormat("prod-%03d", rng_.Below(200)));
+      line->set_quantity(rng_.Between(1, 20));
+      line->set_unit_price(rng_.Between(10, 5000) * 100);
+      list += line->quantity() * line->unit_price();
+    }
+    int64_t amount = list * rng_.Between(85, 100) / 100;
+    c->set_amount(amount);
+    if (rng_.Percent(70)) c->set_cost(amount * rng_.Between(50, 80) / 100);
+    int n = static_cast<int>(rng_.Between(1, 3));
+    int64_t left = amount;
+    for (int k = 0; k < n; ++k) {
+      int64_t part = k + 1 == n ? left : amount / n;
+      left -= part;
+      v1::ContractSigned::Installment* inst = c->add_installments();
+      SetTime(inst->mutable_due_at(), at + static_cast<int64_t>(k) * 30 * kDay + 7 * kDay);
+      inst->set_amount(part);
+      oc.installments.push_back(part);
+    }
+    oc.unpaid = amount;
+    if (s.contracts.size() >= 8) s.contracts.erase(s.contracts.begin());
+    s.contracts.push_back(std::move(oc));
+  }
+
+  void Pay(int rep, v1::Event* e) {
+    RepState& s = reps_[rep];
+    size_t i = rng_.Below(s.contracts.size());
+    OpenContract& oc = s.contracts[i];
+    v1::PaymentReceived* p = e->mutable_payment_received();
+    p->set_payment_id(absl::StrFormat("pay-%s%05d-%d", ns_, rep, s.next_payment++));
+    p->set_contract_id(absl::StrFormat("ctr-%s%05d-%d", ns_, rep, oc.n));
+    int64_t amount = oc.installments.front();
+    if (rng_.Percent(10)) amount = amount / 2;  // a partial payment
+    p->set_amount(amount);
+    oc.installments.front() -= amount;
+    if (oc.installments.front() == 0) oc.installments.erase(oc.installments.begin());
+    if (oc.installments.empty()) s.contracts.erase(s.contracts.begin() + static_cast<ptrdiff_t>(i));
+  }
+
+  const Org& org_;
+  Rng rng_;
+  std::string ns_;
+  std::vector<RepState> reps_;
+};
+
+struct Log {
+  std::vector<v1::Event> events;  // in append order; the org events first
+  std::vector<int64_t> void_target;  // per event: the position of the event it voids, or -1
+  size_t org_events = 0;
+  size_t late = 0;   // occurred_at earlier than its place in the log says
+  size_t voids = 0;
+  int64_t first_at = 0, last_at = 0;
+};
+
+// The whole log: the org, then activity spread evenly over the past year (the last hour excluded),
+// ~5 % of it late by an hour to a month, and ~1 % voids of events at least `void_gap` earlier (so a
+// concurrent loader has committed the target already; Append refuses a void of an unknown event).
+Log GenerateLog(const Org& org, uint64_t total, uint64_t seed) {
+  Log log;
+  log.events.reserve(total);
+  log.void_target.assign(total, -1);
+  const int64_t end = absl::ToUnixMicros(absl::Now()) - kHour;
+  const int64_t start = end - 365 * kDay;
+  log.first_at = start;
+  log.last_at = end;
+  int64_t org_at = start - 2 * kDay;
+  auto org_event = [&](auto fill) {
+    v1::Event& e = log.events.emplace_back();
+    e.set_event_id(absl::StrCat("org-", log.events.size()));
+    SetTime(e.mutable_occurred_at(), org_at++);
+    fill(&e);
+  };
+  org_event([&](v1::Event* e) {
+    e->mutable_unit_defined()->set_unit_id(org.company);
+    e->mutable_unit_defined()->set_name("Example Trading Co.");
+  });
+  for (size_t r = 0; r < org.regions.size(); ++r) {
+    org_event([&](v1::Event* e) {
+      e->mutable_unit_defined()->set_unit_id(org.regions[r]);
+      e->mutable_unit_defined()->set_name(absl::StrCat("Region ", r + 1));
+      e->mutable_unit_defined()->set_parent_unit_id(org.company);
+    });
+  }
+  for (size_t t = 0; t < org.teams.size(); ++t) {
+    org_event([&](v1::Event* e) {
+      e->mutable_unit_defined()->set_unit_id(org.teams[t]);
+      e->mutable_unit_defined()->set_name(absl::StrCat("Team ", t + 1));
+      e->mutable_unit_defined()->set_parent_unit_id(org.regions[org.team_region[t]]);
+    });
+  }
+  for (size_t i = 0; i < org.reps.size(); ++i) {
+    org_event([&](v1::Event* e) {
+      v1::RepDefined* r = e->mutable_rep_defined();
+      r->set_rep_id(org.reps[i]);
+      r->set_name(absl::StrCat("Rep ", i));
+      r->set_unit_id(org.teams[org.rep_team[i]]);
+      r->set_role(i % 3 == 0 ? "hunter" : "farmer");
+      r->set_active(true);
+    });
+  }
+  log.org_events = log.events.size();
+  if (total <= log.org_events) return log;
+
+  const uint64_t activity = total - log.org_events;
+  const uint64_t void_gap = std::min<uint64_t>(20'000, activity / 10);
+  ActivityGenerator gen(org, seed, "");
+  Rng rng(seed ^ 0x5eed);
+  std::vector<bool> voided(total, false);
+  for (uint64_t i = 0; i < activity; ++i) {
+    int64_t at = start + static_cast<int64_t>((static_cast<double>(i) + 0.5) /
+                                              static_cast<double>(activity) * 365 * kDay);
+    at += rng.Between(-30 * 60, 30 * 60) * kSecond + rng.Between(0, kSecond - 1);
+    if (rng.Percent(5)) {  // late: offline for an hour to a month
+      at -= static_cast<int64_t>(std::exp(std::log(static_cast<double>(kHour)) +
+                                          static_cast<double>(rng.Below(1'000'000)) / 1e6 *
+                                              std::log(30.0 * 24)));
+      ++log.late;
+    }
+    at = std::min(at, end);
+    const size_t pos = log.events.size();
+    v1::Event& e = log.events.emplace_back();
+    if (i >= 2 * void_gap && rng.Percent(1)) {
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        size_t target = log.org_events + rng.Below(pos - void_gap - log.org_events);
+        const v1::Event& t = log.events[target];
+        if (t.has_event_voided() || voided[target]) continue;
+        voided[target] = true;
+        log.void_target[pos] = static_cast<int64_t>(target);
+        e.set_event_id(NewUuid(rng));
+        SetTime(e.mutable_occurred_at(), at);
+        e.set_rep_id(t.rep_id());
+        e.mutable_event_voided()->set_target_event_id(t.event_id());
+        e.mutable_event_voided()->set_reason("entered twice by mistake");
+        ++log.voids;
+        break;
+      }
+      if (e.has_event_voided()) continue;
+    }
+    gen.Fill(at, &e);
+  }
+  return log;
+}
+
+std::string PayloadName(int payload_case) {
+  const google::protobuf::FieldDescriptor* f =
+      v1::Event::descriptor()->FindFieldByNumber(payload_case);
+  return f != nullptr ? f->name() : absl::StrCat("payload ", payload_case);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Measurement helpers
+
+// A "VmRSS:"-style field of /proc/<pid>/status, in bytes (pid 0: this process).
+double StatusBytes(pid_t pid, const char* field) {
+  std::ifstream in(pid == 0 ? std::string("/proc/self/status") : absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + std::strlen(field), nullptr) * 1024;
+  }
+  return 0;
+}
+
+struct DirSize {
+  uint64_t total = 0, sst = 0, wal = 0, info_log = 0, other = 0;
+  std::string Describe() const {
+    return absl::StrFormat("%s total (SST %s, WAL %s, RocksDB info LOG %s, other %s)",
+                           Mib(static_cast<double>(total)), Mib(static_cast<double>(sst)),
+                           Mib(static_cast<double>(wal)), Mib(static_cast<double>(info_log)),
+                           Mib(static_cast<double>(other)));
+  }
+};
+
+DirSize MeasureDir(const std::string& dir) {
+  DirSize s;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    uint64_t size = entry.file_size(ec);
+    if (ec) continue;
+    std::string name = entry.path().filename().string();
+    s.total += size;
+    if (name.ends_with(".sst")) {
+      s.sst += size;
+    } else if (name.ends_with(".log")) {
+      s.wal += size;
+    } else if (name.rfind("LOG", 0) == 0) {
+      s.info_log += size;
+    } else {
+      s.other += size;
+    }
+  }
+  return s;
+}
+
+// `perf record --call-graph dwarf -p PID` for the length of a phase (--perf_dir).
+class PerfRecording {
+ public:
+  PerfRecording(const std::string& perf_dir, const std::string& phase, pid_t pid) {
+    if (perf_dir.empty() || pid <= 0) return;
+    std::string file = absl::StrCat(perf_dir, "/", phase, ".perf.data");
+    std::string pid_text = std::to_string(pid);
+    pid_ = fork();
+    if (pid_ == 0) {
+      int null = open("/dev/null", O_WRONLY);
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+      // DWARF call graphs: the binaries are built without frame pointers.
+      execlp("perf", "perf", "record", "-F", "299", "--call-graph", "dwarf,8192", "-p",
+             pid_text.c_str(), "-o", file.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it attach
+  }
+  ~PerfRecording() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGINT);
+    waitpid(pid_, nullptr, 0);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Loading the log through salestrackd
+
+// A failed Append waits this long for its answer.
+constexpr std::chrono::seconds kAppendTimeout(60);
+
+// Hands out consecutive ranges of the log to the loading clients and knows which are answered, so
+// a batch holding a void can wait until its target is committed (Append refuses a void of an
+// unknown event). Targets are far behind (GenerateLog's void_gap), so the wait is rare.
+class LoadCursor {
+ public:
+  explicit LoadCursor(size_t start) : next_(start) {}
+
+  bool Take(size_t batch, size_t end, size_t* from, size_t* to) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (next_ >= end) return false;
+    *from = next_;
+    *to = std::min(end, next_ + batch);
+    next_ = *to;
+    in_flight_.insert(*from);
+    return true;
+  }
+  void Done(size_t from) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_.erase(from);
+    }
+    cv_.notify_all();
+  }
+  // Waits until every range that starts at or before `pos` has been answered; returns whether it
+  // had to wait.
+  bool WaitAnswered(size_t pos) {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto answered = [&] { return in_flight_.empty() || *in_flight_.begin() > pos; };
+    if (answered()) return false;
+    cv_.wait(lock, answered);
+    return true;
+  }
+  size_t next() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return next_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t next_;
+  std::set<size_t> in_flight_;
+};
+
+// Closed loop: `clients` threads take the next `batch` events of the log from a shared cursor and
+// Append them, until the deadline or the end of the log. The log lands in the daemon in nearly its
+// generated order (each batch whole, batches interleaved by arrival).
+PhaseResult RunLoadPhase(const std::string& target, pid_t daemon, const Log& log,
+                         LoadCursor* cursor, size_t end, int clients, int batch, double seconds,
+                         int client_id_base) {
+  return RunPhase(
+      clients, seconds, daemon,
+      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
+          PhaseResult* out) {
+        std::string error;
+        std::shared_ptr<grpc::Channel> channel = Connect(target, client_id_base + t, &error);
+        ready.count_down();
+        go.wait();
+        if (!channel) return out->Error(error);
+        std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
+        v1::AppendRequest request;
+        size_t from = 0, to = 0;
+        while (Clock::now() < deadline && cursor->Take(static_cast<size_t>(batch), end, &from, &to)) {
+          request.clear_events();
+          int64_t last_target = -1;
+          for (size_t i = from; i < to; ++i) {
+            *request.add_events() = log.events[i];
+            last_target = std::max(last_target, log.void_target[i]);
+          }
+          if (last_target >= 0) out->retries += cursor->WaitAnswered(static_cast<size_t>(last_target));
+          Clock::time_point t0 = Clock::now();
+          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
+          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+          cursor->Done(from);
+          if (written < 0) {
+            if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
+            continue;
+          }
+          out->events += static_cast<uint64_t>(written);
+        }
+      });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The daemon's log
+
+// "views: replayed N events in S s (E events/s)" from the daemon's log.
+struct ReplayLine {
+  bool found = false;
+  uint64_t events = 0;
+  double seconds = 0, events_per_second = 0;
+  std::string text;
+};
+
+ReplayLine FindReplayLine(const std::string& log) {
+  ReplayLine r;
+  r.text = LineFrom(log, "views: replayed ");
+  if (r.text.empty()) return r;
+  unsigned long long n = 0;
+  double s = 0, eps = 0;
+  int got = std::sscanf(r.text.c_str(), "views: replayed %llu events in %lf s (%lf events/s)", &n,
+                        &s, &eps);
+  if (got >= 2) {
+    r.found = true;
+    r.events = n;
+    r.seconds = s;
+    r.events_per_second = got == 3 ? eps : (s > 0 ? static_cast<double>(n) / s : 0);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Phase 1: the projector alone
+
+struct ProjectorResult {
+  double seconds = 0;
+  double rss_delta = 0;  // this process's RSS growth while the projector filled (≈ its heap)
+  double rss_marginal = 0;  // RSS growth per event over the second half of the log
+  struct TypeCost {
+    uint64_t n = 0;
+    double seconds = 0;
+    std::vector<double> us;  // each Apply
+  };
+  std::array<TypeCost, 64> by_type{};
+  double breakdown_seconds = 0;
+  // Single Apply calls over 10 ms (the writer holds the views' lock that long): how many, their
+  // total and the longest.
+  uint64_t stalls = 0;
+  double stall_seconds = 0, longest_stall = 0;
+  Percentiles rep_ms, team_ms, company_ms;  // in-process Kpis(MONTH) latency
+  size_t company_reps = 0;
+};
+
+ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& perf_dir) {
+  ProjectorResult r;
+  const absl::Time now = absl::Now();
+  {
+    double rss0 = StatusBytes(0, "VmRSS:");
+    salestrack::Projector p(salestrack::ProjectorOptions{});
+    const size_t half = log.events.size() / 2;
+    double rss_half = 0;
+    auto perf = std::make_unique<PerfRecording>(perf_dir, "projector", getpid());
+    Clock::time_point t0 = Clock::now();
+    for (size_t i = 0; i < half; ++i) p.Apply(i + 1, log.events[i]);
+    Clock::time_point t1 = Clock::now();
+    rss_half = StatusBytes(0, "VmRSS:");  // outside the timed spans
+    Clock::time_point t2 = Clock::now();
+    for (size_t i = half; i < log.events.size(); ++i) p.Apply(i + 1, log.events[i]);
+    r.seconds = Seconds(Clock::now() - t2) + Seconds(t1 - t0);
+    perf.reset();
+    double rss_end = StatusBytes(0, "VmRSS:");
+    r.rss_delta = rss_end - rss0;
+    r.rss_marginal = (rss_end - rss_half) / static_cast<double>(log.events.size() - half);
+
+    // In-process query cost: what GetKpis computes under the daemon's reader lock.
+    salestrack::Period month = salestrack::PeriodOf(salestrack::PeriodKind::kMonth, now, absl::UTCTimeZone());
+    Rng rng(7);
+    auto time_kpis = [&](const salestrack::Subject& s, std::vector<double>* ms) {
+      Clock::time_point q0 = Clock::now();
+      absl::StatusOr<salestrack::KpiReport> k = p.Kpis(s, month, now);
+      ms->push_back(Seconds(Clock::now() - q0) * 1e3);
+      if (k.ok() && s.is_unit && s.id == org.company) r.company_reps = k->reps.size();
+    };
+    std::vector<double> rep_ms, team_ms, company_ms;
+    for (int i = 0; i < 2000; ++i) {
+      time_kpis(salestrack::Subject::Rep(org.reps[rng.Below(org.reps.size())]), &rep_ms);
+    }
+    for (int i = 0; i < 45; ++i) {
+      time_kpis(salestrack::Subject::Unit(org.teams[rng.Below(org.teams.size())]), &team_ms);
+    }
+    for (int i = 0; i < 10; ++i) time_kpis(salestrack::Subject::Unit(org.company), &company_ms);
+    r.rep_ms = ComputePercentiles(std::move(rep_ms));
+    r.team_ms = ComputePercentiles(std::move(team_ms));
+    r.company_ms = ComputePercentiles(std::move(company_ms));
+  }
+  {
+    // Second pass, a fresh projector: the time of each Apply by event type (adds two clock reads
+    // per event, so its total is a little above the first pass).
+    salestrack::Projector p(salestrack::ProjectorOptions{});
+    uint64_t seq = 0;
+    Clock::time_point all0 = Clock::now();
+    for (const v1::Event& e : log.events) {
+      Clock::time_point t0 = Clock::now();
+      p.Apply(++seq, e);
+      double took = Seconds(Clock::now() - t0);
+      ProjectorResult::TypeCost& c = r.by_type[static_cast<size_t>(e.payload_case()) % 64];
+      c.seconds += took;
+      c.us.push_back(took * 1e6);
+      ++c.n;
+      if (took > 0.010) {
+        ++r.stalls;
+        r.stall_seconds += took;
+        r.longest_stall = std::max(r.longest_stall, took);
+      }
+    }
+    r.breakdown_seconds = Seconds(Clock::now() - all0);
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Phase 2f: GetKpis under ingest
+
+struct QueryPhase {
+  std::string subject;  // "rep", "team", "company"
+  PhaseResult queries;
+  double append_events_per_second = 0;
+  Percentiles append_ms;
+};
+
+// Appends fresh activity (occurred in the last minutes) in batches of `batch` from `clients`
+// threads until stopped; records every call (start, latency, events).
+class LiveAppenders {
+ public:
+  struct Call {
+    Clock::time_point start;
+    double ms;
+    int events;
+  };
+
+  void Start(const std::string& target, const Org& org, int clients, int batch, uint64_t seed) {
+    calls_.resize(clients);
+    results_.resize(clients);
+    for (int t = 0; t < clients; ++t) {
+      threads_.emplace_back([this, target, &org, t, batch, seed] {
+        PhaseResult& out = results_[t];
+        std::string error;
+        std::shared_ptr<grpc::Channel> channel = Connect(target, 2000 + t, &error);
+        if (!channel) return out.Error(error);
+        std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
+        ActivityGenerator gen(org, seed + static_cast<uint64_t>(t), absl::StrCat("L", t, "-"));
+        Rng rng(seed * 31 + static_cast<uint64_t>(t));
+        v1::AppendRequest request;
+        for (int i = 0; i < batch; ++i) request.add_events();
+        while (!stop_.load(std::memory_order_relaxed)) {
+          int64_t now = absl::ToUnixMicros(absl::Now());
+          for (v1::Event& e : *request.mutable_events()) {
+            gen.Fill(now - rng.Between(kSecond, 600 * kSecond), &e);
+          }
+          Clock::time_point t0 = Clock::now();
+          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, &out);
+          calls_[t].push_back({t0, Seconds(Clock::now() - t0) * 1e3, static_cast<int>(std::max<int64_t>(0, written))});
+          if (written < 0) {
+            if (out.errors > 100) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+        }
+      });
+    }
+  }
+
+  void Stop() {
+    stop_ = true;
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  // Events/s and call latency of the calls that started in [from, to).
+  void Between(Clock::time_point from, Clock::time_point to, double* eps, Percentiles* ms) const {
+    uint64_t events = 0;
+    std::vector<double> lat;
+    for (const auto& per : calls_) {
+      for (const Call& c : per) {
+        if (c.start < from || c.start >= to) continue;
+        events += static_cast<uint64_t>(c.events);
+        lat.push_back(c.ms);
+      }
+    }
+    double s = Seconds(to - from);
+    *eps = s > 0 ? static_cast<double>(events) / s : 0;
+    *ms = ComputePercentiles(std::move(lat));
+  }
+
+  uint64_t errors() const {
+    uint64_t n = 0;
+    for (const PhaseResult& r : results_) n += r.errors;
+    return n;
+  }
+  std::string first_error() const {
+    for (const PhaseResult& r : results_) {
+      if (!r.first_error.empty()) return r.first_error;
+    }
+    return "";
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  std::vector<std::vector<Call>> calls_;
+  std::vector<PhaseResult> results_;
+};
+
+PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
+                       const std::string& subject, int clients, double seconds) {
+  return RunPhase(
+      clients, seconds, daemon,
+      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
+          PhaseResult* out) {
+        std::string error;
+        std::shared_ptr<grpc::Channel> channel = Connect(target, 3000 + t, &error);
+        ready.count_down();
+        go.wait();
+        if (!channel) return out->Error(error);
+        std::unique_ptr<v1::KpiService::Stub> stub = v1::KpiService::NewStub(channel);
+        Rng rng(static_cast<uint64_t>(t) * 7919 + 1);
+        v1::GetKpisRequest request;
+        request.mutable_period()->set_kind(v1::MONTH);  // the month containing today
+        v1::GetKpisResponse response;
+        while (Clock::now() < deadline) {
+          if (subject == "rep") {
+            request.mutable_subject()->set_rep_id(org.reps[rng.Below(org.reps.size())]);
+          } else if (subject == "team") {
+            request.mutable_subject()->set_unit_id(org.teams[rng.Below(org.teams.size())]);
+          } else {
+            request.mutable_subject()->set_unit_id(org.company);
+          }
+          grpc::ClientContext context;
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+          Clock::time_point t0 = Clock::now();
+          grpc::Status status = stub->GetKpis(&context, request, &response);
+          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+          out->call_starts.push_back(t0);
+          ++out->calls;
+          if (!status.ok()) {
+            out->Error(absl::StrCat("GetKpis: ", static_cast<int>(status.error_code()), " ",
+                                    status.error_message()));
+            if (out->errors > 100) return;
+            continue;
+          }
+          out->response_bytes = std::max(out->response_bytes, response.ByteSizeLong());
+        }
+      });
+}
+
+int Run(int argc, char** argv) {
+  SetProgramName("kpi_bench");
+  SetEchoCallErrors(true);
+  Options o;
+  if (!ParseArgs(argc, argv, &o)) return 2;
+  signal(SIGPIPE, SIG_IGN);
+  if (!o.perf_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.perf_dir, ec);
+  }
+  ScratchDir scratch;
+  if (!scratch.Create(o.dir, "salestrack-kpi-bench", o.keep)) return 2;
+  const std::string& root = scratch.path();
+  const std::string data_dir = root + "/salestrackd-data";
+  int exit_code = 0;
+  std::vector<std::string> errors;
+  auto note_errors = [&](const char* phase, const PhaseResult& r) {
+    if (r.errors > 0) {
+      errors.push_back(absl::StrCat(phase, ": ", r.errors, " failed calls; first: ", r.first_error));
+    }
+  };
+  Clock::time_point bench_start = Clock::now();
+
+  std::printf("# salestrack kpi_bench\n\n");
+  std::printf("- machine: %s, %s RAM\n", MachineSummary().c_str(),
+              Mib(PhysicalMemoryBytes()).c_str());
+  std::printf("- data directory under %s (%s)\n", root.c_str(), FilesystemOf(root).c_str());
+  std::printf("- daemon: %s\n", o.salestrackd.c_str());
+
+  // Phase 0: the log.
+  std::fprintf(stderr, "kpi_bench: generating %s events for %d reps...\n",
+               Thousands(static_cast<double>(o.events)).c_str(), o.reps);
+  Clock::time_point g0 = Clock::now();
+  const Org org = MakeOrg(o.reps);
+  const Log log = GenerateLog(org, o.events, o.seed);
+  const double generate_seconds = Seconds(Clock::now() - g0);
+  if (log.events.size() < log.org_events + 1000) {
+    std::fprintf(stderr, "kpi_bench: --events must exceed the org's %zu events by at least 1000\n",
+                 log.org_events);
+    return 2;
+  }
+  const double n_events = static_cast<double>(log.events.size());
+  {
+    std::array<uint64_t, 64> count{};
+    uint64_t bytes = 0, follow_ups = 0;
+    for (const v1::Event& e : log.events) {
+      ++count[static_cast<size_t>(e.payload_case()) % 64];
+      bytes += e.ByteSizeLong();
+      follow_ups += e.has_action_logged() && e.action_logged().has_next_follow_up_at();
+    }
+    std::string mix;
+    for (size_t c = 0; c < count.size(); ++c) {
+      if (count[c] == 0) continue;
+      absl::StrAppend(&mix, mix.empty() ? "" : ", ", PayloadName(static_cast<int>(c)), " ",
+                      absl::StrFormat("%.1f%%", 100.0 * static_cast<double>(count[c]) / n_events));
+    }
+    std::printf("- org: 1 company, %zu regions, %zu teams, %s reps (%s events); default stages; %s "
+                "customers, each rep working a book of %d shared with its team (15%% of its "
+                "contacts outside it)\n",
+                org.regions.size(), org.teams.size(), Thousands(o.reps).c_str(),
+                Thousands(static_cast<double>(log.org_events)).c_str(),
+                Thousands(org.customers).c_str(), kCustomerBook);
+    std::printf("- log: %s events (%s MiB serialized, %.0f bytes/event on average), generated in "
+                "%.1f s; occurred_at over the year to %s; %.1f%% late by 1 h to 30 days; "
+                "%s ActionLogged with next_follow_up_at\n",
+                Thousands(n_events).c_str(), absl::StrFormat("%.0f", static_cast<double>(bytes) / (1 << 20)).c_str(),
+                static_cast<double>(bytes) / n_events, generate_seconds,
+                absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMicros(log.last_at), absl::UTCTimeZone()).c_str(),
+                100.0 * static_cast<double>(log.late) / n_events,
+                Thousands(static_cast<double>(follow_ups)).c_str());
+    std::printf("- mix: %s\n", mix.c_str());
+  }
+  std::fflush(stdout);
+
+  // Phase 1: the projector alone.
+  std::fprintf(stderr, "kpi_bench: Projector::Apply in-process...\n");
+  ProjectorResult proj = RunProjector(org, log, o.perf_dir);
+  const double proj_eps = n_events / proj.seconds;
+  const double apply_us = proj.seconds / n_events * 1e6;
+
+  // Phase 2: the daemon.
+  std::string error;
+  Daemon daemon(/*stop_timeout_seconds=*/120);
+  std::fprintf(stderr, "kpi_bench: starting %s...\n", o.salestrackd.c_str());
+  if (!daemon.Start(o.salestrackd, data_dir, root + "/salestrackd-1.log",
+                    /*timeout_seconds=*/60, &error)) {
+    std::fprintf(stderr, "kpi_bench: %s\n--- salestrackd log ---\n%s", error.c_str(), daemon.Log().c_str());
+    return 1;
+  }
+  const double rss_empty = StatusBytes(daemon.pid(), "VmRSS:");
+  LoadCursor cursor(0);
+  PhaseResult org_load = RunLoadPhase(daemon.target(), daemon.pid(), log, &cursor, log.org_events,
+                                      1, o.load_batch, 1e6, 0);
+  note_errors("org load", org_load);
+
+  std::fprintf(stderr, "kpi_bench: views-on ingest, %d clients x %d events (%.1f s)...\n",
+               o.ingest_clients, o.batch_events, o.ingest_seconds);
+  PhaseResult ingest;
+  {
+    PerfRecording perf(o.perf_dir, "ingest", daemon.pid());
+    ingest = RunLoadPhase(daemon.target(), daemon.pid(), log, &cursor, log.events.size(),
+                          o.ingest_clients, o.batch_events, o.ingest_seconds, 10);
+  }
+  note_errors("ingest", ingest);
+  const bool ingest_ran_out = cursor.next() >= log.events.size();
+
+  std::fprintf(stderr, "kpi_bench: bulk load of the rest, %d clients x %d events...\n",
+               o.load_clients, o.load_batch);
+  PhaseResult load = RunLoadPhase(daemon.target(), daemon.pid(), log, &cursor, log.events.size(),
+                                  o.load_clients, o.load_batch, 1e6, 20);
+  note_errors("bulk load", load);
+  std::fprintf(stderr, "kpi_bench: waiting for salestrackd to go idle...\n");
+  const double settle1 = WaitUntilIdle(daemon.pid(), 120);
+  const DirSize size_live = MeasureDir(data_dir);
+  const double rss_loaded = StatusBytes(daemon.pid(), "VmRSS:");
+
+  std::fprintf(stderr, "kpi_bench: AdminService.Rebuild...\n");
+  v1::RebuildResponse rebuild;
+  double rebuild_wall = 0;
+  std::string rebuild_cpu;
+  {
+    std::shared_ptr<grpc::Channel> channel = Connect(daemon.target(), 900, &error);
+    if (!channel) {
+      errors.push_back("rebuild: " + error);
+    } else {
+      std::unique_ptr<v1::AdminService::Stub> admin = v1::AdminService::NewStub(channel);
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
+      PerfRecording perf(o.perf_dir, "rebuild", daemon.pid());
+      CpuMeter cpu;
+      cpu.Start(daemon.pid());
+      grpc::Status s = admin->Rebuild(&context, v1::RebuildRequest(), &rebuild);
+      rebuild_wall = Seconds(Clock::now() - cpu.start());
+      rebuild_cpu = cpu.Stop().Describe();
+      if (!s.ok()) {
+        errors.push_back(absl::StrCat("rebuild: ", static_cast<int>(s.error_code()), " ", s.error_message()));
+      }
+    }
+  }
+  const double rss_rebuilt = StatusBytes(daemon.pid(), "VmRSS:");
+  const double hwm_first = StatusBytes(daemon.pid(), "VmHWM:");
+  const uint64_t head = rebuild.seq();
+
+  std::fprintf(stderr, "kpi_bench: stopping salestrackd (SIGTERM) and restarting it...\n");
+  const std::string stopped1 = daemon.Stop();
+  const DirSize size_stopped = MeasureDir(data_dir);
+  Clock::time_point restart0 = Clock::now();
+  if (!daemon.Start(o.salestrackd, data_dir, root + "/salestrackd-2.log",
+                    /*timeout_seconds=*/600, &error)) {
+    std::fprintf(stderr, "kpi_bench: restart: %s\n--- salestrackd log ---\n%s", error.c_str(),
+                 daemon.Log().c_str());
+    return 1;
+  }
+  const double restart_seconds = Seconds(Clock::now() - restart0);
+  const ReplayLine replay = FindReplayLine(daemon.Log());
+  if (!replay.found) errors.push_back("restart: no \"views: replayed\" line in the daemon's log");
+  const double rss_restart = StatusBytes(daemon.pid(), "VmRSS:");
+  const double hwm_restart = StatusBytes(daemon.pid(), "VmHWM:");
+  const DirSize size_restarted = MeasureDir(data_dir);
+
+  std::fprintf(stderr, "kpi_bench: GetKpis under ingest (%d query clients, %d appenders, %.1f s per "
+               "subject type)...\n", o.query_clients, o.live_clients, o.query_seconds);
+  std::vector<QueryPhase> query_phases;
+  LiveAppenders live;
+  live.Start(daemon.target(), org, o.live_clients, o.batch_events, o.seed + 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
+  for (const char* subject : {"rep", "team", "company"}) {
+    QueryPhase q;
+    q.subject = subject;
+    PerfRecording perf(o.perf_dir, absl::StrCat("getkpis-", subject), daemon.pid());
+    Clock::time_point q0 = Clock::now();
+    q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients, o.query_seconds);
+    live.Between(q0, Clock::now(), &q.append_events_per_second, &q.append_ms);
+    note_errors(absl::StrCat("GetKpis ", subject).c_str(), q.queries);
+    query_phases.push_back(std::move(q));
+  }
+  live.Stop();
+  if (live.errors() > 0) {
+    errors.push_back(absl::StrCat("live appenders: ", live.errors(), " failed calls; first: ", live.first_error()));
+  }
+  const double rss_after_queries = StatusBytes(daemon.pid(), "VmRSS:");
+  const std::string stopped2 = daemon.Stop();
+
+  // A full compaction through the daemon's own LogStore (its column family options: LZ4, and zstd
+  // at the bottommost level of the log), as a long-running daemon's LSM would end up.
+  std::fprintf(stderr, "kpi_bench: full compaction of the data directory...\n");
+  uint64_t sst_log = 0, sst_ids = 0, compacted_events = 0;
+  DirSize size_compacted;
+  {
+    absl::StatusOr<std::unique_ptr<salestrack::store::LogStore>> store =
+        salestrack::store::LogStore::Open(data_dir, salestrack::store::StoreOptions{});
+    if (!store.ok()) {
+      errors.push_back(absl::StrCat("compaction: ", store.status().ToString()));
+    } else {
+      // It also holds what the live appenders added during the GetKpis phase.
+      compacted_events = (*store)->head_at_open();
+      rocksdb::CompactRangeOptions c;
+      c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+      rocksdb::DB* db = (*store)->db();
+      for (rocksdb::ColumnFamilyHandle* cf : {(*store)->log_family(), (*store)->ids_family()}) {
+        db->Flush(rocksdb::FlushOptions(), cf);
+        rocksdb::Status s = db->CompactRange(c, cf, nullptr, nullptr);
+        if (!s.ok()) errors.push_back("compaction: " + s.ToString());
+      }
+      db->GetIntProperty((*store)->log_family(), "rocksdb.total-sst-files-size", &sst_log);
+      db->GetIntProperty((*store)->ids_family(), "rocksdb.total-sst-files-size", &sst_ids);
+      store->reset();
+    }
+    size_compacted = MeasureDir(data_dir);
+  }
+
+  // ---- Report --------------------------------------------------------------------------------
+  const double events_in_log = static_cast<double>(head > 0 ? head : log.events.size());
+  uint64_t live_events = compacted_events > head ? compacted_events - head : 0;
+  const double compacted_n = static_cast<double>(compacted_events > 0 ? compacted_events : head);
+  const double bpe_compacted = static_cast<double>(size_compacted.total) / compacted_n;
+  const double bpe_restarted = static_cast<double>(size_restarted.total) / events_in_log;
+  const double bpe_live = static_cast<double>(size_live.total) / events_in_log;
+  const double rebuild_eps = rebuild.seconds() > 0 ? static_cast<double>(rebuild.events_replayed()) / rebuild.seconds() : 0;
+  const double rss_per_event = (rss_restart - rss_empty) / events_in_log;
+  // Two linear extrapolations to 10M events at the same reps and time span: from the average growth
+  // per event (empty daemon to loaded), and from the projector's marginal growth over the second
+  // half of the log (lower: day cells and customer sets fill up as the log grows).
+  const double rss_10m_avg = rss_empty + rss_per_event * kTargetRssEvents;
+  const double rss_10m = rss_restart + proj.rss_marginal * std::max(0.0, kTargetRssEvents - events_in_log);
+  const double ingest_eps = ingest.events_per_second();
+  const double views_share = ingest_eps * apply_us / 1e6;  // cores of writer time the views take
+
+  std::printf("- run: %.0f s in all; views-on ingest %.1f s%s; GetKpis %.1f s per subject type; "
+              "rebuild and restart as long as they take\n\n",
+              Seconds(Clock::now() - bench_start), ingest.seconds,
+              ingest_ran_out ? " (the log ran out before the deadline: use more --events)" : "",
+              o.query_seconds);
+
+  MarkdownTable table({"#", "Measurement", "Result", "Target", "Status"});
+  table.PrintHeader();
+  table.PrintRow({"1",
+                  absl::StrFormat("Projector::Apply alone, in-process, %s events in seq order (no "
+                                  "I/O, no parsing)",
+                                  Thousands(n_events)),
+                  absl::StrFormat("**%s events/s** (%.2f µs/event)", Thousands(proj_eps), apply_us),
+                  absl::StrFormat("≥ %s events/s (rebuild needs it)",
+                                  Thousands(kTargetRebuildEventsPerSecond)),
+                  Verdict(proj_eps >= kTargetRebuildEventsPerSecond)});
+  table.PrintRow({"2a",
+                  absl::StrFormat("Rebuild: AdminService.Rebuild over gRPC, %s events replayed "
+                                  "from RocksDB",
+                                  Thousands(static_cast<double>(rebuild.events_replayed()))),
+                  absl::StrFormat("**%s events/s** (%.2f s)", Thousands(rebuild_eps),
+                                  rebuild.seconds()),
+                  absl::StrFormat("≥ %s events/s", Thousands(kTargetRebuildEventsPerSecond)),
+                  Verdict(rebuild_eps >= kTargetRebuildEventsPerSecond)});
+  table.PrintRow(
+      {"2b",
+       absl::StrFormat("Restart: start-up replay (daemon log: \"views: replayed\"), %s events",
+                       Thousands(static_cast<double>(replay.events))),
+       absl::StrFormat("**%s events/s** (%.2f s; listening after %.2f s)",
+                       Thousands(replay.events_per_second), replay.seconds, restart_seconds),
+       absl::StrFormat("≥ %s events/s", Thousands(kTargetRebuildEventsPerSecond)),
+       Verdict(replay.found && replay.events_per_second >= kTargetRebuildEventsPerSecond)});
+  const std::string bytes_target = absl::StrFormat("≤ %.0f B", kTargetBytesPerEvent);
+  table.PrintRow({"3",
+                  absl::StrFormat("Disk bytes/event after a full compaction (steady state; all "
+                                  "files; %s events)",
+                                  Thousands(compacted_n)),
+                  absl::StrFormat("**%.0f B**", bpe_compacted), bytes_target,
+                  Verdict(bpe_compacted <= kTargetBytesPerEvent)});
+  table.PrintRow({"3",
+                  "Disk bytes/event after SIGTERM + restart (WAL replayed into L0; all files)",
+                  absl::StrFormat("%.0f B", bpe_restarted), bytes_target,
+                  Verdict(bpe_restarted <= kTargetBytesPerEvent)});
+  table.PrintRow({"3",
+                  "Disk bytes/event live, right after ingest (WAL and memtables not yet compacted)",
+                  absl::StrFormat("%.0f B", bpe_live), "—", "—"});
+  table.PrintRow({"4",
+                  absl::StrFormat("Durable ingest, views ON: %d clients x %d events/call, "
+                                  "realistic mix, fresh data dir",
+                                  o.ingest_clients, o.batch_events),
+                  absl::StrFormat("**%s events/s**", Thousands(ingest_eps)),
+                  absl::StrFormat("≥ %s events/s", Thousands(kTargetIngestEventsPerSecond)),
+                  Verdict(ingest_eps >= kTargetIngestEventsPerSecond)});
+  table.PrintRow({"4",
+                  absl::StrFormat("Views' share of the single writer thread at that rate "
+                                  "(measured in-process Apply cost %.2f µs/event x measured "
+                                  "ingest rate; views OFF is not a daemon option)",
+                                  apply_us),
+                  absl::StrFormat("%.0f %% of one core", 100 * views_share), "—", "—"});
+  table.PrintRow({"4",
+                  absl::StrFormat("Views alone at the ingest target: %s events/s x %.2f µs",
+                                  Thousands(kTargetIngestEventsPerSecond), apply_us),
+                  absl::StrFormat("%.2f cores of the one writer thread",
+                                  kTargetIngestEventsPerSecond * apply_us / 1e6),
+                  "≤ 1 core (else the target is out of reach)",
+                  Verdict(kTargetIngestEventsPerSecond * apply_us / 1e6 <= 1.0)});
+  for (const QueryPhase& q : query_phases) {
+    Percentiles ms = ComputePercentiles(q.queries.latencies_ms);
+    table.PrintRow(
+        {"5",
+         absl::StrFormat("GetKpis(%s, MONTH) under ingest: p50 / p99",
+                         q.subject == "rep"    ? "random rep"
+                         : q.subject == "team" ? "random team"
+                                               : "company"),
+         absl::StrFormat("%.2f / **%.2f ms**", ms.p50, ms.p99),
+         absl::StrFormat("p99 ≤ %.0f ms", kTargetKpisP99Ms),
+         Verdict(ms.n > 0 && q.queries.errors == 0 && ms.p99 <= kTargetKpisP99Ms)});
+  }
+  table.PrintRow({"6",
+                  absl::StrFormat("salestrackd RSS after restart, views of %s events, %s reps "
+                                  "(measured)",
+                                  Thousands(events_in_log), Thousands(o.reps)),
+                  absl::StrFormat("**%s**", Mib(rss_restart)), "—", "—"});
+  table.PrintRow({"6",
+                  absl::StrFormat("RSS for 10M events, %s reps, one year: EXTRAPOLATED (measured "
+                                  "RSS + %.0f B/event, the projector's marginal growth over the "
+                                  "log's second half; from the average %.0f B/event: %s)",
+                                  Thousands(o.reps), proj.rss_marginal, rss_per_event,
+                                  Mib(rss_10m_avg)),
+                  Mib(rss_10m), "≤ 1 GiB",
+                  absl::StrCat(Verdict(rss_10m <= kTargetRssBytes), " (extrapolated)")});
+  std::printf("\n");
+
+  std::printf("Details:\n");
+  std::printf("- 1 projector: first pass %.2f s; this process grew %s while it filled (≈ the "
+              "projector's heap: %.0f B/event on average, %.0f B/event over the second half); "
+              "second pass with per-event timing %.2f s:\n",
+              proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events,
+              proj.rss_marginal, proj.breakdown_seconds);
+  {
+    double timed = 0;
+    for (const auto& c : proj.by_type) timed += c.seconds;
+    MarkdownTable types({"event type", "events", "mean µs", "p50 µs", "p99 µs", "max µs",
+                         "share of Apply time"},
+                        /*indent=*/"  ");
+    types.PrintHeader();
+    for (size_t c = 0; c < proj.by_type.size(); ++c) {
+      const auto& t = proj.by_type[c];
+      if (t.n == 0) continue;
+      Percentiles us = ComputePercentiles(t.us);
+      types.PrintRow({PayloadName(static_cast<int>(c)), Thousands(static_cast<double>(t.n)),
+                      absl::StrFormat("%.2f", us.mean), absl::StrFormat("%.2f", us.p50),
+                      absl::StrFormat("%.1f", us.p99), Thousands(us.max),
+                      absl::StrFormat("%.1f %%", 100 * t.seconds / timed)});
+    }
+    std::printf("  Apply calls over 10 ms (hash-table growth; the daemon's writer holds the views' "
+                "exclusive lock meanwhile): %s, %.2f s in all (%.0f %% of Apply time), longest "
+                "%.0f ms\n",
+                Thousands(static_cast<double>(proj.stalls)).c_str(), proj.stall_seconds,
+                timed > 0 ? 100 * proj.stall_seconds / timed : 0, proj.longest_stall * 1e3);
+  }
+  std::printf("- 1 in-process Projector::Kpis(MONTH) (the work GetKpis does under the reader lock): "
+              "rep p50 %.3f / p99 %.3f ms (%zu calls); team p50 %.2f / p99 %.2f ms (%zu); company "
+              "(%zu reps) p50 %.2f / max %.2f ms (%zu)\n",
+              proj.rep_ms.p50, proj.rep_ms.p99, proj.rep_ms.n, proj.team_ms.p50, proj.team_ms.p99,
+              proj.team_ms.n, proj.company_reps, proj.company_ms.p50, proj.company_ms.max,
+              proj.company_ms.n);
+  std::printf("- 2a rebuild: reply seq %s, %s events in %.2f s (daemon's figure), %.2f s wall "
+              "at the client; %s; RSS before %s, after %s, peak so far (VmHWM) %s\n",
+              Thousands(static_cast<double>(rebuild.seq())).c_str(),
+              Thousands(static_cast<double>(rebuild.events_replayed())).c_str(), rebuild.seconds(),
+              rebuild_wall, rebuild_cpu.c_str(), Mib(rss_loaded).c_str(), Mib(rss_rebuilt).c_str(),
+              Mib(hwm_first).c_str());
+  std::printf("- 2b restart: first daemon %s; log line: \"%s\"; RSS right after start %s, peak "
+              "during start-up (VmHWM) %s\n",
+              stopped1.c_str(), replay.text.c_str(), Mib(rss_restart).c_str(), Mib(hwm_restart).c_str());
+  std::printf("- 3 disk: live after ingest (idle after %.1f s) %s; after SIGTERM %s; after restart "
+              "%s; after full compaction (%s events incl. the GetKpis phase's appends) %s: "
+              "log family SSTs %.0f B/event, ids family SSTs %.0f B/event\n",
+              settle1, size_live.Describe().c_str(), size_stopped.Describe().c_str(),
+              size_restarted.Describe().c_str(), Thousands(compacted_n).c_str(),
+              size_compacted.Describe().c_str(), static_cast<double>(sst_log) / compacted_n,
+              static_cast<double>(sst_ids) / compacted_n);
+  Percentiles ingest_ms = ComputePercentiles(ingest.latencies_ms);
+  Percentiles load_ms = ComputePercentiles(load.latencies_ms);
+  std::printf("- 4 views-on ingest: %s events in %.2f s, %s calls, call latency p50 %.2f / p99 "
+              "%.2f / max %.0f ms, %s\n",
+              Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
+              Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
+              ingest_ms.max, ingest.cpu.Describe().c_str());
+  if (load.calls == 0) {
+    std::printf("- bulk load: nothing left; the views-on ingest phase took the whole log\n");
+  } else {
+    std::printf("- bulk load (not a target): %s events in %.2f s = %s events/s, %d clients x %d "
+                "events/call, call p50 %.1f / p99 %.1f ms, %s\n",
+                Thousands(static_cast<double>(load.events)).c_str(), load.seconds,
+                Thousands(load.events_per_second()).c_str(), o.load_clients, o.load_batch,
+                load_ms.p50, load_ms.p99, load.cpu.Describe().c_str());
+  }
+  std::printf("- loading: %s Append calls waited for a void's target to be committed first\n",
+              Thousands(static_cast<double>(org_load.retries + ingest.retries + load.retries)).c_str());
+  for (const QueryPhase& q : query_phases) {
+    Percentiles ms = ComputePercentiles(q.queries.latencies_ms);
+    std::vector<size_t> order(q.queries.latencies_ms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return q.queries.latencies_ms[a] > q.queries.latencies_ms[b];
+    });
+    std::string slowest;
+    for (size_t i = 0; i < std::min<size_t>(3, order.size()); ++i) {
+      const size_t k = order[i];
+      absl::StrAppend(&slowest, i ? ", " : "",
+                      absl::StrFormat("%.1f ms at %.2f s", q.queries.latencies_ms[k],
+                                      Seconds(q.queries.call_starts[k] - q.queries.start)));
+    }
+    std::printf("- 5 GetKpis %s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
+                "(slowest: %s into the phase), response %s bytes; appenders meanwhile %s events/s, "
+                "append p50 %.1f / p99 %.1f ms; %s\n",
+                q.subject.c_str(), Thousands(static_cast<double>(q.queries.calls)).c_str(),
+                q.queries.seconds, Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99,
+                ms.max, slowest.c_str(), Thousands(static_cast<double>(q.queries.response_bytes)).c_str(),
+                Thousands(q.append_events_per_second).c_str(), q.append_ms.p50, q.append_ms.p99,
+                q.queries.cpu.Describe().c_str());
+  }
+  std::printf("- 6 RSS: empty daemon %s; after ingest %s; after rebuild %s; after restart %s "
+              "(%.0f B/event above the empty daemon); after the GetKpis phase (+%s live events) "
+              "%s. The 10M figure assumes RSS grows linearly with events at a fixed %s reps\n",
+              Mib(rss_empty).c_str(), Mib(rss_loaded).c_str(), Mib(rss_rebuilt).c_str(),
+              Mib(rss_restart).c_str(), rss_per_event, Thousands(static_cast<double>(live_events)).c_str(),
+              Mib(rss_after_queries).c_str(), Thousands(o.reps).c_str());
+  std::printf("- salestrackd: first run %s, second run %s\n", stopped1.c_str(), stopped2.c_str());
+  if (!o.perf_dir.empty()) {
+    std::printf("- perf recordings: %s/projector.perf.data (this process, first projector pass), "
+                "%s/{ingest,rebuild,getkpis-*}.perf.data (the daemon)\n",
+                o.perf_dir.c_str(), o.perf_dir.c_str());
+  }
+  for (const std::string& e : errors) std::printf("- ERROR: %s\n", e.c_str());
+  if (!errors.empty()) {
+    exit_code = 1;
+    std::printf("\n--- salestrackd log (last run) ---\n%s", daemon.Log().c_str());
+  }
+  std::fflush(stdout);
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace salestrack::bench
+
+int main(int argc, char** argv) { return salestrack::bench::Run(argc, argv); }
