@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "salestrack/proto_time.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
@@ -100,13 +101,7 @@ absl::StatusOr<std::optional<google::protobuf::Timestamp>> InstantFromFlag(const
         "--", name, " must be an RFC 3339 instant such as 2026-11-01T00:00:00Z (got \"", s,
         "\": ", error, ")"));
   }
-  int64_t us = absl::ToUnixMicros(t);
-  int64_t seconds = us / 1'000'000, rem = us % 1'000'000;
-  if (rem < 0) rem += 1'000'000, --seconds;
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(rem * 1000));
-  return ts;
+  return ToProto(t);
 }
 
 // No positional arguments; --rep or --unit.
