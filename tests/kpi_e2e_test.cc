@@ -139,6 +139,16 @@ TEST_F(KpiE2eTest, UnitFiguresFollowTheLogAndSurviveSigkill) {
   grpc::Status no_subject = kpi_->GetKpis(&c2, bad, &ignored);
   EXPECT_EQ(no_subject.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(no_subject.error_message(), HasSubstr("subject"));
+  grpc::ClientContext c5;
+  v1::GetKpisRequest bad_date;
+  bad_date.mutable_subject()->set_unit_id("co");
+  bad_date.mutable_period()->set_kind(v1::MONTH);
+  bad_date.mutable_period()->mutable_date()->set_year(2026);
+  bad_date.mutable_period()->mutable_date()->set_month(2);
+  bad_date.mutable_period()->mutable_date()->set_day(30);
+  grpc::Status date_status = kpi_->GetKpis(&c5, bad_date, &ignored);
+  EXPECT_EQ(date_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(date_status.error_message(), HasSubstr("period.date.day: not a day of 2026-2"));
 
   // A void through the daemon, then kill -9: the restarted daemon replays to the same figures.
   ASSERT_TRUE(Append({[&] {

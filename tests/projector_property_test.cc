@@ -285,7 +285,9 @@ void ExpectSame(const std::map<std::string, MetricValue>& got,
     ASSERT_EQ(a.kind, b.kind) << where << " " << name;
     EXPECT_EQ(a.integer, b.integer) << where << " " << name;
     EXPECT_EQ(a.real.has_value(), b.real.has_value()) << where << " " << name;
-    if (a.real && b.real) EXPECT_DOUBLE_EQ(*a.real, *b.real) << where << " " << name;
+    if (a.real && b.real) {
+      EXPECT_DOUBLE_EQ(*a.real, *b.real) << where << " " << name;
+    }
     EXPECT_EQ(a.count, b.count) << where << " " << name;
     EXPECT_NEAR(a.mean_seconds, b.mean_seconds, 1e-9 * std::max(1.0, b.mean_seconds)) << where << " " << name;
     EXPECT_NEAR(a.p50_seconds, b.p50_seconds, 0.01 * b.p50_seconds + 1e-9) << where << " " << name;

@@ -21,9 +21,6 @@ namespace salestrack {
 // (that needs the org state); channel and purpose names are checked against the enums.
 bool IsKnownMetricName(absl::string_view name);
 
-// True for metrics where a lower value is better (KPI_SPEC §7): sales_cycle and stage_duration:*.
-bool IsLowerBetterMetric(absl::string_view name);
-
 }  // namespace salestrack
 
 #endif  // SALESTRACK_METRIC_NAMES_H_

@@ -56,13 +56,14 @@ class OrgState {
   bool InSubtree(const std::string& unit, const std::string& root) const;
   // Every rep (active or not) whose current unit is in the subtree of `root`, sorted by id.
   std::vector<std::string> RepsUnder(const std::string& root) const;
-  // Every defined unit id, sorted.
-  std::vector<std::string> UnitIds() const;
 
   // The stateful rules for one event of a batch at `index`: a unit's parent must be defined and
   // the tree acyclic; a rep's unit must be defined; stages named by activity events must be
   // defined; a target's unit must be defined. Errors name events[index] and the field.
   absl::Status Check(const v1::Event& event, int index) const;
+  // False when Check() is OK for `event` whatever the org: most activity events. Lets the writer
+  // skip the org (and its lock) for them.
+  static bool NeedsCheck(const v1::Event& event);
 
  private:
   template <typename T>

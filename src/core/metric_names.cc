@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "absl/strings/match.h"
 #include "salestrack/v1/events.pb.h"
 #include "salestrack/validation.h"
 
@@ -47,10 +46,6 @@ bool IsKnownMetricName(absl::string_view name) {
     return !CheckIdentifier(arg).has_value() && arg.find(':') == absl::string_view::npos;
   }
   return false;
-}
-
-bool IsLowerBetterMetric(absl::string_view name) {
-  return name == "sales_cycle" || absl::StartsWith(name, "stage_duration:");
 }
 
 }  // namespace salestrack

@@ -103,11 +103,23 @@ std::vector<std::string> OrgState::RepsUnder(const std::string& root) const {
   return reps;
 }
 
-std::vector<std::string> OrgState::UnitIds() const {
-  std::vector<std::string> ids;
-  for (const auto& [id, history] : units_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
+bool OrgState::NeedsCheck(const v1::Event& e) {
+  switch (e.payload_case()) {
+    case v1::Event::kUnitDefined:
+      return !e.unit_defined().parent_unit_id().empty();
+    case v1::Event::kRepDefined:
+      return true;
+    case v1::Event::kTargetSet:
+      return e.target_set().has_subject_unit_id();
+    case v1::Event::kOpportunityOpened:
+      return !e.opportunity_opened().initial_stage().empty();
+    case v1::Event::kOpportunityStageChanged:
+      return true;
+    case v1::Event::kActionLogged:
+      return !e.action_logged().stage().empty();
+    default:
+      return false;
+  }
 }
 
 absl::Status OrgState::Check(const v1::Event& e, int index) const {

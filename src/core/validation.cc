@@ -176,21 +176,6 @@ Problem CheckStagesDefined(const v1::StagesDefined& s) {
   return std::nullopt;
 }
 
-Problem CheckDate(absl::string_view field, const v1::Date& d) {
-  if (d.year() < 1970 || d.year() > 9999) {
-    return Fail(Join(field, "year"), absl::StrCat("must be in [1970, 9999] (got ", d.year(), ")"));
-  }
-  if (d.month() < 1 || d.month() > 12) {
-    return Fail(Join(field, "month"), absl::StrCat("must be in [1, 12] (got ", d.month(), ")"));
-  }
-  absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.day() < 1 || day.day() != d.day() || day.month() != d.month()) {
-    return Fail(Join(field, "day"),
-                absl::StrCat("not a day of ", d.year(), "-", d.month(), " (got ", d.day(), ")"));
-  }
-  return std::nullopt;
-}
-
 Problem CheckTargetSet(const v1::TargetSet& t) {
   switch (t.subject_case()) {
     case v1::TargetSet::kSubjectRepId:
@@ -378,7 +363,7 @@ Problem CheckOpportunityOpened(const v1::OpportunityOpened& o) {
   return std::nullopt;
 }
 
-Problem CheckContractSigned(const Event& e, const v1::ContractSigned& c) {
+Problem CheckContractSigned(const v1::ContractSigned& c) {
   RETURN_IF_PROBLEM(CheckId("contract_signed.contract_id", c.contract_id()));
   RETURN_IF_PROBLEM(CheckId("contract_signed.customer_id", c.customer_id()));
   RETURN_IF_PROBLEM(CheckOptionalId("contract_signed.opportunity_id", c.opportunity_id()));
@@ -416,7 +401,6 @@ Problem CheckContractSigned(const Event& e, const v1::ContractSigned& c) {
     return Fail("contract_signed.installments",
                 absl::StrCat("must sum to amount ", c.amount(), " (got ", sum, ")"));
   }
-  (void)e;
   return std::nullopt;
 }
 
@@ -450,7 +434,7 @@ Problem CheckPayload(const Event& e) {
       return CheckText("opportunity_closed.reason", e.opportunity_closed().reason(),
                        kMaxLongTextBytes);
     case Event::kContractSigned:
-      return CheckContractSigned(e, e.contract_signed());
+      return CheckContractSigned(e.contract_signed());
     case Event::kPaymentReceived:
       RETURN_IF_PROBLEM(
           CheckId("payment_received.payment_id", e.payment_received().payment_id()));
@@ -487,6 +471,21 @@ Problem CheckPayload(const Event& e) {
 }
 
 }  // namespace
+
+std::optional<FieldProblem> CheckDate(absl::string_view field, const v1::Date& d) {
+  if (d.year() < 1970 || d.year() > 9999) {
+    return Fail(Join(field, "year"), absl::StrCat("must be in [1970, 9999] (got ", d.year(), ")"));
+  }
+  if (d.month() < 1 || d.month() > 12) {
+    return Fail(Join(field, "month"), absl::StrCat("must be in [1, 12] (got ", d.month(), ")"));
+  }
+  absl::CivilDay day(d.year(), d.month(), d.day());
+  if (d.day() < 1 || day.day() != d.day() || day.month() != d.month()) {
+    return Fail(Join(field, "day"),
+                absl::StrCat("not a day of ", d.year(), "-", d.month(), " (got ", d.day(), ")"));
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> CheckIdentifier(absl::string_view id) {
   if (id.empty()) return "is required (1 to 128 bytes)";

@@ -21,7 +21,6 @@ struct ServerOptions {
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
-  bool sync = true;  // fsync every commit; off only in tests of the non-durable path.
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

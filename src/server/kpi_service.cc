@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/proto_time.h"
+#include "salestrack/validation.h"
 #include "server/grpc_status.h"
 
 namespace salestrack::server {
@@ -29,13 +30,10 @@ absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::T
   absl::CivilDay day = absl::ToCivilDay(now, zone);
   if (p.has_date()) {
     const v1::Date& d = p.date();
-    absl::CivilDay given(d.year(), d.month(), d.day());
-    if (d.year() < 1970 || d.year() > 9999 || given.year() != d.year() ||
-        given.month() != d.month() || given.day() != d.day()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("period.date: ", d.year(), "-", d.month(), "-", d.day(), " is not a date"));
+    if (std::optional<FieldProblem> bad = CheckDate("period.date", d)) {
+      return absl::InvalidArgumentError(absl::StrCat(bad->field, ": ", bad->reason));
     }
-    day = given;
+    day = absl::CivilDay(d.year(), d.month(), d.day());
   }
   return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
 }

@@ -11,9 +11,7 @@ namespace salestrack::server {
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
   std::unique_ptr<Server> server(new Server());
-  store::StoreOptions store_options;
-  store_options.sync = options.sync;
-  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
+  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store::StoreOptions()));
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));

@@ -37,9 +37,6 @@ class Server {
   // what is left), stops the writer and closes RocksDB. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 
-  store::Sequencer* sequencer() const { return sequencer_.get(); }
-  Views* views() const { return views_.get(); }
-
  private:
   Server() = default;
 

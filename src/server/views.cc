@@ -53,10 +53,16 @@ void Views::BeginGroup() {
 
 absl::Status Views::CheckBatch(const store::Events& events, const std::vector<int>& fresh,
                                const std::vector<uint64_t>& seqs) {
-  absl::ReaderMutexLock lock(&mu_);
-  const OrgState& committed = projector_->org();
   bool changes_org = std::any_of(fresh.begin(), fresh.end(),
                                  [&](int i) { return ChangesOrg(events[i]); });
+  // Most batches are plain activity: no rule to check, so do not wait for the applier's lock.
+  if (!changes_org && std::none_of(fresh.begin(), fresh.end(), [&](int i) {
+        return OrgState::NeedsCheck(events[i]);
+      })) {
+    return absl::OkStatus();
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  const OrgState& committed = projector_->org();
   if (!changes_org) {
     const OrgState& org = scratch_ ? *scratch_ : committed;
     for (int i : fresh) RETURN_IF_ERROR(org.Check(events[i], i));
