@@ -76,6 +76,18 @@ struct FunnelReport {
   int64_t won = 0;
 };
 
+// A team competition (CompetitionDefined, KPI_SPEC §3 and §7): the latest definition of its id.
+struct Competition {
+  std::string id;
+  std::string name;
+  absl::Time start, end;  // [start, end).
+  std::string metric;     // A per-period metric of §5; empty when ranked by a scheme.
+  std::string scheme_id;  // Set when ranked by a scheme's composite score.
+  std::vector<std::string> rep_ids;
+  std::vector<std::string> unit_ids;
+  bool team = false;  // TEAM: units are ranked; INDIVIDUAL: reps.
+};
+
 enum class FollowUpState { kAny, kOpen, kDone, kOnTime, kOverdue };
 struct FollowUp {
   std::string rep;
@@ -109,6 +121,21 @@ class Projector {
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
                                                   absl::Time now) const;
+
+  // One per-period metric of KPI_SPEC §5 (not a point-in-time figure) for a rep or a unit, in a
+  // calendar period or over a competition's window. INVALID_ARGUMENT for any other name; NOT_FOUND
+  // for an undefined unit or competition. Cheap for a rep: boards call it per member.
+  absl::StatusOr<MetricValue> Metric(const Subject& subject, const Period& period,
+                                     const std::string& metric) const;
+  absl::StatusOr<MetricValue> CompetitionMetric(const std::string& competition_id,
+                                                const Subject& subject,
+                                                const std::string& metric) const;
+  const Competition* FindCompetition(const std::string& id) const;
+
+  // The reps whose figures (in any period or competition window) may have changed since the last
+  // call, unordered. `everything` is set when a change may move any figure or board membership: the
+  // org, the stages or a competition changed. For the leaderboards; call under the writer's lock.
+  std::vector<std::string> TakeChanged(bool* everything);
 
   // Every (rep, period) cell's raw figures as text lines, sorted: a canonical dump for comparing a
   // live projector with a replay (salestrack verify).

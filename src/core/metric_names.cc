@@ -2,23 +2,28 @@
 
 #include <array>
 
+#include "absl/strings/match.h"
+
 #include "salestrack/v1/events.pb.h"
 #include "salestrack/validation.h"
 
 namespace salestrack {
 namespace {
 
-constexpr std::array<absl::string_view, 33> kPlainMetrics = {
-    "actions", "action_cost", "opportunities_opened", "opportunities_won", "opportunities_lost",
-    "win_rate", "funnel_won", "sales_cycle", "signings", "products_sold", "sales_amount",
-    "gross_profit", "gross_margin", "customers_signed", "new_customers", "returning_customers",
-    "repeat_purchase_rate", "avg_deal_size", "payments", "amount_due", "collection_rate",
-    "satisfaction", "follow_ups_due", "follow_ups_on_time", "follow_up_rate",
-    // Point-in-time figures.
+constexpr std::array<absl::string_view, 6> kPointInTimeMetrics = {
     "outstanding", "overdue", "overdue_ratio", "open_pipeline", "open_follow_ups",
-    "overdue_follow_ups",
-    // Scheme results (KPI_SPEC §6), rankable on boards.
-    "composite_score", "commission"};
+    "overdue_follow_ups"};
+
+// Scheme results (KPI_SPEC §6), rankable on boards.
+constexpr std::array<absl::string_view, 2> kSchemeMetrics = {"composite_score", "commission"};
+
+template <size_t N>
+bool OneOf(const std::array<absl::string_view, N>& names, absl::string_view name) {
+  for (absl::string_view n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
 
 bool IsChannelName(absl::string_view s) {
   v1::Channel c;
@@ -32,9 +37,20 @@ bool IsPurposeName(absl::string_view s) {
 
 }  // namespace
 
+bool IsPointInTimeMetric(absl::string_view name) { return OneOf(kPointInTimeMetrics, name); }
+bool IsSchemeMetric(absl::string_view name) { return OneOf(kSchemeMetrics, name); }
+
+bool IsPerPeriodMetric(absl::string_view name) {
+  return IsKnownMetricName(name) && !IsPointInTimeMetric(name) && !IsSchemeMetric(name);
+}
+
+bool IsLowerBetterMetric(absl::string_view name) {
+  return name == "sales_cycle" || absl::StartsWith(name, "stage_duration:");
+}
+
 bool IsKnownMetricName(absl::string_view name) {
-  for (absl::string_view plain : kPlainMetrics) {
-    if (name == plain) return true;
+  if (OneOf(kPlainPeriodMetrics, name) || IsPointInTimeMetric(name) || IsSchemeMetric(name)) {
+    return true;
   }
   size_t colon = name.find(':');
   if (colon == absl::string_view::npos) return false;

@@ -10,7 +10,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "salestrack/histogram.h"
+#include "salestrack/metric_names.h"
+#include "salestrack/status_macros.h"
 #include "salestrack/proto_time.h"
 
 namespace salestrack {
@@ -119,6 +122,12 @@ struct Single {  // FeedbackRecorded or ScoreRecorded: its own entity.
   int64_t value;
 };
 
+// A competition's window, whose cells every touch inside it also adds to.
+struct CompWindow {
+  Id comp;
+  Micros start, end;
+};
+
 // Where a voidable event lives.
 enum class Home { kOrg, kChain, kOpportunity, kContract, kPayment, kSingle, kNone };
 struct Locator {
@@ -183,7 +192,58 @@ class Projector::Impl {
   const std::string& Name(Id id) const { return names_[id]; }
 
   // ---- Cells -----------------------------------------------------------------------------------
-  void ApplyTouches(const std::vector<Touch>& touches, int sign) {
+  // Adds one touch to one cell; true when that leaves the cell empty.
+  static bool AddTo(Cell& cell, const Touch& t, int sign) {
+    switch (t.kind) {
+      case TouchKind::kSum: {
+        int64_t& v = cell.sums[t.metric];
+        v += sign * t.value;
+        if (v == 0) cell.sums.erase(t.metric);
+        break;
+      }
+      case TouchKind::kHist: {
+        Histogram& h = cell.hists[t.metric];
+        sign > 0 ? h.Add(t.value) : h.Remove(t.value);
+        if (h.empty()) cell.hists.erase(t.metric);
+        break;
+      }
+      case TouchKind::kCustomer: {
+        int64_t& n = cell.customers[t.metric];
+        n += sign;
+        if (n == 0) cell.customers.erase(t.metric);
+        break;
+      }
+    }
+    return cell.empty();
+  }
+
+  // Adds touches to the cells of the competition windows that contain them (all windows, or only
+  // `only`).
+  void ApplyToWindows(const Touch& t, int sign, const CompWindow* only) {
+    for (const CompWindow& w : windows_) {
+      if (only != nullptr && w.comp != only->comp) continue;
+      if (t.at < w.start || t.at >= w.end) continue;
+      auto& cells = window_cells_[w.comp];
+      auto it = cells.try_emplace(t.rep).first;
+      if (AddTo(it->second, t, sign)) cells.erase(it);
+    }
+  }
+
+  void ApplyTouches(const std::vector<Touch>& touches, int sign,
+                    const CompWindow* only_window = nullptr) {
+    Id last_dirty = 0;
+    bool have_dirty = false;
+    for (const Touch& t : touches) {
+      if (!have_dirty || t.rep != last_dirty) {
+        changed_reps_.insert(t.rep);
+        last_dirty = t.rep;
+        have_dirty = true;
+      }
+    }
+    if (only_window != nullptr) {
+      for (const Touch& t : touches) ApplyToWindows(t, sign, only_window);
+      return;
+    }
     // Consecutive touches usually share the rep and the instant (an action's four, a contract's
     // several), hence the same five cells: look them up once. Node-map pointers stay valid while
     // other cells are inserted; cells left empty are erased only after the loop.
@@ -205,29 +265,9 @@ class Projector::Impl {
         have_last = true;
       }
       for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
-        Cell& cell = *cells[k];
-        switch (t.kind) {
-          case TouchKind::kSum: {
-            int64_t& v = cell.sums[t.metric];
-            v += sign * t.value;
-            if (v == 0) cell.sums.erase(t.metric);
-            break;
-          }
-          case TouchKind::kHist: {
-            Histogram& h = cell.hists[t.metric];
-            sign > 0 ? h.Add(t.value) : h.Remove(t.value);
-            if (h.empty()) cell.hists.erase(t.metric);
-            break;
-          }
-          case TouchKind::kCustomer: {
-            int64_t& n = cell.customers[t.metric];
-            n += sign;
-            if (n == 0) cell.customers.erase(t.metric);
-            break;
-          }
-        }
-        if (cell.empty()) maybe_empty.push_back(keys[k]);
+        if (AddTo(*cells[k], t, sign)) maybe_empty.push_back(keys[k]);
       }
+      if (!windows_.empty()) ApplyToWindows(t, sign, nullptr);
     }
     for (const CellKey& key : maybe_empty) {
       auto it = cells_.find(key);
@@ -502,6 +542,7 @@ class Projector::Impl {
       case v1::Event::kUnitDefined:
       case v1::Event::kRepDefined:
       case v1::Event::kStagesDefined:
+      case v1::Event::kCompetitionDefined:
         ChangeOrg(key, e, +1);
         org_events_[e.event_id()] = {key, e};
         loc.home = Home::kOrg;
@@ -580,18 +621,76 @@ class Projector::Impl {
       case v1::Event::kEventVoided:
         Void(e.event_voided().target_event_id());
         break;
-      default:  // Targets, schemes and competitions: scoring and boards (later issues).
+      default:  // Targets and schemes: scoring (a later issue).
         break;
     }
     if (loc.home != Home::kNone) locators_[e.event_id()] = loc;
   }
 
   void ChangeOrg(Key key, const v1::Event& e, int sign) {
+    changed_everything_ = true;
+    if (e.has_competition_defined()) return ChangeCompetition(key, e.competition_defined(), sign);
     bool stages = e.has_stages_defined();
     if (stages) ForEachOpportunity(-1);
     OrderKey order{key.at, key.seq};
     sign > 0 ? org_.Add(order, e) : org_.Remove(order, e);
     if (stages) ForEachOpportunity(+1);
+  }
+
+  // The latest definition of a competition counts; when its window changes, its cells are summed
+  // afresh from every entity's contribution (competitions are few and rarely redefined).
+  void ChangeCompetition(Key key, const v1::CompetitionDefined& c, int sign) {
+    auto& history = competitions_[c.competition_id()];
+    auto window = [&]() -> std::optional<std::pair<absl::Time, absl::Time>> {
+      if (history.empty()) return std::nullopt;
+      const Competition& latest = history.rbegin()->second;
+      return std::make_pair(latest.start, latest.end);
+    };
+    auto before = window();
+    if (sign > 0) {
+      Competition def{c.competition_id(), c.name(), FromProto(c.start()), FromProto(c.end()),
+                      c.metric(), c.scheme_id(),
+                      {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
+                      {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
+                      c.mode() == v1::CompetitionDefined::TEAM};
+      history[key] = std::move(def);
+    } else {
+      history.erase(key);
+    }
+    auto after = window();
+    if (history.empty()) competitions_.erase(c.competition_id());
+    if (before == after) return;
+    const Id comp = Intern(c.competition_id());
+    windows_.erase(std::remove_if(windows_.begin(), windows_.end(),
+                                  [&](const CompWindow& w) { return w.comp == comp; }),
+                   windows_.end());
+    window_cells_.erase(comp);
+    if (!after) return;
+    const CompWindow w{comp, absl::ToUnixMicros(after->first), absl::ToUnixMicros(after->second)};
+    windows_.push_back(w);
+    ForEachContribution([&](const std::vector<Touch>& touches) { ApplyTouches(touches, +1, &w); });
+  }
+
+  // Every entity's current contribution, as the touches its mutations would add.
+  void ForEachContribution(const std::function<void(const std::vector<Touch>&)>& fn) {
+    std::vector<Touch> touches;
+    for (const auto& [key, chain] : chains_) {
+      for (size_t i = 0; i < chain.items.size(); ++i) {
+        touches.clear();
+        ActionTouches(chain, i, touches);
+        FollowUpTouches(chain, i, touches);
+        fn(touches);
+      }
+    }
+    for (const auto& [id, o] : opportunities_) fn(OppTouches(o));
+    for (const auto& [id, c] : contracts_) fn(ContractTouches(id, c));
+    for (const auto& [customer, contracts] : contracts_by_customer_) fn(CustomerTouches(customer));
+    for (const auto& [id, single] : singles_) fn(SingleTouches(single));
+  }
+
+  static std::vector<Touch> SingleTouches(const Single& s) {
+    return {{s.rep, s.at, TouchKind::kSum, s.sum_metric, s.value},
+            {s.rep, s.at, TouchKind::kSum, s.count_metric, 1}};
   }
 
   void ChangePayment(const std::string& payment_id, const std::string& new_contract,
@@ -611,9 +710,7 @@ class Projector::Impl {
 
   void AddSingle(const std::string& event_id, const Single& s) {
     singles_[event_id] = s;
-    ApplyTouches({{s.rep, s.at, TouchKind::kSum, s.sum_metric, s.value},
-                  {s.rep, s.at, TouchKind::kSum, s.count_metric, 1}},
-                 +1);
+    ApplyTouches(SingleTouches(s), +1);
   }
 
   void Void(const std::string& target) {
@@ -649,10 +746,7 @@ class Projector::Impl {
       case Home::kSingle: {
         auto s = singles_.find(target);
         if (s == singles_.end()) return;
-        ApplyTouches({{s->second.rep, s->second.at, TouchKind::kSum, s->second.sum_metric,
-                       s->second.value},
-                      {s->second.rep, s->second.at, TouchKind::kSum, s->second.count_metric, 1}},
-                     -1);
+        ApplyTouches(SingleTouches(s->second), -1);
         singles_.erase(s);
         break;
       }
@@ -670,26 +764,46 @@ class Projector::Impl {
     return org_.RepsUnder(s.id);
   }
 
-  // The members' cells for `period`, merged.
-  Cell Merged(const std::vector<std::string>& reps, const Period& period) const {
+  // The members' cells, found by `find` (nullptr for none), merged.
+  template <typename Find>
+  Cell Merged(const std::vector<std::string>& reps, Find find) const {
     Cell merged;
     for (const std::string& rep : reps) {
       std::optional<Id> id = Lookup(rep);
       if (!id) continue;
-      auto it = cells_.find(CellKey{*id, period});
-      if (it == cells_.end()) continue;
-      for (const auto& [m, v] : it->second.sums) merged.sums[m] += v;
-      for (const auto& [m, h] : it->second.hists) merged.hists[m].Merge(h);
-      for (const auto& [c, n] : it->second.customers) merged.customers[c] += n;
+      const Cell* cell = find(*id);
+      if (cell == nullptr) continue;
+      for (const auto& [m, v] : cell->sums) merged.sums[m] += v;
+      for (const auto& [m, h] : cell->hists) merged.hists[m].Merge(h);
+      for (const auto& [c, n] : cell->customers) merged.customers[c] += n;
     }
     return merged;
   }
+  Cell Merged(const std::vector<std::string>& reps, const Period& period) const {
+    return Merged(reps, [&](Id rep) { return PeriodCell(rep, period); });
+  }
 
-  int64_t SumOf(const Cell& c, const char* metric) const {
+  const Cell* PeriodCell(Id rep, const Period& period) const {
+    auto it = cells_.find(CellKey{rep, period});
+    return it == cells_.end() ? nullptr : &it->second;
+  }
+  const Cell* WindowCell(Id comp, Id rep) const {
+    auto w = window_cells_.find(comp);
+    if (w == window_cells_.end()) return nullptr;
+    auto it = w->second.find(rep);
+    return it == w->second.end() ? nullptr : &it->second;
+  }
+
+  int64_t SumOf(const Cell& c, const std::string& metric) const {
     std::optional<Id> id = Lookup(metric);
     if (!id) return 0;
     auto it = c.sums.find(*id);
     return it == c.sums.end() ? 0 : it->second;
+  }
+  Histogram HistOf(const Cell& c, const std::string& metric) const {
+    std::optional<Id> id = Lookup(metric);
+    auto it = id ? c.hists.find(*id) : c.hists.end();
+    return it == c.hists.end() ? Histogram() : it->second;
   }
 
   static MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
@@ -708,6 +822,52 @@ class Projector::Impl {
     return m;
   }
 
+  // Customers of the cell whose first contract is before `begin`.
+  int64_t Returning(const Cell& c, Micros begin) const {
+    int64_t returning = 0;
+    for (const auto& [customer, n] : c.customers) {
+      const ContractDef* first = FirstContract(customer);
+      if (first != nullptr && first->key.at < begin) ++returning;
+    }
+    return returning;
+  }
+
+  // One per-period metric of a cell whose span begins at `begin`. REQUIRES:
+  // IsPerPeriodMetric(name).
+  MetricValue MetricOf(const Cell& c, const std::string& name, Micros begin) const {
+    using K = MetricValue::Kind;
+    const auto customers = static_cast<int64_t>(c.customers.size());
+    if (name == "win_rate") {
+      int64_t won = SumOf(c, "opportunities_won");
+      return Ratio(won, won + SumOf(c, "opportunities_lost"));
+    }
+    if (name == "gross_margin") return Ratio(SumOf(c, "gross_profit"), SumOf(c, "margin_base"));
+    if (name == "customers_signed") return Count(customers);
+    if (name == "returning_customers") return Count(Returning(c, begin));
+    if (name == "repeat_purchase_rate") return Ratio(Returning(c, begin), customers);
+    if (name == "avg_deal_size") return Ratio(SumOf(c, "sales_amount"), customers, K::kMean);
+    if (name == "collection_rate") return Ratio(SumOf(c, "payments"), SumOf(c, "amount_due"));
+    if (name == "satisfaction") {
+      return Ratio(SumOf(c, "satisfaction_sum"), SumOf(c, "satisfaction_count"), K::kMean);
+    }
+    if (name == "follow_up_rate") {
+      return Ratio(SumOf(c, "follow_ups_on_time"), SumOf(c, "follow_ups_due"));
+    }
+    if (name == "sales_cycle" || absl::StartsWith(name, "stage_duration:")) {
+      return Distribution(HistOf(c, name));
+    }
+    if (absl::StartsWith(name, "score:")) {
+      std::string score = name.substr(6);
+      return Ratio(SumOf(c, absl::StrCat("score_sum:", score)),
+                   SumOf(c, absl::StrCat("score_count:", score)), K::kMean);
+    }
+    if (name == "action_cost" || name == "sales_amount" || name == "gross_profit" ||
+        name == "payments" || name == "amount_due") {
+      return Money(SumOf(c, name));
+    }
+    return Count(SumOf(c, name));
+  }
+
   absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period, absl::Time now) const {
     absl::StatusOr<std::vector<std::string>> reps = Members(subject);
     if (!reps.ok()) return reps.status();
@@ -716,73 +876,82 @@ class Projector::Impl {
     r.period = period;
     r.reps = *reps;
     Cell c = Merged(*reps, period);
-    auto& m = r.metrics;
-    m["actions"] = Count(SumOf(c, "actions"));
-    m["action_cost"] = Money(SumOf(c, "action_cost"));
+    const Micros begin = absl::ToUnixMicros(PeriodBegin(period, options_.zone));
+    std::vector<std::string> names(kPlainPeriodMetrics.begin(), kPlainPeriodMetrics.end());
     for (int ch = v1::Channel_MIN + 1; ch <= v1::Channel_MAX; ++ch) {
-      std::string name = absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)));
-      m[name] = Count(SumOf(c, name.c_str()));
+      names.push_back(absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch))));
     }
     for (int p = v1::Purpose_MIN + 1; p <= v1::Purpose_MAX; ++p) {
-      std::string name = absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)));
-      m[name] = Count(SumOf(c, name.c_str()));
+      names.push_back(absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p))));
     }
-    int64_t won = SumOf(c, "opportunities_won"), lost = SumOf(c, "opportunities_lost");
-    m["opportunities_opened"] = Count(SumOf(c, "opportunities_opened"));
-    m["opportunities_won"] = Count(won);
-    m["opportunities_lost"] = Count(lost);
-    m["win_rate"] = Ratio(won, won + lost);
     for (const Stage& s : org_.stages()) {
-      std::string reached = absl::StrCat("funnel_reached:", s.id);
-      m[reached] = Count(SumOf(c, reached.c_str()));
-      std::string dur = absl::StrCat("stage_duration:", s.id);
-      std::optional<Id> id = Lookup(dur);
-      auto h = id ? c.hists.find(*id) : c.hists.end();
-      m[dur] = Distribution(h == c.hists.end() ? Histogram() : h->second);
+      names.push_back(absl::StrCat("funnel_reached:", s.id));
+      names.push_back(absl::StrCat("stage_duration:", s.id));
     }
-    m["funnel_won"] = Count(SumOf(c, "funnel_won"));
-    {
-      std::optional<Id> id = Lookup("sales_cycle");
-      auto h = id ? c.hists.find(*id) : c.hists.end();
-      m["sales_cycle"] = Distribution(h == c.hists.end() ? Histogram() : h->second);
-    }
-    int64_t sales = SumOf(c, "sales_amount");
-    int64_t customers_signed = static_cast<int64_t>(c.customers.size());
-    int64_t returning = 0;
-    const Micros period_begin = absl::ToUnixMicros(PeriodBegin(period, options_.zone));
-    for (const auto& [customer, n] : c.customers) {
-      const ContractDef* first = FirstContract(customer);
-      if (first != nullptr && first->key.at < period_begin) ++returning;
-    }
-    m["signings"] = Count(SumOf(c, "signings"));
-    m["products_sold"] = Count(SumOf(c, "products_sold"));
-    m["sales_amount"] = Money(sales);
-    m["gross_profit"] = Money(SumOf(c, "gross_profit"));
-    m["gross_margin"] = Ratio(SumOf(c, "gross_profit"), SumOf(c, "margin_base"));
-    m["customers_signed"] = Count(customers_signed);
-    m["new_customers"] = Count(SumOf(c, "new_customers"));
-    m["returning_customers"] = Count(returning);
-    m["repeat_purchase_rate"] = Ratio(returning, customers_signed);
-    m["avg_deal_size"] = Ratio(sales, customers_signed, MetricValue::Kind::kMean);
-    int64_t payments = SumOf(c, "payments"), due = SumOf(c, "amount_due");
-    m["payments"] = Money(payments);
-    m["amount_due"] = Money(due);
-    m["collection_rate"] = Ratio(payments, due);
-    m["satisfaction"] =
-        Ratio(SumOf(c, "satisfaction_sum"), SumOf(c, "satisfaction_count"), MetricValue::Kind::kMean);
-    int64_t fu_due = SumOf(c, "follow_ups_due"), fu_on_time = SumOf(c, "follow_ups_on_time");
-    m["follow_ups_due"] = Count(fu_due);
-    m["follow_ups_on_time"] = Count(fu_on_time);
-    m["follow_up_rate"] = Ratio(fu_on_time, fu_due);
     for (const auto& [metric, count] : c.sums) {
       const std::string& name = Name(metric);
-      if (name.rfind("score_count:", 0) != 0) continue;
-      std::string score = name.substr(12);
-      m[absl::StrCat("score:", score)] = Ratio(
-          SumOf(c, absl::StrCat("score_sum:", score).c_str()), count, MetricValue::Kind::kMean);
+      if (absl::StartsWith(name, "score_count:")) names.push_back(absl::StrCat("score:", name.substr(12)));
     }
+    for (const std::string& name : names) r.metrics[name] = MetricOf(c, name, begin);
     PointInTime(*reps, absl::ToUnixMicros(now), r.point_in_time);
     return r;
+  }
+
+  absl::StatusOr<MetricValue> Metric(const Subject& subject, const Period& period,
+                                     const std::string& metric) const {
+    if (!IsPerPeriodMetric(metric)) return NotPerPeriod(metric);
+    const Micros begin = absl::ToUnixMicros(PeriodBegin(period, options_.zone));
+    if (!subject.is_unit) {
+      std::optional<Id> rep = Lookup(subject.id);
+      const Cell* cell = rep ? PeriodCell(*rep, period) : nullptr;
+      return MetricOf(cell != nullptr ? *cell : kEmptyCell, metric, begin);
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
+    return MetricOf(Merged(reps, period), metric, begin);
+  }
+
+  absl::StatusOr<MetricValue> CompetitionMetric(const std::string& competition_id,
+                                                const Subject& subject,
+                                                const std::string& metric) const {
+    if (!IsPerPeriodMetric(metric)) return NotPerPeriod(metric);
+    const Competition* competition = FindCompetition(competition_id);
+    std::optional<Id> comp = Lookup(competition_id);
+    if (competition == nullptr || !comp) {
+      return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
+    }
+    const Micros begin = absl::ToUnixMicros(competition->start);
+    if (!subject.is_unit) {
+      std::optional<Id> rep = Lookup(subject.id);
+      const Cell* cell = rep ? WindowCell(*comp, *rep) : nullptr;
+      return MetricOf(cell != nullptr ? *cell : kEmptyCell, metric, begin);
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
+    return MetricOf(Merged(reps, [&](Id rep) { return WindowCell(*comp, rep); }), metric, begin);
+  }
+
+  static absl::Status NotPerPeriod(const std::string& metric) {
+    if (IsKnownMetricName(metric)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metric \"", metric, "\" is not a per-period metric (point-in-time figures and scheme ",
+          "results are not summed over periods)"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat("unknown metric \"", metric, "\""));
+  }
+
+  const Competition* FindCompetition(const std::string& id) const {
+    auto it = competitions_.find(id);
+    if (it == competitions_.end() || it->second.empty()) return nullptr;
+    return &it->second.rbegin()->second;
+  }
+
+  std::vector<std::string> TakeChanged(bool* everything) {
+    *everything = changed_everything_;
+    changed_everything_ = false;
+    std::vector<std::string> reps;
+    reps.reserve(changed_reps_.size());
+    for (Id rep : changed_reps_) reps.push_back(Name(rep));
+    changed_reps_.clear();
+    return reps;
   }
 
   void PointInTime(const std::vector<std::string>& reps, Micros now,
@@ -843,7 +1012,7 @@ class Projector::Impl {
     f.opened = SumOf(c, "opportunities_opened");
     f.won = SumOf(c, "funnel_won");
     for (const Stage& s : org_.stages()) {
-      f.stages.push_back({s.id, s.name, SumOf(c, absl::StrCat("funnel_reached:", s.id).c_str())});
+      f.stages.push_back({s.id, s.name, SumOf(c, absl::StrCat("funnel_reached:", s.id))});
     }
     for (size_t i = 0; i < f.stages.size(); ++i) {
       int64_t next = i + 1 < f.stages.size() ? f.stages[i + 1].reached : f.won;
@@ -898,8 +1067,7 @@ class Projector::Impl {
 
   std::vector<std::string> DumpCells() const {
     std::vector<std::string> lines;
-    for (const auto& [key, cell] : cells_) {
-      std::string prefix = absl::StrCat(Name(key.rep), " ", PeriodName(key.period), " ");
+    auto dump = [&](const std::string& prefix, const Cell& cell) {
       for (const auto& [m, v] : cell.sums) lines.push_back(absl::StrCat(prefix, Name(m), " = ", v));
       for (const auto& [m, h] : cell.hists) {
         lines.push_back(absl::StrCat(prefix, Name(m), " = n ", h.count(), " sum ",
@@ -908,6 +1076,14 @@ class Projector::Impl {
       }
       for (const auto& [c, n] : cell.customers) {
         lines.push_back(absl::StrCat(prefix, "customer ", Name(c), " = ", n));
+      }
+    };
+    for (const auto& [key, cell] : cells_) {
+      dump(absl::StrCat(Name(key.rep), " ", PeriodName(key.period), " "), cell);
+    }
+    for (const auto& [comp, cells] : window_cells_) {
+      for (const auto& [rep, cell] : cells) {
+        dump(absl::StrCat(Name(rep), " COMPETITION ", Name(comp), " "), cell);
       }
     }
     std::sort(lines.begin(), lines.end());
@@ -933,6 +1109,12 @@ class Projector::Impl {
   absl::flat_hash_map<std::string, Single> singles_;
   absl::flat_hash_map<std::string, Locator> locators_;
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
+  absl::flat_hash_map<std::string, std::map<Key, Competition>> competitions_;
+  std::vector<CompWindow> windows_;  // The effective competitions' windows.
+  absl::flat_hash_map<Id, absl::node_hash_map<Id, Cell>> window_cells_;  // By competition, rep.
+  absl::flat_hash_set<Id> changed_reps_;
+  bool changed_everything_ = false;
+  static inline const Cell kEmptyCell{};
   Id actions_id_, action_cost_id_, follow_ups_due_id_, follow_ups_on_time_id_;
   std::vector<Id> channel_ids_, purpose_ids_;  // By enum value.
 };
@@ -955,5 +1137,20 @@ absl::StatusOr<std::vector<FollowUp>> Projector::FollowUps(const Subject& s, abs
   return impl_->FollowUps(s, from, to, state, now);
 }
 std::vector<std::string> Projector::DumpCells() const { return impl_->DumpCells(); }
+absl::StatusOr<MetricValue> Projector::Metric(const Subject& s, const Period& p,
+                                              const std::string& metric) const {
+  return impl_->Metric(s, p, metric);
+}
+absl::StatusOr<MetricValue> Projector::CompetitionMetric(const std::string& competition_id,
+                                                         const Subject& s,
+                                                         const std::string& metric) const {
+  return impl_->CompetitionMetric(competition_id, s, metric);
+}
+const Competition* Projector::FindCompetition(const std::string& id) const {
+  return impl_->FindCompetition(id);
+}
+std::vector<std::string> Projector::TakeChanged(bool* everything) {
+  return impl_->TakeChanged(everything);
+}
 
 }  // namespace salestrack

@@ -511,6 +511,20 @@ const std::vector<Case>& Cases() {
                      [](Event& e) { e.mutable_competition_defined()->clear_metric(); });
        },
        "competition_defined.measure", "one of metric or scheme_id"},
+      {"competition ranked by a point-in-time figure",
+       [] {
+         return With(ValidCompetition(), [](Event& e) {
+           e.mutable_competition_defined()->set_metric("outstanding");
+         });
+       },
+       "competition_defined.metric", "per-period metric"},
+      {"competition ranked by a scheme result named as a metric",
+       [] {
+         return With(ValidCompetition(), [](Event& e) {
+           e.mutable_competition_defined()->set_metric("composite_score");
+         });
+       },
+       "competition_defined.metric", "scheme_id"},
       {"void of itself",
        [] {
          return With(ValidVoid(),

@@ -1,0 +1,141 @@
+// Leaderboards (KPI_SPEC §7): who ranks where on a board, and what changed between two boards.
+//
+// A board is (scope, period, metric). Its members are the scope's active reps (or, in a TEAM
+// competition, its units), including those with zero. Order: value descending (ascending for
+// LOWER-is-better metrics); equal values share a rank (1, 2, 2, 4) and are listed by id; undefined
+// values are unranked (rank 0) and listed last.
+//
+//   BoardSpec spec = BoardSpec::ForUnit("east", PeriodOf(PeriodKind::kWeek, now, zone), "signings");
+//   absl::StatusOr<Board> board = ComputeBoard(projector, spec);   // from scratch
+//
+//   RankedBoard live(board->lower_is_better);                       // incrementally
+//   live.Apply(changes, &delta);                                     // the entries that moved
+//
+// Pure values and functions; RankedBoard is not thread-safe.
+#ifndef SALESTRACK_LEADERBOARD_H_
+#define SALESTRACK_LEADERBOARD_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "salestrack/period.h"
+#include "salestrack/projector.h"
+
+namespace salestrack {
+
+struct BoardSpec {
+  // Scope: a unit's subtree, or a competition (its own window, metric and participants).
+  std::string unit_id;
+  std::string competition_id;
+  Period period;       // Unit boards.
+  std::string metric;  // Unit boards.
+
+  static BoardSpec ForUnit(std::string unit, const Period& period, std::string metric) {
+    return {std::move(unit), "", period, std::move(metric)};
+  }
+  static BoardSpec ForCompetition(std::string id) { return {"", std::move(id), {}, ""}; }
+  // A canonical name, e.g. "unit east WEEK 2026-11-23 signings" or "competition q4-pk".
+  std::string Key() const;
+};
+
+struct BoardEntry {
+  std::string member;
+  std::optional<double> value;  // Absent: undefined (a ratio with a zero denominator, ...).
+  int rank = 0;                 // 1-based; 0: unranked.
+  friend bool operator==(const BoardEntry&, const BoardEntry&) = default;
+};
+
+// What a board is, once its scope is resolved against the org.
+struct BoardShape {
+  std::string metric;
+  bool lower_is_better = false;
+  bool team = false;  // Members are units.
+  MetricValue::Kind kind = MetricValue::Kind::kCount;
+  std::optional<absl::Time> start, end;  // Competitions: the window.
+  std::vector<std::string> members;      // Sorted.
+};
+
+struct Board {
+  uint64_t seq = 0;
+  BoardShape shape;
+  std::vector<BoardEntry> entries;  // In board order.
+};
+
+// The board's members and metric. NOT_FOUND for an undefined unit or competition;
+// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time); FAILED_PRECONDITION for a
+// competition ranked by a scheme (scheme scores are not computed yet).
+absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spec);
+// One member's ranking value: a distribution ranks by its mean; absent when undefined.
+absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,
+                                                  const BoardShape& shape,
+                                                  const std::string& member);
+// The whole board, from scratch.
+absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec);
+
+// True when `a` is listed before `b`.
+bool BoardOrder(const BoardEntry& a, const BoardEntry& b, bool lower_is_better);
+// Sorts entries into board order and assigns ranks.
+void RankEntries(std::vector<BoardEntry>& entries, bool lower_is_better);
+
+// One entry's change between two boards.
+struct EntryChange {
+  std::string member;
+  bool present = true;  // False: the member left the board.
+  std::optional<double> value;
+  int rank = 0;
+  bool was_present = false;  // False: the member joined the board.
+  std::optional<double> previous_value;
+  int previous_rank = 0;
+  friend bool operator==(const EntryChange&, const EntryChange&) = default;
+};
+
+// The changes that turn board view `before` into `after` (entries in board order, any subset).
+std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
+                                   const std::vector<BoardEntry>& after);
+// `view` with `changes` applied, in board order.
+std::vector<BoardEntry> ApplyChanges(std::vector<BoardEntry> view,
+                                     const std::vector<EntryChange>& changes,
+                                     bool lower_is_better);
+// `view` with `changes` undone, in board order.
+std::vector<BoardEntry> UndoChanges(std::vector<BoardEntry> view,
+                                    const std::vector<EntryChange>& changes,
+                                    bool lower_is_better);
+// Folds `next` into `pending` (both keyed by member): the earliest previous state, the latest new
+// state; a member whose net change is nothing drops out.
+void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
+                 const std::vector<EntryChange>& next);
+
+// A board kept ranked as member values change.
+class RankedBoard {
+ public:
+  explicit RankedBoard(bool lower_is_better) : lower_is_better_(lower_is_better) {}
+
+  // Sets members' values (present = false: the member leaves the board) and re-ranks. Appends to
+  // `changes` every entry whose presence, value or rank changed. REQUIRES: a member at most once.
+  struct Set {
+    std::string member;
+    bool present = true;
+    std::optional<double> value;
+  };
+  void Apply(const std::vector<Set>& sets, std::vector<EntryChange>* changes);
+
+  const std::vector<BoardEntry>& entries() const { return entries_; }
+  bool lower_is_better() const { return lower_is_better_; }
+  // The member's entry, or nullptr.
+  const BoardEntry* Find(const std::string& member) const;
+  // Position of the member in entries(), or -1.
+  int PositionOf(const std::string& member) const;
+
+ private:
+  bool lower_is_better_;
+  std::vector<BoardEntry> entries_;  // Board order.
+};
+
+}  // namespace salestrack
+
+#endif  // SALESTRACK_LEADERBOARD_H_

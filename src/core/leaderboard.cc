@@ -1,0 +1,313 @@
+#include "salestrack/leaderboard.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "salestrack/metric_names.h"
+#include "salestrack/status_macros.h"
+
+namespace salestrack {
+namespace {
+
+std::optional<double> RankValue(const MetricValue& v) {
+  switch (v.kind) {
+    case MetricValue::Kind::kCount:
+    case MetricValue::Kind::kMoney:
+      return static_cast<double>(v.integer);
+    case MetricValue::Kind::kRatio:
+    case MetricValue::Kind::kMean:
+      return v.real;
+    case MetricValue::Kind::kDistribution:
+      if (v.count == 0) return std::nullopt;
+      return v.mean_seconds;
+  }
+  return std::nullopt;
+}
+
+absl::Status CheckRankable(const std::string& metric) {
+  if (IsSchemeMetric(metric)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "\"", metric, "\" needs KPI schemes, which this version does not score yet"));
+  }
+  if (!IsPerPeriodMetric(metric)) {
+    return absl::InvalidArgumentError(
+        IsKnownMetricName(metric)
+            ? absl::StrCat("metric \"", metric,
+                           "\" is a point-in-time figure, not a per-period metric: boards rank "
+                           "per-period metrics")
+            : absl::StrCat("unknown metric \"", metric, "\""));
+  }
+  return absl::OkStatus();
+}
+
+void AddActiveReps(const OrgState& org, const std::string& unit, std::vector<std::string>& out) {
+  for (std::string& rep : org.RepsUnder(unit)) {
+    const OrgState::Rep* r = org.FindRep(rep);
+    if (r != nullptr && r->active) out.push_back(std::move(rep));
+  }
+}
+
+}  // namespace
+
+std::string BoardSpec::Key() const {
+  if (!competition_id.empty()) return absl::StrCat("competition ", competition_id);
+  return absl::StrCat("unit ", unit_id, " ", PeriodName(period), " ", metric);
+}
+
+absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spec) {
+  const OrgState& org = p.org();
+  BoardShape shape;
+  if (spec.competition_id.empty()) {
+    if (org.FindUnit(spec.unit_id) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("unit \"", spec.unit_id, "\" is not defined"));
+    }
+    RETURN_IF_ERROR(CheckRankable(spec.metric));
+    shape.metric = spec.metric;
+    AddActiveReps(org, spec.unit_id, shape.members);
+  } else {
+    const Competition* c = p.FindCompetition(spec.competition_id);
+    if (c == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("competition \"", spec.competition_id, "\" is not defined"));
+    }
+    RETURN_IF_ERROR(CheckRankable(c->metric.empty() ? "composite_score" : c->metric));
+    shape.metric = c->metric;
+    shape.team = c->team;
+    shape.start = c->start;
+    shape.end = c->end;
+    for (const std::string& unit : c->unit_ids) {
+      if (org.FindUnit(unit) == nullptr) continue;  // Not (or no longer) defined: not a member.
+      if (c->team) {
+        shape.members.push_back(unit);
+      } else {
+        AddActiveReps(org, unit, shape.members);
+      }
+    }
+    for (const std::string& rep : c->rep_ids) {
+      const OrgState::Rep* r = org.FindRep(rep);
+      if (r == nullptr || r->active) shape.members.push_back(rep);
+    }
+  }
+  std::sort(shape.members.begin(), shape.members.end());
+  shape.members.erase(std::unique(shape.members.begin(), shape.members.end()),
+                      shape.members.end());
+  shape.lower_is_better = IsLowerBetterMetric(shape.metric);
+  ASSIGN_OR_RETURN(MetricValue probe, p.Metric(Subject::Rep(""), spec.period, shape.metric));
+  shape.kind = probe.kind;
+  return shape;
+}
+
+absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,
+                                                  const BoardShape& shape,
+                                                  const std::string& member) {
+  Subject subject = shape.team ? Subject::Unit(member) : Subject::Rep(member);
+  absl::StatusOr<MetricValue> v =
+      spec.competition_id.empty()
+          ? p.Metric(subject, spec.period, shape.metric)
+          : p.CompetitionMetric(spec.competition_id, subject, shape.metric);
+  if (!v.ok()) return v.status();
+  return RankValue(*v);
+}
+
+absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec) {
+  Board board;
+  board.seq = p.applied_seq();
+  ASSIGN_OR_RETURN(board.shape, ResolveBoard(p, spec));
+  board.entries.reserve(board.shape.members.size());
+  for (const std::string& member : board.shape.members) {
+    ASSIGN_OR_RETURN(std::optional<double> value, MemberValue(p, spec, board.shape, member));
+    board.entries.push_back({member, value, 0});
+  }
+  RankEntries(board.entries, board.shape.lower_is_better);
+  return board;
+}
+
+bool BoardOrder(const BoardEntry& a, const BoardEntry& b, bool lower_is_better) {
+  if (a.value.has_value() != b.value.has_value()) return a.value.has_value();
+  if (a.value && *a.value != *b.value) {
+    return lower_is_better ? *a.value < *b.value : *a.value > *b.value;
+  }
+  return a.member < b.member;
+}
+
+namespace {
+
+// Assigns competition ranks to entries already in board order; calls changed(i, old_rank) where an
+// entry's rank differs from the one it held.
+template <typename F>
+void AssignRanks(std::vector<BoardEntry>& entries, F&& on_rank) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    BoardEntry& e = entries[i];
+    int rank = 0;
+    if (e.value) {
+      rank = (i > 0 && entries[i - 1].value == e.value) ? entries[i - 1].rank
+                                                        : static_cast<int>(i) + 1;
+    }
+    int old = e.rank;
+    e.rank = rank;
+    on_rank(i, old);
+  }
+}
+
+}  // namespace
+
+void RankEntries(std::vector<BoardEntry>& entries, bool lower_is_better) {
+  std::sort(entries.begin(), entries.end(), [&](const BoardEntry& a, const BoardEntry& b) {
+    return BoardOrder(a, b, lower_is_better);
+  });
+  AssignRanks(entries, [](size_t, int) {});
+}
+
+std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
+                                   const std::vector<BoardEntry>& after) {
+  absl::flat_hash_map<std::string, const BoardEntry*> old;
+  for (const BoardEntry& e : before) old[e.member] = &e;
+  std::vector<EntryChange> changes;
+  for (const BoardEntry& e : after) {
+    auto it = old.find(e.member);
+    if (it == old.end()) {
+      changes.push_back({e.member, true, e.value, e.rank, false, std::nullopt, 0});
+      continue;
+    }
+    const BoardEntry& o = *it->second;
+    if (o.value != e.value || o.rank != e.rank) {
+      changes.push_back({e.member, true, e.value, e.rank, true, o.value, o.rank});
+    }
+    old.erase(it);
+  }
+  for (const BoardEntry& o : before) {
+    if (old.contains(o.member)) {
+      changes.push_back({o.member, false, std::nullopt, 0, true, o.value, o.rank});
+    }
+  }
+  return changes;
+}
+
+namespace {
+
+std::vector<BoardEntry> Replay(std::vector<BoardEntry> view, const std::vector<EntryChange>& changes,
+                               bool lower_is_better, bool undo) {
+  absl::flat_hash_map<std::string, BoardEntry> by_member;
+  for (BoardEntry& e : view) by_member[e.member] = std::move(e);
+  auto apply = [&](const EntryChange& c) {
+    bool present = undo ? c.was_present : c.present;
+    if (!present) {
+      by_member.erase(c.member);
+    } else {
+      by_member[c.member] = {c.member, undo ? c.previous_value : c.value,
+                             undo ? c.previous_rank : c.rank};
+    }
+  };
+  if (undo) {
+    std::for_each(changes.rbegin(), changes.rend(), apply);
+  } else {
+    std::for_each(changes.begin(), changes.end(), apply);
+  }
+  std::vector<BoardEntry> out;
+  out.reserve(by_member.size());
+  for (auto& [member, e] : by_member) out.push_back(std::move(e));
+  std::sort(out.begin(), out.end(), [&](const BoardEntry& a, const BoardEntry& b) {
+    return BoardOrder(a, b, lower_is_better);
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<BoardEntry> ApplyChanges(std::vector<BoardEntry> view,
+                                     const std::vector<EntryChange>& changes,
+                                     bool lower_is_better) {
+  return Replay(std::move(view), changes, lower_is_better, /*undo=*/false);
+}
+
+std::vector<BoardEntry> UndoChanges(std::vector<BoardEntry> view,
+                                    const std::vector<EntryChange>& changes,
+                                    bool lower_is_better) {
+  return Replay(std::move(view), changes, lower_is_better, /*undo=*/true);
+}
+
+void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
+                 const std::vector<EntryChange>& next) {
+  for (const EntryChange& c : next) {
+    auto [it, inserted] = pending.try_emplace(c.member, c);
+    if (inserted) continue;
+    EntryChange& m = it->second;
+    m.present = c.present;
+    m.value = c.value;
+    m.rank = c.rank;
+    bool no_change = m.present == m.was_present &&
+                     (!m.present || (m.value == m.previous_value && m.rank == m.previous_rank));
+    if (no_change) pending.erase(it);
+  }
+}
+
+const BoardEntry* RankedBoard::Find(const std::string& member) const {
+  int i = PositionOf(member);
+  return i < 0 ? nullptr : &entries_[i];
+}
+
+int RankedBoard::PositionOf(const std::string& member) const {
+  // Linear: boards are at most tens of thousands of entries and this is for one-off lookups.
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].member == member) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* changes) {
+  // Touched members are re-placed with rank -(k + 1), k indexing `old`, so the rank pass below knows
+  // them without a lookup; every other entry keeps its old rank until the pass.
+  struct Old {
+    bool was_present;
+    std::optional<double> value;
+    int rank;
+  };
+  std::vector<Old> old;
+  absl::flat_hash_map<std::string, size_t> position;
+  position.reserve(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) position[entries_[i].member] = i;
+  std::vector<bool> erase(entries_.size(), false);
+  std::vector<BoardEntry> added;
+  for (const Set& s : sets) {
+    auto it = position.find(s.member);
+    if (it != position.end() && !erase[it->second]) {
+      BoardEntry& e = entries_[it->second];
+      if (!s.present) {
+        changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank});
+        erase[it->second] = true;
+        continue;
+      }
+      if (e.value == s.value) continue;
+      old.push_back({true, e.value, e.rank});
+      e.value = s.value;
+      e.rank = -static_cast<int>(old.size());
+    } else if (s.present) {
+      old.push_back({false, std::nullopt, 0});
+      added.push_back({s.member, s.value, -static_cast<int>(old.size())});
+    }
+  }
+  if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; })) return;
+  std::vector<BoardEntry> next;
+  next.reserve(entries_.size() + added.size());
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!erase[i]) next.push_back(std::move(entries_[i]));
+  }
+  for (BoardEntry& a : added) next.push_back(std::move(a));
+  std::sort(next.begin(), next.end(), [&](const BoardEntry& a, const BoardEntry& b) {
+    return BoardOrder(a, b, lower_is_better_);
+  });
+  entries_ = std::move(next);
+  AssignRanks(entries_, [&](size_t i, int old_rank) {
+    const BoardEntry& e = entries_[i];
+    if (old_rank < 0) {
+      const Old& o = old[-old_rank - 1];
+      if (!o.was_present || o.value != e.value || o.rank != e.rank) {
+        changes->push_back({e.member, true, e.value, e.rank, o.was_present, o.value, o.rank});
+      }
+    } else if (old_rank != e.rank) {
+      changes->push_back({e.member, true, e.value, e.rank, true, e.value, old_rank});
+    }
+  });
+}
+
+}  // namespace salestrack
