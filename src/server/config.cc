@@ -54,6 +54,9 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (limits.max_future_skew_seconds() != 0) {
     options->max_future_skew = absl::Seconds(limits.max_future_skew_seconds());
   }
+  if (limits.max_board_subscribers() != 0) {
+    options->max_board_subscribers = limits.max_board_subscribers();
+  }
   if (limits.max_stream_in_flight() != 0) {
     options->max_stream_in_flight = limits.max_stream_in_flight();
   }

@@ -21,6 +21,7 @@ struct ServerOptions {
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
+  size_t max_board_subscribers = 20000;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

@@ -4,6 +4,7 @@
 #include "salestrack/proto_time.h"
 #include "salestrack/validation.h"
 #include "server/grpc_status.h"
+#include "server/wire.h"
 
 namespace salestrack::server {
 namespace {
@@ -22,22 +23,6 @@ absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {
   return absl::InvalidArgumentError("subject: one of rep_id or unit_id is required");
 }
 
-// The period of the requested kind containing the requested date (default: today, org time).
-absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::TimeZone zone) {
-  if (p.kind() == v1::PERIOD_KIND_UNSPECIFIED || !v1::PeriodKind_IsValid(p.kind())) {
-    return absl::InvalidArgumentError("period.kind: one of DAY, WEEK, MONTH, QUARTER, YEAR is required");
-  }
-  absl::CivilDay day = absl::ToCivilDay(now, zone);
-  if (p.has_date()) {
-    const v1::Date& d = p.date();
-    if (std::optional<FieldProblem> bad = CheckDate("period.date", d)) {
-      return absl::InvalidArgumentError(absl::StrCat(bad->field, ": ", bad->reason));
-    }
-    day = absl::CivilDay(d.year(), d.month(), d.day());
-  }
-  return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
-}
-
 // The subject and period of a GetKpis or GetFunnel request.
 template <typename Request>
 absl::StatusOr<std::pair<Subject, Period>> DecodeQuery(const Request& request, const Views& views,
@@ -48,15 +33,6 @@ absl::StatusOr<std::pair<Subject, Period>> DecodeQuery(const Request& request, c
   absl::StatusOr<Period> period = DecodePeriod(request.period(), now, zone);
   if (!period.ok()) return period.status();
   return std::make_pair(*std::move(subject), *period);
-}
-
-v1::Period EncodePeriod(const Period& p) {
-  v1::Period out;
-  out.set_kind(static_cast<v1::PeriodKind>(p.kind));
-  out.mutable_date()->set_year(static_cast<int32_t>(p.start.year()));
-  out.mutable_date()->set_month(p.start.month());
-  out.mutable_date()->set_day(p.start.day());
-  return out;
 }
 
 void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue* out) {
@@ -92,12 +68,6 @@ void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue
   }
 }
 
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context, const absl::Status& s) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(s));
-  return reactor;
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* context,
@@ -105,10 +75,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
                                                   v1::GetKpisResponse* response) {
   absl::Time now = clock_->Now();
   auto query = DecodeQuery(*request, *views_, now);
-  if (!query.ok()) return Done(context, query.status());
+  if (!query.ok()) return FinishUnary(context, query.status());
   absl::StatusOr<KpiReport> report =
       views_->Read([&](const Projector& p) { return p.Kpis(query->first, query->second, now); });
-  if (!report.ok()) return Done(context, report.status());
+  if (!report.ok()) return FinishUnary(context, report.status());
   response->set_seq(report->seq);
   *response->mutable_subject() = request->subject();
   *response->mutable_period() = EncodePeriod(report->period);
@@ -118,17 +88,17 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
     EncodeMetric(name, m, response->add_point_in_time());
   }
   *response->mutable_as_of() = ToProto(now);
-  return Done(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
                                                     const v1::GetFunnelRequest* request,
                                                     v1::GetFunnelResponse* response) {
   auto query = DecodeQuery(*request, *views_, clock_->Now());
-  if (!query.ok()) return Done(context, query.status());
+  if (!query.ok()) return FinishUnary(context, query.status());
   absl::StatusOr<FunnelReport> funnel =
       views_->Read([&](const Projector& p) { return p.Funnel(query->first, query->second); });
-  if (!funnel.ok()) return Done(context, funnel.status());
+  if (!funnel.ok()) return FinishUnary(context, funnel.status());
   response->set_seq(funnel->seq);
   *response->mutable_period() = EncodePeriod(funnel->period);
   response->set_opened(funnel->opened);
@@ -140,7 +110,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext*
     out->set_reached(s.reached);
     if (s.conversion) out->set_conversion(*s.conversion);
   }
-  return Done(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerContext* context,
@@ -148,18 +118,18 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
                                                         v1::ListFollowUpsResponse* response) {
   absl::Time now = clock_->Now();
   absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
-  if (!subject.ok()) return Done(context, subject.status());
+  if (!subject.ok()) return FinishUnary(context, subject.status());
   absl::Time from = request->has_from() ? FromProto(request->from()) : now - absl::Hours(24 * 30);
   absl::Time to = request->has_to() ? FromProto(request->to()) : now + absl::Hours(24 * 30);
-  if (to <= from) return Done(context, absl::InvalidArgumentError("to: must be after from"));
+  if (to <= from) return FinishUnary(context, absl::InvalidArgumentError("to: must be after from"));
   if (!v1::ListFollowUpsRequest::State_IsValid(request->state())) {
-    return Done(context, absl::InvalidArgumentError("state: unknown value"));
+    return FinishUnary(context, absl::InvalidArgumentError("state: unknown value"));
   }
   FollowUpState state = static_cast<FollowUpState>(request->state());
   auto [seq, list] = views_->Read([&](const Projector& p) {
     return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now));
   });
-  if (!list.ok()) return Done(context, list.status());
+  if (!list.ok()) return FinishUnary(context, list.status());
   response->set_seq(seq);
   for (const FollowUp& f : *list) {
     v1::FollowUpEntry* e = response->add_follow_ups();
@@ -171,7 +141,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
     e->set_on_time(f.on_time);
     e->set_overdue(f.overdue);
   }
-  return Done(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* context,
@@ -179,7 +149,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* 
                                                    v1::VerifyResponse* response) {
   absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
   if (r.ok()) *response = std::move(*r);
-  return Done(context, r.status());
+  return FinishUnary(context, r.status());
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::Rebuild(grpc::CallbackServerContext* context,
@@ -187,7 +157,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Rebuild(grpc::CallbackServerContext*
                                                     v1::RebuildResponse* response) {
   absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
   if (r.ok()) *response = std::move(*r);
-  return Done(context, r.status());
+  return FinishUnary(context, r.status());
 }
 
 }  // namespace salestrack::server

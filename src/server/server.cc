@@ -32,6 +32,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                            &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), clock);
   server->admin_service_ = std::make_unique<AdminServiceImpl>(server->views_.get());
+  server->boards_ = std::make_unique<BoardHub>(
+      server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
+  server->leaderboard_service_ = std::make_unique<LeaderboardServiceImpl>(server->boards_.get());
+  builder.RegisterService(server->leaderboard_service_.get());
   builder.RegisterService(server->log_service_.get());
   builder.RegisterService(server->kpi_service_.get());
   builder.RegisterService(server->admin_service_.get());
@@ -62,6 +66,7 @@ void Server::Shutdown(absl::Duration grace) {
   sequencer_->Stop();
   store::SequencerStats stats = sequencer_->stats();
   grpc_server_.reset();
+  boards_.reset();
   sequencer_.reset();
   views_.reset();
   store_.reset();

@@ -13,7 +13,9 @@
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
 #include "server/config.h"
+#include "server/boards.h"
 #include "server/kpi_service.h"
+#include "server/leaderboard_service.h"
 #include "server/log_service.h"
 #include "server/views.h"
 #include "store/log_store.h"
@@ -31,6 +33,8 @@ class Server {
 
   // The bound port (useful with listen address "127.0.0.1:0").
   int port() const { return port_; }
+  // The live leaderboards (for stats and tests).
+  const BoardHub& boards() const { return *boards_; }
 
   // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents streams (they carry the seq to
   // resume from), stops accepting calls, lets in-flight appends commit (up to `grace`, then cancels
@@ -44,6 +48,8 @@ class Server {
   std::unique_ptr<Views> views_;
   std::unique_ptr<store::Sequencer> sequencer_;
   std::unique_ptr<LogServiceImpl> log_service_;
+  std::unique_ptr<BoardHub> boards_;
+  std::unique_ptr<LeaderboardServiceImpl> leaderboard_service_;
   std::unique_ptr<KpiServiceImpl> kpi_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> grpc_server_;

@@ -39,6 +39,7 @@ absl::Status Views::Load(uint64_t head) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
   applied_seq_.store(projector_->applied_seq());
+  NotifyChanged();
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   spdlog::info("views: replayed {} events in {:.2f} s ({:.0f} events/s)", n, seconds,
                seconds > 0 ? n / seconds : 0.0);
@@ -86,6 +87,18 @@ void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& rec
   absl::MutexLock lock(&mu_);
   for (const auto& [seq, event] : records) projector_->Apply(seq, *event);
   applied_seq_.store(projector_->applied_seq());
+  NotifyChanged();
+}
+
+void Views::NotifyChanged() {
+  bool everything = false;
+  std::vector<std::string> reps = projector_->TakeChanged(&everything);
+  if (listener_) listener_(std::move(reps), everything);
+}
+
+void Views::SetChangeListener(ChangeListener listener) {
+  absl::MutexLock lock(&mu_);
+  listener_ = std::move(listener);
 }
 
 absl::StatusOr<v1::VerifyResponse> Views::Verify() {
@@ -130,6 +143,9 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
     // Swap under the lock; free the old views after it (that takes a while for a big log).
     std::swap(projector_, fresh);
     response.set_seq(projector_->applied_seq());
+    bool ignored;
+    projector_->TakeChanged(&ignored);
+    if (listener_) listener_({}, /*everything=*/true);
   }
   fresh.reset();
   response.set_events_replayed(n + more);

@@ -7,6 +7,9 @@
 #define SALESTRACK_SERVER_VIEWS_H_
 
 #include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
 #include <memory>
 #include <optional>
 
@@ -32,6 +35,15 @@ class Views final : public store::CommitHook {
     return fn(static_cast<const Projector&>(*projector_));
   }
 
+  // The seq the views reflect.
+  uint64_t applied_seq() const { return applied_seq_.load(); }
+
+  // Called after every applied group (and after a rebuild, with everything = true) with the reps
+  // whose figures may have changed, under the writer lock: see Projector::TakeChanged. Must be
+  // cheap. nullptr to stop.
+  using ChangeListener = std::function<void(std::vector<std::string> reps, bool everything)>;
+  void SetChangeListener(ChangeListener listener);
+
   absl::StatusOr<v1::VerifyResponse> Verify();
   absl::StatusOr<v1::RebuildResponse> Rebuild();
 
@@ -47,6 +59,8 @@ class Views final : public store::CommitHook {
   // Applies records from..to (inclusive) from the store to `p`; returns how many.
   absl::StatusOr<uint64_t> Replay(uint64_t from, uint64_t to, Projector* p) const;
 
+  void NotifyChanged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const store::LogStore* const store_;
   const ProjectorOptions options_;
   mutable absl::Mutex mu_;
@@ -59,6 +73,7 @@ class Views final : public store::CommitHook {
   std::optional<OrgState> group_base_;  // scratch_ when the group began, for Abort.
   uint64_t group_base_seq_ = 0;
   std::atomic<uint64_t> applied_seq_{0};
+  ChangeListener listener_ ABSL_GUARDED_BY(mu_);
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
 };
 

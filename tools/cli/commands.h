@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "salestrack/v1/events.pb.h"
 
 namespace salestrack::cli {
 
@@ -18,6 +20,11 @@ struct Context {
   double timeout_seconds = 30;
 };
 
+// Shared by the commands: the --period/--date flags as a Period (no --date: no date, the daemon's
+// today), and the call deadline from --timeout.
+absl::StatusOr<v1::Period> PeriodFromFlags();
+void SetDeadline(grpc::ClientContext& context, const Context& ctx);
+
 int RunAppend(const Context& ctx);
 int RunEvents(const Context& ctx);
 int RunHealth(const Context& ctx);
@@ -26,6 +33,8 @@ int RunFunnel(const Context& ctx);
 int RunFollowUps(const Context& ctx);
 int RunVerify(const Context& ctx);
 int RunRebuild(const Context& ctx);
+int RunTop(const Context& ctx);
+int RunWatch(const Context& ctx);
 
 }  // namespace salestrack::cli
 

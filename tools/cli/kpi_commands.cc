@@ -66,6 +66,37 @@ std::optional<absl::CivilDay> ParseDate(const std::string& s) {
   return day;
 }
 
+absl::StatusOr<std::optional<google::protobuf::Timestamp>> InstantFromFlag(const char* name,
+                                                                           const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, s, &t, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", name, " must be an RFC 3339 instant such as 2026-11-01T00:00:00Z (got \"", s,
+        "\": ", error, ")"));
+  }
+  return ToProto(t);
+}
+
+// No positional arguments; --rep or --unit.
+int CheckArgs(const char* command, const Context& ctx) {
+  if (!ctx.args.empty()) {
+    return UsageError(command, absl::StrCat("unexpected argument \"", ctx.args[0], "\""));
+  }
+  return 0;
+}
+
+std::string Bar(int64_t n, int64_t of) {
+  constexpr int kWidth = 30;
+  if (of <= 0 || n <= 0) return "";
+  int64_t len = std::llround(static_cast<double>(kWidth) * static_cast<double>(n) /
+                             static_cast<double>(of));
+  return std::string(static_cast<size_t>(std::clamp<int64_t>(len, 1, kWidth)), '#');
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Period> PeriodFromFlags() {
   v1::Period period;
   std::string kind = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_period));
@@ -91,41 +122,10 @@ absl::StatusOr<v1::Period> PeriodFromFlags() {
   return period;
 }
 
-absl::StatusOr<std::optional<google::protobuf::Timestamp>> InstantFromFlag(const char* name,
-                                                                           const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, s, &t, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", name, " must be an RFC 3339 instant such as 2026-11-01T00:00:00Z (got \"", s,
-        "\": ", error, ")"));
-  }
-  return ToProto(t);
-}
-
-// No positional arguments; --rep or --unit.
-int CheckArgs(const char* command, const Context& ctx) {
-  if (!ctx.args.empty()) {
-    return UsageError(command, absl::StrCat("unexpected argument \"", ctx.args[0], "\""));
-  }
-  return 0;
-}
-
 void SetDeadline(grpc::ClientContext& context, const Context& ctx) {
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(static_cast<int64_t>(ctx.timeout_seconds * 1000)));
 }
-
-std::string Bar(int64_t n, int64_t of) {
-  constexpr int kWidth = 30;
-  if (of <= 0 || n <= 0) return "";
-  int64_t len = std::llround(static_cast<double>(kWidth) * static_cast<double>(n) /
-                             static_cast<double>(of));
-  return std::string(static_cast<size_t>(std::clamp<int64_t>(len, 1, kWidth)), '#');
-}
-
-}  // namespace
 
 int RunKpis(const Context& ctx) {
   constexpr char kCmd[] = "kpis";

@@ -42,7 +42,15 @@ constexpr char kUsage[] =
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
     "\n"
-    "kpis, funnel, followups, verify and rebuild print tables; --json prints the daemon's\n"
+    "  top             A leaderboard, once: --unit ID --metric NAME [--period, --date as for\n"
+    "                  kpis] or --competition ID; --top N (default 10), or --around REP\n"
+    "                  [--radius R], or --member REP (that rep's rank).\n"
+    "  watch           The same board, live: redraws on every change with up/down markers.\n"
+    "                  Without --date it follows the current period. --top N or --members\n"
+    "                  A,B to filter; --updates N to stop after N updates. Reconnects and\n"
+    "                  resumes by itself.\n"
+    "\n"
+    "kpis, funnel, followups, verify, rebuild and top print tables; --json prints the daemon's\n"
     "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
     "2 usage error.\n"
     "\n"
@@ -84,6 +92,8 @@ int main(int argc, char** argv) {
   if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
   if (command == "verify") return salestrack::cli::RunVerify(ctx);
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);
+  if (command == "top") return salestrack::cli::RunTop(ctx);
+  if (command == "watch") return salestrack::cli::RunWatch(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }

@@ -1,0 +1,571 @@
+#include "server/boards.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "salestrack/proto_time.h"
+#include "salestrack/status_macros.h"
+#include "server/wire.h"
+#include "spdlog/spdlog.h"
+
+namespace salestrack::server {
+namespace {
+
+constexpr uint32_t kDefaultTop = 50;
+constexpr uint32_t kMaxTop = 10000;
+constexpr uint32_t kMaxChosenMembers = 1000;
+
+void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
+  out->set_member_id(e.member);
+  out->set_defined(e.value.has_value());
+  if (e.value) out->set_value(*e.value);
+  out->set_rank(static_cast<uint32_t>(e.rank));
+}
+
+std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n) {
+  return {entries.begin(), entries.begin() + std::min(n, entries.size())};
+}
+
+v1::MetricValue::Kind EncodeKind(MetricValue::Kind k) {
+  switch (k) {
+    case MetricValue::Kind::kCount: return v1::MetricValue::COUNT;
+    case MetricValue::Kind::kMoney: return v1::MetricValue::MONEY;
+    case MetricValue::Kind::kRatio: return v1::MetricValue::RATIO;
+    case MetricValue::Kind::kMean: return v1::MetricValue::MEAN;
+    case MetricValue::Kind::kDistribution: return v1::MetricValue::DISTRIBUTION;
+  }
+  return v1::MetricValue::KIND_UNSPECIFIED;
+}
+
+}  // namespace
+
+// ---- Subscription ---------------------------------------------------------------------------------
+
+std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board) const {
+  if (filter.top != 0) return Prefix(board, filter.top);
+  if (filter.members.empty()) return board;
+  std::vector<BoardEntry> view;
+  for (const BoardEntry& e : board) {
+    if (filter.members.contains(e.member)) view.push_back(e);
+  }
+  return view;
+}
+
+void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
+                                const v1::BoardInfo& board_info, std::vector<BoardEntry> view,
+                                std::vector<EntryChange> resumed) {
+  absl::MutexLock lock(&mu);
+  info = board_info;
+  lower_is_better = board_info.lower_is_better();
+  seq = at;
+  reason = why;
+  pending.clear();
+  if (why == v1::LeaderboardUpdate::RESUMED) {
+    snapshot.reset();
+    kind = v1::LeaderboardUpdate::DELTA;
+    FoldChanges(pending, resumed);
+    has_pending = true;  // Sent even when empty: it confirms the resume and its seq.
+  } else {
+    snapshot = std::move(view);
+    kind = v1::LeaderboardUpdate::SNAPSHOT;
+    has_pending = false;
+  }
+}
+
+void Subscription::PushChanges(uint64_t at, const std::vector<EntryChange>& changes) {
+  absl::MutexLock lock(&mu);
+  seq = at;
+  if (snapshot) {
+    *snapshot = ApplyChanges(std::move(*snapshot), changes, lower_is_better);
+    return;
+  }
+  if (has_pending) ++folded_;
+  FoldChanges(pending, changes);
+  has_pending = has_pending || !pending.empty();
+}
+
+std::optional<v1::LeaderboardUpdate> Subscription::Take() {
+  absl::MutexLock lock(&mu);
+  v1::LeaderboardUpdate u;
+  if (snapshot) {
+    u.set_kind(v1::LeaderboardUpdate::SNAPSHOT);
+    for (const BoardEntry& e : *snapshot) EncodeEntry(e, u.add_entries());
+    snapshot.reset();
+  } else if (has_pending && (!pending.empty() || reason == v1::LeaderboardUpdate::RESUMED)) {
+    u.set_kind(v1::LeaderboardUpdate::DELTA);
+    std::vector<const EntryChange*> changed;
+    for (const auto& [member, c] : pending) {
+      if (c.present) {
+        changed.push_back(&c);
+      } else {
+        u.add_removed(member);
+      }
+    }
+    std::sort(changed.begin(), changed.end(), [&](const EntryChange* a, const EntryChange* b) {
+      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank},
+                        lower_is_better);
+    });
+    std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
+    for (const EntryChange* c : changed) {
+      v1::LeaderboardEntry* e = u.add_entries();
+      EncodeEntry({c->member, c->value, c->rank}, e);
+      e->set_was_present(c->was_present);
+      e->set_previous_rank(c->was_present ? static_cast<uint32_t>(c->previous_rank) : 0);
+    }
+    pending.clear();
+    has_pending = false;
+  } else {
+    return std::nullopt;
+  }
+  u.set_seq(seq);
+  u.set_reason(reason);
+  *u.mutable_info() = info;
+  reason = v1::LeaderboardUpdate::COMMIT;
+  return u;
+}
+
+size_t Subscription::waiting() const {
+  absl::MutexLock lock(&mu);
+  return snapshot ? snapshot->size() : pending.size();
+}
+
+uint64_t Subscription::folded() const {
+  absl::MutexLock lock(&mu);
+  return folded_;
+}
+
+// ---- BoardHub -------------------------------------------------------------------------------------
+
+BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
+    : views_(views),
+      clock_(clock),
+      options_(options),
+      zone_(views->Read([](const Projector& p) { return p.options().zone; })) {
+  views_->SetChangeListener(
+      [this](std::vector<std::string> reps, bool everything) { OnChanged(std::move(reps), everything); });
+  thread_ = std::thread([this] { Run(); });
+}
+
+BoardHub::~BoardHub() {
+  views_->SetChangeListener(nullptr);
+  {
+    absl::MutexLock lock(&pending_mu_);
+    stop_ = true;
+  }
+  thread_.join();
+  // Subscribers still attached are finished by the gRPC server's shutdown; drop our references.
+  absl::MutexLock lock(&mu_);
+  for (auto& [key, board] : boards_) {
+    for (auto& s : board->subscribers) {
+      absl::MutexLock sub_lock(&s->mu);
+      s->sink = nullptr;
+    }
+  }
+}
+
+void BoardHub::OnChanged(std::vector<std::string> reps, bool everything) {
+  absl::MutexLock lock(&pending_mu_);
+  for (std::string& r : reps) pending_reps_.insert(std::move(r));
+  pending_everything_ = pending_everything_ || everything;
+  pending_ = true;
+}
+
+void BoardHub::Run() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&pending_mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(pending_mu_) { return pending_ || stop_; };
+      pending_mu_.AwaitWithTimeout(absl::Condition(&ready), options_.tick);
+      if (stop_) return;
+    }
+    Round();
+  }
+}
+
+void BoardHub::Round() {
+  std::vector<Delivery> deliveries;
+  std::vector<std::shared_ptr<Subscription>> woken;
+  std::vector<std::pair<std::shared_ptr<Subscription>, absl::Status>> closed;
+  const absl::Time now = clock_->Now();
+  views_->Read([&](const Projector& p) {
+    absl::MutexLock lock(&mu_);
+    absl::flat_hash_set<std::string> reps;
+    bool everything;
+    {
+      absl::MutexLock pending_lock(&pending_mu_);
+      reps.swap(pending_reps_);
+      everything = pending_everything_;
+      pending_everything_ = false;
+      pending_ = false;
+    }
+    for (auto it = boards_.begin(); it != boards_.end();) {
+      LiveBoard& b = *it->second;
+      absl::Status s = Refresh(p, b, reps, everything, deliveries);
+      if (!s.ok()) {
+        for (auto& sub : b.subscribers) closed.emplace_back(sub, s);
+        subscribers_ -= b.subscribers.size();
+        boards_.erase(it++);
+        continue;
+      }
+      if (b.subscribers.empty() && now - b.last_used > options_.idle_board_ttl) {
+        boards_.erase(it++);
+        continue;
+      }
+      ++it;
+    }
+    // Subscriptions to "the current period" roll over at its end, in the org time zone.
+    std::vector<std::shared_ptr<Subscription>> rolling;
+    for (auto& [key, b] : boards_) {
+      for (auto& sub : b->subscribers) {
+        if (sub->rolling && PeriodOf(*sub->rolling, now, zone_) != sub->spec.period) {
+          rolling.push_back(sub);
+        }
+      }
+    }
+    for (auto& sub : rolling) {
+      Detach(*sub);
+      sub->spec.period = PeriodOf(*sub->rolling, now, zone_);
+      absl::StatusOr<LiveBoard*> next = BoardFor(p, sub->spec);
+      if (!next.ok()) {
+        closed.emplace_back(sub, next.status());
+        continue;
+      }
+      (*next)->subscribers.push_back(sub);
+      sub->board_key = sub->spec.Key();
+      ++subscribers_;
+      SendSnapshot(**next, *sub, v1::LeaderboardUpdate::ROLLOVER, 0);
+      woken.push_back(sub);
+    }
+  });
+  // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
+  for (Delivery& d : deliveries) {
+    d.subscription->PushChanges(d.seq, d.changes);
+    woken.push_back(std::move(d.subscription));
+  }
+  for (auto& sub : woken) {
+    SubscriberSink* sink;
+    {
+      absl::MutexLock lock(&sub->mu);
+      sink = sub->sink;
+      if (sink != nullptr) sink->Ref();
+    }
+    if (sink == nullptr) continue;
+    sink->Wake();
+    sink->Unref();
+  }
+  for (auto& [sub, status] : closed) {
+    SubscriberSink* sink;
+    {
+      absl::MutexLock lock(&sub->mu);
+      sink = sub->sink;
+      if (sink != nullptr) sink->Ref();
+    }
+    if (sink == nullptr) continue;
+    sink->Close(status);
+    sink->Unref();
+  }
+}
+
+absl::Status BoardHub::Refresh(const Projector& p, LiveBoard& b,
+                               const absl::flat_hash_set<std::string>& reps, bool everything,
+                               std::vector<Delivery>& out) {
+  std::vector<RankedBoard::Set> sets;
+  auto value_of = [&](const std::string& m) { return MemberValue(p, b.spec, b.shape, m); };
+  if (everything) {
+    ASSIGN_OR_RETURN(BoardShape shape, ResolveBoard(p, b.spec));
+    const bool reshaped = shape.metric != b.shape.metric || shape.team != b.shape.team;
+    absl::flat_hash_set<std::string> members(shape.members.begin(), shape.members.end());
+    for (const std::string& m : b.members) {
+      if (!members.contains(m)) sets.push_back({m, false, std::nullopt});
+    }
+    b.shape = std::move(shape);
+    b.members = std::move(members);
+    for (const std::string& m : b.shape.members) {
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
+      sets.push_back({m, true, v});
+    }
+    if (reshaped) {  // Another metric or mode: start afresh, with new snapshots.
+      b.ranked = std::make_unique<RankedBoard>(b.shape.lower_is_better);
+      std::vector<EntryChange> ignored;
+      std::erase_if(sets, [](const RankedBoard::Set& s) { return !s.present; });
+      b.ranked->Apply(sets, &ignored);
+      b.seq = p.applied_seq();
+      b.history.clear();
+      b.history_base_seq = b.seq;
+      for (auto& sub : b.subscribers) SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
+      for (auto& sub : b.subscribers) out.push_back({sub, {}, b.seq});
+      return absl::OkStatus();
+    }
+  } else if (b.shape.team) {
+    if (reps.empty()) {
+      b.seq = p.applied_seq();
+      return absl::OkStatus();
+    }
+    for (const std::string& m : b.shape.members) {  // A handful of units: recompute them all.
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
+      sets.push_back({m, true, v});
+    }
+  } else {
+    for (const std::string& r : reps) {
+      if (!b.members.contains(r)) continue;
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(r));
+      sets.push_back({r, true, v});
+    }
+  }
+  b.seq = p.applied_seq();
+  if (sets.empty()) return absl::OkStatus();
+  uint32_t max_top = 0;
+  for (auto& sub : b.subscribers) max_top = std::max(max_top, sub->filter.top);
+  std::vector<BoardEntry> before_top = Prefix(b.ranked->entries(), max_top);
+  std::vector<EntryChange> changes;
+  b.ranked->Apply(sets, &changes);
+  if (changes.empty()) return absl::OkStatus();
+  b.history.emplace_back(b.seq, changes);
+  while (b.history.size() > options_.history_commits) {
+    b.history_base_seq = b.history.front().first;
+    b.history.pop_front();
+  }
+  absl::flat_hash_map<uint32_t, std::vector<EntryChange>> top_changes;  // By N.
+  for (auto& sub : b.subscribers) {
+    const Subscription::Filter& f = sub->filter;
+    std::vector<EntryChange> mine;
+    if (f.top != 0) {
+      auto [it, inserted] = top_changes.try_emplace(f.top);
+      if (inserted) {
+        it->second = DiffViews(Prefix(before_top, f.top), Prefix(b.ranked->entries(), f.top));
+      }
+      mine = it->second;
+    } else if (!f.members.empty()) {
+      for (const EntryChange& c : changes) {
+        if (f.members.contains(c.member)) mine.push_back(c);
+      }
+    } else {
+      mine = changes;
+    }
+    if (!mine.empty()) out.push_back({sub, std::move(mine), b.seq});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BoardSpec> BoardHub::DecodeBoard(const v1::BoardRef& ref, absl::Time now,
+                                                std::optional<PeriodKind>* rolling) const {
+  switch (ref.scope_case()) {
+    case v1::BoardRef::kUnitId: {
+      if (ref.unit_id().empty()) break;
+      if (ref.metric().empty()) {
+        return absl::InvalidArgumentError("board.metric: required for a unit board");
+      }
+      absl::StatusOr<Period> period = DecodePeriod(ref.period(), now, zone_);
+      if (!period.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("board.", period.status().message()));
+      }
+      if (rolling != nullptr && !ref.period().has_date()) rolling->emplace(period->kind);
+      return BoardSpec::ForUnit(ref.unit_id(), *period, ref.metric());
+    }
+    case v1::BoardRef::kCompetitionId:
+      if (ref.competition_id().empty()) break;
+      if (!ref.metric().empty()) {
+        return absl::InvalidArgumentError(
+            "board.metric: a competition ranks by its own metric; leave it empty");
+      }
+      return BoardSpec::ForCompetition(ref.competition_id());
+    case v1::BoardRef::SCOPE_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("board: one of unit_id or competition_id is required");
+}
+
+absl::StatusOr<BoardHub::LiveBoard*> BoardHub::BoardFor(const Projector& p, const BoardSpec& spec) {
+  auto it = boards_.find(spec.Key());
+  if (it != boards_.end()) return it->second.get();
+  ASSIGN_OR_RETURN(Board board, ComputeBoard(p, spec));
+  auto live = std::make_unique<LiveBoard>();
+  live->spec = spec;
+  live->shape = std::move(board.shape);
+  live->members = {live->shape.members.begin(), live->shape.members.end()};
+  live->ranked = std::make_unique<RankedBoard>(live->shape.lower_is_better);
+  std::vector<RankedBoard::Set> sets;
+  for (BoardEntry& e : board.entries) sets.push_back({std::move(e.member), true, e.value});
+  std::vector<EntryChange> ignored;
+  live->ranked->Apply(sets, &ignored);
+  live->seq = board.seq;
+  live->history_base_seq = board.seq;
+  live->last_used = clock_->Now();
+  LiveBoard* raw = live.get();
+  boards_.emplace(spec.Key(), std::move(live));
+  return raw;
+}
+
+v1::BoardInfo BoardHub::Info(const LiveBoard& b) const {
+  v1::BoardInfo info;
+  v1::BoardRef* ref = info.mutable_board();
+  if (b.spec.competition_id.empty()) {
+    ref->set_unit_id(b.spec.unit_id);
+    ref->set_metric(b.spec.metric);
+    *ref->mutable_period() = EncodePeriod(b.spec.period);
+  } else {
+    ref->set_competition_id(b.spec.competition_id);
+  }
+  info.set_metric(b.shape.metric);
+  info.set_lower_is_better(b.shape.lower_is_better);
+  info.set_team(b.shape.team);
+  info.set_kind(EncodeKind(b.shape.kind));
+  info.set_members(static_cast<uint32_t>(b.ranked->entries().size()));
+  if (b.shape.start) *info.mutable_start() = ToProto(*b.shape.start);
+  if (b.shape.end) *info.mutable_end() = ToProto(*b.shape.end);
+  return info;
+}
+
+void BoardHub::SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate::Reason reason,
+                            uint64_t resume_after) {
+  const std::vector<BoardEntry>& now = b.ranked->entries();
+  if (resume_after != 0 && resume_after >= b.history_base_seq && resume_after <= b.seq) {
+    std::vector<EntryChange> since;
+    for (const auto& [seq, changes] : b.history) {
+      if (seq > resume_after) since.insert(since.end(), changes.begin(), changes.end());
+    }
+    std::vector<BoardEntry> then = UndoChanges(now, since, b.shape.lower_is_better);
+    s.PushSnapshot(b.seq, v1::LeaderboardUpdate::RESUMED, Info(b), {},
+                   DiffViews(s.View(then), s.View(now)));
+    return;
+  }
+  if (resume_after != 0) reason = v1::LeaderboardUpdate::RESYNC;
+  s.PushSnapshot(b.seq, reason, Info(b), s.View(now));
+}
+
+void BoardHub::Detach(Subscription& s) {
+  auto it = boards_.find(s.board_key);
+  if (it == boards_.end()) return;
+  auto& subs = it->second->subscribers;
+  auto pos = std::find_if(subs.begin(), subs.end(), [&](const auto& p) { return p.get() == &s; });
+  if (pos == subs.end()) return;
+  subs.erase(pos);
+  --subscribers_;
+  it->second->last_used = clock_->Now();
+}
+
+absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboardRequest& request) {
+  ASSIGN_OR_RETURN(BoardSpec spec, DecodeBoard(request.board(), clock_->Now(), nullptr));
+  if (request.selection_case() == v1::GetLeaderboardRequest::kTop && request.top() > kMaxTop) {
+    return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
+  }
+  // Answer at least as new as the views are now: wait (briefly) for the hub's thread to catch up.
+  const uint64_t target = views_->applied_seq();
+  absl::MutexLock lock(&mu_);
+  auto caught_up = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    auto it = boards_.find(spec.Key());
+    return it == boards_.end() || it->second->seq >= target;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&caught_up), absl::Milliseconds(200));
+  LiveBoard* b = nullptr;
+  if (auto it = boards_.find(spec.Key()); it != boards_.end()) {
+    b = it->second.get();
+  } else {
+    // Create it under the views' reader lock (lock order: views, then hub).
+    mu_.Unlock();
+    absl::Status created = views_->Read([&](const Projector& p) {
+      absl::MutexLock inner(&mu_);
+      return BoardFor(p, spec).status();
+    });
+    mu_.Lock();
+    RETURN_IF_ERROR(created);
+    auto found = boards_.find(spec.Key());
+    if (found == boards_.end()) return absl::UnavailableError("board dropped while reading; retry");
+    b = found->second.get();
+  }
+  b->last_used = clock_->Now();
+  v1::GetLeaderboardResponse response;
+  response.set_seq(b->seq);
+  *response.mutable_info() = Info(*b);
+  const std::vector<BoardEntry>& entries = b->ranked->entries();
+  size_t from = 0, to = std::min<size_t>(kDefaultTop, entries.size());
+  switch (request.selection_case()) {
+    case v1::GetLeaderboardRequest::kTop:
+      to = std::min<size_t>(request.top(), entries.size());
+      break;
+    case v1::GetLeaderboardRequest::kAround:
+    case v1::GetLeaderboardRequest::kMemberId: {
+      const bool around = request.selection_case() == v1::GetLeaderboardRequest::kAround;
+      const std::string& member = around ? request.around().member_id() : request.member_id();
+      const char* field = around ? "around.member_id" : "member_id";
+      if (member.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+      int pos = b->ranked->PositionOf(member);
+      if (pos < 0) {
+        return absl::NotFoundError(
+            absl::StrCat(field, ": \"", member, "\" is not on this board (not a member, or inactive)"));
+      }
+      const size_t radius = around ? request.around().radius() : 0;
+      from = pos > static_cast<int>(radius) ? pos - radius : 0;
+      to = std::min(entries.size(), static_cast<size_t>(pos) + radius + 1);
+      break;
+    }
+    case v1::GetLeaderboardRequest::SELECTION_NOT_SET:
+      break;
+  }
+  for (size_t i = from; i < to; ++i) EncodeEntry(entries[i], response.add_entries());
+  return response;
+}
+
+absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
+    const v1::SubscribeLeaderboardRequest& request, SubscriberSink* sink) {
+  auto sub = std::make_shared<Subscription>();
+  ASSIGN_OR_RETURN(sub->spec, DecodeBoard(request.board(), clock_->Now(), &sub->rolling));
+  if (request.top() != 0 && request.member_ids_size() != 0) {
+    return absl::InvalidArgumentError("top and member_ids: choose one filter");
+  }
+  if (request.top() > kMaxTop) return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
+  if (request.member_ids_size() > static_cast<int>(kMaxChosenMembers)) {
+    return absl::InvalidArgumentError(absl::StrCat("member_ids: at most ", kMaxChosenMembers));
+  }
+  sub->filter.top = request.top();
+  sub->filter.members = {request.member_ids().begin(), request.member_ids().end()};
+  sub->board_key = sub->spec.Key();
+  {
+    absl::MutexLock lock(&sub->mu);
+    sub->sink = sink;
+  }
+  absl::Status status = views_->Read([&](const Projector& p) -> absl::Status {
+    absl::MutexLock lock(&mu_);
+    if (subscribers_ >= options_.max_subscribers) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "this daemon serves at most ", options_.max_subscribers,
+          " leaderboard subscribers; retry later or read GetLeaderboard"));
+    }
+    ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, sub->spec));
+    b->subscribers.push_back(sub);
+    ++subscribers_;
+    SendSnapshot(*b, *sub, v1::LeaderboardUpdate::SUBSCRIBED, request.resume_after_seq());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    absl::MutexLock lock(&sub->mu);
+    sub->sink = nullptr;
+    return status;
+  }
+  return sub;
+}
+
+void BoardHub::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
+  {
+    absl::MutexLock lock(&subscription->mu);
+    subscription->sink = nullptr;
+  }
+  absl::MutexLock lock(&mu_);
+  Detach(*subscription);
+}
+
+BoardHubStats BoardHub::stats() const {
+  absl::MutexLock lock(&mu_);
+  BoardHubStats s;
+  s.boards = boards_.size();
+  s.subscribers = subscribers_;
+  for (const auto& [key, b] : boards_) {
+    for (const auto& sub : b->subscribers) {
+      s.updates_folded += sub->folded();
+      s.largest_outbox = std::max(s.largest_outbox, sub->waiting());
+    }
+  }
+  return s;
+}
+
+}  // namespace salestrack::server

@@ -1,0 +1,169 @@
+// BoardHub: the live leaderboards (KPI_SPEC §7) and their subscribers.
+//
+// After every commit the views hand the hub the reps whose figures may have changed (under the
+// views' writer lock, so the hand-over is exact). The hub's thread then, under the views' reader
+// lock, recomputes just those members' values on every live board, re-ranks, and tags the board
+// with the projector's seq; outside any lock it hands each subscriber the changes of its view (top N,
+// chosen members, or all). A subscriber's outbox folds what it has not taken yet (latest entry per
+// member), so a slow or stalled reader costs at most one board's worth of memory and never holds up
+// the writer or the other subscribers.
+//
+// A live board exists while it has subscribers or was read in the last couple of minutes; it keeps
+// the last changes so a reconnecting subscriber can resume with a delta.
+#ifndef SALESTRACK_SERVER_BOARDS_H_
+#define SALESTRACK_SERVER_BOARDS_H_
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "salestrack/clock.h"
+#include "salestrack/leaderboard.h"
+#include "salestrack/v1/leaderboard_service.pb.h"
+#include "server/views.h"
+
+namespace salestrack::server {
+
+struct BoardHubOptions {
+  size_t max_subscribers = 20000;
+  size_t history_commits = 256;  // Per board: how far back a resume can go.
+  absl::Duration idle_board_ttl = absl::Minutes(2);
+  absl::Duration tick = absl::Milliseconds(100);  // Rollover checks and idle clean-up.
+};
+
+// Wakes a subscriber's writer. Called by the hub's thread, never under the hub's locks.
+class SubscriberSink {
+ public:
+  virtual ~SubscriberSink() = default;
+  virtual void Ref() = 0;
+  virtual void Unref() = 0;
+  virtual void Wake() = 0;
+  virtual void Close(const absl::Status& status) = 0;  // The board is gone (unit undefined, ...).
+};
+
+// One subscriber's outbox.
+class Subscription {
+ public:
+  // The next message to send, if any: a pending snapshot, else the folded changes.
+  std::optional<v1::LeaderboardUpdate> Take();
+  uint64_t folded() const;  // Updates folded into a pending one so far.
+  size_t waiting() const;   // Entries waiting to be sent.
+
+ private:
+  friend class BoardHub;
+  struct Filter {
+    uint32_t top = 0;  // 0: no top-N filter.
+    absl::flat_hash_set<std::string> members;
+    bool Keeps(const std::string& member) const { return members.empty() || members.contains(member); }
+  };
+  std::vector<BoardEntry> View(const std::vector<BoardEntry>& board) const;
+  void PushSnapshot(uint64_t seq, v1::LeaderboardUpdate::Reason reason, const v1::BoardInfo& info,
+                    std::vector<BoardEntry> view, std::vector<EntryChange> resumed = {});
+  void PushChanges(uint64_t seq, const std::vector<EntryChange>& changes);
+
+  // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).
+  BoardSpec spec;
+  std::optional<PeriodKind> rolling;  // Follows the current period of this kind.
+  Filter filter;
+  std::string board_key;
+
+  mutable absl::Mutex mu;
+  SubscriberSink* sink ABSL_GUARDED_BY(mu) = nullptr;
+  bool lower_is_better ABSL_GUARDED_BY(mu) = false;
+  v1::BoardInfo info ABSL_GUARDED_BY(mu);
+  // A snapshot not yet taken (changes after it are applied to it), or folded changes.
+  std::optional<std::vector<BoardEntry>> snapshot ABSL_GUARDED_BY(mu);
+  v1::LeaderboardUpdate::Kind kind ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SNAPSHOT;
+  v1::LeaderboardUpdate::Reason reason ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SUBSCRIBED;
+  absl::flat_hash_map<std::string, EntryChange> pending ABSL_GUARDED_BY(mu);
+  bool has_pending ABSL_GUARDED_BY(mu) = false;
+  uint64_t seq ABSL_GUARDED_BY(mu) = 0;
+  uint64_t folded_ ABSL_GUARDED_BY(mu) = 0;
+};
+
+struct BoardHubStats {
+  size_t boards = 0;
+  size_t subscribers = 0;
+  uint64_t updates_folded = 0;
+  size_t largest_outbox = 0;  // Entries waiting in the fullest subscriber's outbox.
+};
+
+class BoardHub {
+ public:
+  BoardHub(Views* views, const Clock* clock, BoardHubOptions options = {});
+  ~BoardHub();  // Stops the thread.
+
+  absl::StatusOr<v1::GetLeaderboardResponse> Get(const v1::GetLeaderboardRequest& request);
+
+  // Registers a subscriber whose outbox already holds its first message; the caller then wakes its
+  // writer. RESOURCE_EXHAUSTED past max_subscribers; the board's errors as in Get.
+  absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(
+      const v1::SubscribeLeaderboardRequest& request, SubscriberSink* sink);
+  void Unsubscribe(const std::shared_ptr<Subscription>& subscription);
+
+  BoardHubStats stats() const;
+
+ private:
+  struct LiveBoard {
+    BoardSpec spec;
+    BoardShape shape;
+    std::unique_ptr<RankedBoard> ranked;
+    absl::flat_hash_set<std::string> members;
+    uint64_t seq = 0;
+    // The last changes, for resumes: board states after history_base_seq are reachable.
+    std::deque<std::pair<uint64_t, std::vector<EntryChange>>> history;
+    uint64_t history_base_seq = 0;
+    std::vector<std::shared_ptr<Subscription>> subscribers;
+    absl::Time last_used;
+  };
+  struct Delivery {
+    std::shared_ptr<Subscription> subscription;
+    std::vector<EntryChange> changes;
+    uint64_t seq;
+  };
+
+  void OnChanged(std::vector<std::string> reps, bool everything);
+  void Run();
+  void Round();
+  absl::StatusOr<BoardSpec> DecodeBoard(const v1::BoardRef& ref, absl::Time now,
+                                        std::optional<PeriodKind>* rolling) const;
+  // The live board for `spec`, created from the projector if needed. REQUIRES: mu_, and the views'
+  // reader lock held by the caller (p).
+  absl::StatusOr<LiveBoard*> BoardFor(const Projector& p, const BoardSpec& spec)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Brings `b` up to the projector: the members in `reps` (all when `everything`). Appends the
+  // subscribers' deliveries. REQUIRES: mu_ and the views' reader lock.
+  absl::Status Refresh(const Projector& p, LiveBoard& b, const absl::flat_hash_set<std::string>& reps,
+                       bool everything, std::vector<Delivery>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate::Reason reason,
+                    uint64_t resume_after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::BoardInfo Info(const LiveBoard& b) const;
+  void Detach(Subscription& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Views* const views_;
+  const Clock* const clock_;
+  const BoardHubOptions options_;
+  const absl::TimeZone zone_;
+
+  mutable absl::Mutex mu_;  // Taken inside the views' reader lock, never around it.
+  absl::flat_hash_map<std::string, std::unique_ptr<LiveBoard>> boards_ ABSL_GUARDED_BY(mu_);
+  size_t subscribers_ ABSL_GUARDED_BY(mu_) = 0;
+
+  absl::Mutex pending_mu_;
+  absl::flat_hash_set<std::string> pending_reps_ ABSL_GUARDED_BY(pending_mu_);
+  bool pending_everything_ ABSL_GUARDED_BY(pending_mu_) = false;
+  bool pending_ ABSL_GUARDED_BY(pending_mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(pending_mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_BOARDS_H_
