@@ -433,6 +433,16 @@ void BoardHub::SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate
   s.PushSnapshot(b.seq, reason, Info(b), s.View(now));
 }
 
+void BoardHub::AwaitCaughtUp(const std::string& key) {
+  // Answer at least as new as the views are now: wait (briefly) for the hub's thread to catch up.
+  const uint64_t target = views_->applied_seq();
+  auto caught_up = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    auto it = boards_.find(key);
+    return it == boards_.end() || it->second->seq >= target;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&caught_up), absl::Milliseconds(200));
+}
+
 void BoardHub::Detach(Subscription& s) {
   auto it = boards_.find(s.board_key);
   if (it == boards_.end()) return;
@@ -449,14 +459,8 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
   if (request.selection_case() == v1::GetLeaderboardRequest::kTop && request.top() > kMaxTop) {
     return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
   }
-  // Answer at least as new as the views are now: wait (briefly) for the hub's thread to catch up.
-  const uint64_t target = views_->applied_seq();
   absl::MutexLock lock(&mu_);
-  auto caught_up = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    auto it = boards_.find(spec.Key());
-    return it == boards_.end() || it->second->seq >= target;
-  };
-  mu_.AwaitWithTimeout(absl::Condition(&caught_up), absl::Milliseconds(200));
+  AwaitCaughtUp(spec.Key());
   LiveBoard* b = nullptr;
   if (auto it = boards_.find(spec.Key()); it != boards_.end()) {
     b = it->second.get();
@@ -523,6 +527,10 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
   {
     absl::MutexLock lock(&sub->mu);
     sub->sink = sink;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    AwaitCaughtUp(sub->board_key);
   }
   absl::Status status = views_->Read([&](const Projector& p) -> absl::Status {
     absl::MutexLock lock(&mu_);

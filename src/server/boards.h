@@ -146,6 +146,8 @@ class BoardHub {
                     uint64_t resume_after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::BoardInfo Info(const LiveBoard& b) const;
   void Detach(Subscription& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Waits (at most 200 ms) until the live board `key`, if any, reflects the views' seq as of now.
+  void AwaitCaughtUp(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Views* const views_;
   const Clock* const clock_;
