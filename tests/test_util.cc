@@ -171,6 +171,28 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   return ExitCode(status);
 }
 
+CliResult RunCli(const std::string& args) {
+  TempDir tmp;
+  std::string err_path = tmp.Sub("stderr");
+  std::string cmd = std::string(SALESTRACK_CLI_PATH) + " " + args + " 2>" + err_path;
+  CliResult result;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) throw std::runtime_error("popen failed: " + cmd);
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) result.out.append(buf, n);
+  int status = pclose(p);
+  result.code = ExitCode(status);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq) {
   grpc::ClientContext context;
   v1::ReadEventsRequest request;

@@ -68,6 +68,18 @@ class Daemon {
 // Runs salestrackd to completion (for start-up failures); returns exit code, fills stderr text.
 int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err);
 
+// Runs the salestrack CLI with `args` (a shell-quoted string; add --server yourself) and collects
+// its exit code, stdout and stderr.
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+CliResult RunCli(const std::string& args);
+
+// The whole file as a string ("" if it cannot be read).
+std::string ReadFile(const std::string& path);
+
 // Reads the whole log (no follow) through ReadEvents.
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq = 1);
 

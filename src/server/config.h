@@ -21,6 +21,10 @@ struct ServerOptions {
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
+  // Backups requested by name go under this directory; empty: clients give absolute paths.
+  std::string backup_dir;
+  // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
+  std::string restore_from;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

@@ -6,6 +6,7 @@
 #include "salestrack/clock.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "server/views.h"
+#include "store/log_store.h"
 
 namespace salestrack::server {
 
@@ -28,18 +29,26 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   const Clock* const clock_;
 };
 
+// Backup is in admin_backup.cc.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(Views* views) : views_(views) {}
+  // `backup_dir`: where backups requested by name go ("" : clients give absolute paths).
+  AdminServiceImpl(Views* views, const store::LogStore* store, std::string backup_dir)
+      : views_(views), store_(store), backup_dir_(std::move(backup_dir)) {}
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
   grpc::ServerUnaryReactor* Rebuild(grpc::CallbackServerContext* context,
                                     const v1::RebuildRequest* request,
                                     v1::RebuildResponse* response) override;
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
+                                   const v1::BackupRequest* request,
+                                   v1::BackupResponse* response) override;
 
  private:
   Views* const views_;
+  const store::LogStore* const store_;
+  const std::string backup_dir_;
 };
 
 }  // namespace salestrack::server

@@ -5,12 +5,19 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
+#include "store/backup.h"
 
 namespace salestrack::server {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
   std::unique_ptr<Server> server(new Server());
+  if (!options.restore_from.empty()) {
+    ASSIGN_OR_RETURN(store::BackupInfo restored,
+                     store::RestoreBackup(options.restore_from, options.data_dir));
+    spdlog::info("restored backup {} (log head seq {}, {} files, {} bytes) into {}", restored.dir,
+                 restored.head_seq, restored.files, restored.bytes, options.data_dir);
+  }
   ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store::StoreOptions()));
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
@@ -31,7 +38,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), clock);
-  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->views_.get());
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->views_.get(), server->store_.get(),
+                                                             options.backup_dir);
   builder.RegisterService(server->log_service_.get());
   builder.RegisterService(server->kpi_service_.get());
   builder.RegisterService(server->admin_service_.get());

@@ -26,6 +26,9 @@ int RunFunnel(const Context& ctx);
 int RunFollowUps(const Context& ctx);
 int RunVerify(const Context& ctx);
 int RunRebuild(const Context& ctx);
+int RunBackup(const Context& ctx);
+int RunExport(const Context& ctx);
+int RunImport(const Context& ctx);
 
 }  // namespace salestrack::cli
 

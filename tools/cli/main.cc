@@ -42,7 +42,16 @@ constexpr char kUsage[] =
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
     "\n"
-    "kpis, funnel, followups, verify and rebuild print tables; --json prints the daemon's\n"
+    "  backup DIR      Online backup of the daemon's whole data directory into DIR, on the\n"
+    "                  daemon's machine: a name under its backup_dir, or an absolute path.\n"
+    "                  Restore with: salestrackd --data_dir NEW_DIR --restore_from DIR.\n"
+    "  export [FILE]   Write the whole log as JSON lines (EventRecord) to FILE (never\n"
+    "                  overwritten) or stdout: portable across versions.\n"
+    "  import [FILE]   Append the events of an export (or of plain Event lines) in file\n"
+    "                  order; validated like append, and importing twice changes nothing.\n"
+    "                  Flags: --batch (default 500), --keep_going.\n"
+    "\n"
+    "kpis, funnel, followups, verify, rebuild and backup print tables; --json prints the daemon's\n"
     "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
     "2 usage error.\n"
     "\n"
@@ -84,6 +93,9 @@ int main(int argc, char** argv) {
   if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
   if (command == "verify") return salestrack::cli::RunVerify(ctx);
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);
+  if (command == "backup") return salestrack::cli::RunBackup(ctx);
+  if (command == "export") return salestrack::cli::RunExport(ctx);
+  if (command == "import") return salestrack::cli::RunImport(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
