@@ -85,6 +85,16 @@ pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd)
   return pid;
 }
 
+// Tests that are not about access control run without API keys; those that are pass
+// --insecure_no_auth=false (and a config with keys).
+std::vector<std::string> WithoutAuthUnlessAsked(std::vector<std::string> flags) {
+  for (const std::string& f : flags) {
+    if (f.rfind("--insecure_no_auth", 0) == 0) return flags;
+  }
+  flags.push_back("--insecure_no_auth");
+  return flags;
+}
+
 int ExitCode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -100,6 +110,7 @@ Daemon::Daemon(const std::string& data_dir, std::vector<std::string> extra_flags
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> flags = {"--listen=127.0.0.1:0", "--data_dir=" + data_dir};
   flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  flags = WithoutAuthUnlessAsked(flags);
   pid_ = Spawn(flags, pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
@@ -159,7 +170,7 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   std::string err_path = tmp.Sub("stderr");
   int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT, 0644);
   int null_fd = open("/dev/null", O_WRONLY);
-  pid_t pid = Spawn(flags, null_fd, err_fd);
+  pid_t pid = Spawn(WithoutAuthUnlessAsked(flags), null_fd, err_fd);
   close(err_fd);
   close(null_fd);
   int status = 0;

@@ -35,6 +35,10 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* 
                                                    const v1::BackupRequest* request,
                                                    v1::BackupResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto who = auth_->Authorize(*context, methods::kBackup); !who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   absl::StatusOr<std::string> path = BackupPath(backup_dir_, request->dir());
   if (!path.ok()) {
     reactor->Finish(ToGrpcStatus(path.status()));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -23,6 +24,9 @@ struct ServerOptions {
   size_t max_stream_in_flight = 64;
   // Backups requested by name go under this directory; empty: clients give absolute paths.
   std::string backup_dir;
+  // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
+  std::vector<v1::ApiKey> api_keys;
+  bool insecure_no_auth = false;
   // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
   std::string restore_from;
 };

@@ -5,6 +5,7 @@
 
 #include "salestrack/clock.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
+#include "server/auth.h"
 #include "server/views.h"
 #include "store/log_store.h"
 
@@ -12,7 +13,8 @@ namespace salestrack::server {
 
 class KpiServiceImpl final : public v1::KpiService::CallbackService {
  public:
-  KpiServiceImpl(const Views* views, const Clock* clock) : views_(views), clock_(clock) {}
+  KpiServiceImpl(const Views* views, const Auth* auth, const Clock* clock)
+      : views_(views), auth_(auth), clock_(clock) {}
 
   grpc::ServerUnaryReactor* GetKpis(grpc::CallbackServerContext* context,
                                     const v1::GetKpisRequest* request,
@@ -25,7 +27,12 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
                                           v1::ListFollowUpsResponse* response) override;
 
  private:
+  // Authorizes `method` and checks `subject` is in the caller's scope.
+  absl::Status Allow(const grpc::CallbackServerContext& context, const char* method,
+                     const v1::Subject& subject) const;
+
   const Views* const views_;
+  const Auth* const auth_;
   const Clock* const clock_;
 };
 
@@ -33,8 +40,9 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   // `backup_dir`: where backups requested by name go ("" : clients give absolute paths).
-  AdminServiceImpl(Views* views, const store::LogStore* store, std::string backup_dir)
-      : views_(views), store_(store), backup_dir_(std::move(backup_dir)) {}
+  AdminServiceImpl(Views* views, const store::LogStore* store, const Auth* auth,
+                   std::string backup_dir)
+      : views_(views), store_(store), auth_(auth), backup_dir_(std::move(backup_dir)) {}
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
@@ -48,6 +56,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
  private:
   Views* const views_;
   const store::LogStore* const store_;
+  const Auth* const auth_;
   const std::string backup_dir_;
 };
 

@@ -38,6 +38,9 @@ ABSL_FLAG(std::string, backup_dir, "",
 ABSL_FLAG(std::string, restore_from, "",
           "Restore: copy this backup directory into --data_dir (which must be missing or empty), "
           "then open it and serve. Given once, when setting up the new data directory.");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "DEVELOPMENT ONLY: serve without API keys; every caller is an admin. Refused when the "
+          "config has api_keys. Logs a warning at start-up.");
 ABSL_FLAG(bool, check_config, false,
           "Check the config file and flags (time zone, limits, ...), print the options that would "
           "apply, and exit: 0 if they are good, 2 if not. Opens nothing.");
@@ -108,11 +111,18 @@ int main(int argc, char** argv) {
   }
 
   options.restore_from = absl::GetFlag(FLAGS_restore_from);
+  options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
+  if (absl::Status s = salestrack::server::Auth::Create(options).status(); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   if (absl::GetFlag(FLAGS_check_config)) {
-    std::printf("config ok: listen %s, data_dir %s, time_zone %s, backup_dir %s\n",
+    std::printf("config ok: listen %s, data_dir %s, time_zone %s, backup_dir %s, %s\n",
                 options.listen_address.c_str(), options.data_dir.c_str(),
                 options.time_zone_name.c_str(),
-                options.backup_dir.empty() ? "(none)" : options.backup_dir.c_str());
+                options.backup_dir.empty() ? "(none)" : options.backup_dir.c_str(),
+                options.insecure_no_auth
+                    ? "AUTHENTICATION OFF"
+                    : (std::to_string(options.api_keys.size()) + " API key(s)").c_str());
     return 0;
   }
 

@@ -8,10 +8,14 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "cli/channel.h"
 #include "cli/commands.h"
 
 ABSL_FLAG(std::string, server, "",
           "salestrackd address, host:port. Default $SALESTRACK_SERVER, else 127.0.0.1:7411.");
+ABSL_FLAG(std::string, token, "",
+          "API key (bearer token) for salestrackd. Default $SALESTRACK_TOKEN. Prefer the "
+          "environment variable: a flag shows in the process list.");
 ABSL_FLAG(double, timeout, 30, "Seconds to wait for the daemon on one-shot calls.");
 
 namespace {
@@ -19,7 +23,8 @@ namespace {
 constexpr char kUsage[] =
     "salestrack: the command-line client of salestrackd.\n"
     "\n"
-    "Usage: salestrack [--server HOST:PORT] COMMAND [flags] [args]\n"
+    "Usage: salestrack [--server HOST:PORT] [--token TOKEN] COMMAND [flags] [args]\n"
+    "(or $SALESTRACK_SERVER and $SALESTRACK_TOKEN)\n"
     "\n"
     "Commands:\n"
     "  append [FILE]   Append events given as JSON lines (protobuf JSON mapping of\n"
@@ -47,6 +52,10 @@ constexpr char kUsage[] =
     "                  Restore with: salestrackd --data_dir NEW_DIR --restore_from DIR.\n"
     "  export [FILE]   Write the whole log as JSON lines (EventRecord) to FILE (never\n"
     "                  overwritten) or stdout: portable across versions.\n"
+    "  new-key         Make a new API key: prints the token (give it to its holder) and\n"
+    "                  the api_keys entry for salestrackd's config (only its SHA-256).\n"
+    "                  Flags: --name NAME, --role admin|connector|rep|manager|screen,\n"
+    "                  --rep ID (role rep), --unit ID (role manager).\n"
     "  import [FILE]   Append the events of an export (or of plain Event lines) in file\n"
     "                  order; validated like append, and importing twice changes nothing.\n"
     "                  Flags: --batch (default 500), --keep_going.\n"
@@ -78,11 +87,21 @@ int main(int argc, char** argv) {
     ctx.server = env != nullptr && *env != '\0' ? env : "127.0.0.1:7411";
   }
   ctx.timeout_seconds = absl::GetFlag(FLAGS_timeout);
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  ctx.channel =
-      grpc::CreateCustomChannel(ctx.server, grpc::InsecureChannelCredentials(), args);
   std::string command = rest[1];
+  if (command == "new-key") return salestrack::cli::RunNewKey(rest);
+  salestrack::cli::ChannelOptions channel;
+  channel.token = absl::GetFlag(FLAGS_token);
+  if (channel.token.empty()) {
+    const char* env = std::getenv("SALESTRACK_TOKEN");
+    if (env != nullptr) channel.token = env;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> connected =
+      salestrack::cli::NewChannel(ctx.server, channel);
+  if (!connected.ok()) {
+    std::fprintf(stderr, "salestrack: %s\n", std::string(connected.status().message()).c_str());
+    return 2;
+  }
+  ctx.channel = *std::move(connected);
   for (size_t i = 2; i < rest.size(); ++i) ctx.args.push_back(rest[i]);
 
   if (command == "append") return salestrack::cli::RunAppend(ctx);
