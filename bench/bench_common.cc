@@ -281,7 +281,8 @@ bool Daemon::Start(const std::string& binary, const std::string& data_dir,
     *error = absl::StrCat(log_path, ": ", std::strerror(errno));
     return false;
   }
-  std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0", "--data_dir", data_dir};
+  std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0", "--data_dir", data_dir,
+                                   "--insecure_no_auth"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

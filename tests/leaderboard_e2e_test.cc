@@ -259,6 +259,7 @@ class InProcessTest : public ::testing::Test {
     server::ServerOptions options;
     options.listen_address = "127.0.0.1:0";
     options.data_dir = dir_.path() + "/data";
+    options.insecure_no_auth = true;  // Access control has its own tests (auth_e2e_test).
     auto s = server::Server::Start(options, &clock_);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = *std::move(s);

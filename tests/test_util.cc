@@ -85,6 +85,16 @@ pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd)
   return pid;
 }
 
+// Tests that are not about access control run without API keys; those that are pass
+// --insecure_no_auth=false (and a config with keys).
+std::vector<std::string> WithoutAuthUnlessAsked(std::vector<std::string> flags) {
+  for (const std::string& f : flags) {
+    if (f.rfind("--insecure_no_auth", 0) == 0) return flags;
+  }
+  flags.push_back("--insecure_no_auth");
+  return flags;
+}
+
 int ExitCode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -100,6 +110,7 @@ Daemon::Daemon(const std::string& data_dir, std::vector<std::string> extra_flags
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> flags = {"--listen=127.0.0.1:0", "--data_dir=" + data_dir};
   flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  flags = WithoutAuthUnlessAsked(flags);
   pid_ = Spawn(flags, pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
@@ -159,7 +170,7 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   std::string err_path = tmp.Sub("stderr");
   int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT, 0644);
   int null_fd = open("/dev/null", O_WRONLY);
-  pid_t pid = Spawn(flags, null_fd, err_fd);
+  pid_t pid = Spawn(WithoutAuthUnlessAsked(flags), null_fd, err_fd);
   close(err_fd);
   close(null_fd);
   int status = 0;
@@ -169,6 +180,28 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   text << in.rdbuf();
   *err = text.str();
   return ExitCode(status);
+}
+
+CliResult RunCli(const std::string& args) {
+  TempDir tmp;
+  std::string err_path = tmp.Sub("stderr");
+  std::string cmd = std::string(SALESTRACK_CLI_PATH) + " " + args + " 2>" + err_path;
+  CliResult result;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) throw std::runtime_error("popen failed: " + cmd);
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) result.out.append(buf, n);
+  int status = pclose(p);
+  result.code = ExitCode(status);
+  result.err = ReadFile(err_path);
+  return result;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq) {

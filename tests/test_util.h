@@ -41,7 +41,8 @@ v1::Event Void(const std::string& event_id, const std::string& target, absl::Tim
 // A salestrackd child process listening on 127.0.0.1:<ephemeral port>.
 class Daemon {
  public:
-  // Starts salestrackd with --data_dir and any extra flags; waits until it listens.
+  // Starts salestrackd with --data_dir and any extra flags; waits until it listens. Without a
+  // --insecure_no_auth[=...] flag among them, adds --insecure_no_auth (no API keys).
   Daemon(const std::string& data_dir, std::vector<std::string> extra_flags = {});
   ~Daemon();  // SIGKILLs if still running.
 
@@ -66,7 +67,20 @@ class Daemon {
 };
 
 // Runs salestrackd to completion (for start-up failures); returns exit code, fills stderr text.
+// Adds --insecure_no_auth as Daemon does.
 int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err);
+
+// Runs the salestrack CLI with `args` (a shell-quoted string; add --server yourself) and collects
+// its exit code, stdout and stderr.
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+CliResult RunCli(const std::string& args);
+
+// The whole file as a string ("" if it cannot be read).
+std::string ReadFile(const std::string& path);
 
 // Reads the whole log (no follow) through ReadEvents.
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq = 1);

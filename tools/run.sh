@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh salestrackd salestrack
 echo "run: try 'build/salestrack health' in another terminal; Ctrl-C stops the daemon cleanly."
-exec build/salestrackd --data_dir ./salestrack-data "$@"
+# Development: no API keys (the daemon warns loudly). Production configs have api_keys; see deploy/.
+exec build/salestrackd --data_dir ./salestrack-data --insecure_no_auth "$@"

@@ -4,12 +4,14 @@
 #
 #   tools/setup.sh                 # install + build everything
 #   tools/setup.sh salestrackd     # install + build only these targets
+# Environment: BUILD_TYPE (default RelWithDebInfo) and SALESTRACK_CMAKE_ARGS (extra cmake arguments)
+# apply when ./build is first configured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build ccache g++ pkg-config tzdata
           librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-          libabsl-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          libabsl-dev libspdlog-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,7 +27,8 @@ fi
 
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
+  # shellcheck disable=SC2086  # SALESTRACK_CMAKE_ARGS is a list of arguments.
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${SALESTRACK_CMAKE_ARGS:-}
 fi
 # Two cores: ninja's default of nproc+2 jobs thrashes memory on the gRPC headers.
 ninja -C build -j "$(nproc)" "$@"

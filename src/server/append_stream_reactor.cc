@@ -5,11 +5,13 @@
 namespace salestrack::server {
 
 AppendStreamReactor::AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock,
-                                         ValidationOptions validation, size_t max_in_flight)
+                                         ValidationOptions validation, size_t max_in_flight,
+                                         ScopeCheck scope)
     : sequencer_(sequencer),
       clock_(clock),
       validation_(validation),
       max_in_flight_(max_in_flight),
+      scope_(std::move(scope)),
       next_request_(std::make_unique<v1::AppendRequest>()) {
   StartRead(next_request_.get());
 }
@@ -27,8 +29,8 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     slot->request = std::move(next_request_);
     next_request_ = std::make_unique<v1::AppendRequest>();
     slot->response.set_request_id(slot->request->request_id());
-    absl::Status invalid =
-        ValidateBatch(slot->request->events(), clock_->Now(), validation_);
+    absl::Status invalid = scope_(slot->request->events());
+    if (invalid.ok()) invalid = ValidateBatch(slot->request->events(), clock_->Now(), validation_);
     if (!invalid.ok()) {
       ToAppendError(invalid, slot->response.mutable_error());
       slot->ready = true;

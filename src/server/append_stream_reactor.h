@@ -8,6 +8,7 @@
 #define SALESTRACK_SERVER_APPEND_STREAM_REACTOR_H_
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
@@ -22,8 +23,11 @@ namespace salestrack::server {
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse> {
  public:
+  // `scope` runs first on every request (the caller's access check; access.h); a refusal answers
+  // that request like an invalid batch.
+  using ScopeCheck = std::function<absl::Status(const store::Events&)>;
   AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock, ValidationOptions validation,
-                      size_t max_in_flight);
+                      size_t max_in_flight, ScopeCheck scope);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -54,6 +58,7 @@ class AppendStreamReactor final
   const Clock* const clock_;
   const ValidationOptions validation_;
   const size_t max_in_flight_;
+  const ScopeCheck scope_;
 
   absl::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;

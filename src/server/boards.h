@@ -110,6 +110,12 @@ class BoardHub {
 
   BoardHubStats stats() const;
 
+  // Runs fn(const Projector&) under the views' reader lock (for access checks against the org).
+  template <typename F>
+  auto Read(F&& fn) const {
+    return views_->Read(std::forward<F>(fn));
+  }
+
  private:
   struct LiveBoard {
     BoardSpec spec;

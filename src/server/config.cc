@@ -48,6 +48,10 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (!config.listen_address().empty()) options->listen_address = config.listen_address();
   if (!config.data_dir().empty()) options->data_dir = config.data_dir();
   if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
+  if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
+  if (config.api_keys_size() > 0) {
+    options->api_keys.assign(config.api_keys().begin(), config.api_keys().end());
+  }
   const v1::Limits& limits = config.limits();
   if (limits.max_batch_events() != 0) options->max_batch_events = limits.max_batch_events();
   if (limits.max_request_bytes() != 0) options->max_request_bytes = limits.max_request_bytes();

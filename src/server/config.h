@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,6 +23,13 @@ struct ServerOptions {
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
   size_t max_board_subscribers = 20000;
+  // Backups requested by name go under this directory; empty: clients give absolute paths.
+  std::string backup_dir;
+  // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
+  std::vector<v1::ApiKey> api_keys;
+  bool insecure_no_auth = false;
+  // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
+  std::string restore_from;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

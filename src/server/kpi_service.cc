@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/proto_time.h"
+#include "salestrack/status_macros.h"
 #include "salestrack/validation.h"
 #include "server/grpc_status.h"
 #include "server/wire.h"
@@ -70,9 +71,21 @@ void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue
 
 }  // namespace
 
+absl::Status KpiServiceImpl::Allow(const grpc::CallbackServerContext& context, const char* method,
+                                   const v1::Subject& subject) const {
+  ASSIGN_OR_RETURN(Principal who, auth_->Authorize(context, method));
+  if (who.role == Role::kAdmin) return absl::OkStatus();
+  return views_->Read([&](const Projector& p) {
+    return CheckSubjectScope(who, subject.rep_id(), subject.unit_id(), p.org());
+  });
+}
+
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* context,
                                                   const v1::GetKpisRequest* request,
                                                   v1::GetKpisResponse* response) {
+  if (absl::Status s = Allow(*context, methods::kGetKpis, request->subject()); !s.ok()) {
+    return FinishUnary(context, s);
+  }
   absl::Time now = clock_->Now();
   auto query = DecodeQuery(*request, *views_, now);
   if (!query.ok()) return FinishUnary(context, query.status());
@@ -94,6 +107,9 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
                                                     const v1::GetFunnelRequest* request,
                                                     v1::GetFunnelResponse* response) {
+  if (absl::Status s = Allow(*context, methods::kGetFunnel, request->subject()); !s.ok()) {
+    return FinishUnary(context, s);
+  }
   auto query = DecodeQuery(*request, *views_, clock_->Now());
   if (!query.ok()) return FinishUnary(context, query.status());
   absl::StatusOr<FunnelReport> funnel =
@@ -116,6 +132,9 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerContext* context,
                                                         const v1::ListFollowUpsRequest* request,
                                                         v1::ListFollowUpsResponse* response) {
+  if (absl::Status s = Allow(*context, methods::kListFollowUps, request->subject()); !s.ok()) {
+    return FinishUnary(context, s);
+  }
   absl::Time now = clock_->Now();
   absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
   if (!subject.ok()) return FinishUnary(context, subject.status());
@@ -147,6 +166,9 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* context,
                                                    const v1::VerifyRequest* request,
                                                    v1::VerifyResponse* response) {
+  if (auto who = auth_->Authorize(*context, methods::kVerify); !who.ok()) {
+    return FinishUnary(context, who.status());
+  }
   absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
   if (r.ok()) *response = std::move(*r);
   return FinishUnary(context, r.status());
@@ -155,6 +177,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* AdminServiceImpl::Rebuild(grpc::CallbackServerContext* context,
                                                     const v1::RebuildRequest* request,
                                                     v1::RebuildResponse* response) {
+  if (auto who = auth_->Authorize(*context, methods::kRebuild); !who.ok()) {
+    return FinishUnary(context, who.status());
+  }
   absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
   if (r.ok()) *response = std::move(*r);
   return FinishUnary(context, r.status());

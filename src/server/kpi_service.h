@@ -5,13 +5,16 @@
 
 #include "salestrack/clock.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
+#include "server/auth.h"
 #include "server/views.h"
+#include "store/log_store.h"
 
 namespace salestrack::server {
 
 class KpiServiceImpl final : public v1::KpiService::CallbackService {
  public:
-  KpiServiceImpl(const Views* views, const Clock* clock) : views_(views), clock_(clock) {}
+  KpiServiceImpl(const Views* views, const Auth* auth, const Clock* clock)
+      : views_(views), auth_(auth), clock_(clock) {}
 
   grpc::ServerUnaryReactor* GetKpis(grpc::CallbackServerContext* context,
                                     const v1::GetKpisRequest* request,
@@ -24,22 +27,37 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
                                           v1::ListFollowUpsResponse* response) override;
 
  private:
+  // Authorizes `method` and checks `subject` is in the caller's scope.
+  absl::Status Allow(const grpc::CallbackServerContext& context, const char* method,
+                     const v1::Subject& subject) const;
+
   const Views* const views_;
+  const Auth* const auth_;
   const Clock* const clock_;
 };
 
+// Backup is in admin_backup.cc.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  explicit AdminServiceImpl(Views* views) : views_(views) {}
+  // `backup_dir`: where backups requested by name go ("" : clients give absolute paths).
+  AdminServiceImpl(Views* views, const store::LogStore* store, const Auth* auth,
+                   std::string backup_dir)
+      : views_(views), store_(store), auth_(auth), backup_dir_(std::move(backup_dir)) {}
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
   grpc::ServerUnaryReactor* Rebuild(grpc::CallbackServerContext* context,
                                     const v1::RebuildRequest* request,
                                     v1::RebuildResponse* response) override;
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
+                                   const v1::BackupRequest* request,
+                                   v1::BackupResponse* response) override;
 
  private:
   Views* const views_;
+  const store::LogStore* const store_;
+  const Auth* const auth_;
+  const std::string backup_dir_;
 };
 
 }  // namespace salestrack::server

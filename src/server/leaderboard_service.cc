@@ -2,10 +2,21 @@
 
 #include <atomic>
 
+#include "salestrack/status_macros.h"
 #include "server/grpc_status.h"
 
 namespace salestrack::server {
 namespace {
+
+// Boards are read by screens and admins, and by reps and managers for their own units (access.h).
+// A competition board counts as a company board.
+absl::Status Authorize(const Auth& auth, const grpc::ServerContextBase& context, const char* method,
+                       const v1::BoardRef& board, const BoardHub& hub) {
+  ASSIGN_OR_RETURN(Principal who, auth.Authorize(context, method));
+  if (who.role == Role::kAdmin || who.role == Role::kScreen) return absl::OkStatus();
+  const std::string unit = board.has_unit_id() ? board.unit_id() : "";
+  return hub.Read([&](const Projector& p) { return CheckBoardScope(who, unit, p.org()); });
+}
 
 // One subscriber's stream: one write in flight at a time; whatever piles up meanwhile is folded in
 // its Subscription. Reference-counted: gRPC holds one reference until OnDone, and the hub takes one
@@ -13,7 +24,13 @@ namespace {
 class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUpdate>,
                                public SubscriberSink {
  public:
-  SubscribeReactor(BoardHub* hub, const v1::SubscribeLeaderboardRequest& request) : hub_(hub) {
+  SubscribeReactor(BoardHub* hub, const absl::Status& allowed,
+                   const v1::SubscribeLeaderboardRequest& request)
+      : hub_(hub) {
+    if (!allowed.ok()) {
+      FinishOnce(ToGrpcStatus(allowed));
+      return;
+    }
     absl::StatusOr<std::shared_ptr<Subscription>> sub = hub_->Subscribe(request, this);
     if (!sub.ok()) {
       FinishOnce(ToGrpcStatus(sub.status()));
@@ -93,14 +110,21 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
 grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
     grpc::CallbackServerContext* context, const v1::GetLeaderboardRequest* request,
     v1::GetLeaderboardResponse* response) {
+  if (absl::Status allowed =
+          Authorize(*auth_, *context, methods::kGetLeaderboard, request->board(), *hub_);
+      !allowed.ok()) {
+    return FinishUnary(context, allowed);
+  }
   absl::StatusOr<v1::GetLeaderboardResponse> board = hub_->Get(*request);
   if (board.ok()) *response = *std::move(board);
   return FinishUnary(context, board.status());
 }
 
 grpc::ServerWriteReactor<v1::LeaderboardUpdate>* LeaderboardServiceImpl::SubscribeLeaderboard(
-    grpc::CallbackServerContext* /*context*/, const v1::SubscribeLeaderboardRequest* request) {
-  return new SubscribeReactor(hub_, *request);
+    grpc::CallbackServerContext* context, const v1::SubscribeLeaderboardRequest* request) {
+  return new SubscribeReactor(
+      hub_, Authorize(*auth_, *context, methods::kSubscribeLeaderboard, request->board(), *hub_),
+      *request);
 }
 
 }  // namespace salestrack::server

@@ -4,13 +4,14 @@
 #define SALESTRACK_SERVER_LEADERBOARD_SERVICE_H_
 
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
+#include "server/auth.h"
 #include "server/boards.h"
 
 namespace salestrack::server {
 
 class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackService {
  public:
-  explicit LeaderboardServiceImpl(BoardHub* hub) : hub_(hub) {}
+  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth) : hub_(hub), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* context,
                                            const v1::GetLeaderboardRequest* request,
@@ -21,6 +22,7 @@ class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackServ
 
  private:
   BoardHub* const hub_;
+  const Auth* const auth_;
 };
 
 }  // namespace salestrack::server

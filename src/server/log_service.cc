@@ -4,6 +4,7 @@
 #include "server/append_stream_reactor.h"
 #include "server/grpc_status.h"
 #include "server/read_events_reactor.h"
+#include "server/rejected_reactor.h"
 
 namespace salestrack::server {
 
@@ -15,12 +16,19 @@ void ToAppendError(const absl::Status& status, v1::AppendError* error) {
   if (location) error->set_field(location->field);
 }
 
+absl::Status CheckAppend(const Principal& who, const store::Events& events, const Views& views) {
+  if (who.role == Role::kAdmin || who.role == Role::kConnector) return absl::OkStatus();
+  return views.Read([&](const Projector& p) { return CheckAppendScope(who, events, p.org()); });
+}
+
 grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* context,
                                                  const v1::AppendRequest* request,
                                                  v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status s = ValidateBatch(request->events(), clock_->Now(), options_.validation);
-      !s.ok()) {
+  absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kAppend);
+  absl::Status s = who.ok() ? CheckAppend(*who, request->events(), *views_) : who.status();
+  if (s.ok()) s = ValidateBatch(request->events(), clock_->Now(), options_.validation);
+  if (!s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
@@ -40,12 +48,24 @@ grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* co
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* LogServiceImpl::AppendStream(
     grpc::CallbackServerContext* context) {
-  return new AppendStreamReactor(sequencer_, clock_, options_.validation,
-                                 options_.max_stream_in_flight);
+  absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kAppendStream);
+  if (!who.ok()) {
+    return new RejectedReactor<grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>>(
+        who.status());
+  }
+  return new AppendStreamReactor(
+      sequencer_, clock_, options_.validation, options_.max_stream_in_flight,
+      [who = *who, views = views_](const store::Events& events) {
+        return CheckAppend(who, events, *views);
+      });
 }
 
 grpc::ServerWriteReactor<v1::ReadEventsResponse>* LogServiceImpl::ReadEvents(
     grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) {
+  absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kReadEvents);
+  if (!who.ok()) {
+    return new RejectedReactor<grpc::ServerWriteReactor<v1::ReadEventsResponse>>(who.status());
+  }
   return new ReadEventsReactor(store_, sequencer_, *request);
 }
 

@@ -6,6 +6,8 @@
 #include "salestrack/clock.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
 #include "salestrack/validation.h"
+#include "server/auth.h"
+#include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -18,9 +20,15 @@ struct LogServiceOptions {
 
 class LogServiceImpl final : public v1::LogService::CallbackService {
  public:
-  LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Clock* clock,
-                 LogServiceOptions options)
-      : store_(store), sequencer_(sequencer), clock_(clock), options_(options) {}
+  // `views` supplies the org for managers' access checks.
+  LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Views* views,
+                 const Auth* auth, const Clock* clock, LogServiceOptions options)
+      : store_(store),
+        sequencer_(sequencer),
+        views_(views),
+        auth_(auth),
+        clock_(clock),
+        options_(options) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
@@ -33,9 +41,14 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
  private:
   store::LogStore* const store_;
   store::Sequencer* const sequencer_;
+  const Views* const views_;
+  const Auth* const auth_;
   const Clock* const clock_;
   const LogServiceOptions options_;
 };
+
+// CheckAppendScope (access.h) against the current org; admins and connectors need no org.
+absl::Status CheckAppend(const Principal& who, const store::Events& events, const Views& views);
 
 // Fills an AppendError (for AppendStream) from a refusal.
 void ToAppendError(const absl::Status& status, v1::AppendError* error);

@@ -32,6 +32,18 @@ ABSL_FLAG(uint32_t, max_future_skew_seconds, 0,
 ABSL_FLAG(uint32_t, max_stream_in_flight, 0,
           "Requests one AppendStream may have awaiting commit before the daemon stops reading "
           "it. Default 64.");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Directory under which `salestrack backup NAME` writes backups. Default: none (clients "
+          "give absolute paths).");
+ABSL_FLAG(std::string, restore_from, "",
+          "Restore: copy this backup directory into --data_dir (which must be missing or empty), "
+          "then open it and serve. Given once, when setting up the new data directory.");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "DEVELOPMENT ONLY: serve without API keys; every caller is an admin. Refused when the "
+          "config has api_keys. Logs a warning at start-up.");
+ABSL_FLAG(bool, check_config, false,
+          "Check the config file and flags (time zone, limits, ...), print the options that would "
+          "apply, and exit: 0 if they are good, 2 if not. Opens nothing.");
 ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error, off.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
@@ -46,6 +58,7 @@ salestrack::v1::DaemonConfig FlagsAsConfig() {
   c.set_listen_address(absl::GetFlag(FLAGS_listen));
   c.set_data_dir(absl::GetFlag(FLAGS_data_dir));
   c.set_time_zone(absl::GetFlag(FLAGS_time_zone));
+  c.set_backup_dir(absl::GetFlag(FLAGS_backup_dir));
   c.mutable_limits()->set_max_batch_events(absl::GetFlag(FLAGS_max_batch_events));
   c.mutable_limits()->set_max_request_bytes(absl::GetFlag(FLAGS_max_request_bytes));
   c.mutable_limits()->set_max_future_skew_seconds(absl::GetFlag(FLAGS_max_future_skew_seconds));
@@ -95,6 +108,22 @@ int main(int argc, char** argv) {
   }
   if (absl::Status s = salestrack::server::ApplyConfig(FlagsAsConfig(), &options); !s.ok()) {
     return Fail(std::string(s.message()));
+  }
+
+  options.restore_from = absl::GetFlag(FLAGS_restore_from);
+  options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
+  if (absl::Status s = salestrack::server::Auth::Create(options).status(); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+  if (absl::GetFlag(FLAGS_check_config)) {
+    std::printf("config ok: listen %s, data_dir %s, time_zone %s, backup_dir %s, %s\n",
+                options.listen_address.c_str(), options.data_dir.c_str(),
+                options.time_zone_name.c_str(),
+                options.backup_dir.empty() ? "(none)" : options.backup_dir.c_str(),
+                options.insecure_no_auth
+                    ? "AUTHENTICATION OFF"
+                    : (std::to_string(options.api_keys.size()) + " API key(s)").c_str());
+    return 0;
   }
 
   // Block the stop signals in every thread (gRPC's and RocksDB's inherit this mask) and wait for

@@ -5,12 +5,32 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
+#include "store/backup.h"
 
 namespace salestrack::server {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
   std::unique_ptr<Server> server(new Server());
+  ASSIGN_OR_RETURN(server->auth_, Auth::Create(options));
+  {
+    // Every method we serve must have an access rule (deny by default would hide a forgotten one).
+    const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
+    RETURN_IF_ERROR(CheckMethodTable({pool->FindServiceByName(v1::LogService::service_full_name()),
+                                      pool->FindServiceByName(v1::KpiService::service_full_name()),
+                                      pool->FindServiceByName(v1::AdminService::service_full_name())}));
+  }
+  if (!server->auth_->enabled()) {
+    spdlog::warn("!!! AUTHENTICATION IS OFF (--insecure_no_auth): anyone who can reach {} may read "
+                 "and write everything as admin. For development only. !!!",
+                 options.listen_address);
+  }
+  if (!options.restore_from.empty()) {
+    ASSIGN_OR_RETURN(store::BackupInfo restored,
+                     store::RestoreBackup(options.restore_from, options.data_dir));
+    spdlog::info("restored backup {} (log head seq {}, {} files, {} bytes) into {}", restored.dir,
+                 restored.head_seq, restored.files, restored.bytes, options.data_dir);
+  }
   ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store::StoreOptions()));
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
@@ -23,18 +43,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   service_options.validation.max_future_skew = options.max_future_skew;
   service_options.max_stream_in_flight = options.max_stream_in_flight;
   server->log_service_ = std::make_unique<LogServiceImpl>(
-      server->store_.get(), server->sequencer_.get(), clock, service_options);
+      server->store_.get(), server->sequencer_.get(), server->views_.get(), server->auth_.get(), clock,
+      service_options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &server->port_);
-  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), clock);
-  server->admin_service_ = std::make_unique<AdminServiceImpl>(server->views_.get());
+  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock);
+  server->admin_service_ = std::make_unique<AdminServiceImpl>(
+      server->views_.get(), server->store_.get(), server->auth_.get(), options.backup_dir);
   server->boards_ = std::make_unique<BoardHub>(
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
-  server->leaderboard_service_ = std::make_unique<LeaderboardServiceImpl>(server->boards_.get());
+  server->leaderboard_service_ =
+      std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get());
   builder.RegisterService(server->leaderboard_service_.get());
   builder.RegisterService(server->log_service_.get());
   builder.RegisterService(server->kpi_service_.get());

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/boards.h"
 #include "server/kpi_service.h"
@@ -44,6 +45,7 @@ class Server {
  private:
   Server() = default;
 
+  std::unique_ptr<Auth> auth_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<Views> views_;
   std::unique_ptr<store::Sequencer> sequencer_;

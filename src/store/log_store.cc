@@ -64,9 +64,13 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   store->options_ = options;
 
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  if (!options.read_only) std::filesystem::create_directories(dir, ec);
   if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   bool exists = std::filesystem::exists(std::filesystem::path(dir) / "CURRENT");
+  if (options.read_only && !exists) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " holds no salestrack database (no RocksDB CURRENT file)"));
+  }
   if (!exists && !std::filesystem::is_empty(dir)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "data directory ", dir, " is not empty and holds no salestrack database; refusing to use it"));
@@ -102,7 +106,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   }
 
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &store->handles_, &db)
+          : rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", dir));
   store->db_.reset(db);
   store->log_ = store->handles_[1];
@@ -122,6 +129,10 @@ LogStore::~LogStore() {
 absl::Status LogStore::CheckOrInitFormat() {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(kFormatVersionKey), &value);
+  if (s.IsNotFound() && options_.read_only) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir_, " holds a RocksDB database without a salestrack format version"));
+  }
   if (s.IsNotFound()) {
     // A new directory, or one a crash interrupted before its first commit: the log must be empty.
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));

@@ -26,6 +26,9 @@ struct StoreOptions {
   // fsync the WAL on every commit. Only tests and benchmarks of the non-durable path turn it off.
   bool sync = true;
   size_t block_cache_bytes = 128 << 20;
+  // Open without writing anything (for checking a backup): the directory must already hold a
+  // salestrack database of this format; Commit() fails.
+  bool read_only = false;
 };
 
 class LogStore {
@@ -61,6 +64,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* ids_family() const { return ids_; }
   rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
   rocksdb::DB* db() const { return db_.get(); }
+  const std::string& dir() const { return dir_; }
 
  private:
   LogStore() = default;

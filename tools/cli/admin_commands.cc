@@ -1,6 +1,6 @@
-// `salestrack verify` and `salestrack rebuild`: AdminService. Both replay the whole log, so they
-// take no deadline (--timeout applies to the quick queries only); a daemon that is down still fails
-// at once.
+// `salestrack verify`, `salestrack rebuild` and `salestrack backup`: AdminService. They replay or
+// copy the whole log, so they take no deadline (--timeout applies to the quick queries only); a
+// daemon that is down still fails at once.
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -65,6 +65,30 @@ int RunRebuild(const Context& ctx) {
   std::printf("rebuilt the views from %s events in %s (%s events/s), at seq %llu\n",
               Grouped(n).c_str(), took.c_str(), rate.c_str(),
               static_cast<unsigned long long>(response.seq()));
+  return 0;
+}
+
+int RunBackup(const Context& ctx) {
+  constexpr char kCmd[] = "backup";
+  if (ctx.args.size() != 1) {
+    return UsageError(kCmd, "give the backup directory: a name under the daemon's backup_dir, or "
+                            "an absolute path on the daemon's machine");
+  }
+  v1::BackupRequest request;
+  request.set_dir(ctx.args[0]);
+  v1::BackupResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = v1::AdminService::NewStub(ctx.channel)->Backup(&context, request, &response);
+  if (!status.ok()) return RpcFailed(kCmd, ctx, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    PrintJson(response);
+    return 0;
+  }
+  std::printf("backed up the log to seq %llu in %s (%s files, %s bytes, %.2f s)\n",
+              static_cast<unsigned long long>(response.seq()), response.dir().c_str(),
+              Grouped(static_cast<int64_t>(response.files())).c_str(),
+              Grouped(static_cast<int64_t>(response.bytes())).c_str(), response.seconds());
+  std::printf("restore: salestrackd --data_dir NEW_DIR --restore_from %s\n", response.dir().c_str());
   return 0;
 }
 

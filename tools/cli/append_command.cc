@@ -1,4 +1,8 @@
-// `salestrack append`: JSON lines in, events appended over AppendStream.
+// `salestrack append` and `salestrack import`: JSON lines in, events appended over AppendStream.
+//
+// import reads what `salestrack export` wrote (EventRecord lines: the seq and recorded_at are
+// dropped, the event is appended; plain Event lines are accepted too), so an import goes through
+// the daemon's validation like any append, and importing twice changes nothing.
 //
 // Every line is parsed and validated locally first (the same validation.h the daemon runs), so a
 // bad file is reported in full, line by line, before anything is sent. The good lines then go out in
@@ -30,19 +34,39 @@ struct Line {
   v1::Event event;
 };
 
-// Reads and checks every line; returns the good ones and prints the bad ones.
-std::vector<Line> ReadLines(std::istream& in, int* bad) {
-  std::vector<Line> good;
+// Parses one line as an Event, or (records) as an EventRecord whose event is taken.
+absl::Status ParseLine(const std::string& text, bool records, v1::Event* event) {
   google::protobuf::util::JsonParseOptions json;
+  if (records) {
+    v1::EventRecord record;
+    auto parsed = google::protobuf::util::JsonStringToMessage(text, &record, json);
+    if (parsed.ok() && record.has_event()) {
+      *event = std::move(*record.mutable_event());
+      return absl::OkStatus();
+    }
+    // Not a record: maybe a plain event. If not that either, the record's error says more.
+    if (google::protobuf::util::JsonStringToMessage(text, event, json).ok()) {
+      return absl::OkStatus();
+    }
+    if (parsed.ok()) return absl::InvalidArgumentError("record has no event");
+    return absl::InvalidArgumentError(parsed.ToString());
+  }
+  auto parsed = google::protobuf::util::JsonStringToMessage(text, event, json);
+  if (!parsed.ok()) return absl::InvalidArgumentError(parsed.ToString());
+  return absl::OkStatus();
+}
+
+// Reads and checks every line; returns the good ones and prints the bad ones.
+std::vector<Line> ReadLines(std::istream& in, bool records, int* bad) {
+  std::vector<Line> good;
   ValidationOptions validation;
   absl::Time now = absl::Now();
   std::string text;
   for (int number = 1; std::getline(in, text); ++number) {
     if (absl::StripAsciiWhitespace(text).empty()) continue;
     Line line{number, {}};
-    auto parsed = google::protobuf::util::JsonStringToMessage(text, &line.event, json);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "line %d: %s\n", number, parsed.ToString().c_str());
+    if (absl::Status parsed = ParseLine(text, records, &line.event); !parsed.ok()) {
+      std::fprintf(stderr, "line %d: %s\n", number, std::string(parsed.message()).c_str());
       ++*bad;
       continue;
     }
@@ -56,16 +80,15 @@ std::vector<Line> ReadLines(std::istream& in, int* bad) {
   return good;
 }
 
-}  // namespace
-
-int RunAppend(const Context& ctx) {
+// append (records = false) and import (records = true).
+int AppendLines(const Context& ctx, const char* command, bool records) {
   if (ctx.args.size() > 1) {
-    std::fprintf(stderr, "salestrack append: give at most one FILE (or none for stdin)\n");
+    std::fprintf(stderr, "salestrack %s: give at most one FILE (or none for stdin)\n", command);
     return 2;
   }
   const size_t batch_size = absl::GetFlag(FLAGS_batch);
   if (batch_size < 1 || batch_size > 1000) {
-    std::fprintf(stderr, "salestrack append: --batch must be in [1, 1000]\n");
+    std::fprintf(stderr, "salestrack %s: --batch must be in [1, 1000]\n", command);
     return 2;
   }
   std::ifstream file;
@@ -75,14 +98,14 @@ int RunAppend(const Context& ctx) {
     source = ctx.args[0];
     file.open(source);
     if (!file) {
-      std::fprintf(stderr, "salestrack append: cannot read %s\n", source.c_str());
+      std::fprintf(stderr, "salestrack %s: cannot read %s\n", command, source.c_str());
       return 2;
     }
     in = &file;
   }
 
   int bad = 0;
-  std::vector<Line> lines = ReadLines(*in, &bad);
+  std::vector<Line> lines = ReadLines(*in, records, &bad);
   if (bad > 0 && !absl::GetFlag(FLAGS_keep_going)) {
     std::fprintf(stderr,
                  "%d bad line(s) in %s; nothing was sent (fix them, or pass --keep_going to send "
@@ -138,13 +161,14 @@ int RunAppend(const Context& ctx) {
   writer.join();
   grpc::Status status = stream->Finish();
   if (!status.ok() || answered != batches) {
-    std::fprintf(stderr, "salestrack append: %s: %s (%zu of %zu batches answered)\n",
+    std::fprintf(stderr, "salestrack %s: %s: %s (%zu of %zu batches answered)\n", command,
                  ctx.server.c_str(), status.ok() ? "stream ended early" : status.error_message().c_str(),
                  answered, batches);
     return 1;
   }
-  std::printf("appended %llu new, %llu duplicate, %llu refused, %d bad line(s)",
-              static_cast<unsigned long long>(written), static_cast<unsigned long long>(duplicates),
+  std::printf("%s %llu new, %llu duplicate, %llu refused, %d bad line(s)",
+              records ? "imported" : "appended", static_cast<unsigned long long>(written),
+              static_cast<unsigned long long>(duplicates),
               static_cast<unsigned long long>(refused), bad);
   if (first_seq != 0) {
     std::printf("; seqs %llu..%llu", static_cast<unsigned long long>(first_seq),
@@ -153,5 +177,10 @@ int RunAppend(const Context& ctx) {
   std::printf("\n");
   return refused > 0 || bad > 0 ? 1 : 0;
 }
+
+}  // namespace
+
+int RunAppend(const Context& ctx) { return AppendLines(ctx, "append", /*records=*/false); }
+int RunImport(const Context& ctx) { return AppendLines(ctx, "import", /*records=*/true); }
 
 }  // namespace salestrack::cli

@@ -35,6 +35,11 @@ int RunVerify(const Context& ctx);
 int RunRebuild(const Context& ctx);
 int RunTop(const Context& ctx);
 int RunWatch(const Context& ctx);
+int RunBackup(const Context& ctx);
+int RunExport(const Context& ctx);
+int RunImport(const Context& ctx);
+// Local: needs no daemon. `args` is argv after flag parsing.
+int RunNewKey(const std::vector<char*>& args);
 
 }  // namespace salestrack::cli
 

@@ -1,10 +1,14 @@
-// `salestrack events` and `salestrack health`.
+// `salestrack events`, `salestrack export` and `salestrack health`.
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <future>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
@@ -14,18 +18,19 @@ ABSL_FLAG(bool, follow, false, "events: keep printing records as they are commit
 ABSL_FLAG(uint64_t, limit, 0, "events: stop after this many records (0: no limit).");
 
 namespace salestrack::cli {
+namespace {
 
-int RunEvents(const Context& ctx) {
-  if (!ctx.args.empty()) {
-    std::fprintf(stderr, "salestrack events: unexpected argument \"%s\"\n", ctx.args[0].c_str());
-    return 2;
-  }
+struct Copied {
+  uint64_t records = 0;
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+};
+
+// Writes the records `request` reads as JSON lines to `out`.
+grpc::Status CopyRecords(const Context& ctx, const v1::ReadEventsRequest& request, FILE* out,
+                         Copied* copied) {
   auto stub = v1::LogService::NewStub(ctx.channel);
   grpc::ClientContext context;
-  v1::ReadEventsRequest request;
-  request.set_from_seq(absl::GetFlag(FLAGS_from));
-  request.set_follow(absl::GetFlag(FLAGS_follow));
-  request.set_limit(absl::GetFlag(FLAGS_limit));
   std::unique_ptr<grpc::ClientReader<v1::ReadEventsResponse>> reader =
       stub->ReadEvents(&context, request);
   google::protobuf::util::JsonPrintOptions json;
@@ -36,17 +41,66 @@ int RunEvents(const Context& ctx) {
     for (const v1::EventRecord& record : response.records()) {
       line.clear();
       google::protobuf::util::MessageToJsonString(record, &line, json);
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), out);
+      if (copied->records++ == 0) copied->first_seq = record.seq();
+      copied->last_seq = record.seq();
     }
-    std::fflush(stdout);
+    std::fflush(out);
   }
-  grpc::Status status = reader->Finish();
+  return reader->Finish();
+}
+
+}  // namespace
+
+int RunEvents(const Context& ctx) {
+  if (!ctx.args.empty()) {
+    std::fprintf(stderr, "salestrack events: unexpected argument \"%s\"\n", ctx.args[0].c_str());
+    return 2;
+  }
+  v1::ReadEventsRequest request;
+  request.set_from_seq(absl::GetFlag(FLAGS_from));
+  request.set_follow(absl::GetFlag(FLAGS_follow));
+  request.set_limit(absl::GetFlag(FLAGS_limit));
+  Copied copied;
+  grpc::Status status = CopyRecords(ctx, request, stdout, &copied);
   if (!status.ok()) {
     std::fprintf(stderr, "salestrack events: %s (%s)\n", status.error_message().c_str(),
                  ctx.server.c_str());
     return 1;
   }
+  return 0;
+}
+
+int RunExport(const Context& ctx) {
+  constexpr char kCmd[] = "export";
+  if (ctx.args.size() > 1) return UsageError(kCmd, "give at most one FILE (or none for stdout)");
+  FILE* out = stdout;
+  std::string target = "stdout";
+  if (!ctx.args.empty() && ctx.args[0] != "-") {
+    target = ctx.args[0];
+    out = std::fopen(target.c_str(), "wx");  // Never overwrites an earlier export.
+    if (out == nullptr) {
+      return UsageError(kCmd, absl::StrCat("cannot create ", target, ": ", std::strerror(errno)));
+    }
+  }
+  // Every record up to the head the read catches up with (appends may go on meanwhile).
+  v1::ReadEventsRequest request;
+  request.set_from_seq(1);
+  Copied copied;
+  grpc::Status status = CopyRecords(ctx, request, out, &copied);
+  bool flushed = std::fflush(out) == 0 && !std::ferror(out);
+  if (out != stdout) flushed = std::fclose(out) == 0 && flushed;
+  if (!status.ok()) return RpcFailed(kCmd, ctx, status);
+  if (!flushed) {
+    std::fprintf(stderr, "salestrack export: writing %s failed: %s\n", target.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "exported %llu records (seqs %llu..%llu) to %s\n",
+               static_cast<unsigned long long>(copied.records),
+               static_cast<unsigned long long>(copied.first_seq),
+               static_cast<unsigned long long>(copied.last_seq), target.c_str());
   return 0;
 }
 

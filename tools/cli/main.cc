@@ -8,10 +8,14 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "cli/channel.h"
 #include "cli/commands.h"
 
 ABSL_FLAG(std::string, server, "",
           "salestrackd address, host:port. Default $SALESTRACK_SERVER, else 127.0.0.1:7411.");
+ABSL_FLAG(std::string, token, "",
+          "API key (bearer token) for salestrackd. Default $SALESTRACK_TOKEN. Prefer the "
+          "environment variable: a flag shows in the process list.");
 ABSL_FLAG(double, timeout, 30, "Seconds to wait for the daemon on one-shot calls.");
 
 namespace {
@@ -19,7 +23,8 @@ namespace {
 constexpr char kUsage[] =
     "salestrack: the command-line client of salestrackd.\n"
     "\n"
-    "Usage: salestrack [--server HOST:PORT] COMMAND [flags] [args]\n"
+    "Usage: salestrack [--server HOST:PORT] [--token TOKEN] COMMAND [flags] [args]\n"
+    "(or $SALESTRACK_SERVER and $SALESTRACK_TOKEN)\n"
     "\n"
     "Commands:\n"
     "  append [FILE]   Append events given as JSON lines (protobuf JSON mapping of\n"
@@ -42,6 +47,19 @@ constexpr char kUsage[] =
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
     "\n"
+    "  backup DIR      Online backup of the daemon's whole data directory into DIR, on the\n"
+    "                  daemon's machine: a name under its backup_dir, or an absolute path.\n"
+    "                  Restore with: salestrackd --data_dir NEW_DIR --restore_from DIR.\n"
+    "  export [FILE]   Write the whole log as JSON lines (EventRecord) to FILE (never\n"
+    "                  overwritten) or stdout: portable across versions.\n"
+    "  new-key         Make a new API key: prints the token (give it to its holder) and\n"
+    "                  the api_keys entry for salestrackd's config (only its SHA-256).\n"
+    "                  Flags: --name NAME, --role admin|connector|rep|manager|screen,\n"
+    "                  --rep ID (role rep), --unit ID (role manager).\n"
+    "  import [FILE]   Append the events of an export (or of plain Event lines) in file\n"
+    "                  order; validated like append, and importing twice changes nothing.\n"
+    "                  Flags: --batch (default 500), --keep_going.\n"
+    "\n"
     "  top             A leaderboard, once: --unit ID --metric NAME [--period, --date as for\n"
     "                  kpis] or --competition ID; --top N (default 10), or --around REP\n"
     "                  [--radius R], or --member REP (that rep's rank).\n"
@@ -50,7 +68,7 @@ constexpr char kUsage[] =
     "                  A,B to filter; --updates N to stop after N updates. Reconnects and\n"
     "                  resumes by itself.\n"
     "\n"
-    "kpis, funnel, followups, verify, rebuild and top print tables; --json prints the daemon's\n"
+    "kpis, funnel, followups, verify, rebuild, backup and top print tables; --json prints the daemon's\n"
     "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
     "2 usage error.\n"
     "\n"
@@ -77,11 +95,21 @@ int main(int argc, char** argv) {
     ctx.server = env != nullptr && *env != '\0' ? env : "127.0.0.1:7411";
   }
   ctx.timeout_seconds = absl::GetFlag(FLAGS_timeout);
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  ctx.channel =
-      grpc::CreateCustomChannel(ctx.server, grpc::InsecureChannelCredentials(), args);
   std::string command = rest[1];
+  if (command == "new-key") return salestrack::cli::RunNewKey(rest);
+  salestrack::cli::ChannelOptions channel;
+  channel.token = absl::GetFlag(FLAGS_token);
+  if (channel.token.empty()) {
+    const char* env = std::getenv("SALESTRACK_TOKEN");
+    if (env != nullptr) channel.token = env;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> connected =
+      salestrack::cli::NewChannel(ctx.server, channel);
+  if (!connected.ok()) {
+    std::fprintf(stderr, "salestrack: %s\n", std::string(connected.status().message()).c_str());
+    return 2;
+  }
+  ctx.channel = *std::move(connected);
   for (size_t i = 2; i < rest.size(); ++i) ctx.args.push_back(rest[i]);
 
   if (command == "append") return salestrack::cli::RunAppend(ctx);
@@ -94,6 +122,9 @@ int main(int argc, char** argv) {
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);
   if (command == "top") return salestrack::cli::RunTop(ctx);
   if (command == "watch") return salestrack::cli::RunWatch(ctx);
+  if (command == "backup") return salestrack::cli::RunBackup(ctx);
+  if (command == "export") return salestrack::cli::RunExport(ctx);
+  if (command == "import") return salestrack::cli::RunImport(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }

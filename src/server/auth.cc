@@ -1,0 +1,138 @@
+#include "server/auth.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "salestrack/api_token.h"
+#include "spdlog/spdlog.h"
+
+namespace salestrack::server {
+namespace {
+
+// THE table. Health (grpc.health.v1.Health) and server reflection are gRPC's own services and need
+// no key: a load balancer must probe health, and the schema is public.
+const absl::flat_hash_map<std::string, Permission>& Table() {
+  static const auto* table = new absl::flat_hash_map<std::string, Permission>{
+      {methods::kAppend, Permission::kAppend},
+      {methods::kAppendStream, Permission::kAppend},
+      {methods::kReadEvents, Permission::kReadLog},
+      {methods::kGetKpis, Permission::kReadKpis},
+      {methods::kGetFunnel, Permission::kReadKpis},
+      {methods::kListFollowUps, Permission::kReadKpis},
+      {methods::kVerify, Permission::kAdmin},
+      {methods::kRebuild, Permission::kAdmin},
+      {methods::kBackup, Permission::kAdmin},
+      {methods::kGetLeaderboard, Permission::kReadBoards},
+      {methods::kSubscribeLeaderboard, Permission::kReadBoards},
+      // Later services add their rows here, e.g.
+      //   {"/salestrack.v1.KpiService/GetScorecard", Permission::kReadKpis},
+  };
+  return *table;
+}
+
+bool IsLowerHex64(absl::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Permission> MethodPermission(absl::string_view method) {
+  auto it = Table().find(method);
+  if (it == Table().end()) return std::nullopt;
+  return it->second;
+}
+
+absl::Status CheckMethodTable(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
+  for (const google::protobuf::ServiceDescriptor* service : services) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      std::string name = absl::StrCat("/", service->full_name(), "/", service->method(i)->name());
+      if (!MethodPermission(name)) {
+        return absl::InternalError(absl::StrCat(
+            "method ", name, " has no row in the access table (src/server/auth.cc)"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Auth>> Auth::Create(const ServerOptions& options) {
+  std::unique_ptr<Auth> auth(new Auth());
+  if (options.insecure_no_auth) {
+    if (!options.api_keys.empty()) {
+      return absl::InvalidArgumentError(
+          "--insecure_no_auth was given but the config has api_keys: remove one or the other");
+    }
+    auth->enabled_ = false;
+    return auth;
+  }
+  if (options.api_keys.empty()) {
+    return absl::InvalidArgumentError(
+        "api_keys: none configured, so every call would be refused. Add keys to the config "
+        "(`salestrack new-key --name NAME --role ROLE` prints an entry), or, for development only, "
+        "start with --insecure_no_auth");
+  }
+  absl::flat_hash_set<std::string> names;
+  for (size_t i = 0; i < options.api_keys.size(); ++i) {
+    const v1::ApiKey& key = options.api_keys[i];
+    const std::string at = absl::StrCat("api_keys[", i, "]");
+    absl::StatusOr<Principal> p = PrincipalOfKey(key);
+    if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat(at, ".", p.status().message()));
+    if (!names.insert(p->name).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".name: \"", p->name, "\" is used by another key"));
+    }
+    std::string hash = absl::AsciiStrToLower(key.sha256());
+    if (!IsLowerHex64(hash)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".sha256: must be the 64 hex digits of the token's SHA-256 (salestrack new-key "
+              "prints it)"));
+    }
+    if (!auth->by_hash_.emplace(hash, *std::move(p)).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".sha256: the same token as another key"));
+    }
+  }
+  return auth;
+}
+
+absl::StatusOr<Principal> Auth::Authorize(const grpc::ServerContextBase& context,
+                                          absl::string_view method) const {
+  std::optional<Permission> permission = MethodPermission(method);
+  if (!permission) {
+    return absl::PermissionDeniedError(absl::StrCat(method, " has no access rule"));
+  }
+  if (!enabled_) return Principal{"anonymous (auth off)", Role::kAdmin, "", ""};
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "no API key: send metadata \"authorization: Bearer TOKEN\" (salestrack --token or "
+        "$SALESTRACK_TOKEN)");
+  }
+  absl::string_view value(it->second.data(), it->second.size());
+  if (!absl::ConsumePrefix(&value, "Bearer ") || value.empty()) {
+    return absl::UnauthenticatedError("authorization metadata must read \"Bearer TOKEN\"");
+  }
+  auto key = by_hash_.find(Sha256Hex(value));
+  if (key == by_hash_.end()) {
+    spdlog::debug("{}: unknown API key from {}", std::string(method), context.peer());
+    return absl::UnauthenticatedError("unknown API key");
+  }
+  const Principal& who = key->second;
+  if (!RoleAllows(who.role, *permission)) {
+    spdlog::debug("{}: key \"{}\" ({}) denied", std::string(method), who.name,
+                  std::string(RoleName(who.role)));
+    return absl::PermissionDeniedError(absl::StrCat("key \"", who.name, "\" (role ",
+                                                    RoleName(who.role), ") may not call ", method));
+  }
+  return who;
+}
+
+}  // namespace salestrack::server
