@@ -49,6 +49,11 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (!config.data_dir().empty()) options->data_dir = config.data_dir();
   if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
+  if (config.has_tls()) {
+    options->tls_cert_file = config.tls().cert_file();
+    options->tls_key_file = config.tls().key_file();
+    options->tls_client_ca_file = config.tls().client_ca_file();
+  }
   if (config.api_keys_size() > 0) {
     options->api_keys.assign(config.api_keys().begin(), config.api_keys().end());
   }
@@ -83,7 +88,49 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     return absl::InvalidArgumentError("listen_address: must not be empty");
   }
   if (options->data_dir.empty()) return absl::InvalidArgumentError("data_dir: must not be empty");
+  if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {
+    return absl::InvalidArgumentError("tls: cert_file and key_file go together");
+  }
+  if (!options->tls_client_ca_file.empty() && options->tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("tls.client_ca_file: needs cert_file and key_file");
+  }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& field, const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": cannot read a PEM file at \"", path, "\""));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerOptions& options) {
+  if (options.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  absl::StatusOr<std::string> cert = ReadPem("tls.cert_file", options.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem("tls.key_file", options.tls_key_file);
+  if (!key.ok()) return key.status();
+  pair.cert_chain = *std::move(cert);
+  pair.private_key = *std::move(key);
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!options.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadPem("tls.client_ca_file", options.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *std::move(ca);
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
 }
 
 }  // namespace salestrack::server

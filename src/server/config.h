@@ -4,11 +4,13 @@
 #define SALESTRACK_SERVER_CONFIG_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
 #include "salestrack/v1/config.pb.h"
 
 namespace salestrack::server {
@@ -28,6 +30,10 @@ struct ServerOptions {
   // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
   std::vector<v1::ApiKey> api_keys;
   bool insecure_no_auth = false;
+  // TLS (config only): PEM file paths; empty cert_file means plaintext. See MakeServerCredentials.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
   // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
   std::string restore_from;
 };
@@ -42,6 +48,12 @@ absl::StatusOr<v1::DaemonConfig> ReadConfigFile(const std::string& path);
 // Applies the set fields of `config` over `options`, then checks the result (loads the time zone,
 // checks limits). Errors name the config field.
 absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options);
+
+// Reads the TLS files of `options` and builds the gRPC server credentials: plaintext without
+// tls_cert_file; TLS with it; mutual TLS (client certificates required and verified) with
+// tls_client_ca_file. Errors name the config field and the file.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
+    const ServerOptions& options);
 
 }  // namespace salestrack::server
 

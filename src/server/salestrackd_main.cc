@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   if (absl::Status s = salestrack::server::Auth::Create(options).status(); !s.ok()) {
     return Fail(std::string(s.message()));
   }
+  if (absl::Status s = salestrack::server::MakeServerCredentials(options).status(); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   if (absl::GetFlag(FLAGS_check_config)) {
     std::printf("config ok: listen %s, data_dir %s, time_zone %s, backup_dir %s, %s\n",
                 options.listen_address.c_str(), options.data_dir.c_str(),

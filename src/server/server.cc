@@ -48,9 +48,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   MakeServerCredentials(options));
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock);
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
       server->views_.get(), server->store_.get(), server->auth_.get(), options.backup_dir);
@@ -70,9 +71,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("cannot listen on ", options.listen_address, " (in use, or not an address?)"));
   }
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
-  spdlog::info("salestrackd serving on port {} with data in {} (log head seq {}, time zone {})",
+  spdlog::info("salestrackd serving on port {} with data in {} (log head seq {}, time zone {}, {})",
                server->port_, options.data_dir, server->store_->head_at_open(),
-               options.time_zone_name);
+               options.time_zone_name,
+               options.tls_cert_file.empty()          ? "plaintext"
+               : options.tls_client_ca_file.empty() ? "TLS"
+                                                      : "mutual TLS");
   return server;
 }
 

@@ -1,5 +1,7 @@
 #include "store/log_store.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 
 #include "absl/strings/numbers.h"
@@ -7,6 +9,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "salestrack/status_macros.h"
+#include "spdlog/spdlog.h"
 
 namespace salestrack::store {
 namespace {
@@ -42,6 +45,27 @@ rocksdb::ColumnFamilyOptions IdsFamilyOptions(const std::shared_ptr<rocksdb::Cac
   cf.write_buffer_size = 32 << 20;
   return cf;
 }
+
+// RocksDB's own log goes to ours (stderr), not to a LOG file in the data directory: on a full disk
+// RocksDB 7.8 aborts on the write after a failed LOG write (an assertion in WritableFileWriter),
+// and a daemon must survive a full disk. Its chatty INFO lines become our debug lines.
+class SpdlogLogger final : public rocksdb::Logger {
+ public:
+  SpdlogLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL  ? spdlog::level::err
+                                   : level >= rocksdb::InfoLogLevel::WARN_LEVEL ? spdlog::level::warn
+                                                                                : spdlog::level::debug;
+    if (!spdlog::should_log(to)) return;
+    char buffer[2048];
+    std::vsnprintf(buffer, sizeof buffer, format, ap);
+    spdlog::log(to, "rocksdb: {}", buffer);
+  }
+};
 
 }  // namespace
 
@@ -84,6 +108,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   db_options.keep_log_file_num = 5;
   // Bounds the WAL a crash must replay: past this, RocksDB flushes the families that pin old logs.
   db_options.max_total_wal_size = 256 << 20;
+  db_options.info_log = std::make_shared<SpdlogLogger>();
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -230,9 +255,20 @@ absl::Status LogStore::ReadRange(uint64_t from, uint64_t to, size_t max_records,
 }
 
 absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
+  if (needs_resume_) {
+    rocksdb::Status r = db_->Resume();
+    if (!r.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "storage has not recovered from an earlier write error (disk full?): ", r.ToString()));
+    }
+    needs_resume_ = false;
+    spdlog::info("storage recovered: commits resume");
+  }
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
-  return FromRocksStatus(db_->Write(w, batch), "committing");
+  rocksdb::Status s = db_->Write(w, batch);
+  if (!s.ok()) needs_resume_ = true;
+  return FromRocksStatus(s, "committing");
 }
 
 }  // namespace salestrack::store

@@ -56,7 +56,10 @@ class LogStore {
   absl::Status ReadRange(uint64_t from, uint64_t to, size_t max_records, size_t max_bytes,
                          std::vector<v1::EventRecord>* out) const;
 
-  // Writes the batch atomically; durable (WAL synced) when it returns OK.
+  // Writes the batch atomically; durable (WAL synced) when it returns OK. After a failed write
+  // (e.g. the disk is full: RocksDB then refuses every write until told to resume), the next call
+  // first asks RocksDB to Resume(); while that fails, commits fail with UNAVAILABLE and nothing is
+  // written, so appends resume by themselves once space is back. Reads are never blocked.
   // REQUIRES: called by one thread at a time (the sequencer's writer).
   absl::Status Commit(rocksdb::WriteBatch* batch);
 
@@ -79,6 +82,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   uint64_t head_at_open_ = 0;
+  bool needs_resume_ = false;  // Commit() thread only.
 };
 
 // The one place a rocksdb::Status becomes an absl::Status. Out-of-space and other I/O errors are

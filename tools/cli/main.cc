@@ -16,6 +16,17 @@ ABSL_FLAG(std::string, server, "",
 ABSL_FLAG(std::string, token, "",
           "API key (bearer token) for salestrackd. Default $SALESTRACK_TOKEN. Prefer the "
           "environment variable: a flag shows in the process list.");
+ABSL_FLAG(bool, tls, false,
+          "Connect with TLS, checking the server's certificate against the system's CAs. Default: "
+          "on when $SALESTRACK_TLS_CA or any --tls_* flag is given.");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM file of the CA that signed salestrackd's certificate (implies --tls). Default "
+          "$SALESTRACK_TLS_CA.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate, for a daemon that requires one (with --tls_key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "The name salestrackd's certificate must carry, when it differs from the --server host.");
 ABSL_FLAG(double, timeout, 30, "Seconds to wait for the daemon on one-shot calls.");
 
 namespace {
@@ -23,8 +34,9 @@ namespace {
 constexpr char kUsage[] =
     "salestrack: the command-line client of salestrackd.\n"
     "\n"
-    "Usage: salestrack [--server HOST:PORT] [--token TOKEN] COMMAND [flags] [args]\n"
-    "(or $SALESTRACK_SERVER and $SALESTRACK_TOKEN)\n"
+    "Usage: salestrack [--server HOST:PORT] [--token TOKEN] [--tls_ca PEM] COMMAND [flags] [args]\n"
+    "(or $SALESTRACK_SERVER, $SALESTRACK_TOKEN, $SALESTRACK_TLS_CA; --tls_cert/--tls_key for\n"
+    "a daemon that requires client certificates)\n"
     "\n"
     "Commands:\n"
     "  append [FILE]   Append events given as JSON lines (protobuf JSON mapping of\n"
@@ -103,6 +115,15 @@ int main(int argc, char** argv) {
     const char* env = std::getenv("SALESTRACK_TOKEN");
     if (env != nullptr) channel.token = env;
   }
+  channel.tls = absl::GetFlag(FLAGS_tls);
+  channel.tls_ca_file = absl::GetFlag(FLAGS_tls_ca);
+  if (channel.tls_ca_file.empty()) {
+    const char* env = std::getenv("SALESTRACK_TLS_CA");
+    if (env != nullptr) channel.tls_ca_file = env;
+  }
+  channel.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  channel.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  channel.tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> connected =
       salestrack::cli::NewChannel(ctx.server, channel);
   if (!connected.ok()) {
