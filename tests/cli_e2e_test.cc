@@ -19,19 +19,13 @@ using ::testing::HasSubstr;
 
 struct CliRun {
   int code;
-  std::string out;  // stdout and stderr, merged.
+  std::string out;  // stdout, then stderr.
 };
 
 CliRun Cli(const Daemon& daemon, const std::string& args, const std::string& stdin_path = "") {
-  std::string cmd = std::string(SALESTRACK_CLI_PATH) + " --server=" + daemon.address() + " " + args;
-  if (!stdin_path.empty()) cmd += " < " + stdin_path;
-  cmd += " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  ::salestrack::testing::CliResult r = ::salestrack::testing::RunCli(
+      "--server=" + daemon.address() + " " + args + (stdin_path.empty() ? "" : " < " + stdin_path));
+  return {r.code, r.out + r.err};
 }
 
 void Write(const std::string& path, const std::string& text) {

@@ -65,18 +65,8 @@ constexpr char kEvents[] =
 )";
 constexpr int kEventCount = 17;
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using CliRun = ::salestrack::testing::CliResult;
+using ::salestrack::testing::ReadFile;
 
 // Cells of a table row: the text between runs of two or more spaces.
 std::vector<std::string> Cells(absl::string_view line) {
@@ -119,15 +109,7 @@ class CliKpiTest : public ::testing::Test {
   }
 
   static CliRun Cli(const std::string& args) {
-    std::string err_path = dir_->Sub("stderr");
-    std::string cmd = std::string(SALESTRACK_CLI_PATH) + " --server=" + daemon_->address() + " " +
-                      args + " 2>" + err_path;
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, Slurp(err_path)};
+    return ::salestrack::testing::RunCli("--server=" + daemon_->address() + " " + args);
   }
 
   static TempDir* dir_;
@@ -427,7 +409,7 @@ TEST_F(CliKpiTest, DaemonErrorsExit1WithTheDaemonsMessage) {
   }
   int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_THAT(Slurp(err_path), StartsWith("salestrack verify: " + address + ": "));
+  EXPECT_THAT(ReadFile(err_path), StartsWith("salestrack verify: " + address + ": "));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Live leaderboards end to end: streams under concurrent random ingest checked against a replay of
 // the log after every update; rollover with a fake clock; resume; stalled subscribers.
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -249,6 +250,53 @@ TEST(LeaderboardE2eTest, StreamsEqualAReplayOfTheLogAfterEveryUpdate) {
     EXPECT_EQ(Filter(got, s->request), client.Sorted()) << s->spec.Key();
   }
   EXPECT_GT(checked, 100u);
+}
+
+TEST(LeaderboardCliTest, TopPrintsTheBoardAndWatchRedrawsOnEveryChange) {
+  TempDir dir;
+  Daemon daemon(dir.path());
+  auto log = daemon.NewStub();
+  std::vector<v1::Event> org = {UnitDef("east", "")};
+  for (int i = 0; i < 4; ++i) {
+    org.push_back(RepDef("def-" + std::to_string(i), "r" + std::to_string(i), "east", true));
+  }
+  org.push_back(Contract("k0", "r1", "k0", 500, Utc(2026, 10, 5)));
+  AppendOk(*log, org);
+  const std::string board =
+      "--server=" + daemon.address() + " --unit east --metric sales_amount --date 2026-10-15 ";
+
+  CliResult top = RunCli(board + "top");
+  ASSERT_EQ(top.code, 0) << top.err;
+  EXPECT_THAT(top.out, ::testing::HasSubstr("4 on the board"));
+  EXPECT_LT(top.out.find("r1"), top.out.find("r0"));  // 1 r1, then 2 r0, r2, r3 tied.
+  CliResult one = RunCli(board + "top --member r2");
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_THAT(one.out, ::testing::ContainsRegex("2 +r2"));
+  EXPECT_EQ(one.out.find("r1"), std::string::npos);
+  CliResult bad = RunCli("--server=" + daemon.address() + " top --unit east --metric bogus");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, ::testing::HasSubstr("unknown metric \"bogus\""));
+  EXPECT_EQ(RunCli("--server=" + daemon.address() + " top --metric sales_amount").code, 2);
+
+  // Each append puts another rep on top (2^i exceeds everything before), so every update the
+  // watcher draws moves someone up.
+  CliResult watch;
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    watch = RunCli(board + "watch --updates 3");
+    done = true;
+  });
+  for (int i = 0; i < 100 && !done; ++i) {
+    AppendOk(*log, {Contract("w" + std::to_string(i), "r" + std::to_string(i % 3 == 1 ? 3 : i % 3),
+                             "w" + std::to_string(i), int64_t{1000} << i, Utc(2026, 10, 6))});
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  watcher.join();
+  ASSERT_EQ(watch.code, 0) << watch.err;
+  size_t boards = 0;
+  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at) ++boards;
+  EXPECT_EQ(boards, 3u) << watch.out;
+  EXPECT_THAT(watch.out, ::testing::HasSubstr("▲ was")) << watch.out;
 }
 
 // ---- In-process: a fake clock, and the hub's own figures ------------------------------------------

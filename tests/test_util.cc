@@ -175,10 +175,7 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   close(null_fd);
   int status = 0;
   waitpid(pid, &status, 0);
-  std::ifstream in(err_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  *err = text.str();
+  *err = ReadFile(err_path);
   return ExitCode(status);
 }
 

@@ -126,8 +126,6 @@ class RankedBoard {
 
   const std::vector<BoardEntry>& entries() const { return entries_; }
   bool lower_is_better() const { return lower_is_better_; }
-  // The member's entry, or nullptr.
-  const BoardEntry* Find(const std::string& member) const;
   // Position of the member in entries(), or -1.
   int PositionOf(const std::string& member) const;
 

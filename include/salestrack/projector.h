@@ -132,9 +132,12 @@ class Projector {
                                                 const std::string& metric) const;
   const Competition* FindCompetition(const std::string& id) const;
 
-  // The reps whose figures (in any period or competition window) may have changed since the last
-  // call, unordered. `everything` is set when a change may move any figure or board membership: the
-  // org, the stages or a competition changed. For the leaderboards; call under the writer's lock.
+  // From now on, note which reps' figures (in any period or competition window) change. Off by
+  // default: a replay that nobody watches (start-up, verify, rebuild) need not pay for it.
+  void TrackChanges();
+  // The reps whose figures may have changed since the last call (or since TrackChanges), unordered.
+  // `everything` is set when a change may move any figure or board membership: the org, the stages
+  // or a competition changed. For the leaderboards; call under the writer's lock.
   std::vector<std::string> TakeChanged(bool* everything);
 
   // Every (rep, period) cell's raw figures as text lines, sorted: a canonical dump for comparing a

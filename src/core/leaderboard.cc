@@ -241,11 +241,6 @@ void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
   }
 }
 
-const BoardEntry* RankedBoard::Find(const std::string& member) const {
-  int i = PositionOf(member);
-  return i < 0 ? nullptr : &entries_[i];
-}
-
 int RankedBoard::PositionOf(const std::string& member) const {
   // Linear: boards are at most tens of thousands of entries and this is for one-off lookups.
   for (size_t i = 0; i < entries_.size(); ++i) {

@@ -111,6 +111,8 @@ absl::Time Utc(int y, int m, int d, int hh = 0) {
 
 class BoardFixture : public ::testing::Test {
  protected:
+  BoardFixture() { p_.TrackChanges(); }
+
   v1::Event& Add(const std::string& rep, absl::Time t) {
     event_ = v1::Event();
     event_.set_event_id("e" + std::to_string(++seq_));

@@ -231,16 +231,7 @@ class Projector::Impl {
 
   void ApplyTouches(const std::vector<Touch>& touches, int sign,
                     const CompWindow* only_window = nullptr) {
-    Id last_dirty = 0;
-    bool have_dirty = false;
-    for (const Touch& t : touches) {
-      if (!have_dirty || t.rep != last_dirty) {
-        changed_reps_.insert(t.rep);
-        last_dirty = t.rep;
-        have_dirty = true;
-      }
-    }
-    if (only_window != nullptr) {
+    if (only_window != nullptr) {  // Re-summing a competition: ChangeCompetition flags everything.
       for (const Touch& t : touches) ApplyToWindows(t, sign, only_window);
       return;
     }
@@ -255,6 +246,7 @@ class Projector::Impl {
     std::vector<CellKey> maybe_empty;
     for (const Touch& t : touches) {
       if (!have_last || t.rep != last_rep || t.at != last_at) {
+        if (track_changes_ && (!have_last || t.rep != last_rep)) changed_reps_.insert(t.rep);
         absl::CivilDay day = absl::ToCivilDay(absl::FromUnixMicros(t.at), options_.zone);
         for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
           keys[k] = CellKey{t.rep, PeriodContaining(kAllPeriodKinds[k], day)};
@@ -1112,6 +1104,7 @@ class Projector::Impl {
   absl::flat_hash_map<std::string, std::map<Key, Competition>> competitions_;
   std::vector<CompWindow> windows_;  // The effective competitions' windows.
   absl::flat_hash_map<Id, absl::node_hash_map<Id, Cell>> window_cells_;  // By competition, rep.
+  bool track_changes_ = false;
   absl::flat_hash_set<Id> changed_reps_;
   bool changed_everything_ = false;
   static inline const Cell kEmptyCell{};
@@ -1149,6 +1142,7 @@ absl::StatusOr<MetricValue> Projector::CompetitionMetric(const std::string& comp
 const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
 }
+void Projector::TrackChanges() { impl_->track_changes_ = true; }
 std::vector<std::string> Projector::TakeChanged(bool* everything) {
   return impl_->TakeChanged(everything);
 }

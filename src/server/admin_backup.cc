@@ -34,22 +34,16 @@ absl::StatusOr<std::string> BackupPath(const std::string& backup_dir, const std:
 grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* context,
                                                    const v1::BackupRequest* request,
                                                    v1::BackupResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (auto who = auth_->Authorize(*context, methods::kBackup); !who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
+    return FinishUnary(context, who.status());
   }
   absl::StatusOr<std::string> path = BackupPath(backup_dir_, request->dir());
-  if (!path.ok()) {
-    reactor->Finish(ToGrpcStatus(path.status()));
-    return reactor;
-  }
+  if (!path.ok()) return FinishUnary(context, path.status());
   absl::Time start = absl::Now();
   absl::StatusOr<store::BackupInfo> info = store::CreateBackup(*store_, *path);
   if (!info.ok()) {
     spdlog::warn("backup to {} failed: {}", *path, info.status().ToString());
-    reactor->Finish(ToGrpcStatus(info.status()));
-    return reactor;
+    return FinishUnary(context, info.status());
   }
   response->set_dir(info->dir);
   response->set_seq(info->head_seq);
@@ -58,8 +52,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* 
   response->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("backup to {}: log head seq {}, {} files, {} bytes, {:.3f} s", info->dir,
                info->head_seq, info->files, info->bytes, response->seconds());
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace salestrack::server

@@ -1,6 +1,7 @@
 #include "server/boards.h"
 
 #include <algorithm>
+#include <array>
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/proto_time.h"
@@ -73,6 +74,7 @@ void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
 }
 
 void Subscription::PushChanges(uint64_t at, const std::vector<EntryChange>& changes) {
+  if (changes.empty()) return;
   absl::MutexLock lock(&mu);
   seq = at;
   if (snapshot) {
@@ -214,17 +216,18 @@ void BoardHub::Round() {
       ++it;
     }
     // Subscriptions to "the current period" roll over at its end, in the org time zone.
+    std::array<Period, kAllPeriodKinds.size()> current;
+    for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) current[k] = PeriodOf(kAllPeriodKinds[k], now, zone_);
+    auto current_of = [&](PeriodKind kind) { return current[static_cast<int>(kind) - 1]; };
     std::vector<std::shared_ptr<Subscription>> rolling;
     for (auto& [key, b] : boards_) {
       for (auto& sub : b->subscribers) {
-        if (sub->rolling && PeriodOf(*sub->rolling, now, zone_) != sub->spec.period) {
-          rolling.push_back(sub);
-        }
+        if (sub->rolling && current_of(*sub->rolling) != sub->spec.period) rolling.push_back(sub);
       }
     }
     for (auto& sub : rolling) {
       Detach(*sub);
-      sub->spec.period = PeriodOf(*sub->rolling, now, zone_);
+      sub->spec.period = current_of(*sub->rolling);
       absl::StatusOr<LiveBoard*> next = BoardFor(p, sub->spec);
       if (!next.ok()) {
         closed.emplace_back(sub, next.status());
@@ -292,8 +295,10 @@ absl::Status BoardHub::Refresh(const Projector& p, LiveBoard& b,
       b.seq = p.applied_seq();
       b.history.clear();
       b.history_base_seq = b.seq;
-      for (auto& sub : b.subscribers) SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
-      for (auto& sub : b.subscribers) out.push_back({sub, {}, b.seq});
+      for (auto& sub : b.subscribers) {
+        SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
+        out.push_back({sub, {}, b.seq});  // Nothing to fold in: it only wakes the writer.
+      }
       return absl::OkStatus();
     }
   } else if (b.shape.team) {
@@ -459,24 +464,22 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
   if (request.selection_case() == v1::GetLeaderboardRequest::kTop && request.top() > kMaxTop) {
     return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
   }
-  absl::MutexLock lock(&mu_);
-  AwaitCaughtUp(spec.Key());
-  LiveBoard* b = nullptr;
-  if (auto it = boards_.find(spec.Key()); it != boards_.end()) {
-    b = it->second.get();
-  } else {
-    // Create it under the views' reader lock (lock order: views, then hub).
-    mu_.Unlock();
-    absl::Status created = views_->Read([&](const Projector& p) {
-      absl::MutexLock inner(&mu_);
-      return BoardFor(p, spec).status();
-    });
-    mu_.Lock();
-    RETURN_IF_ERROR(created);
-    auto found = boards_.find(spec.Key());
-    if (found == boards_.end()) return absl::UnavailableError("board dropped while reading; retry");
-    b = found->second.get();
+  {
+    absl::MutexLock lock(&mu_);
+    AwaitCaughtUp(spec.Key());
+    if (auto it = boards_.find(spec.Key()); it != boards_.end()) return Answer(*it->second, request);
   }
+  // A new board: built under the views' reader lock (lock order: views, then hub).
+  return views_->Read([&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, spec));
+    return Answer(*b, request);
+  });
+}
+
+absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(LiveBoard& board,
+                                                            const v1::GetLeaderboardRequest& request) {
+  LiveBoard* b = &board;
   b->last_used = clock_->Now();
   v1::GetLeaderboardResponse response;
   response.set_seq(b->seq);

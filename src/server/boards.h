@@ -151,6 +151,10 @@ class BoardHub {
   void SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate::Reason reason,
                     uint64_t resume_after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::BoardInfo Info(const LiveBoard& b) const;
+  // GetLeaderboard's answer from a live board.
+  absl::StatusOr<v1::GetLeaderboardResponse> Answer(LiveBoard& b,
+                                                    const v1::GetLeaderboardRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Detach(Subscription& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits (at most 200 ms) until the live board `key`, if any, reflects the views' seq as of now.
   void AwaitCaughtUp(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -39,7 +39,7 @@ absl::Status Views::Load(uint64_t head) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
   applied_seq_.store(projector_->applied_seq());
-  NotifyChanged();
+  projector_->TrackChanges();  // Boards built from now on start from this state.
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   spdlog::info("views: replayed {} events in {:.2f} s ({:.0f} events/s)", n, seconds,
                seconds > 0 ? n / seconds : 0.0);
@@ -143,8 +143,7 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
     // Swap under the lock; free the old views after it (that takes a while for a big log).
     std::swap(projector_, fresh);
     response.set_seq(projector_->applied_seq());
-    bool ignored;
-    projector_->TakeChanged(&ignored);
+    projector_->TrackChanges();
     if (listener_) listener_({}, /*everything=*/true);
   }
   fresh.reset();
