@@ -21,6 +21,7 @@ using ::salestrack::testing::AppendAll;
 using ::salestrack::testing::CliResult;
 using ::salestrack::testing::Daemon;
 using ::salestrack::testing::Figures;
+using ::salestrack::testing::kMaxOpsActivity;
 using ::salestrack::testing::OpsHistory;
 using ::salestrack::testing::ReadAll;
 using ::salestrack::testing::RunCli;
@@ -84,7 +85,7 @@ TEST(BackupTest, RestoredDaemonServesTheFiguresOfTheBackupInstant) {
 TEST(BackupTest, BackupUnderConcurrentAppendsHoldsExactlyAPrefixOfTheLog) {
   TempDir tmp;
   Daemon original(tmp.Sub("data"));
-  std::vector<v1::Event> history = OpsHistory(1500);
+  std::vector<v1::Event> history = OpsHistory(kMaxOpsActivity);
   AppendAll(*original.NewStub(), {history.begin(), history.begin() + 200});
   std::atomic<bool> writing{true};
   std::atomic<size_t> appended{200};

@@ -26,6 +26,10 @@ v1::Event Base(const std::string& id, const std::string& rep, absl::Time when) {
 }  // namespace
 
 std::vector<v1::Event> OpsHistory(int activity) {
+  if (activity > kMaxOpsActivity) {
+    ADD_FAILURE() << "OpsHistory(" << activity << ") would run past 2026-11-20; at most "
+                  << kMaxOpsActivity;
+  }
   std::vector<v1::Event> out;
   absl::Time org_time = At(1, 0);
   auto unit = [&](const std::string& id, const std::string& parent) {
@@ -49,7 +53,7 @@ std::vector<v1::Event> OpsHistory(int activity) {
     out.push_back(e);
   }
 
-  // Activity: step i happens at minute 53*i from October 1st (about 1,600 steps to reach December).
+  // Activity: step i happens at minute 53*i from October 1st (kMaxOpsActivity steps reach Nov 20).
   for (int i = 0; i < activity; ++i) {
     const std::string& rep = kOpsReps[i % kOpsReps.size()];
     const std::string customer = absl::StrCat("cust-", i % 17);

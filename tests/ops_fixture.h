@@ -16,7 +16,10 @@ namespace salestrack::testing {
 // An org (company > team-east, team-west; six reps) and then `activity` events in October and
 // November 2026: visits and calls with follow-ups, opportunities through stages to won or lost,
 // contracts with installments, payments, feedback and a few voids. Every event is valid, and the
-// whole history is accepted when appended in order. Deterministic.
+// whole history is accepted when appended in order. Deterministic. Activity step i is at minute
+// 53 * i after October 1st, so at most kMaxOpsActivity steps stay before 2026-11-20: the daemon
+// refuses events in its future, and these tests run on the real clock.
+inline constexpr int kMaxOpsActivity = 1350;
 std::vector<v1::Event> OpsHistory(int activity);
 
 // The reps, units and periods OpsHistory's figures are asked for.
