@@ -365,7 +365,9 @@ TEST_F(InProcessTest, TodaysBoardRollsOverAtMidnightWithANewSnapshot) {
   ASSERT_TRUE(reader->Read(&u));
   EXPECT_EQ(u.entries(0).member_id(), "r9");
   for (const auto& e : u.entries()) {
-    if (e.member_id() != "r9") EXPECT_EQ(e.value(), 0) << e.member_id();  // r3's action was yesterday.
+    if (e.member_id() != "r9") {
+      EXPECT_EQ(e.value(), 0) << e.member_id();  // r3's action was yesterday.
+    }
   }
   context.TryCancel();
 }

@@ -110,7 +110,9 @@ std::vector<BoardEntry> UndoChanges(std::vector<BoardEntry> view,
 void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
                  const std::vector<EntryChange>& next);
 
-// A board kept ranked as member values change.
+// A board kept ranked as member values change. A few changes move their entries within the sorted
+// board (binary search by the old value, one erase and one insert each) and re-rank from the first
+// position touched; many changes (over 1/16 of the board) re-sort it whole.
 class RankedBoard {
  public:
   explicit RankedBoard(bool lower_is_better) : lower_is_better_(lower_is_better) {}
@@ -126,12 +128,27 @@ class RankedBoard {
 
   const std::vector<BoardEntry>& entries() const { return entries_; }
   bool lower_is_better() const { return lower_is_better_; }
-  // Position of the member in entries(), or -1.
+  // Position of the member in entries(), or -1. O(log n).
   int PositionOf(const std::string& member) const;
 
  private:
+  // What a touched entry was before this Apply; its rank field holds -(index + 1) meanwhile.
+  struct Old {
+    bool was_present;
+    std::optional<double> value;
+    int rank;
+  };
+  void ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& old, size_t* first_touched,
+                    std::vector<EntryChange>* changes);
+  // False when nothing changed.
+  bool ApplyBySorting(const std::vector<Set>& sets, std::vector<Old>& old,
+                      std::vector<EntryChange>* changes);
+  // Where `e` is, or belongs, in entries_.
+  size_t LowerBound(const BoardEntry& e) const;
+
   bool lower_is_better_;
   std::vector<BoardEntry> entries_;  // Board order.
+  absl::flat_hash_map<std::string, std::optional<double>> values_;  // Member -> value.
 };
 
 }  // namespace salestrack

@@ -132,11 +132,11 @@ bool BoardOrder(const BoardEntry& a, const BoardEntry& b, bool lower_is_better) 
 
 namespace {
 
-// Assigns competition ranks to entries already in board order; calls changed(i, old_rank) where an
-// entry's rank differs from the one it held.
+// Assigns competition ranks to entries already in board order, from position `from` on (the ranks
+// before it must be right already); calls on_rank(i, old_rank) for each entry it ranks.
 template <typename F>
-void AssignRanks(std::vector<BoardEntry>& entries, F&& on_rank) {
-  for (size_t i = 0; i < entries.size(); ++i) {
+void AssignRanks(std::vector<BoardEntry>& entries, size_t from, F&& on_rank) {
+  for (size_t i = from; i < entries.size(); ++i) {
     BoardEntry& e = entries[i];
     int rank = 0;
     if (e.value) {
@@ -155,7 +155,7 @@ void RankEntries(std::vector<BoardEntry>& entries, bool lower_is_better) {
   std::sort(entries.begin(), entries.end(), [&](const BoardEntry& a, const BoardEntry& b) {
     return BoardOrder(a, b, lower_is_better);
   });
-  AssignRanks(entries, [](size_t, int) {});
+  AssignRanks(entries, 0, [](size_t, int) {});
 }
 
 std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
@@ -241,23 +241,77 @@ void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
   }
 }
 
+size_t RankedBoard::LowerBound(const BoardEntry& e) const {
+  return static_cast<size_t>(
+      std::lower_bound(entries_.begin(), entries_.end(), e,
+                       [&](const BoardEntry& a, const BoardEntry& b) {
+                         return BoardOrder(a, b, lower_is_better_);
+                       }) -
+      entries_.begin());
+}
+
 int RankedBoard::PositionOf(const std::string& member) const {
-  // Linear: boards are at most tens of thousands of entries and this is for one-off lookups.
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].member == member) return static_cast<int>(i);
-  }
-  return -1;
+  auto it = values_.find(member);
+  if (it == values_.end()) return -1;
+  return static_cast<int>(LowerBound({member, it->second, 0}));
 }
 
 void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* changes) {
-  // Touched members are re-placed with rank -(k + 1), k indexing `old`, so the rank pass below knows
-  // them without a lookup; every other entry keeps its old rank until the pass.
-  struct Old {
-    bool was_present;
-    std::optional<double> value;
-    int rank;
-  };
   std::vector<Old> old;
+  size_t first_touched = entries_.size();
+  if (sets.size() * 16 > entries_.size()) {
+    if (ApplyBySorting(sets, old, changes)) first_touched = 0;
+  } else {
+    ApplyInPlace(sets, old, &first_touched, changes);
+  }
+  // Ranks before the first touched position stand: nothing before it moved or changed value.
+  AssignRanks(entries_, first_touched, [&](size_t i, int old_rank) {
+    const BoardEntry& e = entries_[i];
+    if (old_rank < 0) {
+      const Old& o = old[-old_rank - 1];
+      if (!o.was_present || o.value != e.value || o.rank != e.rank) {
+        changes->push_back({e.member, true, e.value, e.rank, o.was_present, o.value, o.rank});
+      }
+    } else if (old_rank != e.rank) {
+      changes->push_back({e.member, true, e.value, e.rank, true, e.value, old_rank});
+    }
+  });
+}
+
+void RankedBoard::ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& old,
+                               size_t* first_touched, std::vector<EntryChange>* changes) {
+  for (const Set& s : sets) {
+    auto it = values_.find(s.member);
+    BoardEntry e;
+    if (it != values_.end()) {
+      if (s.present && it->second == s.value) continue;
+      const size_t pos = LowerBound({s.member, it->second, 0});
+      *first_touched = std::min(*first_touched, pos);
+      e = std::move(entries_[pos]);
+      entries_.erase(entries_.begin() + static_cast<ptrdiff_t>(pos));
+      if (!s.present) {
+        changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank});
+        values_.erase(it);
+        continue;
+      }
+      old.push_back({true, e.value, e.rank});
+      it->second = s.value;
+    } else {
+      if (!s.present) continue;
+      old.push_back({false, std::nullopt, 0});
+      values_.emplace(s.member, s.value);
+      e.member = s.member;
+    }
+    e.value = s.value;
+    e.rank = -static_cast<int>(old.size());
+    const size_t pos = LowerBound(e);
+    *first_touched = std::min(*first_touched, pos);
+    entries_.insert(entries_.begin() + static_cast<ptrdiff_t>(pos), std::move(e));
+  }
+}
+
+bool RankedBoard::ApplyBySorting(const std::vector<Set>& sets, std::vector<Old>& old,
+                                 std::vector<EntryChange>* changes) {
   absl::flat_hash_map<std::string, size_t> position;
   position.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) position[entries_[i].member] = i;
@@ -270,18 +324,21 @@ void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* 
       if (!s.present) {
         changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank});
         erase[it->second] = true;
+        values_.erase(e.member);
         continue;
       }
       if (e.value == s.value) continue;
       old.push_back({true, e.value, e.rank});
       e.value = s.value;
       e.rank = -static_cast<int>(old.size());
+      values_[e.member] = s.value;
     } else if (s.present) {
       old.push_back({false, std::nullopt, 0});
       added.push_back({s.member, s.value, -static_cast<int>(old.size())});
+      values_[s.member] = s.value;
     }
   }
-  if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; })) return;
+  if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; })) return false;
   std::vector<BoardEntry> next;
   next.reserve(entries_.size() + added.size());
   for (size_t i = 0; i < entries_.size(); ++i) {
@@ -292,17 +349,7 @@ void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* 
     return BoardOrder(a, b, lower_is_better_);
   });
   entries_ = std::move(next);
-  AssignRanks(entries_, [&](size_t i, int old_rank) {
-    const BoardEntry& e = entries_[i];
-    if (old_rank < 0) {
-      const Old& o = old[-old_rank - 1];
-      if (!o.was_present || o.value != e.value || o.rank != e.rank) {
-        changes->push_back({e.member, true, e.value, e.rank, o.was_present, o.value, o.rank});
-      }
-    } else if (old_rank != e.rank) {
-      changes->push_back({e.member, true, e.value, e.rank, true, e.value, old_rank});
-    }
-  });
+  return true;
 }
 
 }  // namespace salestrack

@@ -39,19 +39,21 @@ TEST(RankEntriesTest, AllTiedShareRankOne) {
 }
 
 // The incremental board against a from-scratch ranking, and its changes against a diff, over random
-// value changes, joins and leaves (values drawn from a small range so ties are common).
+// value changes, joins and leaves (values drawn from a small range so ties are common). Rounds of a
+// few changes take the in-place path once the board has grown; every tenth round changes enough
+// members to re-sort it whole.
 TEST(RankedBoardTest, IncrementalEqualsFromScratch) {
   for (bool lower : {false, true}) {
     std::mt19937 rng(lower ? 7 : 11);
     RankedBoard board(lower);
     absl::flat_hash_map<std::string, std::optional<double>> values;
-    for (int round = 0; round < 400; ++round) {
+    for (int round = 0; round < 1500; ++round) {
       std::vector<BoardEntry> before = board.entries();
       std::vector<RankedBoard::Set> sets;
       absl::flat_hash_set<std::string> picked;
       int n = 1 + rng() % (round % 10 == 0 ? 40 : 4);
       for (int i = 0; i < n; ++i) {
-        std::string member = "rep-" + std::to_string(rng() % 60);
+        std::string member = "rep-" + std::to_string(rng() % 300);
         if (!picked.insert(member).second) continue;
         RankedBoard::Set s{member, rng() % 9 != 0, std::nullopt};
         if (rng() % 7 != 0) s.value = static_cast<double>(rng() % 6);
@@ -79,6 +81,15 @@ TEST(RankedBoardTest, IncrementalEqualsFromScratch) {
       ASSERT_EQ(by_member(changes), by_member(diff)) << "round " << round;
       ASSERT_EQ(ApplyChanges(before, changes, lower), board.entries());
       ASSERT_EQ(UndoChanges(board.entries(), changes, lower), before);
+      for (const RankedBoard::Set& s : sets) {
+        const int pos = board.PositionOf(s.member);
+        if (!s.present) {
+          ASSERT_EQ(pos, -1) << s.member;
+        } else {
+          ASSERT_GE(pos, 0) << s.member;
+          ASSERT_EQ(board.entries()[static_cast<size_t>(pos)].member, s.member);
+        }
+      }
     }
   }
 }

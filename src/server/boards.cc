@@ -186,10 +186,14 @@ void BoardHub::Run() {
 }
 
 void BoardHub::Round() {
+  std::vector<Refreshed> refreshed;
   std::vector<Delivery> deliveries;
   std::vector<std::shared_ptr<Subscription>> woken;
   std::vector<std::pair<std::shared_ptr<Subscription>, absl::Status>> closed;
   const absl::Time now = clock_->Now();
+  // Under the views' reader lock: only read the values that changed (and handle rollovers, which
+  // build boards). Boards are erased here and nowhere else, so the pointers in `refreshed` stay
+  // valid until they are published below.
   views_->Read([&](const Projector& p) {
     absl::MutexLock lock(&mu_);
     absl::flat_hash_set<std::string> reps;
@@ -201,11 +205,12 @@ void BoardHub::Round() {
       pending_everything_ = false;
       pending_ = false;
     }
+    ValueCache cache;
     for (auto it = boards_.begin(); it != boards_.end();) {
       LiveBoard& b = *it->second;
-      absl::Status s = Refresh(p, b, reps, everything, deliveries);
-      if (!s.ok()) {
-        for (auto& sub : b.subscribers) closed.emplace_back(sub, s);
+      absl::StatusOr<Refreshed> r = Collect(p, b, reps, everything, cache);
+      if (!r.ok()) {
+        for (auto& sub : b.subscribers) closed.emplace_back(sub, r.status());
         subscribers_ -= b.subscribers.size();
         boards_.erase(it++);
         continue;
@@ -214,6 +219,7 @@ void BoardHub::Round() {
         boards_.erase(it++);
         continue;
       }
+      refreshed.push_back(*std::move(r));
       ++it;
     }
     // Subscriptions to "the current period" roll over at its end, in the org time zone.
@@ -234,13 +240,17 @@ void BoardHub::Round() {
         closed.emplace_back(sub, next.status());
         continue;
       }
-      (*next)->subscribers.push_back(sub);
       sub->board_key = sub->spec.Key();
-      ++subscribers_;
+      Attach(**next, sub);
       SendSnapshot(**next, *sub, v1::LeaderboardUpdate::ROLLOVER, 0);
       woken.push_back(sub);
     }
   });
+  // The writer may commit again meanwhile: rank and work out each subscriber's changes.
+  {
+    absl::MutexLock lock(&mu_);
+    for (Refreshed& r : refreshed) Publish(r, deliveries);
+  }
   // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
   for (Delivery& d : deliveries) {
     d.subscription->PushChanges(d.seq, d.changes);
@@ -270,66 +280,93 @@ void BoardHub::Round() {
   }
 }
 
-absl::Status BoardHub::Refresh(const Projector& p, LiveBoard& b,
-                               const absl::flat_hash_set<std::string>& reps, bool everything,
-                               std::vector<Delivery>& out) {
-  std::vector<RankedBoard::Set> sets;
-  auto value_of = [&](const std::string& m) { return MemberValue(p, b.spec, b.shape, m); };
+absl::StatusOr<BoardHub::Refreshed> BoardHub::Collect(const Projector& p, LiveBoard& b,
+                                                      const absl::flat_hash_set<std::string>& reps,
+                                                      bool everything, ValueCache& cache) {
+  Refreshed r{&b, p.applied_seq(), {}};
+  absl::flat_hash_map<std::string, std::optional<double>>* shared = nullptr;
+  if (b.spec.competition_id.empty() && !everything) {
+    shared = &cache[absl::StrCat(PeriodName(b.spec.period), " ", b.shape.metric)];
+  }
+  auto value_of = [&](const std::string& m) -> absl::StatusOr<std::optional<double>> {
+    if (shared != nullptr) {
+      if (auto it = shared->find(m); it != shared->end()) return it->second;
+    }
+    ASSIGN_OR_RETURN(std::optional<double> v, MemberValue(p, b.spec, b.shape, m));
+    if (shared != nullptr) shared->emplace(m, v);
+    return v;
+  };
   if (everything) {
     ASSIGN_OR_RETURN(BoardShape shape, ResolveBoard(p, b.spec));
-    const bool reshaped = shape.metric != b.shape.metric || shape.team != b.shape.team;
+    r.reshaped = shape.metric != b.shape.metric || shape.team != b.shape.team;
     absl::flat_hash_set<std::string> members(shape.members.begin(), shape.members.end());
-    for (const std::string& m : b.members) {
-      if (!members.contains(m)) sets.push_back({m, false, std::nullopt});
+    if (!r.reshaped) {
+      for (const std::string& m : b.members) {
+        if (!members.contains(m)) r.sets.push_back({m, false, std::nullopt});
+      }
     }
     b.shape = std::move(shape);
     b.members = std::move(members);
     for (const std::string& m : b.shape.members) {
       ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
-      sets.push_back({m, true, v});
-    }
-    if (reshaped) {  // Another metric or mode: start afresh, with new snapshots.
-      b.ranked = std::make_unique<RankedBoard>(b.shape.lower_is_better);
-      std::vector<EntryChange> ignored;
-      std::erase_if(sets, [](const RankedBoard::Set& s) { return !s.present; });
-      b.ranked->Apply(sets, &ignored);
-      b.seq = p.applied_seq();
-      b.history.clear();
-      b.history_base_seq = b.seq;
-      for (auto& sub : b.subscribers) {
-        SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
-        out.push_back({sub, {}, b.seq});  // Nothing to fold in: it only wakes the writer.
-      }
-      return absl::OkStatus();
+      r.sets.push_back({m, true, v});
     }
   } else if (b.shape.team) {
-    if (reps.empty()) {
-      b.seq = p.applied_seq();
-      return absl::OkStatus();
-    }
+    if (reps.empty()) return r;
     for (const std::string& m : b.shape.members) {  // A handful of units: recompute them all.
       ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
-      sets.push_back({m, true, v});
+      r.sets.push_back({m, true, v});
     }
   } else {
-    for (const std::string& r : reps) {
-      if (!b.members.contains(r)) continue;
-      ASSIGN_OR_RETURN(std::optional<double> v, value_of(r));
-      sets.push_back({r, true, v});
+    for (const std::string& rep : reps) {
+      if (!b.members.contains(rep)) continue;
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(rep));
+      r.sets.push_back({rep, true, v});
     }
   }
-  b.seq = p.applied_seq();
-  if (sets.empty()) return absl::OkStatus();
+  return r;
+}
+
+void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
+  LiveBoard& b = *r.board;
+  b.seq = r.seq;
+  if (r.reshaped) {  // Start afresh, with new snapshots.
+    b.ranked = std::make_unique<RankedBoard>(b.shape.lower_is_better);
+    std::vector<EntryChange> ignored;
+    b.ranked->Apply(r.sets, &ignored);
+    b.history.clear();
+    b.history_entries = 0;
+    b.history_base_seq = b.seq;
+    for (auto& sub : b.subscribers) {
+      SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
+      out.push_back({sub, {}, b.seq});  // Nothing to fold in: it only wakes the writer.
+    }
+    return;
+  }
+  if (r.sets.empty()) return;
   uint32_t max_top = 0;
   for (auto& sub : b.subscribers) max_top = std::max(max_top, sub->filter.top);
   std::vector<BoardEntry> before_top = Prefix(b.ranked->entries(), max_top);
   std::vector<EntryChange> changes;
-  b.ranked->Apply(sets, &changes);
-  if (changes.empty()) return absl::OkStatus();
+  b.ranked->Apply(r.sets, &changes);
+  if (changes.empty()) return;
+  // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper resume.
+  b.history_entries += changes.size();
   b.history.emplace_back(b.seq, changes);
-  while (b.history.size() > options_.history_commits) {
+  const size_t max_entries = std::max<size_t>(1024, b.ranked->entries().size());
+  while (b.history.size() > options_.history_commits ||
+         (b.history.size() > 1 && b.history_entries > max_entries)) {
+    b.history_entries -= b.history.front().second.size();
     b.history_base_seq = b.history.front().first;
     b.history.pop_front();
+  }
+  absl::flat_hash_map<Subscription*, std::vector<EntryChange>> followed;
+  if (!b.followers.empty()) {
+    for (const EntryChange& c : changes) {
+      auto it = b.followers.find(c.member);
+      if (it == b.followers.end()) continue;
+      for (Subscription* sub : it->second) followed[sub].push_back(c);
+    }
   }
   absl::flat_hash_map<uint32_t, std::vector<EntryChange>> top_changes;  // By N.
   for (auto& sub : b.subscribers) {
@@ -342,15 +379,14 @@ absl::Status BoardHub::Refresh(const Projector& p, LiveBoard& b,
       }
       mine = it->second;
     } else if (!f.members.empty()) {
-      for (const EntryChange& c : changes) {
-        if (f.members.contains(c.member)) mine.push_back(c);
-      }
+      auto it = followed.find(sub.get());
+      if (it == followed.end()) continue;
+      mine = std::move(it->second);
     } else {
       mine = changes;
     }
     if (!mine.empty()) out.push_back({sub, std::move(mine), b.seq});
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<BoardSpec> BoardHub::DecodeBoard(const v1::BoardRef& ref, absl::Time now,
@@ -449,15 +485,28 @@ void BoardHub::AwaitCaughtUp(const std::string& key) {
   mu_.AwaitWithTimeout(absl::Condition(&caught_up), absl::Milliseconds(200));
 }
 
+void BoardHub::Attach(LiveBoard& b, std::shared_ptr<Subscription> s) {
+  for (const std::string& m : s->filter.members) b.followers[m].push_back(s.get());
+  b.subscribers.push_back(std::move(s));
+  ++subscribers_;
+}
+
 void BoardHub::Detach(Subscription& s) {
   auto it = boards_.find(s.board_key);
   if (it == boards_.end()) return;
-  auto& subs = it->second->subscribers;
-  auto pos = std::find_if(subs.begin(), subs.end(), [&](const auto& p) { return p.get() == &s; });
-  if (pos == subs.end()) return;
-  subs.erase(pos);
+  LiveBoard& b = *it->second;
+  auto pos = std::find_if(b.subscribers.begin(), b.subscribers.end(),
+                          [&](const auto& p) { return p.get() == &s; });
+  if (pos == b.subscribers.end()) return;
+  b.subscribers.erase(pos);
+  for (const std::string& m : s.filter.members) {
+    auto f = b.followers.find(m);
+    if (f == b.followers.end()) continue;
+    std::erase(f->second, &s);
+    if (f->second.empty()) b.followers.erase(f);
+  }
   --subscribers_;
-  it->second->last_used = clock_->Now();
+  b.last_used = clock_->Now();
 }
 
 absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboardRequest& request) {
@@ -547,8 +596,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
       return full;
     }
     ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, sub->spec));
-    b->subscribers.push_back(sub);
-    ++subscribers_;
+    Attach(*b, sub);
     SendSnapshot(*b, *sub, v1::LeaderboardUpdate::SUBSCRIBED, request.resume_after_seq());
     return absl::OkStatus();
   });

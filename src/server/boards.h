@@ -125,9 +125,20 @@ class BoardHub {
     uint64_t seq = 0;
     // The last changes, for resumes: board states after history_base_seq are reachable.
     std::deque<std::pair<uint64_t, std::vector<EntryChange>>> history;
+    size_t history_entries = 0;  // Changes held in `history`.
     uint64_t history_base_seq = 0;
     std::vector<std::shared_ptr<Subscription>> subscribers;
+    // Subscribers with chosen members, by member: a commit's changes reach them by lookup.
+    absl::flat_hash_map<std::string, std::vector<Subscription*>> followers;
     absl::Time last_used;
+  };
+  // One board's refresh: read under the views' reader lock, applied after it is released, so the
+  // ranking and the fan-out never hold up the writer.
+  struct Refreshed {
+    LiveBoard* board;
+    uint64_t seq;
+    std::vector<RankedBoard::Set> sets;
+    bool reshaped = false;  // Another metric or mode: the sets are the whole new board.
   };
   struct Delivery {
     std::shared_ptr<Subscription> subscription;
@@ -144,10 +155,17 @@ class BoardHub {
   // reader lock held by the caller (p).
   absl::StatusOr<LiveBoard*> BoardFor(const Projector& p, const BoardSpec& spec)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Brings `b` up to the projector: the members in `reps` (all when `everything`). Appends the
-  // subscribers' deliveries. REQUIRES: mu_ and the views' reader lock.
-  absl::Status Refresh(const Projector& p, LiveBoard& b, const absl::flat_hash_set<std::string>& reps,
-                       bool everything, std::vector<Delivery>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Values read in one round, shared by the boards that rank reps by the same (period, metric): a
+  // rep's value is the same on its team's, its region's and the company's board.
+  using ValueCache =
+      absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, std::optional<double>>>;
+  // Reads what `b` needs from the projector to catch up: the values of the members in `reps` (all
+  // when `everything`). REQUIRES: mu_ and the views' reader lock.
+  absl::StatusOr<Refreshed> Collect(const Projector& p, LiveBoard& b,
+                                    const absl::flat_hash_set<std::string>& reps, bool everything,
+                                    ValueCache& cache) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Re-ranks the board with what Collect read and appends the subscribers' deliveries.
+  void Publish(Refreshed& r, std::vector<Delivery>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate::Reason reason,
                     uint64_t resume_after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::BoardInfo Info(const LiveBoard& b) const;
@@ -155,6 +173,7 @@ class BoardHub {
   absl::StatusOr<v1::GetLeaderboardResponse> Answer(LiveBoard& b,
                                                     const v1::GetLeaderboardRequest& request)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Attach(LiveBoard& b, std::shared_ptr<Subscription> s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Detach(Subscription& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits (at most 200 ms) until the live board `key`, if any, reflects the views' seq as of now.
   void AwaitCaughtUp(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
