@@ -126,12 +126,16 @@ Problem CheckKnownFields(const google::protobuf::Message& m, const std::string& 
     return Fail(path, absl::StrCat("has a field unknown to this daemon (number ",
                                    unknown.field(0).number(), "); is the client newer?"));
   }
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  r->ListFields(m, &fields);
-  for (const google::protobuf::FieldDescriptor* f : fields) {
+  // The descriptor's message fields, not ListFields: this runs for every appended event, and
+  // ListFields allocates and sorts.
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  for (int k = 0; k < d->field_count(); ++k) {
+    const google::protobuf::FieldDescriptor* f = d->field(k);
     if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (!f->is_repeated()) {
-      RETURN_IF_PROBLEM(CheckKnownFields(r->GetMessage(m, f), Join(path, f->name())));
+      if (r->HasField(m, f)) {
+        RETURN_IF_PROBLEM(CheckKnownFields(r->GetMessage(m, f), Join(path, f->name())));
+      }
       continue;
     }
     for (int i = 0; i < r->FieldSize(m, f); ++i) {
