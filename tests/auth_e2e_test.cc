@@ -116,7 +116,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 9);  // LogService 3, KpiService 3, AdminService 3.
+  EXPECT_EQ(methods, 10);  // LogService 3, KpiService 3, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
@@ -156,7 +156,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   // role -> methods it may use (issue 6).
   const std::map<std::string, std::set<std::string>> allowed = {
       {"admin", {"Append", "AppendStream", "ReadEvents", "GetKpis", "GetFunnel", "ListFollowUps",
-                 "Verify", "Rebuild", "Backup"}},
+                 "Verify", "Rebuild", "Backup", "GetStats"}},
       {"connector", {"Append", "AppendStream", "ReadEvents"}},
       {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps"}},
       {"manager", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps"}},
@@ -217,6 +217,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     backup.set_dir(dir_->Sub("backup-" + role));
     expect("Backup",
            CallRaw(channel, "/salestrack.v1.AdminService/Backup", backup.SerializeAsString()));
+    expect("GetStats", CallRaw(channel, "/salestrack.v1.AdminService/GetStats", ""));
   }
 }
 
