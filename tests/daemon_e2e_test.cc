@@ -148,7 +148,7 @@ TEST_F(DaemonTest, BadInputIsRefusedWithTheFieldAndNothingIsStored) {
   for (int i = 0; i < 1001; ++i) many.push_back(Action(absl::StrCat("b", i), "rep-1", "c", t));
   v1::AppendResponse response;
   grpc::Status s = Append(many, &response);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(s.error_message(), HasSubstr("events: the batch has 1001 events; the limit is 1000"));
   std::vector<v1::Event> huge;
   for (int i = 0; i < 400; ++i) {  // ~4.8 MB

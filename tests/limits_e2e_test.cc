@@ -2,7 +2,7 @@
 // RESOURCE_EXHAUSTED and a retry hint (trailing metadata "retry-after-ms" on Append,
 // AppendError.retry_after_ms on AppendStream) and store nothing; the CLI waits the hint and retries;
 // full subscriber and follower tables refuse with a hint too; a batch over the batch limit or over a
-// key's burst is a client error (INVALID_ARGUMENT: split it).
+// key's burst is RESOURCE_EXHAUSTED with the split as its hint ("max-batch-events").
 #include <fstream>
 #include <map>
 
@@ -79,13 +79,19 @@ class LimitsTest : public ::testing::Test {
   }
 
   static grpc::Status Append(const std::string& key, const std::vector<v1::Event>& events,
-                             int64_t* retry_after_ms = nullptr) {
+                             int64_t* retry_after_ms = nullptr, std::string* max_batch = nullptr) {
     v1::AppendRequest request;
     for (const v1::Event& e : events) *request.add_events() = e;
     v1::AppendResponse response;
     grpc::ClientContext context;
     grpc::Status s = v1::LogService::NewStub(Channel(key))->Append(&context, request, &response);
     if (retry_after_ms != nullptr) *retry_after_ms = RetryAfterMs(context);
+    if (max_batch != nullptr) {
+      auto it = context.GetServerTrailingMetadata().find("max-batch-events");
+      *max_batch = it == context.GetServerTrailingMetadata().end()
+                       ? ""
+                       : std::string(it->second.data(), it->second.size());
+    }
     return s;
   }
 
@@ -121,16 +127,24 @@ TEST_F(LimitsTest, AKeyOverItsRateIsRefusedWithAHintAndNothingStoredThenPassesAf
   EXPECT_EQ(Head(), head + 13);
 }
 
-TEST_F(LimitsTest, BatchesOverTheBatchLimitOrTheBurstAreClientErrors) {
+// Too big for the caller: RESOURCE_EXHAUSTED whose hint is the split (no wait would help).
+TEST_F(LimitsTest, BatchesOverTheBatchLimitOrTheBurstAreRefusedWithTheSplitAsTheHint) {
+  const uint64_t head = Head();
   int64_t hint = 0;
-  grpc::Status burst = Append("phone-1", testing::RecentActions("burst", "rep-1", 11), &hint);
-  EXPECT_EQ(burst.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::string max_batch;
+  grpc::Status burst =
+      Append("phone-1", testing::RecentActions("burst", "rep-1", 11), &hint, &max_batch);
+  EXPECT_EQ(burst.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(burst.error_message(), HasSubstr("split it into batches of at most 10"));
   EXPECT_EQ(hint, -1);
-  grpc::Status batch = Append("root", testing::RecentActions("big", "rep-1", 1001), &hint);
-  EXPECT_EQ(batch.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(max_batch, "10");
+  grpc::Status batch =
+      Append("root", testing::RecentActions("big", "rep-1", 1001), &hint, &max_batch);
+  EXPECT_EQ(batch.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(batch.error_message(), HasSubstr("the batch has 1001 events; the limit is 1000"));
   EXPECT_EQ(hint, -1);
+  EXPECT_EQ(max_batch, "1000");
+  EXPECT_EQ(Head(), head);  // Nothing stored.
 }
 
 TEST_F(LimitsTest, AppendStreamAnswersTheThrottledRequestWithAHintAndGoesOn) {

@@ -9,6 +9,7 @@
 #define SALESTRACK_EVENT_ERROR_H_
 
 #include "absl/strings/string_view.h"
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,13 @@ absl::Status BatchError(absl::StatusCode code, absl::string_view field, absl::st
 
 // The location attached by EventError/BatchError, if any.
 std::optional<EventErrorLocation> GetEventErrorLocation(const absl::Status& status);
+
+// A batch with more events than the caller may send at once (max_batch_events, or its key's
+// rate-limit burst): RESOURCE_EXHAUSTED about "events", carrying the most it may send as its hint.
+// The same request can never pass; split into batches of at most that many, it will.
+absl::Status TooBigBatch(absl::string_view reason, size_t max_events);
+// The hint attached by TooBigBatch, if any.
+std::optional<size_t> MaxBatchEventsHint(const absl::Status& status);
 
 }  // namespace salestrack
 

@@ -9,6 +9,7 @@ namespace {
 
 // Payload: "<index>\n<field>".
 constexpr absl::string_view kPayloadUrl = "type.salestrack.dev/salestrack.EventErrorLocation";
+constexpr absl::string_view kMaxBatchUrl = "type.salestrack.dev/salestrack.MaxBatchEvents";
 
 absl::Status WithLocation(absl::StatusCode code, int event_index, absl::string_view field,
                           std::string message) {
@@ -39,6 +40,19 @@ std::optional<EventErrorLocation> GetEventErrorLocation(const absl::Status& stat
   if (!absl::SimpleAtoi(parts.first, &location.event_index)) return std::nullopt;
   location.field = parts.second;
   return location;
+}
+
+absl::Status TooBigBatch(absl::string_view reason, size_t max_events) {
+  absl::Status status = BatchError(absl::StatusCode::kResourceExhausted, "events", reason);
+  status.SetPayload(kMaxBatchUrl, absl::Cord(absl::StrCat(max_events)));
+  return status;
+}
+
+std::optional<size_t> MaxBatchEventsHint(const absl::Status& status) {
+  absl::optional<absl::Cord> payload = status.GetPayload(kMaxBatchUrl);
+  size_t n = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &n)) return std::nullopt;
+  return n;
 }
 
 }  // namespace salestrack

@@ -582,9 +582,9 @@ absl::Status ValidateBatch(const google::protobuf::RepeatedPtrField<v1::Event>& 
     return BatchError(absl::StatusCode::kInvalidArgument, "events", "the batch is empty");
   }
   if (static_cast<size_t>(events.size()) > options.max_batch_events) {
-    return BatchError(absl::StatusCode::kInvalidArgument, "events",
-                      absl::StrCat("the batch has ", events.size(), " events; the limit is ",
-                                   options.max_batch_events));
+    return TooBigBatch(absl::StrCat("the batch has ", events.size(), " events; the limit is ",
+                                    options.max_batch_events, ": split it"),
+                       options.max_batch_events);
   }
   for (int i = 0; i < events.size(); ++i) {
     if (Problem p = ValidateEvent(events[i], now, options)) {

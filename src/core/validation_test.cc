@@ -612,8 +612,9 @@ TEST(ValidationTest, EmptyAndOversizedBatchesAreRefusedWhole) {
 
   for (int i = 0; i < 1001; ++i) *batch.Add() = ValidFeedback();
   absl::Status big = ValidateBatch(batch, kNow, ValidationOptions());
-  EXPECT_EQ(big.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(big.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(big.message()), HasSubstr("1001 events; the limit is 1000"));
+  EXPECT_EQ(MaxBatchEventsHint(big), 1000u);
   EXPECT_EQ(GetEventErrorLocation(big)->event_index, -1);
   batch.RemoveLast();
   EXPECT_TRUE(ValidateBatch(batch, kNow, ValidationOptions()).ok());

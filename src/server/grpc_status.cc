@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "salestrack/event_error.h"
 
 namespace salestrack::server {
 namespace {
@@ -63,6 +64,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context) {
   if (std::optional<absl::Duration> after = RetryAfter(status)) {
     context->AddTrailingMetadata(kRetryAfterMetadata, absl::StrCat(RetryAfterMs(*after)));
+  }
+  if (std::optional<size_t> max = MaxBatchEventsHint(status)) {
+    context->AddTrailingMetadata(kMaxBatchEventsMetadata, absl::StrCat(*max));
   }
   return ToGrpcStatus(status);
 }

@@ -19,6 +19,8 @@
 namespace salestrack::server {
 
 inline constexpr char kRetryAfterMetadata[] = "retry-after-ms";
+// The hint of a batch too big for the caller (TooBigBatch): the most events it may send at once.
+inline constexpr char kMaxBatchEventsMetadata[] = "max-batch-events";
 // The hint for a full table (board subscribers, log followers): a slot frees when a client leaves,
 // which the daemon cannot foresee; a second spreads the retries of a reconnecting crowd.
 inline constexpr absl::Duration kFullRetryAfter = absl::Seconds(1);
@@ -31,7 +33,7 @@ int64_t RetryAfterMs(absl::Duration after);
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 grpc::Status ToGrpcStatus(const absl::Status& status);
-// The same, and puts the status's retry hint, if any, in the call's trailing metadata.
+// The same, and puts the status's hints, if any, in the call's trailing metadata.
 // REQUIRES: before the call is finished.
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context);
 

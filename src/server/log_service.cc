@@ -18,6 +18,9 @@ void ToAppendError(const absl::Status& status, v1::AppendError* error) {
   if (std::optional<absl::Duration> after = RetryAfter(status)) {
     error->set_retry_after_ms(static_cast<uint32_t>(RetryAfterMs(*after)));
   }
+  if (std::optional<size_t> max = MaxBatchEventsHint(status)) {
+    error->set_max_batch_events(static_cast<uint32_t>(*max));
+  }
 }
 
 absl::Status AdmitAppend(const Principal& who, const store::Events& events, const Views& views,

@@ -87,10 +87,10 @@ absl::Status RateLimiter::Take(const Principal& who, size_t events) {
   if (limit.unlimited()) return absl::OkStatus();
   const double n = static_cast<double>(events);
   if (n > limit.burst) {
-    return BatchError(absl::StatusCode::kInvalidArgument, "events",
-                      absl::StrCat("the batch has ", events, " events, more than key \"", who.name,
-                                   "\" may send at once (its rate limit is ", Describe(limit),
-                                   "): split it into batches of at most ", limit.burst));
+    return TooBigBatch(absl::StrCat("the batch has ", events, " events, more than key \"", who.name,
+                                    "\" may send at once (its rate limit is ", Describe(limit),
+                                    "): split it into batches of at most ", limit.burst),
+                       static_cast<size_t>(limit.burst));
   }
   const absl::Time now = clock_->Now();
   double missing;

@@ -1,4 +1,5 @@
 #include "server/rate_limiter.h"
+#include "salestrack/event_error.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -59,12 +60,13 @@ TEST_F(RateLimiterTest, EveryKeyHasItsOwnBucket) {
   EXPECT_TRUE(limiter->Take(kOtherPhone, 20).ok());
 }
 
-TEST_F(RateLimiterTest, ABatchLargerThanTheBurstIsAClientErrorNamingTheSplit) {
+TEST_F(RateLimiterTest, ABatchLargerThanTheBurstIsRefusedWithTheSplitAsItsHint) {
   auto limiter = Make();
   absl::Status s = limiter->Take(kPhone, 21);
-  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(s.message(), HasSubstr("split it into batches of at most 20"));
   EXPECT_FALSE(RetryAfter(s).has_value());
+  EXPECT_EQ(MaxBatchEventsHint(s), 20u);
   EXPECT_TRUE(limiter->Take(kPhone, 20).ok());  // It took nothing.
 }
 

@@ -114,8 +114,11 @@ bool SendBatches(const Context& ctx, const char* command, const std::vector<Line
       int line = e.event_index() >= 0 && begin + e.event_index() < end
                      ? lines[begin + e.event_index()].number
                      : lines[begin].number;
-      std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch)\n", line,
-                   e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number);
+      std::string advice =
+          e.max_batch_events() > 0 ? absl::StrCat("; rerun with --batch ", e.max_batch_events()) : "";
+      std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch%s)\n", line,
+                   e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number,
+                   advice.c_str());
       continue;
     }
     const v1::AppendResponse& ok = response.ok();
