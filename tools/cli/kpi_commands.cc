@@ -36,7 +36,6 @@ ABSL_FLAG(std::string, state, "any",
           "past due).");
 
 namespace salestrack::cli {
-namespace {
 
 absl::StatusOr<v1::Subject> SubjectFromFlags() {
   std::string rep = absl::GetFlag(FLAGS_rep), unit = absl::GetFlag(FLAGS_unit);
@@ -53,6 +52,8 @@ absl::StatusOr<v1::Subject> SubjectFromFlags() {
   }
   return subject;
 }
+
+namespace {
 
 // A strict YYYY-MM-DD that names a real day.
 std::optional<absl::CivilDay> ParseDate(const std::string& s) {

@@ -55,6 +55,13 @@ constexpr char kUsage[] =
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
     "                  now), --state any|open|done|on_time|overdue.\n"
+    "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
+    "                  per component weight, baseline / target / challenge, actual,\n"
+    "                  attainment, score; then composite score, bonus multiplier, commission.\n"
+    "                  Flags as for kpis, plus --scheme ID to score by another scheme.\n"
+    "  targets check   Where the targets of a unit's children (teams, reps) do not add up to\n"
+    "                  the unit's own, for it and every unit below it; exits 1 if any do not.\n"
+    "                  Flags: --unit ID, --period/--date as for kpis, --metric NAME.\n"
     "  verify          Replay the log into fresh views and compare them with the live ones;\n"
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
@@ -80,7 +87,7 @@ constexpr char kUsage[] =
     "                  A,B to filter; --updates N to stop after N updates. If the daemon\n"
     "                  goes away it retries for about 30 s and resumes.\n"
     "\n"
-    "kpis, funnel, followups, verify, rebuild, backup and top print tables; --json prints the daemon's\n"
+    "kpis, funnel, followups, scorecard, targets, verify, rebuild, backup and top print tables; --json prints the daemon's\n"
     "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
     "2 usage error.\n"
     "\n"
@@ -138,6 +145,8 @@ int main(int argc, char** argv) {
   if (command == "health") return salestrack::cli::RunHealth(ctx);
   if (command == "kpis") return salestrack::cli::RunKpis(ctx);
   if (command == "funnel") return salestrack::cli::RunFunnel(ctx);
+  if (command == "scorecard") return salestrack::cli::RunScorecard(ctx);
+  if (command == "targets") return salestrack::cli::RunTargets(ctx);
   if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
   if (command == "verify") return salestrack::cli::RunVerify(ctx);
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);
