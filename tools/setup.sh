@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake ninja-build ccache g++ pkg-config tzdata
           librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
           libabsl-dev libspdlog-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev
-          libhiredis-dev redis-tools)
+          libhiredis-dev redis-tools
+          chromium fonts-noto-cjk libpng-dev)  # Scoring reports: rendered and screenshot in tests.
 
 missing=()
 for p in "${packages[@]}"; do

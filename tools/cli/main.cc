@@ -62,6 +62,13 @@ constexpr char kUsage[] =
     "  targets check   Where the targets of a unit's children (teams, reps) do not add up to\n"
     "                  the unit's own, for it and every unit below it; exits 1 if any do not.\n"
     "                  Flags: --unit ID, --period/--date as for kpis, --metric NAME.\n"
+    "  report          The team evaluation report of a unit (team scorecard, ranking, per-rep\n"
+    "                  scorecards, funnel) as report.md, report.csv and a self-contained\n"
+    "                  report.html with charts. Flags: --unit ID, --period/--date as for kpis,\n"
+    "                  --out DIR (default .).\n"
+    "  demo            Load the example org, schemes and targets (--examples, default\n"
+    "                  deploy/examples) and a generated quarter of activity, with some late\n"
+    "                  and duplicate events. Flags: --seed, --demo_from, --demo_until.\n"
     "  verify          Replay the log into fresh views and compare them with the live ones;\n"
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
@@ -147,6 +154,8 @@ int main(int argc, char** argv) {
   if (command == "funnel") return salestrack::cli::RunFunnel(ctx);
   if (command == "scorecard") return salestrack::cli::RunScorecard(ctx);
   if (command == "targets") return salestrack::cli::RunTargets(ctx);
+  if (command == "demo") return salestrack::cli::RunDemo(ctx);
+  if (command == "report") return salestrack::cli::RunReport(ctx);
   if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
   if (command == "verify") return salestrack::cli::RunVerify(ctx);
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);

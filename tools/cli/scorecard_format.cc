@@ -39,7 +39,9 @@ std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardRespo
     std::string metric = r.metric();
     if (r.direction() == v1::LOWER_IS_BETTER) absl::StrAppend(&metric, " (lower is better)");
     std::string note = r.note();
-    if (r.has_target() && !r.target_from().empty() && r.target_from().rfind("unit ", 0) == 0) {
+    const bool inherited = r.target_from() != absl::StrCat("rep ", card.subject().rep_id()) &&
+                           r.target_from() != absl::StrCat("unit ", card.subject().unit_id());
+    if (r.has_target() && inherited) {
       note = note.empty() ? absl::StrCat("target of ", r.target_from())
                           : absl::StrCat(note, "; target of ", r.target_from());
     }
