@@ -382,10 +382,14 @@ std::string LineFrom(const std::string& text, const std::string& start) {
 // ---- gRPC clients -----------------------------------------------------------------------------
 
 std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id,
-                                       std::string* error) {
+                                       std::string* error, int stream_window_bytes) {
   grpc::ChannelArguments args;
   args.SetInt("bench.client", client_id);
   args.SetMaxReceiveMessageSize(64 << 20);
+  if (stream_window_bytes > 0) {
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, stream_window_bytes);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);  // or flow control grows the window again
+  }
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {

@@ -283,8 +283,10 @@ std::string LineFrom(const std::string& text, const std::string& start);
 
 // One client's channel, connected: a distinct channel argument gives each client_id its own TCP
 // connection. Accepts responses up to 64 MiB. Null after setting *error if it cannot connect.
+// `stream_window_bytes` > 0 caps what the transport takes in for a stream the application is not
+// reading (HTTP/2 flow control), so a reader that stops reading stalls its server soon.
 std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id,
-                                       std::string* error);
+                                       std::string* error, int stream_window_bytes = 0);
 
 // Appends `request` once with a deadline of `timeout`; counts the call in *out. Returns the number
 // of events the log did not hold yet, or -1 after recording an error in *out.

@@ -77,6 +77,7 @@
 #include "grpcpp/grpcpp.h"
 #include "hiredis/hiredis.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
 #include "synthetic.h"
@@ -494,7 +495,10 @@ class SubscriberSet {
     Rng rng(seed);
     for (int c = 0; c < channels; ++c) {
       std::string error;
-      std::shared_ptr<grpc::Channel> channel = Connect(target, 1000 + c, &error);
+      // A stalled reader's transport takes in at most 8 KiB it does not read: without the cap,
+      // gRPC's flow control would buffer megabytes on our side and the server would never notice.
+      std::shared_ptr<grpc::Channel> channel =
+          Connect(target, (stalled ? 2000 : 1000) + c, &error, stalled ? 8192 : 0);
       if (!channel) {
         error_ = error;
         return;
@@ -605,6 +609,29 @@ Delivery AttributeUpdates(std::vector<Subscriber::Received> received, std::vecto
     d.ms.push_back(Seconds(r.at - it->second) * 1e3);
   }
   return d;
+}
+
+// The hub's own figures (AdminService.GetStats, as on the metrics endpoint): how many updates it has
+// folded for readers that had not taken the previous one, and the fullest outbox now.
+struct HubFigures {
+  double folded = -1;
+  double largest_outbox = -1;
+};
+
+HubFigures ReadHubFigures(const std::string& target) {
+  HubFigures f;
+  std::string error;
+  std::shared_ptr<grpc::Channel> channel = Connect(target, 500, &error);
+  if (!channel) return f;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);
+  v1::GetStatsResponse response;
+  if (!v1::AdminService::NewStub(channel)->GetStats(&context, {}, &response).ok()) return f;
+  for (const v1::StatsMetric& m : response.metrics()) {
+    if (m.name() == "salestrack_board_updates_folded_total") f.folded = m.value();
+    if (m.name() == "salestrack_board_largest_outbox_entries") f.largest_outbox = m.value();
+  }
+  return f;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -951,6 +978,7 @@ struct SubscriberRun {
   double open_seconds = 0;
   double rss_before = 0, rss_after = 0;        // before subscribing, after the snapshots
   double rss_flat_before = 0, rss_flat_after = 0;  // around the full-speed ingest
+  HubFigures hub;  // right after the full-speed ingest, before the subscribers leave
   PacedResult paced;
   Percentiles delivery;
   size_t updates = 0, rounds = 0, unattributed = 0;
@@ -1122,15 +1150,19 @@ int Run(int argc, char** argv) {
     if (run.flat.errors > 0) fail(run.flat.first_error);
     WaitUntilIdle(daemon.pid(), 30);
     run.rss_flat_after = StatusBytes(daemon.pid(), "VmRSS:");
+    run.hub = ReadHubFigures(target);
     set.TakeReceived();
     if (std::string e = set.error(); !e.empty()) fail(absl::StrCat(n, " subscribers: ", e));
     set.Close();
     std::printf("- full-speed ingest with them %s: %s events/s, Append %s; daemon RSS %s -> %s; "
-                "%s\n\n",
+                "%s\n",
                 stalled ? "stalled" : "reading", Thousands(run.flat.events_per_second()).c_str(),
                 LatencyCell(ComputePercentiles(run.flat.latencies_ms)).c_str(),
                 Mib(run.rss_flat_before).c_str(), Mib(run.rss_flat_after).c_str(),
                 run.flat.cpu.Describe().c_str());
+    std::printf("- hub after it: %s updates folded so far (daemon total), fullest outbox %s "
+                "entries\n\n",
+                Thousands(run.hub.folded).c_str(), Thousands(run.hub.largest_outbox).c_str());
     std::fflush(stdout);
     return run;
   };
@@ -1229,7 +1261,8 @@ int Run(int argc, char** argv) {
         const double vs_live = run.flat.events_per_second() / std::max(1.0, live->flat.events_per_second());
         absl::StrAppend(&cell, ", ", absl::StrFormat("%.2f", vs_live), "× the same boards read live; RSS ",
                         Mib(run.rss_flat_before), " → ", Mib(run.rss_flat_after), " (live: ",
-                        Mib(live->rss_flat_before), " → ", Mib(live->rss_flat_after), ")");
+                        Mib(live->rss_flat_before), " → ", Mib(live->rss_flat_after),
+                        "); fullest outbox ", Thousands(run.hub.largest_outbox), " entries");
         verdict = Verdict(vs_live >= 0.9);
       }
     }

@@ -116,7 +116,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 11);  // LogService 3, KpiService 5, AdminService 3.
+  EXPECT_EQ(methods, 12);  // LogService 3, KpiService 5, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
@@ -156,7 +156,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   // role -> methods it may use (issue 6).
   const std::map<std::string, std::set<std::string>> allowed = {
       {"admin", {"Append", "AppendStream", "ReadEvents", "GetKpis", "GetFunnel", "ListFollowUps",
-                 "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup"}},
+                 "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup", "GetStats"}},
       {"connector", {"Append", "AppendStream", "ReadEvents"}},
       // A rep may call CheckTargets, but only a unit's targets are checked: out of its scope.
       {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard"}},
@@ -235,6 +235,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     backup.set_dir(dir_->Sub("backup-" + role));
     expect("Backup",
            CallRaw(channel, "/salestrack.v1.AdminService/Backup", backup.SerializeAsString()));
+    expect("GetStats", CallRaw(channel, "/salestrack.v1.AdminService/GetStats", ""));
   }
 }
 

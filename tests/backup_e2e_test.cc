@@ -71,7 +71,7 @@ TEST(BackupTest, RestoredDaemonServesTheFiguresOfTheBackupInstant) {
   CliResult verify = Cli(restored, "verify");
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("views match a replay of the log at seq 700"));
-  EXPECT_THAT(testing::ReadFile(restored.stderr_path()), HasSubstr("restored backup"));
+  EXPECT_THAT(testing::ReadFile(restored.stderr_path()), HasSubstr("event=backup_restored"));
 
   // The restored directory is an ordinary data directory: appends continue from seq 701, and it
   // opens again without the flag.

@@ -362,7 +362,7 @@ TEST(DaemonStartupTest, ReadsTheConfigFileAndFlagsOverrideIt) {
   std::ifstream err(daemon.stderr_path());
   std::stringstream text;
   text << err.rdbuf();
-  EXPECT_THAT(text.str(), HasSubstr("time zone Asia/Shanghai"));
+  EXPECT_THAT(text.str(), HasSubstr("time_zone=Asia/Shanghai"));
 }
 
 }  // namespace

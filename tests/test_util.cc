@@ -45,6 +45,18 @@ v1::Event Action(const std::string& event_id, const std::string& rep, const std:
   return e;
 }
 
+absl::Time ThreeHoursAgo() {
+  return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now() - absl::Hours(3)));
+}
+
+std::vector<v1::Event> RecentActions(const std::string& prefix, const std::string& rep, int n) {
+  std::vector<v1::Event> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(Action(absl::StrCat(prefix, i), rep, "cust-1", ThreeHoursAgo()));
+  }
+  return out;
+}
+
 v1::Event Contract(const std::string& event_id, const std::string& rep,
                    const std::string& contract_id, int64_t amount, absl::Time when) {
   v1::Event e;
@@ -114,12 +126,13 @@ Daemon::Daemon(const std::string& data_dir, std::vector<std::string> extra_flags
   pid_ = Spawn(flags, pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
-  // Wait for "salestrackd listening on ... port N".
+  // Wait for "salestrackd listening on ... port N[ metrics_port M]".
   FILE* out = fdopen(pipe_fds[0], "r");
   char line[512];
   while (fgets(line, sizeof line, out) != nullptr) {
     if (const char* p = strstr(line, " port "); p != nullptr) {
       port_ = atoi(p + 6);
+      if (const char* m = strstr(line, " metrics_port "); m != nullptr) metrics_port_ = atoi(m + 14);
       break;
     }
   }

@@ -36,6 +36,10 @@ v1::Event Action(const std::string& event_id, const std::string& rep, const std:
 // A valid ContractSigned of `amount` with no installments.
 v1::Event Contract(const std::string& event_id, const std::string& rep,
                    const std::string& contract_id, int64_t amount, absl::Time when);
+// `n` Actions of `rep` with ids prefix0, prefix1, ..., three hours ago (microsecond precision),
+// safely in the past of the daemon's real clock.
+std::vector<v1::Event> RecentActions(const std::string& prefix, const std::string& rep, int n);
+absl::Time ThreeHoursAgo();
 v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when);
 
 // A salestrackd child process listening on 127.0.0.1:<ephemeral port>.
@@ -48,6 +52,8 @@ class Daemon {
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
+  // The Prometheus endpoint's port, when started with --metrics_listen (else 0).
+  int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // Everything the daemon wrote to stderr so far is in this file.
   const std::string& stderr_path() const { return stderr_path_; }
@@ -63,6 +69,7 @@ class Daemon {
   int Wait();
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
   std::string stderr_path_;
 };
 

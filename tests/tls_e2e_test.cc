@@ -76,7 +76,7 @@ class TlsTest : public ::testing::Test {
 
 TEST_F(TlsTest, ServesTlsWithTheConfiguredCertificate) {
   std::unique_ptr<Daemon> d = Start(ServerTls());
-  EXPECT_THAT(ReadFile(d->stderr_path()), HasSubstr(", TLS)"));
+  EXPECT_THAT(ReadFile(d->stderr_path()), HasSubstr("transport=tls "));
   CliResult ok = Cli(*d, "--tls_ca=" + dir_.Sub("ca.pem"), "verify");
   EXPECT_EQ(ok.code, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("views match"));
@@ -103,7 +103,7 @@ TEST_F(TlsTest, ServesTlsWithTheConfiguredCertificate) {
 TEST_F(TlsTest, ClientCaRequiresAClientCertificateFromThatCa) {
   std::unique_ptr<Daemon> d =
       Start(ServerTls() + " client_ca_file: \"" + dir_.Sub("ca.pem") + "\"");
-  EXPECT_THAT(ReadFile(d->stderr_path()), HasSubstr(", mutual TLS)"));
+  EXPECT_THAT(ReadFile(d->stderr_path()), HasSubstr("transport=mutual_tls "));
   const std::string ca = "--tls_ca=" + dir_.Sub("ca.pem");
   CliResult with_cert = Cli(*d,
                             ca + " --tls_cert=" + dir_.Sub("client.pem") +

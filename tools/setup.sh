@@ -4,6 +4,7 @@
 #
 #   tools/setup.sh                 # install + build everything
 #   tools/setup.sh salestrackd     # install + build only these targets
+#   tools/setup.sh --packages      # install only (tools/fuzz.sh)
 # Environment: BUILD_TYPE (default RelWithDebInfo) and SALESTRACK_CMAKE_ARGS (extra cmake arguments)
 # apply when ./build is first configured.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 packages=(cmake ninja-build ccache g++ pkg-config tzdata
           librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
           libabsl-dev libspdlog-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev
-          libhiredis-dev redis-tools
+          libhiredis-dev redis-tools prometheus-cpp-dev clang libclang-rt-14-dev
           chromium fonts-noto-cjk libpng-dev)  # Scoring reports: rendered and screenshot in tests.
 
 missing=()
@@ -26,6 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+[ "${1:-}" != "--packages" ] || exit 0
 
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 if [ ! -f build/build.ninja ]; then

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs the whole test suite with ctest.
 # (The benchmarks are built, not run: see bench/README.md.)
+# With SALESTRACK_FUZZ_SECONDS=N (CI sets 45) it first runs each libFuzzer target for N seconds
+# (tools/fuzz.sh; clang, in ./build-fuzz). The fuzzers' corpora and regression inputs are replayed by
+# ctest's fuzz_replay_test either way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
+if [ "${SALESTRACK_FUZZ_SECONDS:-0}" != "0" ]; then
+  tools/fuzz.sh "$SALESTRACK_FUZZ_SECONDS"
+fi
 cd build
 ctest --output-on-failure --timeout 300 -j "$(nproc)" "$@"

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "salestrack/event_error.h"
 #include "salestrack/metric_names.h"
 
@@ -113,6 +114,36 @@ Problem CheckTimestamp(absl::string_view field, const google::protobuf::Timestam
 
 absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+// Fields the wire carried that this daemon's schema does not have (a newer client's, or noise), at
+// any depth. They are refused rather than stored: the log would keep bytes no export, query or
+// content comparison can see (JSON drops them), so a re-import or a retry without them would
+// conflict with the stored event (found by the event_decoder fuzzer).
+Problem CheckKnownFields(const google::protobuf::Message& m, const std::string& path) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  if (const google::protobuf::UnknownFieldSet& unknown = r->GetUnknownFields(m); !unknown.empty()) {
+    return Fail(path, absl::StrCat("has a field unknown to this daemon (number ",
+                                   unknown.field(0).number(), "); is the client newer?"));
+  }
+  // The descriptor's message fields, not ListFields: this runs for every appended event, and
+  // ListFields allocates and sorts.
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  for (int k = 0; k < d->field_count(); ++k) {
+    const google::protobuf::FieldDescriptor* f = d->field(k);
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!f->is_repeated()) {
+      if (r->HasField(m, f)) {
+        RETURN_IF_PROBLEM(CheckKnownFields(r->GetMessage(m, f), Join(path, f->name())));
+      }
+      continue;
+    }
+    for (int i = 0; i < r->FieldSize(m, f); ++i) {
+      RETURN_IF_PROBLEM(
+          CheckKnownFields(r->GetRepeatedMessage(m, f, i), Indexed(Join(path, f->name()), i)));
+    }
+  }
+  return std::nullopt;
 }
 
 template <typename IsValid>
@@ -541,6 +572,7 @@ bool IsActivityEvent(const Event& event) {
 
 std::optional<FieldProblem> ValidateEvent(const Event& e, absl::Time now,
                                           const ValidationOptions& options) {
+  RETURN_IF_PROBLEM(CheckKnownFields(e, ""));
   RETURN_IF_PROBLEM(CheckId("event_id", e.event_id()));
   if (!e.has_occurred_at()) return Fail("occurred_at", "is required");
   RETURN_IF_PROBLEM(CheckTimestamp("occurred_at", e.occurred_at()));

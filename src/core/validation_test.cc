@@ -569,6 +569,37 @@ TEST(ValidationTest, EachRuleNamesItsFieldAndReason) {
   }
 }
 
+// Found by the event_decoder fuzzer: an unknown field inside occurred_at was stored, then lost by
+// export (JSON), so the re-imported event conflicted with the stored one.
+TEST(ValidationTest, FieldsUnknownToTheSchemaAreRefusedWhereverTheyAre) {
+  Event top = ValidAction();
+  top.GetReflection()->MutableUnknownFields(&top)->AddVarint(99, 1);
+  std::optional<FieldProblem> p = ValidateEvent(top, kNow, ValidationOptions());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "");
+  EXPECT_EQ(p->reason, "has a field unknown to this daemon (number 99); is the client newer?");
+
+  Event nested = ValidAction();
+  google::protobuf::Timestamp* at = nested.mutable_occurred_at();
+  at->GetReflection()->MutableUnknownFields(at)->AddVarint(18033, 109307);
+  p = ValidateEvent(nested, kNow, ValidationOptions());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "occurred_at");
+
+  Event contract = ValidContract();
+  auto* installment = contract.mutable_contract_signed()->mutable_installments(1);
+  installment->GetReflection()->MutableUnknownFields(installment)->AddFixed32(7, 0);
+  p = ValidateEvent(contract, kNow, ValidationOptions());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->field, "contract_signed.installments[1]");
+
+  google::protobuf::RepeatedPtrField<Event> batch;
+  *batch.Add() = ValidAction();
+  *batch.Add() = nested;
+  EXPECT_THAT(std::string(ValidateBatch(batch, kNow, ValidationOptions()).message()),
+              HasSubstr("events[1].occurred_at: has a field unknown to this daemon"));
+}
+
 TEST(ValidationTest, FutureSkewIsConfigurable) {
   Event e = ValidFeedback();
   *e.mutable_occurred_at() = Ts(kNow + absl::Minutes(4));

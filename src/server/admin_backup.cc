@@ -42,7 +42,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* 
   absl::Time start = absl::Now();
   absl::StatusOr<store::BackupInfo> info = store::CreateBackup(*store_, *path);
   if (!info.ok()) {
-    spdlog::warn("backup to {} failed: {}", *path, info.status().ToString());
+    spdlog::warn("event=backup_failed dir={} error=\"{}\"", *path, info.status().ToString());
     return FinishUnary(context, info.status());
   }
   response->set_dir(info->dir);
@@ -50,7 +50,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* 
   response->set_files(info->files);
   response->set_bytes(info->bytes);
   response->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
-  spdlog::info("backup to {}: log head seq {}, {} files, {} bytes, {:.3f} s", info->dir,
+  spdlog::info("event=backup dir={} head_seq={} files={} bytes={} seconds={:.3f}", info->dir,
                info->head_seq, info->files, info->bytes, response->seconds());
   return FinishUnary(context, absl::OkStatus());
 }

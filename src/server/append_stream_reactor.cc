@@ -6,12 +6,13 @@ namespace salestrack::server {
 
 AppendStreamReactor::AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock,
                                          ValidationOptions validation, size_t max_in_flight,
-                                         ScopeCheck scope)
+                                         Metrics* metrics, Admission admit)
     : sequencer_(sequencer),
       clock_(clock),
       validation_(validation),
       max_in_flight_(max_in_flight),
-      scope_(std::move(scope)),
+      metrics_(metrics),
+      admit_(std::move(admit)),
       next_request_(std::make_unique<v1::AppendRequest>()) {
   StartRead(next_request_.get());
 }
@@ -29,9 +30,10 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     slot->request = std::move(next_request_);
     next_request_ = std::make_unique<v1::AppendRequest>();
     slot->response.set_request_id(slot->request->request_id());
-    absl::Status invalid = scope_(slot->request->events());
+    absl::Status invalid = admit_(slot->request->events());
     if (invalid.ok()) invalid = ValidateBatch(slot->request->events(), clock_->Now(), validation_);
     if (!invalid.ok()) {
+      metrics_->AppendAnswered(slot->request->events_size(), invalid);
       ToAppendError(invalid, slot->response.mutable_error());
       slot->ready = true;
     }
@@ -54,6 +56,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
 }
 
 void AppendStreamReactor::OnCommitted(Slot* slot, absl::StatusOr<store::AppendResult> result) {
+  metrics_->AppendAnswered(slot->request->events_size(), result);
   if (result.ok()) {
     v1::AppendResponse* ok = slot->response.mutable_ok();
     ok->mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());

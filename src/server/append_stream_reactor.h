@@ -16,6 +16,7 @@
 #include "salestrack/clock.h"
 #include "salestrack/v1/log_service.pb.h"
 #include "salestrack/validation.h"
+#include "server/metrics.h"
 #include "store/sequencer.h"
 
 namespace salestrack::server {
@@ -23,11 +24,11 @@ namespace salestrack::server {
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse> {
  public:
-  // `scope` runs first on every request (the caller's access check; access.h); a refusal answers
-  // that request like an invalid batch.
-  using ScopeCheck = std::function<absl::Status(const store::Events&)>;
+  // `admit` runs first on every request (the caller's scope and rate limit: AdmitAppend); a
+  // refusal answers that request like an invalid batch. `metrics` counts every answer.
+  using Admission = std::function<absl::Status(const store::Events&)>;
   AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock, ValidationOptions validation,
-                      size_t max_in_flight, ScopeCheck scope);
+                      size_t max_in_flight, Metrics* metrics, Admission admit);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -58,7 +59,8 @@ class AppendStreamReactor final
   const Clock* const clock_;
   const ValidationOptions validation_;
   const size_t max_in_flight_;
-  const ScopeCheck scope_;
+  Metrics* const metrics_;
+  const Admission admit_;
 
   absl::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;

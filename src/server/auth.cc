@@ -24,6 +24,7 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kVerify, Permission::kAdmin},
       {methods::kRebuild, Permission::kAdmin},
       {methods::kBackup, Permission::kAdmin},
+      {methods::kGetStats, Permission::kAdmin},
       {methods::kGetLeaderboard, Permission::kReadBoards},
       {methods::kSubscribeLeaderboard, Permission::kReadBoards},
       // Scoring: a rep its own scorecard, a manager its subtree's (scope as for GetKpis).
@@ -123,12 +124,12 @@ absl::StatusOr<Principal> Auth::Authorize(const grpc::ServerContextBase& context
   }
   auto key = by_hash_.find(Sha256Hex(value));
   if (key == by_hash_.end()) {
-    spdlog::debug("{}: unknown API key from {}", std::string(method), context.peer());
+    spdlog::debug("event=unauthenticated method={} peer={}", std::string(method), context.peer());
     return absl::UnauthenticatedError("unknown API key");
   }
   const Principal& who = key->second;
   if (!RoleAllows(who.role, *permission)) {
-    spdlog::debug("{}: key \"{}\" ({}) denied", std::string(method), who.name,
+    spdlog::debug("event=permission_denied method={} key=\"{}\" role={}", std::string(method), who.name,
                   std::string(RoleName(who.role)));
     return absl::PermissionDeniedError(absl::StrCat("key \"", who.name, "\" (role ",
                                                     RoleName(who.role), ") may not call ", method));

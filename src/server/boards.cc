@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
+#include "server/grpc_status.h"
 #include "server/wire.h"
 #include "spdlog/spdlog.h"
 
@@ -576,9 +577,12 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
   absl::Status status = views_->Read([&](const Projector& p) -> absl::Status {
     absl::MutexLock lock(&mu_);
     if (subscribers_ >= options_.max_subscribers) {
-      return absl::ResourceExhaustedError(absl::StrCat(
+      absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "this daemon serves at most ", options_.max_subscribers,
-          " leaderboard subscribers; retry later or read GetLeaderboard"));
+          " leaderboard subscribers (limits.max_board_subscribers); retry later or read "
+          "GetLeaderboard"));
+      SetRetryAfter(&full, kFullRetryAfter);
+      return full;
     }
     ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, sub->spec));
     Attach(*b, sub);

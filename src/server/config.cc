@@ -21,6 +21,13 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
+bool IsLogLevel(absl::string_view level) {
+  for (absl::string_view known : {"trace", "debug", "info", "warn", "error", "off"}) {
+    if (level == known) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<v1::DaemonConfig> ParseConfigText(const std::string& text) {
   v1::DaemonConfig config;
   google::protobuf::TextFormat::Parser parser;
@@ -49,6 +56,10 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (!config.data_dir().empty()) options->data_dir = config.data_dir();
   if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
+  if (!config.log_level().empty()) options->log_level = config.log_level();
+  if (!config.metrics_listen_address().empty()) {
+    options->metrics_listen_address = config.metrics_listen_address();
+  }
   if (config.has_tls()) {
     options->tls_cert_file = config.tls().cert_file();
     options->tls_key_file = config.tls().key_file();
@@ -69,6 +80,10 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (limits.max_stream_in_flight() != 0) {
     options->max_stream_in_flight = limits.max_stream_in_flight();
   }
+  if (limits.max_log_followers() != 0) options->max_log_followers = limits.max_log_followers();
+  if (limits.rate_limits_size() > 0) {
+    options->rate_limits.assign(limits.rate_limits().begin(), limits.rate_limits().end());
+  }
 
   if (!absl::LoadTimeZone(options->time_zone_name, &options->time_zone)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -88,6 +103,11 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     return absl::InvalidArgumentError("listen_address: must not be empty");
   }
   if (options->data_dir.empty()) return absl::InvalidArgumentError("data_dir: must not be empty");
+  if (!IsLogLevel(options->log_level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log_level: \"", options->log_level,
+                     "\" is not one of trace, debug, info, warn, error, off"));
+  }
   if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {
     return absl::InvalidArgumentError("tls: cert_file and key_file go together");
   }

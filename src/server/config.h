@@ -25,6 +25,13 @@ struct ServerOptions {
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
   size_t max_board_subscribers = 20000;
+  size_t max_log_followers = 1000;
+  // Append rate limits per role (rate_limiter.h; api_keys may carry their own).
+  std::vector<v1::RateLimit> rate_limits;
+  // trace, debug, info, warn, error, off.
+  std::string log_level = "info";
+  // The Prometheus endpoint's host:port; empty: none.
+  std::string metrics_listen_address;
   // Backups requested by name go under this directory; empty: clients give absolute paths.
   std::string backup_dir;
   // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
@@ -40,6 +47,9 @@ struct ServerOptions {
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;
 inline constexpr size_t kMaxRequestBytesLimit = 4 << 20;
+
+// trace, debug, info, warn, error or off.
+bool IsLogLevel(absl::string_view level);
 
 // Parses a DaemonConfig in protobuf text format. Errors name the line and column.
 absl::StatusOr<v1::DaemonConfig> ParseConfigText(const std::string& text);

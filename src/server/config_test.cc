@@ -52,6 +52,30 @@ TEST(ConfigTest, LimitsAboveTheProtocolMaximumAreRefused) {
               HasSubstr("limits.max_batch_events"));
 }
 
+TEST(ConfigTest, OperationsFieldsApplyAndABadLogLevelIsRefused) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+    log_level: "debug"
+    metrics_listen_address: "127.0.0.1:9411"
+    limits {
+      max_log_followers: 7
+      rate_limits { role: "rep" events_per_second: 2.5 burst: 50 }
+    }
+  )pb");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ServerOptions options;
+  ASSERT_TRUE(ApplyConfig(*config, &options).ok());
+  EXPECT_EQ(options.log_level, "debug");
+  EXPECT_EQ(options.metrics_listen_address, "127.0.0.1:9411");
+  EXPECT_EQ(options.max_log_followers, 7u);
+  ASSERT_EQ(options.rate_limits.size(), 1u);
+  EXPECT_EQ(options.rate_limits[0].events_per_second(), 2.5);
+
+  v1::DaemonConfig bad;
+  bad.set_log_level("loud");
+  EXPECT_THAT(std::string(ApplyConfig(bad, &options).message()),
+              HasSubstr("log_level: \"loud\" is not one of trace, debug, info, warn, error, off"));
+}
+
 TEST(ConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(ReadConfigFile("/nonexistent/salestrackd.conf").status().code(),
             absl::StatusCode::kNotFound);

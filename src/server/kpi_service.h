@@ -6,6 +6,7 @@
 #include "salestrack/clock.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "server/auth.h"
+#include "server/metrics.h"
 #include "server/views.h"
 #include "store/log_store.h"
 
@@ -43,13 +44,17 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   const Clock* const clock_;
 };
 
-// Backup is in admin_backup.cc.
+// Backup is in admin_backup.cc, GetStats in admin_stats.cc.
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   // `backup_dir`: where backups requested by name go ("" : clients give absolute paths).
   AdminServiceImpl(Views* views, const store::LogStore* store, const Auth* auth,
-                   std::string backup_dir)
-      : views_(views), store_(store), auth_(auth), backup_dir_(std::move(backup_dir)) {}
+                   const Metrics* metrics, std::string backup_dir)
+      : views_(views),
+        store_(store),
+        auth_(auth),
+        metrics_(metrics),
+        backup_dir_(std::move(backup_dir)) {}
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* response) override;
@@ -59,11 +64,15 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
                                    v1::BackupResponse* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const v1::GetStatsRequest* request,
+                                     v1::GetStatsResponse* response) override;
 
  private:
   Views* const views_;
   const store::LogStore* const store_;
   const Auth* const auth_;
+  const Metrics* const metrics_;
   const std::string backup_dir_;
 };
 

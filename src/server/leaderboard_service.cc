@@ -24,7 +24,7 @@ absl::Status Authorize(const Auth& auth, const grpc::ServerContextBase& context,
 class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUpdate>,
                                public SubscriberSink {
  public:
-  SubscribeReactor(BoardHub* hub, const absl::Status& allowed,
+  SubscribeReactor(BoardHub* hub, grpc::CallbackServerContext* context, const absl::Status& allowed,
                    const v1::SubscribeLeaderboardRequest& request)
       : hub_(hub) {
     if (!allowed.ok()) {
@@ -33,7 +33,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
     }
     absl::StatusOr<std::shared_ptr<Subscription>> sub = hub_->Subscribe(request, this);
     if (!sub.ok()) {
-      FinishOnce(ToGrpcStatus(sub.status()));
+      FinishOnce(ToGrpcStatus(sub.status(), context));
       return;
     }
     subscription_ = *std::move(sub);
@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
 grpc::ServerWriteReactor<v1::LeaderboardUpdate>* LeaderboardServiceImpl::SubscribeLeaderboard(
     grpc::CallbackServerContext* context, const v1::SubscribeLeaderboardRequest* request) {
   return new SubscribeReactor(
-      hub_, Authorize(*auth_, *context, methods::kSubscribeLeaderboard, request->board(), *hub_),
+      hub_, context, Authorize(*auth_, *context, methods::kSubscribeLeaderboard, request->board(), *hub_),
       *request);
 }
 

@@ -8,9 +8,11 @@
 namespace salestrack::server {
 
 ReadEventsReactor::ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
-                                     const v1::ReadEventsRequest& request)
+                                     const v1::ReadEventsRequest& request,
+                                     std::atomic<size_t>* followers)
     : store_(store),
       sequencer_(sequencer),
+      followers_(followers),
       follow_(request.follow()),
       limit_(request.limit()),
       next_seq_(std::max<uint64_t>(1, request.from_seq())) {
@@ -83,7 +85,10 @@ void ReadEventsReactor::OnCancel() {
   FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
 }
 
-void ReadEventsReactor::OnDone() { Unref(); }
+void ReadEventsReactor::OnDone() {
+  if (followers_ != nullptr) followers_->fetch_sub(1);
+  Unref();
+}
 
 void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
   {

@@ -8,6 +8,8 @@
 #ifndef SALESTRACK_SERVER_READ_EVENTS_REACTOR_H_
 #define SALESTRACK_SERVER_READ_EVENTS_REACTOR_H_
 
+#include <atomic>
+
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/v1/log_service.pb.h"
@@ -22,8 +24,9 @@ class ReadEventsReactor final : public grpc::ServerWriteReactor<v1::ReadEventsRe
   static constexpr size_t kMaxRecordsPerMessage = 1000;
   static constexpr size_t kMaxBytesPerMessage = 1 << 20;
 
+  // `followers`, if not null, was counted up for this stream; the reactor counts it down when done.
   ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
-                    const v1::ReadEventsRequest& request);
+                    const v1::ReadEventsRequest& request, std::atomic<size_t>* followers);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -38,6 +41,7 @@ class ReadEventsReactor final : public grpc::ServerWriteReactor<v1::ReadEventsRe
 
   store::LogStore* const store_;
   store::Sequencer* const sequencer_;
+  std::atomic<size_t>* const followers_;
   const bool follow_;
   const uint64_t limit_;  // 0: none.
   uint64_t next_seq_;

@@ -14,6 +14,10 @@ template <typename Reactor>
 class RejectedReactor final : public Reactor {
  public:
   explicit RejectedReactor(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
+  // With the status's retry hint in the call's trailing metadata.
+  RejectedReactor(const absl::Status& status, grpc::ServerContextBase* context) {
+    this->Finish(ToGrpcStatus(status, context));
+  }
   void OnDone() override { delete this; }
 };
 

@@ -44,7 +44,11 @@ ABSL_FLAG(bool, insecure_no_auth, false,
 ABSL_FLAG(bool, check_config, false,
           "Check the config file and flags (time zone, limits, ...), print the options that would "
           "apply, and exit: 0 if they are good, 2 if not. Opens nothing.");
-ABSL_FLAG(std::string, log_level, "info", "Log level: trace, debug, info, warn, error, off.");
+ABSL_FLAG(std::string, log_level, "",
+          "Log level: trace, debug, info, warn, error, off. Default info. Logs go to stderr as "
+          "key=value lines.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus endpoint (/metrics, plain HTTP). Default: none.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
 
@@ -59,6 +63,8 @@ salestrack::v1::DaemonConfig FlagsAsConfig() {
   c.set_data_dir(absl::GetFlag(FLAGS_data_dir));
   c.set_time_zone(absl::GetFlag(FLAGS_time_zone));
   c.set_backup_dir(absl::GetFlag(FLAGS_backup_dir));
+  c.set_log_level(absl::GetFlag(FLAGS_log_level));
+  c.set_metrics_listen_address(absl::GetFlag(FLAGS_metrics_listen));
   c.mutable_limits()->set_max_batch_events(absl::GetFlag(FLAGS_max_batch_events));
   c.mutable_limits()->set_max_request_bytes(absl::GetFlag(FLAGS_max_request_bytes));
   c.mutable_limits()->set_max_future_skew_seconds(absl::GetFlag(FLAGS_max_future_skew_seconds));
@@ -89,14 +95,10 @@ int main(int argc, char** argv) {
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) return Fail(std::string("unexpected argument: ") + rest[1]);
 
+  // One line per event: "2026-11-23T08:00:00.123456Z info event=serving port=7411 ...".
   auto logger = spdlog::stderr_logger_mt("salestrackd");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
-  spdlog::level::level_enum level = spdlog::level::from_str(absl::GetFlag(FLAGS_log_level));
-  if (level == spdlog::level::off && absl::GetFlag(FLAGS_log_level) != "off") {
-    return Fail("--log_level: unknown level \"" + absl::GetFlag(FLAGS_log_level) + "\"");
-  }
-  spdlog::set_level(level);
 
   ServerOptions options;
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   if (absl::Status s = salestrack::server::ApplyConfig(FlagsAsConfig(), &options); !s.ok()) {
     return Fail(std::string(s.message()));
   }
+  spdlog::set_level(spdlog::level::from_str(options.log_level));  // ApplyConfig checked it.
 
   options.restore_from = absl::GetFlag(FLAGS_restore_from);
   options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
@@ -116,6 +119,11 @@ int main(int argc, char** argv) {
     return Fail(std::string(s.message()));
   }
   if (absl::Status s = salestrack::server::MakeServerCredentials(options).status(); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+  if (absl::Status s = salestrack::server::RateLimiter::Create(options, salestrack::RealClock::Get())
+                           .status();
+      !s.ok()) {
     return Fail(std::string(s.message()));
   }
   if (absl::GetFlag(FLAGS_check_config)) {
@@ -141,13 +149,15 @@ int main(int argc, char** argv) {
       salestrack::server::Server::Start(options, salestrack::RealClock::Get());
   if (!server.ok()) return Fail(std::string(server.status().message()));
   // A line a supervisor or test can wait for.
-  std::printf("salestrackd listening on %s port %d\n", options.listen_address.c_str(),
+  std::printf("salestrackd listening on %s port %d", options.listen_address.c_str(),
               (*server)->port());
+  if ((*server)->metrics_port() != 0) std::printf(" metrics_port %d", (*server)->metrics_port());
+  std::printf("\n");
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  spdlog::info("received {}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  spdlog::info("event=signal signal={}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "prometheus/exposer.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
@@ -12,39 +13,45 @@ namespace salestrack::server {
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
   std::unique_ptr<Server> server(new Server());
+  server->metrics_ = std::make_unique<Metrics>();
   ASSIGN_OR_RETURN(server->auth_, Auth::Create(options));
+  ASSIGN_OR_RETURN(server->limiter_, RateLimiter::Create(options, clock));
   {
     // Every method we serve must have an access rule (deny by default would hide a forgotten one).
     const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
-    RETURN_IF_ERROR(CheckMethodTable({pool->FindServiceByName(v1::LogService::service_full_name()),
-                                      pool->FindServiceByName(v1::KpiService::service_full_name()),
-                                      pool->FindServiceByName(v1::AdminService::service_full_name())}));
+    RETURN_IF_ERROR(CheckMethodTable(
+        {pool->FindServiceByName(v1::LogService::service_full_name()),
+         pool->FindServiceByName(v1::KpiService::service_full_name()),
+         pool->FindServiceByName(v1::AdminService::service_full_name()),
+         pool->FindServiceByName(v1::LeaderboardService::service_full_name())}));
   }
   if (!server->auth_->enabled()) {
-    spdlog::warn("!!! AUTHENTICATION IS OFF (--insecure_no_auth): anyone who can reach {} may read "
-                 "and write everything as admin. For development only. !!!",
+    spdlog::warn("event=auth_off listen={} msg=\"!!! AUTHENTICATION IS OFF (--insecure_no_auth): "
+                 "anyone who can reach the port may read and write everything as admin. For "
+                 "development only. !!!\"",
                  options.listen_address);
   }
   if (!options.restore_from.empty()) {
     ASSIGN_OR_RETURN(store::BackupInfo restored,
                      store::RestoreBackup(options.restore_from, options.data_dir));
-    spdlog::info("restored backup {} (log head seq {}, {} files, {} bytes) into {}", restored.dir,
-                 restored.head_seq, restored.files, restored.bytes, options.data_dir);
+    spdlog::info("event=backup_restored from={} head_seq={} files={} bytes={} data_dir={}",
+                 restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir);
   }
   ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store::StoreOptions()));
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
-  server->sequencer_ =
-      std::make_unique<store::Sequencer>(server->store_.get(), clock, server->views_.get());
+  server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock,
+                                                          server->views_.get(), server->metrics_.get());
 
   LogServiceOptions service_options;
   service_options.validation.max_batch_events = options.max_batch_events;
   service_options.validation.max_future_skew = options.max_future_skew;
   service_options.max_stream_in_flight = options.max_stream_in_flight;
+  service_options.max_log_followers = options.max_log_followers;
   server->log_service_ = std::make_unique<LogServiceImpl>(
-      server->store_.get(), server->sequencer_.get(), server->views_.get(), server->auth_.get(), clock,
-      service_options);
+      server->store_.get(), server->sequencer_.get(), server->views_.get(), server->auth_.get(),
+      server->limiter_.get(), server->metrics_.get(), clock, service_options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -54,7 +61,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock);
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
-      server->views_.get(), server->store_.get(), server->auth_.get(), options.backup_dir);
+      server->views_.get(), server->store_.get(), server->auth_.get(), server->metrics_.get(),
+      options.backup_dir);
   server->boards_ = std::make_unique<BoardHub>(
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
   server->leaderboard_service_ =
@@ -70,13 +78,31 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address, " (in use, or not an address?)"));
   }
+  server->metrics_->SetSources({.store = server->store_.get(),
+                                .sequencer = server->sequencer_.get(),
+                                .boards = server->boards_.get(),
+                                .log_followers = &server->log_service_->log_followers()});
+  if (!options.metrics_listen_address.empty()) {
+    absl::StatusOr<std::unique_ptr<prometheus::Exposer>> endpoint =
+        server->metrics_->Serve(options.metrics_listen_address);
+    if (!endpoint.ok()) {
+      server->Shutdown(absl::ZeroDuration());
+      return endpoint.status();
+    }
+    server->metrics_endpoint_ = *std::move(endpoint);
+    std::vector<int> ports = server->metrics_endpoint_->GetListeningPorts();
+    server->metrics_port_ = ports.empty() ? 0 : ports.front();
+    spdlog::info("event=metrics_serving address={} port={} path=/metrics",
+                 options.metrics_listen_address, server->metrics_port_);
+  }
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
-  spdlog::info("salestrackd serving on port {} with data in {} (log head seq {}, time zone {}, {})",
+  spdlog::info("event=serving port={} data_dir={} head_seq={} time_zone={} transport={} auth={}",
                server->port_, options.data_dir, server->store_->head_at_open(),
                options.time_zone_name,
                options.tls_cert_file.empty()          ? "plaintext"
-               : options.tls_client_ca_file.empty() ? "TLS"
-                                                      : "mutual TLS");
+               : options.tls_client_ca_file.empty() ? "tls"
+                                                      : "mutual_tls",
+               server->auth_->enabled() ? "keys" : "off");
   return server;
 }
 
@@ -86,19 +112,20 @@ void Server::Shutdown(absl::Duration grace) {
   // A Start() that failed part-way has no gRPC server; its members clean up on their own.
   if (shut_down_ || grpc_server_ == nullptr) return;
   shut_down_ = true;
-  spdlog::info("shutting down: finishing in-flight commits");
+  spdlog::info("event=shutting_down msg=\"finishing in-flight commits\"");
   grpc_server_->GetHealthCheckService()->SetServingStatus(false);
   sequencer_->CloseWaiters();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   sequencer_->Stop();
   store::SequencerStats stats = sequencer_->stats();
+  metrics_endpoint_.reset();
+  metrics_->ClearSources();
   grpc_server_.reset();
   boards_.reset();
   sequencer_.reset();
   views_.reset();
   store_.reset();
-  spdlog::info("shut down cleanly: {} commits, {} events written this run", stats.commits,
-               stats.events_written);
+  spdlog::info("event=shut_down commits={} events_written={}", stats.commits, stats.events_written);
 }
 
 }  // namespace salestrack::server

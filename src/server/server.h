@@ -18,6 +18,8 @@
 #include "server/kpi_service.h"
 #include "server/leaderboard_service.h"
 #include "server/log_service.h"
+#include "server/metrics.h"
+#include "server/rate_limiter.h"
 #include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
@@ -34,6 +36,8 @@ class Server {
 
   // The bound port (useful with listen address "127.0.0.1:0").
   int port() const { return port_; }
+  // The Prometheus endpoint's bound port; 0 without one.
+  int metrics_port() const { return metrics_port_; }
   // The live leaderboards (for stats and tests).
   const BoardHub& boards() const { return *boards_; }
 
@@ -45,7 +49,10 @@ class Server {
  private:
   Server() = default;
 
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<prometheus::Exposer> metrics_endpoint_;
   std::unique_ptr<Auth> auth_;
+  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<Views> views_;
   std::unique_ptr<store::Sequencer> sequencer_;
@@ -56,6 +63,7 @@ class Server {
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
+  int metrics_port_ = 0;
   bool shut_down_ = false;
 };
 

@@ -41,7 +41,7 @@ absl::Status Views::Load(uint64_t head) {
   applied_seq_.store(projector_->applied_seq());
   projector_->TrackChanges();  // Boards built from now on start from this state.
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  spdlog::info("views: replayed {} events in {:.2f} s ({:.0f} events/s)", n, seconds,
+  spdlog::info("event=views_replayed events={} seconds={:.2f} events_per_second={:.0f}", n, seconds,
                seconds > 0 ? n / seconds : 0.0);
   return absl::OkStatus();
 }
@@ -149,7 +149,7 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   fresh.reset();
   response.set_events_replayed(n + more);
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
-  spdlog::info("views: rebuilt from {} events in {:.2f} s", n + more, response.seconds());
+  spdlog::info("event=views_rebuilt events={} seconds={:.2f}", n + more, response.seconds());
   return response;
 }
 

@@ -63,7 +63,7 @@ class SpdlogLogger final : public rocksdb::Logger {
     if (!spdlog::should_log(to)) return;
     char buffer[2048];
     std::vsnprintf(buffer, sizeof buffer, format, ap);
-    spdlog::log(to, "rocksdb: {}", buffer);
+    spdlog::log(to, "event=rocksdb msg=\"{}\"", buffer);
   }
 };
 
@@ -262,13 +262,36 @@ absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
           "storage has not recovered from an earlier write error (disk full?): ", r.ToString()));
     }
     needs_resume_ = false;
-    spdlog::info("storage recovered: commits resume");
+    spdlog::info("event=storage_recovered msg=\"storage recovered: commits resume\"");
   }
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   rocksdb::Status s = db_->Write(w, batch);
   if (!s.ok()) needs_resume_ = true;
   return FromRocksStatus(s, "committing");
+}
+
+std::vector<StoreFigure> LogStore::Figures() const {
+  static constexpr const char* kPerFamily[] = {
+      "rocksdb.estimate-live-data-size", "rocksdb.total-sst-files-size",
+      "rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-pending-compaction-bytes",
+      "rocksdb.estimate-num-keys"};
+  static constexpr const char* kWhole[] = {"rocksdb.num-running-compactions",
+                                           "rocksdb.num-running-flushes",
+                                           "rocksdb.background-errors"};
+  std::vector<StoreFigure> out;
+  uint64_t value = 0;
+  for (rocksdb::ColumnFamilyHandle* family : {log_, ids_, meta_}) {
+    for (const char* property : kPerFamily) {
+      if (db_->GetIntProperty(family, property, &value)) {
+        out.push_back({property, family->GetName(), value});
+      }
+    }
+  }
+  for (const char* property : kWhole) {
+    if (db_->GetIntProperty(property, &value)) out.push_back({property, "", value});
+  }
+  return out;
 }
 
 }  // namespace salestrack::store

@@ -31,6 +31,14 @@ struct StoreOptions {
   bool read_only = false;
 };
 
+// One RocksDB figure for the metrics: a property (e.g. "rocksdb.total-sst-files-size") of one column
+// family ("" for the whole database).
+struct StoreFigure {
+  std::string property;
+  std::string family;
+  uint64_t value = 0;
+};
+
 class LogStore {
  public:
   // Opens or creates the data directory. Refuses a directory written in another format version, or
@@ -62,6 +70,9 @@ class LogStore {
   // written, so appends resume by themselves once space is back. Reads are never blocked.
   // REQUIRES: called by one thread at a time (the sequencer's writer).
   absl::Status Commit(rocksdb::WriteBatch* batch);
+
+  // RocksDB's size, memtable and compaction figures, per column family, read now (cheap: no I/O).
+  std::vector<StoreFigure> Figures() const;
 
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
   rocksdb::ColumnFamilyHandle* ids_family() const { return ids_; }

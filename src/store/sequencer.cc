@@ -113,8 +113,8 @@ class BatchDecider {
 
 }  // namespace
 
-Sequencer::Sequencer(LogStore* store, const Clock* clock, CommitHook* hook)
-    : store_(store), clock_(clock), hook_(hook) {
+Sequencer::Sequencer(LogStore* store, const Clock* clock, CommitHook* hook, SequencerProbe* probe)
+    : store_(store), clock_(clock), hook_(hook), probe_(probe) {
   committed_seq_.store(store->head_at_open());
   written_seq_ = store->head_at_open();
   notified_seq_ = store->head_at_open();
@@ -229,11 +229,15 @@ void Sequencer::ApplierLoop() {
       }
       stats_.batches += d.group.size();
     }
+    // Before the answers, so a caller that was answered finds its group counted. Latencies use the
+    // real clock even under a fake clock_: they measure work, not event time.
+    if (probe_ != nullptr) probe_->OnGroupCommitted(absl::Now() - d.started, d.group.size());
     for (size_t b = 0; b < d.group.size(); ++b) std::move(d.group[b].done)(std::move(d.results[b]));
   }
 }
 
 void Sequencer::CommitGroup(std::vector<Pending> group) {
+  const absl::Time started = absl::Now();
   std::vector<absl::StatusOr<AppendResult>> results(group.size());
 
   // One MultiGet for every id the group names: event ids and void targets.
@@ -294,9 +298,12 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
 
   const uint64_t new_head = next - 1;
   if (new_head > head) {
-    if (absl::Status s = store_->Commit(&batch); !s.ok()) {
+    const absl::Time write_start = absl::Now();
+    absl::Status s = store_->Commit(&batch);
+    if (probe_ != nullptr) probe_->OnWalWrite(absl::Now() - write_start);
+    if (!s.ok()) {
       if (hook_ != nullptr) hook_->Abort();
-      spdlog::error("commit of seqs {}..{} failed: {}", head + 1, new_head, s.ToString());
+      spdlog::error("event=commit_failed seqs={}..{} error=\"{}\"", head + 1, new_head, s.ToString());
       // Nothing of this group is durable. Every batch that needed this write fails, retryably; one
       // that only repeated events stored before the group still has its answer.
       for (size_t b = 0; b < group.size(); ++b) {
@@ -317,7 +324,7 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
   decided_.push_back(Decided{std::move(group), std::move(results),
                              written_seq_ == new_head ? std::move(fresh_records)
                                                       : decltype(fresh_records)(),
-                             written_seq_});
+                             written_seq_, started});
 }
 
 void Sequencer::NotifierLoop() {

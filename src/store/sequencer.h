@@ -62,6 +62,17 @@ class CommitHook {
   virtual void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) = 0;
   virtual void Abort() = 0;
 };
+// What the sequencer tells the metrics (server/metrics.h) about each group. Must be cheap.
+class SequencerProbe {
+ public:
+  virtual ~SequencerProbe() = default;
+  // The synced RocksDB write of one group (WAL append + fsync) took `d` (writer thread).
+  virtual void OnWalWrite(absl::Duration d) = 0;
+  // A group of `batches` went from being taken off the queue to being ready to answer its callers
+  // (decided, written, applied to the views) in `d` (applier thread, before the answers).
+  virtual void OnGroupCommitted(absl::Duration d, size_t batches) = 0;
+};
+
 using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 
 struct SequencerStats {
@@ -72,8 +83,9 @@ struct SequencerStats {
 
 class Sequencer {
  public:
-  // `hook` may be null; it must outlive the sequencer.
-  Sequencer(LogStore* store, const Clock* clock, CommitHook* hook = nullptr);
+  // `hook` and `probe` may be null; they must outlive the sequencer.
+  Sequencer(LogStore* store, const Clock* clock, CommitHook* hook = nullptr,
+            SequencerProbe* probe = nullptr);
   ~Sequencer();  // Stop()s.
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
@@ -117,6 +129,7 @@ class Sequencer {
     std::vector<absl::StatusOr<AppendResult>> results;
     std::vector<std::pair<uint64_t, const v1::Event*>> records;  // New records, in seq order.
     uint64_t head = 0;  // The log head once this group is applied.
+    absl::Time started;  // When the writer took the group (for the probe).
   };
 
   void WriterLoop();
@@ -128,6 +141,7 @@ class Sequencer {
   LogStore* const store_;
   const Clock* const clock_;
   CommitHook* const hook_;
+  SequencerProbe* const probe_;
   std::atomic<uint64_t> committed_seq_{0};
 
   mutable absl::Mutex mu_;

@@ -8,7 +8,13 @@
 // bad file is reported in full, line by line, before anything is sent. The good lines then go out in
 // batches on one AppendStream; each batch is atomic, and a refusal by the daemon (e.g. an id reused
 // with other content) is mapped back to its line.
+//
+// A batch refused for the API key's rate limit (RESOURCE_EXHAUSTED with a retry hint) is sent again
+// after the wait the daemon hints, at most --max_retries times, saying so on stderr; later batches
+// wait their turn, so the file's order is kept as far as the pipelined stream allows.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -18,13 +24,18 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
-#include "google/protobuf/util/json_util.h"
+#include "cli/json_input.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
-#include "salestrack/validation.h"
 
 ABSL_FLAG(uint32_t, batch, 500, "append: events per atomic batch (1..1000).");
 ABSL_FLAG(bool, keep_going, false,
           "append: send the good lines even when some lines are bad (they are still reported).");
+ABSL_FLAG(int32_t, max_retries, 10,
+          "append, import: how often to retry a batch the daemon refused for the API key's rate "
+          "limit (each after the wait the daemon hints).");
+ABSL_FLAG(double, max_retry_wait, 60,
+          "append, import: give up instead of waiting when the daemon hints a wait longer than "
+          "this many seconds.");
 
 namespace salestrack::cli {
 namespace {
@@ -34,50 +45,141 @@ struct Line {
   v1::Event event;
 };
 
-// Parses one line as an Event, or (records) as an EventRecord whose event is taken.
-absl::Status ParseLine(const std::string& text, bool records, v1::Event* event) {
-  google::protobuf::util::JsonParseOptions json;
-  if (records) {
-    v1::EventRecord record;
-    auto parsed = google::protobuf::util::JsonStringToMessage(text, &record, json);
-    if (parsed.ok() && record.has_event()) {
-      *event = std::move(*record.mutable_event());
-      return absl::OkStatus();
-    }
-    // Not a record: maybe a plain event. If not that either, the record's error says more.
-    if (google::protobuf::util::JsonStringToMessage(text, event, json).ok()) {
-      return absl::OkStatus();
-    }
-    if (parsed.ok()) return absl::InvalidArgumentError("record has no event");
-    return absl::InvalidArgumentError(parsed.ToString());
-  }
-  auto parsed = google::protobuf::util::JsonStringToMessage(text, event, json);
-  if (!parsed.ok()) return absl::InvalidArgumentError(parsed.ToString());
-  return absl::OkStatus();
-}
-
 // Reads and checks every line; returns the good ones and prints the bad ones.
 std::vector<Line> ReadLines(std::istream& in, bool records, int* bad) {
   std::vector<Line> good;
-  ValidationOptions validation;
   absl::Time now = absl::Now();
   std::string text;
   for (int number = 1; std::getline(in, text); ++number) {
     if (absl::StripAsciiWhitespace(text).empty()) continue;
     Line line{number, {}};
-    if (absl::Status parsed = ParseLine(text, records, &line.event); !parsed.ok()) {
-      std::fprintf(stderr, "line %d: %s\n", number, std::string(parsed.message()).c_str());
-      ++*bad;
-      continue;
-    }
-    if (std::optional<FieldProblem> p = ValidateEvent(line.event, now, validation)) {
-      std::fprintf(stderr, "line %d: %s: %s\n", number, p->field.c_str(), p->reason.c_str());
+    if (absl::Status s = ParseEventLine(text, records, now, &line.event); !s.ok()) {
+      std::fprintf(stderr, "line %d: %s\n", number, std::string(s.message()).c_str());
       ++*bad;
       continue;
     }
     good.push_back(std::move(line));
   }
   return good;
+}
+
+// What the daemon answered for the batches of one run.
+struct Tally {
+  uint64_t written = 0, duplicates = 0, refused = 0, first_seq = 0, last_seq = 0;
+};
+
+// Lines [begin, end) of the good lines, sent as one atomic batch.
+struct Batch {
+  size_t begin, end;
+  uint32_t retry_after_ms = 0;  // Set when the daemon refused it for its rate limit.
+};
+
+// Sends `batches` in order on one AppendStream and tallies the answers. A batch refused with a retry
+// hint (the key's rate limit) goes to *throttled, and so do the batches not yet sent by then: the
+// writer stops at the first such refusal, so what is retried keeps (mostly) its file order. Returns
+// false, having said why, when the stream broke.
+bool SendBatches(const Context& ctx, const char* command, const std::vector<Line>& lines,
+                 const std::vector<Batch>& batches, Tally* tally, std::vector<Batch>* throttled) {
+  auto stub = v1::LogService::NewStub(ctx.channel);
+  grpc::ClientContext context;
+  auto stream = stub->AppendStream(&context);
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> sent{0};
+  std::thread writer([&] {
+    for (size_t b = 0; b < batches.size() && !stop.load(); ++b) {
+      v1::AppendRequest request;
+      request.set_request_id(b);
+      for (size_t i = batches[b].begin; i < batches[b].end; ++i) *request.add_events() = lines[i].event;
+      if (!stream->Write(request)) break;
+      sent.store(b + 1);
+    }
+    stream->WritesDone();
+  });
+
+  v1::AppendStreamResponse response;
+  size_t answered = 0;
+  while (stream->Read(&response)) {
+    ++answered;
+    Batch batch = batches[response.request_id()];
+    const size_t begin = batch.begin, end = batch.end;
+    if (response.has_error()) {
+      const v1::AppendError& e = response.error();
+      if (e.retry_after_ms() > 0) {
+        stop.store(true);
+        batch.retry_after_ms = e.retry_after_ms();
+        throttled->push_back(batch);
+        continue;
+      }
+      tally->refused += end - begin;
+      int line = e.event_index() >= 0 && begin + e.event_index() < end
+                     ? lines[begin + e.event_index()].number
+                     : lines[begin].number;
+      std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch)\n", line,
+                   e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number);
+      continue;
+    }
+    const v1::AppendResponse& ok = response.ok();
+    tally->duplicates += ok.duplicates();
+    tally->written += ok.seqs_size() - ok.duplicates();
+    for (uint64_t seq : ok.seqs()) {
+      tally->first_seq = tally->first_seq == 0 ? seq : std::min(tally->first_seq, seq);
+      tally->last_seq = std::max(tally->last_seq, seq);
+    }
+  }
+  writer.join();
+  grpc::Status status = stream->Finish();
+  if (!status.ok() || answered != sent.load()) {
+    std::fprintf(stderr, "salestrack %s: %s: %s (%zu of %zu batches answered)\n", command,
+                 ctx.server.c_str(),
+                 status.ok() ? "stream ended early" : status.error_message().c_str(), answered,
+                 sent.load());
+    return false;
+  }
+  for (size_t b = sent.load(); b < batches.size(); ++b) throttled->push_back(batches[b]);
+  std::sort(throttled->begin(), throttled->end(),
+            [](const Batch& x, const Batch& y) { return x.begin < y.begin; });
+  return true;
+}
+
+// Appends the batches the daemon refused for the key's rate limit, one at a time in file order,
+// each after the wait the daemon hinted, retrying each at most --max_retries times.
+bool RetryThrottled(const Context& ctx, const char* command, const std::vector<Line>& lines,
+                    std::vector<Batch> throttled, Tally* tally) {
+  const int max_retries = absl::GetFlag(FLAGS_max_retries);
+  const double max_wait = absl::GetFlag(FLAGS_max_retry_wait);
+  uint32_t wait_ms = 0;
+  for (const Batch& b : throttled) wait_ms = std::max(wait_ms, b.retry_after_ms);
+  for (size_t next = 0; next < throttled.size();) {
+    const Batch& batch = throttled[next];
+    for (int retry = 1;; ++retry) {
+      const int first = lines[batch.begin].number, last = lines[batch.end - 1].number;
+      if (retry > max_retries || wait_ms > max_wait * 1000) {
+        size_t left = 0;
+        for (size_t i = next; i < throttled.size(); ++i) left += throttled[i].end - throttled[i].begin;
+        std::fprintf(stderr,
+                     "lines %d..%d: still over the key's rate limit; gave up (%s), %zu event(s) "
+                     "not sent\n",
+                     first, last,
+                     retry > max_retries
+                         ? absl::StrCat("after ", max_retries, " retries, --max_retries").c_str()
+                         : absl::StrCat("the daemon asks for ", wait_ms, " ms, more than ",
+                                        "--max_retry_wait ", max_wait, " s").c_str(),
+                     left);
+        tally->refused += left;
+        return true;
+      }
+      std::fprintf(stderr, "lines %d..%d: rate limited; retrying in %u ms (retry %d of %d)\n",
+                   first, last, wait_ms, retry, max_retries);
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+      std::vector<Batch> again;
+      if (!SendBatches(ctx, command, lines, {batch}, tally, &again)) return false;
+      if (again.empty()) break;
+      wait_ms = again.front().retry_after_ms;
+    }
+    ++next;
+    wait_ms = 0;  // The next batch goes at once; a refusal brings a fresh hint.
+  }
+  return true;
 }
 
 // append (records = false) and import (records = true).
@@ -118,64 +220,25 @@ int AppendLines(const Context& ctx, const char* command, bool records) {
     return bad > 0 ? 1 : 0;
   }
 
-  const size_t batches = (lines.size() + batch_size - 1) / batch_size;
-  auto stub = v1::LogService::NewStub(ctx.channel);
-  grpc::ClientContext context;
-  auto stream = stub->AppendStream(&context);
-  std::thread writer([&] {
-    for (size_t b = 0; b < batches; ++b) {
-      v1::AppendRequest request;
-      request.set_request_id(b);
-      size_t end = std::min(lines.size(), (b + 1) * batch_size);
-      for (size_t i = b * batch_size; i < end; ++i) *request.add_events() = lines[i].event;
-      if (!stream->Write(request)) break;
-    }
-    stream->WritesDone();
-  });
+  std::vector<Batch> batches;
+  for (size_t begin = 0; begin < lines.size(); begin += batch_size) {
+    batches.push_back({begin, std::min(lines.size(), begin + batch_size)});
+  }
+  Tally tally;
+  std::vector<Batch> throttled;
+  if (!SendBatches(ctx, command, lines, batches, &tally, &throttled)) return 1;
+  if (!throttled.empty() && !RetryThrottled(ctx, command, lines, throttled, &tally)) return 1;
 
-  uint64_t written = 0, duplicates = 0, refused = 0, first_seq = 0, last_seq = 0;
-  v1::AppendStreamResponse response;
-  size_t answered = 0;
-  while (stream->Read(&response)) {
-    ++answered;
-    size_t b = response.request_id();
-    size_t begin = b * batch_size, end = std::min(lines.size(), (b + 1) * batch_size);
-    if (response.has_error()) {
-      const v1::AppendError& e = response.error();
-      refused += end - begin;
-      int line = e.event_index() >= 0 && begin + e.event_index() < end
-                     ? lines[begin + e.event_index()].number
-                     : lines[begin].number;
-      std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch)\n", line,
-                   e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number);
-      continue;
-    }
-    const v1::AppendResponse& ok = response.ok();
-    duplicates += ok.duplicates();
-    written += ok.seqs_size() - ok.duplicates();
-    for (uint64_t seq : ok.seqs()) {
-      first_seq = first_seq == 0 ? seq : std::min(first_seq, seq);
-      last_seq = std::max(last_seq, seq);
-    }
-  }
-  writer.join();
-  grpc::Status status = stream->Finish();
-  if (!status.ok() || answered != batches) {
-    std::fprintf(stderr, "salestrack %s: %s: %s (%zu of %zu batches answered)\n", command,
-                 ctx.server.c_str(), status.ok() ? "stream ended early" : status.error_message().c_str(),
-                 answered, batches);
-    return 1;
-  }
   std::printf("%s %llu new, %llu duplicate, %llu refused, %d bad line(s)",
-              records ? "imported" : "appended", static_cast<unsigned long long>(written),
-              static_cast<unsigned long long>(duplicates),
-              static_cast<unsigned long long>(refused), bad);
-  if (first_seq != 0) {
-    std::printf("; seqs %llu..%llu", static_cast<unsigned long long>(first_seq),
-                static_cast<unsigned long long>(last_seq));
+              records ? "imported" : "appended", static_cast<unsigned long long>(tally.written),
+              static_cast<unsigned long long>(tally.duplicates),
+              static_cast<unsigned long long>(tally.refused), bad);
+  if (tally.first_seq != 0) {
+    std::printf("; seqs %llu..%llu", static_cast<unsigned long long>(tally.first_seq),
+                static_cast<unsigned long long>(tally.last_seq));
   }
   std::printf("\n");
-  return refused > 0 || bad > 0 ? 1 : 0;
+  return tally.refused > 0 || bad > 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -85,6 +85,11 @@ constexpr char kUsage[] =
     "  import [FILE]   Append the events of an export (or of plain Event lines) in file\n"
     "                  order; validated like append, and importing twice changes nothing.\n"
     "                  Flags: --batch (default 500), --keep_going.\n"
+    "                  append and import retry a batch refused for the key's rate limit\n"
+    "                  after the wait the daemon hints (--max_retries, --max_retry_wait).\n"
+    "  stats           The daemon's operational figures (admin key): appends by outcome,\n"
+    "                  batch sizes, commit and WAL sync latency, subscribers, RocksDB sizes;\n"
+    "                  the same figures as its Prometheus endpoint.\n"
     "\n"
     "  top             A leaderboard, once: --unit ID --metric NAME [--period, --date as for\n"
     "                  kpis] or --competition ID; --top N (default 10), or --around REP\n"
@@ -94,9 +99,9 @@ constexpr char kUsage[] =
     "                  A,B to filter; --updates N to stop after N updates. If the daemon\n"
     "                  goes away it retries for about 30 s and resumes.\n"
     "\n"
-    "kpis, funnel, followups, scorecard, targets, verify, rebuild, backup and top print tables; --json prints the daemon's\n"
-    "response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on stderr),\n"
-    "2 usage error.\n"
+    "kpis, funnel, followups, scorecard, targets, verify, rebuild, backup, stats and top print\n"
+    "tables; --json prints the daemon's response as JSON instead. Exit codes: 0 ok, 1 refused or\n"
+    "failed (message on stderr), 2 usage error.\n"
     "\n"
     "Run 'salestrack --helpfull' for every flag.";
 
@@ -164,6 +169,7 @@ int main(int argc, char** argv) {
   if (command == "backup") return salestrack::cli::RunBackup(ctx);
   if (command == "export") return salestrack::cli::RunExport(ctx);
   if (command == "import") return salestrack::cli::RunImport(ctx);
+  if (command == "stats") return salestrack::cli::RunStats(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }

@@ -1,0 +1,124 @@
+#include "server/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "salestrack/event_error.h"
+#include "server/grpc_status.h"
+#include "spdlog/spdlog.h"
+
+namespace salestrack::server {
+namespace {
+
+absl::StatusOr<RateLimit> Resolve(const v1::RateLimit& config, size_t max_batch_events,
+                                  absl::string_view field) {
+  if (!(config.events_per_second() >= 0) || std::isinf(config.events_per_second())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".events_per_second: must be >= 0 (0: no limit)"));
+  }
+  RateLimit limit{config.events_per_second(), static_cast<double>(config.burst())};
+  if (limit.burst == 0) {
+    limit.burst = std::max(static_cast<double>(max_batch_events), std::ceil(limit.events_per_second));
+  }
+  return limit;
+}
+
+std::string Describe(const RateLimit& limit) {
+  return absl::StrFormat("%g events/s (burst %g)", limit.events_per_second, limit.burst);
+}
+
+}  // namespace
+
+RateLimit DefaultRateLimit(Role role) {
+  switch (role) {
+    case Role::kAdmin: return {};
+    case Role::kConnector: return {20000, 20000};
+    case Role::kRep: return {20, 1000};
+    case Role::kManager: return {20, 1000};
+    case Role::kScreen: return {};
+  }
+  return {};
+}
+
+absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const ServerOptions& options,
+                                                                 const Clock* clock) {
+  std::unique_ptr<RateLimiter> limiter(new RateLimiter(clock, options.max_batch_events));
+  for (Role r : {Role::kAdmin, Role::kConnector, Role::kRep, Role::kManager, Role::kScreen}) {
+    limiter->by_role_[r] = DefaultRateLimit(r);
+  }
+  absl::flat_hash_map<Role, bool> configured;
+  for (size_t i = 0; i < options.rate_limits.size(); ++i) {
+    const v1::RateLimit& config = options.rate_limits[i];
+    const std::string at = absl::StrCat("limits.rate_limits[", i, "]");
+    Role role;
+    if (!ParseRole(config.role(), &role)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".role: \"", config.role(), "\" is not one of admin, connector, rep, manager, screen"));
+    }
+    if (configured[role]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".role: \"", config.role(), "\" has another entry"));
+    }
+    configured[role] = true;
+    absl::StatusOr<RateLimit> limit = Resolve(config, options.max_batch_events, at);
+    if (!limit.ok()) return limit.status();
+    limiter->by_role_[role] = *limit;
+  }
+  for (size_t i = 0; i < options.api_keys.size(); ++i) {
+    const v1::ApiKey& key = options.api_keys[i];
+    if (!key.has_rate_limit()) continue;
+    absl::StatusOr<RateLimit> limit = Resolve(key.rate_limit(), options.max_batch_events,
+                                              absl::StrCat("api_keys[", i, "].rate_limit"));
+    if (!limit.ok()) return limit.status();
+    limiter->by_key_[key.name()] = *limit;
+  }
+  return limiter;
+}
+
+RateLimit RateLimiter::LimitOf(const Principal& who) const {
+  if (auto it = by_key_.find(who.name); it != by_key_.end()) return it->second;
+  return by_role_.at(who.role);
+}
+
+absl::Status RateLimiter::Take(const Principal& who, size_t events) {
+  const RateLimit limit = LimitOf(who);
+  if (limit.unlimited()) return absl::OkStatus();
+  const double n = static_cast<double>(events);
+  if (n > limit.burst) {
+    return BatchError(absl::StatusCode::kInvalidArgument, "events",
+                      absl::StrCat("the batch has ", events, " events, more than key \"", who.name,
+                                   "\" may send at once (its rate limit is ", Describe(limit),
+                                   "): split it into batches of at most ", limit.burst));
+  }
+  const absl::Time now = clock_->Now();
+  double missing;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [it, fresh] = buckets_.try_emplace(who.name, Bucket{limit.burst, now});
+    Bucket& b = it->second;
+    if (!fresh && now > b.refilled) {
+      b.tokens = std::min(limit.burst,
+                          b.tokens + absl::ToDoubleSeconds(now - b.refilled) * limit.events_per_second);
+    }
+    b.refilled = std::max(b.refilled, now);
+    // The epsilon absorbs rounding, so a batch sent exactly after its hinted wait passes.
+    if (b.tokens + 1e-6 >= n) {
+      b.tokens = std::max(0.0, b.tokens - n);
+      return absl::OkStatus();
+    }
+    missing = n - b.tokens;
+  }
+  absl::Duration after = absl::Seconds(missing / limit.events_per_second);
+  absl::Status refused = absl::ResourceExhaustedError(absl::StrFormat(
+      "key \"%s\" (role %s) is over its append rate limit of %s: this batch of %d events needs "
+      "%g more tokens; retry in %d ms",
+      who.name, RoleName(who.role), Describe(limit), events, std::ceil(missing), RetryAfterMs(after)));
+  SetRetryAfter(&refused, after);
+  spdlog::debug("event=rate_limited key=\"{}\" role={} events={} retry_after_ms={}", who.name,
+                std::string(RoleName(who.role)), events, RetryAfterMs(after));
+  return refused;
+}
+
+}  // namespace salestrack::server

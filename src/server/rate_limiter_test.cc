@@ -1,0 +1,114 @@
+#include "server/rate_limiter.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/grpc_status.h"
+
+namespace salestrack::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+const Principal kPhone{"li-phone", Role::kRep, "rep-li", ""};
+const Principal kOtherPhone{"wang-phone", Role::kRep, "rep-wang", ""};
+
+class RateLimiterTest : public ::testing::Test {
+ protected:
+  // Reps: 10 events/s, burst 20.
+  RateLimiterTest() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
+    v1::RateLimit rep;
+    rep.set_role("rep");
+    rep.set_events_per_second(10);
+    rep.set_burst(20);
+    options_.rate_limits.push_back(rep);
+  }
+  std::unique_ptr<RateLimiter> Make() { return *RateLimiter::Create(options_, &clock_); }
+
+  FakeClock clock_;
+  ServerOptions options_;
+};
+
+TEST_F(RateLimiterTest, BurstPassesThenRefusesWithTheWaitTheMissingTokensNeed) {
+  auto limiter = Make();
+  EXPECT_TRUE(limiter->Take(kPhone, 15).ok());
+  EXPECT_TRUE(limiter->Take(kPhone, 5).ok());
+  absl::Status refused = limiter->Take(kPhone, 3);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(), HasSubstr("key \"li-phone\" (role rep) is over its append rate "
+                                           "limit of 10 events/s (burst 20)"));
+  EXPECT_THAT(refused.message(), HasSubstr("retry in 300 ms"));
+  EXPECT_EQ(RetryAfter(refused), absl::Milliseconds(300));
+  // A refusal takes nothing: after the hinted wait the same batch passes.
+  clock_.Advance(absl::Milliseconds(300));
+  EXPECT_TRUE(limiter->Take(kPhone, 3).ok());
+  EXPECT_FALSE(limiter->Take(kPhone, 1).ok());
+}
+
+TEST_F(RateLimiterTest, RefillsAtTheRateUpToTheBurst) {
+  auto limiter = Make();
+  ASSERT_TRUE(limiter->Take(kPhone, 20).ok());
+  clock_.Advance(absl::Hours(1));  // Far more than the burst's worth.
+  EXPECT_TRUE(limiter->Take(kPhone, 20).ok());
+  EXPECT_EQ(RetryAfter(limiter->Take(kPhone, 1)), absl::Milliseconds(100));
+}
+
+TEST_F(RateLimiterTest, EveryKeyHasItsOwnBucket) {
+  auto limiter = Make();
+  ASSERT_TRUE(limiter->Take(kPhone, 20).ok());
+  EXPECT_FALSE(limiter->Take(kPhone, 1).ok());
+  EXPECT_TRUE(limiter->Take(kOtherPhone, 20).ok());
+}
+
+TEST_F(RateLimiterTest, ABatchLargerThanTheBurstIsAClientErrorNamingTheSplit) {
+  auto limiter = Make();
+  absl::Status s = limiter->Take(kPhone, 21);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("split it into batches of at most 20"));
+  EXPECT_FALSE(RetryAfter(s).has_value());
+  EXPECT_TRUE(limiter->Take(kPhone, 20).ok());  // It took nothing.
+}
+
+TEST_F(RateLimiterTest, KeyOverridesRoleAndDefaultsApplyToUnlistedRoles) {
+  v1::ApiKey key;
+  key.set_name("li-phone");
+  key.mutable_rate_limit()->set_events_per_second(1);
+  key.mutable_rate_limit()->set_burst(2);
+  options_.api_keys.push_back(key);
+  auto limiter = Make();
+  EXPECT_EQ(limiter->LimitOf(kPhone).burst, 2);
+  EXPECT_EQ(limiter->LimitOf(kOtherPhone).burst, 20);
+  const Principal crm{"crm", Role::kConnector, "", ""};
+  EXPECT_EQ(limiter->LimitOf(crm).events_per_second, 20000);
+  EXPECT_EQ(limiter->LimitOf({"boss", Role::kManager, "", "east"}).events_per_second, 20);
+  // Admins (and so every caller with authentication off) have no limit unless configured.
+  const Principal root{"root", Role::kAdmin, "", ""};
+  EXPECT_TRUE(limiter->LimitOf(root).unlimited());
+  EXPECT_TRUE(limiter->Take(root, 1000000).ok());
+}
+
+TEST_F(RateLimiterTest, BurstDefaultsToTheBatchLimitOrOneSecondOfRate) {
+  options_.rate_limits[0].set_burst(0);
+  EXPECT_EQ(Make()->LimitOf(kPhone).burst, 1000);  // max_batch_events.
+  options_.rate_limits[0].set_events_per_second(5000);
+  EXPECT_EQ(Make()->LimitOf(kPhone).burst, 5000);
+}
+
+TEST_F(RateLimiterTest, ConfigErrorsNameTheField) {
+  options_.rate_limits[0].set_role("intern");
+  EXPECT_THAT(RateLimiter::Create(options_, &clock_).status().message(),
+              HasSubstr("limits.rate_limits[0].role: \"intern\" is not one of"));
+  options_.rate_limits[0].set_role("rep");
+  options_.rate_limits.push_back(options_.rate_limits[0]);
+  EXPECT_THAT(RateLimiter::Create(options_, &clock_).status().message(),
+              HasSubstr("limits.rate_limits[1].role: \"rep\" has another entry"));
+  options_.rate_limits.pop_back();
+  v1::ApiKey key;
+  key.set_name("x");
+  key.mutable_rate_limit()->set_events_per_second(-1);
+  options_.api_keys.push_back(key);
+  EXPECT_THAT(RateLimiter::Create(options_, &clock_).status().message(),
+              HasSubstr("api_keys[0].rate_limit.events_per_second: must be >= 0"));
+}
+
+}  // namespace
+}  // namespace salestrack::server

@@ -1,0 +1,279 @@
+// Limits and overload through a real daemon (issue 6): per-API-key append rate limits refuse with
+// RESOURCE_EXHAUSTED and a retry hint (trailing metadata "retry-after-ms" on Append,
+// AppendError.retry_after_ms on AppendStream) and store nothing; the CLI waits the hint and retries;
+// full subscriber and follower tables refuse with a hint too; a batch over the batch limit or over a
+// key's burst is a client error (INVALID_ARGUMENT: split it).
+#include <fstream>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "cli/channel.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ops_fixture.h"
+#include "salestrack/api_token.h"
+#include "salestrack/v1/leaderboard_service.grpc.pb.h"
+#include "test_util.h"
+
+namespace salestrack {
+namespace {
+
+using ::salestrack::testing::Daemon;
+using ::salestrack::testing::RunCli;
+using ::salestrack::testing::TempDir;
+using ::testing::HasSubstr;
+
+// The hint of a finished call, in ms (-1 without one).
+int64_t RetryAfterMs(const grpc::ClientContext& context) {
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find("retry-after-ms");
+  int64_t ms = -1;
+  if (it == trailers.end() ||
+      !absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &ms)) {
+    return -1;
+  }
+  return ms;
+}
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  // Keys: an admin; two reps under the reps' role limit (5 events/s, burst 10); connectors with
+  // limits of their own. One board subscriber and one log follower at most.
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    tokens_ = new std::map<std::string, std::string>();
+    std::string config =
+        "limits { max_board_subscribers: 1 max_log_followers: 1\n"
+        "  rate_limits { role: \"rep\" events_per_second: 5 burst: 10 } }\n";
+    struct Key {
+      std::string name, role, extra;
+    };
+    for (const Key& k : std::vector<Key>{
+             {"root", "admin", ""},
+             {"phone-0", "rep", "rep_id: \"rep-0\""},
+             {"phone-1", "rep", "rep_id: \"rep-1\""},
+             {"stream-crm", "connector", "rate_limit { events_per_second: 2 burst: 5 }"},
+             {"cli-crm", "connector", "rate_limit { events_per_second: 10 burst: 10 }"},
+             {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
+      std::string token = *NewApiToken();
+      (*tokens_)[k.name] = token;
+      absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,
+                      "\" sha256: \"", Sha256Hex(token), "\" ", k.extra, " }\n");
+    }
+    std::ofstream(dir_->Sub("d.conf")) << config;
+    daemon_ = new Daemon(dir_->Sub("data"),
+                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
+    testing::AppendAll(*v1::LogService::NewStub(Channel("root")), testing::OpsHistory(20));
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;
+    delete tokens_;
+    delete dir_;
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(const std::string& key) {
+    cli::ChannelOptions options;
+    options.token = tokens_->at(key);
+    return *cli::NewChannel(daemon_->address(), options);
+  }
+
+  static grpc::Status Append(const std::string& key, const std::vector<v1::Event>& events,
+                             int64_t* retry_after_ms = nullptr) {
+    v1::AppendRequest request;
+    for (const v1::Event& e : events) *request.add_events() = e;
+    v1::AppendResponse response;
+    grpc::ClientContext context;
+    grpc::Status s = v1::LogService::NewStub(Channel(key))->Append(&context, request, &response);
+    if (retry_after_ms != nullptr) *retry_after_ms = RetryAfterMs(context);
+    return s;
+  }
+
+  static uint64_t Head() { return testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size(); }
+
+  static TempDir* dir_;
+  static std::map<std::string, std::string>* tokens_;
+  static Daemon* daemon_;
+};
+
+TempDir* LimitsTest::dir_ = nullptr;
+std::map<std::string, std::string>* LimitsTest::tokens_ = nullptr;
+Daemon* LimitsTest::daemon_ = nullptr;
+
+TEST_F(LimitsTest, AKeyOverItsRateIsRefusedWithAHintAndNothingStoredThenPassesAfterIt) {
+  // The whole burst.
+  ASSERT_TRUE(Append("phone-0", testing::RecentActions("rate-a", "rep-0", 10)).ok());
+  const uint64_t head = Head();
+  int64_t hint = 0;
+  grpc::Status refused = Append("phone-0", testing::RecentActions("rate-b", "rep-0", 3), &hint);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("key \"phone-0\" (role rep) is over its append rate limit of 5 events/s "
+                        "(burst 10)"));
+  // 3 tokens at 5/s: at most 600 ms (less if the bucket refilled since).
+  EXPECT_GT(hint, 0);
+  EXPECT_LE(hint, 600);
+  EXPECT_EQ(Head(), head);
+  // The other rep's key has a bucket of its own.
+  EXPECT_TRUE(Append("phone-1", testing::RecentActions("rate-c", "rep-1", 10)).ok());
+  absl::SleepFor(absl::Milliseconds(hint));
+  EXPECT_TRUE(Append("phone-0", testing::RecentActions("rate-b", "rep-0", 3)).ok());
+  EXPECT_EQ(Head(), head + 13);
+}
+
+TEST_F(LimitsTest, BatchesOverTheBatchLimitOrTheBurstAreClientErrors) {
+  int64_t hint = 0;
+  grpc::Status burst = Append("phone-1", testing::RecentActions("burst", "rep-1", 11), &hint);
+  EXPECT_EQ(burst.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(burst.error_message(), HasSubstr("split it into batches of at most 10"));
+  EXPECT_EQ(hint, -1);
+  grpc::Status batch = Append("root", testing::RecentActions("big", "rep-1", 1001), &hint);
+  EXPECT_EQ(batch.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(batch.error_message(), HasSubstr("the batch has 1001 events; the limit is 1000"));
+  EXPECT_EQ(hint, -1);
+}
+
+TEST_F(LimitsTest, AppendStreamAnswersTheThrottledRequestWithAHintAndGoesOn) {
+  auto stub = v1::LogService::NewStub(Channel("stream-crm"));
+  grpc::ClientContext context;
+  auto stream = stub->AppendStream(&context);
+  v1::AppendRequest request;
+  for (int r = 0; r < 2; ++r) {
+    request.Clear();
+    request.set_request_id(r);
+    for (const v1::Event& e : testing::RecentActions(absl::StrCat("stream-", r), "rep-2", 5)) {
+      *request.add_events() = e;
+    }
+    ASSERT_TRUE(stream->Write(request));
+  }
+  v1::AppendStreamResponse first, second;
+  ASSERT_TRUE(stream->Read(&first));
+  ASSERT_TRUE(stream->Read(&second));
+  EXPECT_TRUE(first.has_ok());
+  ASSERT_TRUE(second.has_error());
+  EXPECT_EQ(second.error().code(), static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_GT(second.error().retry_after_ms(), 0u);
+  EXPECT_LE(second.error().retry_after_ms(), 2500u);
+  EXPECT_THAT(second.error().message(), HasSubstr("key \"stream-crm\" (role connector)"));
+  // The stream is still good: after the hint the same request passes.
+  absl::SleepFor(absl::Milliseconds(second.error().retry_after_ms()));
+  ASSERT_TRUE(stream->Write(request));
+  v1::AppendStreamResponse third;
+  ASSERT_TRUE(stream->Read(&third));
+  EXPECT_TRUE(third.has_ok()) << third.error().message();
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+std::string JsonLines(const std::string& prefix, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    absl::StrAppend(&out, "{\"event_id\":\"", prefix, i, "\",\"occurred_at\":\"",
+                    absl::FormatTime(absl::RFC3339_sec, testing::ThreeHoursAgo(), absl::UTCTimeZone()),
+                    "\",\"rep_id\":\"rep-3\","
+                    "\"action_logged\":{\"customer_id\":\"cust-9\",\"subject\":\"call\","
+                    "\"purpose\":\"INTRODUCE_PRODUCT\",\"channel\":\"PHONE\"}}\n");
+  }
+  return out;
+}
+
+TEST_F(LimitsTest, TheCliWaitsTheHintAndRetriesUntilEverythingIsIn) {
+  std::ofstream(dir_->Sub("cli.jsonl")) << JsonLines("cli-", 30);
+  const uint64_t head = Head();
+  testing::CliResult r =
+      RunCli(absl::StrCat("--server ", daemon_->address(), " --token ", tokens_->at("cli-crm"),
+                          " append --batch 10 ", dir_->Sub("cli.jsonl")));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("appended 30 new, 0 duplicate, 0 refused"));
+  EXPECT_THAT(r.err, HasSubstr("rate limited; retrying in "));
+  EXPECT_EQ(Head(), head + 30);
+}
+
+TEST_F(LimitsTest, TheCliGivesUpWhenTheHintIsLongerThanItMayWait) {
+  std::ofstream(dir_->Sub("slow.jsonl")) << JsonLines("slow-", 20);
+  testing::CliResult r =
+      RunCli(absl::StrCat("--server ", daemon_->address(), " --token ", tokens_->at("slow-crm"),
+                          " append --batch 10 --max_retry_wait 5 ", dir_->Sub("slow.jsonl")));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("appended 10 new, 0 duplicate, 10 refused"));
+  EXPECT_THAT(r.err, HasSubstr("lines 11..20: still over the key's rate limit; gave up (the daemon "
+                               "asks for "));
+  EXPECT_THAT(r.err, HasSubstr("more than --max_retry_wait 5 s), 10 event(s) not sent"));
+}
+
+TEST_F(LimitsTest, FullSubscriberAndFollowerTablesRefuseWithAHint) {
+  auto boards = v1::LeaderboardService::NewStub(Channel("root"));
+  v1::SubscribeLeaderboardRequest board;
+  board.mutable_board()->set_unit_id("team-east");
+  board.mutable_board()->set_metric("sales_amount");
+  board.mutable_board()->mutable_period()->set_kind(v1::MONTH);
+  grpc::ClientContext first_context;
+  auto first = boards->SubscribeLeaderboard(&first_context, board);
+  v1::LeaderboardUpdate update;
+  ASSERT_TRUE(first->Read(&update));  // The snapshot: the one slot is taken.
+  {
+    grpc::ClientContext context;
+    auto second = boards->SubscribeLeaderboard(&context, board);
+    EXPECT_FALSE(second->Read(&update));
+    grpc::Status s = second->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(s.error_message(), HasSubstr("at most 1 leaderboard subscribers"));
+    EXPECT_EQ(RetryAfterMs(context), 1000);
+  }
+  first_context.TryCancel();
+  first->Finish();
+
+  auto log = v1::LogService::NewStub(Channel("root"));
+  v1::ReadEventsRequest follow;
+  follow.set_follow(true);
+  grpc::ClientContext live_context;
+  auto live = log->ReadEvents(&live_context, follow);
+  v1::ReadEventsResponse response;
+  ASSERT_TRUE(live->Read(&response));  // Its first records: the daemon counts it.
+  {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto second = log->ReadEvents(&context, follow);
+    EXPECT_FALSE(second->Read(&response));
+    grpc::Status refused = second->Finish();
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+    EXPECT_THAT(refused.error_message(), HasSubstr("at most 1 live ReadEvents streams"));
+    EXPECT_EQ(RetryAfterMs(context), 1000);
+  }
+  // A reader without follow is not counted.
+  v1::ReadEventsRequest once;
+  once.set_limit(1);
+  grpc::ClientContext once_context;
+  auto reader = log->ReadEvents(&once_context, once);
+  EXPECT_TRUE(reader->Read(&response));
+  while (reader->Read(&response)) {
+  }
+  EXPECT_TRUE(reader->Finish().ok());
+  live_context.TryCancel();
+  live->Finish();
+}
+
+// With authentication off every caller is the same principal, under the admin role's limit.
+TEST(LimitsAuthOffTest, EveryCallerSharesOneBucket) {
+  TempDir dir;
+  std::ofstream(dir.Sub("d.conf"))
+      << "limits { rate_limits { role: \"admin\" events_per_second: 1 burst: 5 } }\n";
+  Daemon daemon(dir.Sub("data"), {"--config=" + dir.Sub("d.conf")});
+  v1::AppendResponse response;
+  {
+    grpc::ClientContext context;
+    v1::AppendRequest request;
+    for (const v1::Event& e : testing::RecentActions("off-a", "rep-0", 5)) *request.add_events() = e;
+    ASSERT_TRUE(daemon.NewStub()->Append(&context, request, &response).ok());
+  }
+  grpc::ClientContext context;
+  v1::AppendRequest request;
+  for (const v1::Event& e : testing::RecentActions("off-b", "rep-1", 2)) *request.add_events() = e;
+  grpc::Status s = daemon.NewStub()->Append(&context, request, &response);  // Another channel.
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(s.error_message(), HasSubstr("key \"anonymous (auth off)\" (role admin)"));
+  EXPECT_GT(RetryAfterMs(context), 1000);
+}
+
+}  // namespace
+}  // namespace salestrack
