@@ -96,19 +96,20 @@ const v1::SchemeDefined* PlanState::SchemeById(const std::string& scheme_id,
 }
 
 std::vector<std::string> PlanState::Dump() const {
+  // What scoring can observe, independent of arrival order (seqs differ between two arrival orders
+  // of one log): each key's effective target, and each scheme definition by its event time.
   std::vector<std::string> lines;
   for (const auto& [k, history] : targets_) {
-    for (const auto& [order, t] : history) {
-      lines.push_back(absl::StrCat("target ", k.subject.is_unit ? "unit " : "rep ", k.subject.id,
-                                   " ", PeriodName(k.period), " ", k.metric, " @", order.first,
-                                   "/", order.second, " = ", t.baseline, " ", t.target, " ",
-                                   t.challenge));
-    }
+    if (history.empty()) continue;
+    const Target& t = history.rbegin()->second;
+    lines.push_back(absl::StrCat("target ", k.subject.is_unit ? "unit " : "rep ", k.subject.id, " ",
+                                 PeriodName(k.period), " ", k.metric, " = ", t.baseline, " ",
+                                 t.target, " ", t.challenge));
   }
   for (const auto& [role, history] : schemes_by_role_) {
     for (const auto& [order, s] : history) {
-      lines.push_back(absl::StrCat("scheme role ", role, " @", order.first, "/", order.second,
-                                   " = ", s.scheme_id(), " ", s.ShortDebugString()));
+      lines.push_back(absl::StrCat("scheme role ", role, " from ", order.first, " = ",
+                                   s.ShortDebugString()));
     }
   }
   std::sort(lines.begin(), lines.end());
