@@ -157,5 +157,17 @@ TEST_F(ScorecardE2eTest, CompositeScoreBoardsRankAndStreamChanges) {
   EXPECT_EQ(Cli("verify").code, 0);
 }
 
+TEST_F(ScorecardE2eTest, ACompetitionRanksByItsSchemeOverItsWindow) {
+  // A November PK between the Shanghai reps and Dan, whose role no scheme scores: by the PK's
+  // scheme he is scored too (0: no targets of his own, nothing signed).
+  Append(R"pb(event_id: "pk" occurred_at { seconds: 1792454400 } competition_defined { competition_id: "nov-pk" name: "November PK" start { seconds: 1793491200 } end { seconds: 1796083200 } scheme_id: "seed" participant_unit_ids: "sh" participant_rep_ids: "dan" mode: INDIVIDUAL })pb");
+  testing::CliResult top = Cli("top --competition nov-pk");
+  ASSERT_EQ(top.code, 0) << top.err;
+  EXPECT_THAT(top.out, HasSubstr("composite_score"));
+  EXPECT_THAT(top.out, HasSubstr("   1  ann  75.25"));
+  EXPECT_THAT(top.out, HasSubstr("   2  bob   0.00"));
+  EXPECT_THAT(top.out, HasSubstr("   2  dan   0.00"));
+}
+
 }  // namespace
 }  // namespace salestrack

@@ -67,9 +67,9 @@ struct Board {
 };
 
 // The board's members and metric. NOT_FOUND for an undefined unit or competition;
-// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time); FAILED_PRECONDITION for a
-// competition ranked by a scheme (scores are per calendar period). Unit boards rank by
-// composite_score and commission too (scorecard.h); members no scheme applies to are unranked.
+// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time). Boards rank by
+// composite_score and commission too, and a competition with a scheme_id by its composite score
+// (scorecard.h); members no scheme applies to are unranked.
 absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spec);
 // One member's ranking value: a distribution ranks by its mean; absent when undefined.
 absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,

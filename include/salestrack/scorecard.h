@@ -62,6 +62,16 @@ struct Scorecard {
 absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& subject,
                                            const Period& period, const std::string& scheme_id = "");
 
+// A competition's scorecard (a PK ranked by a scheme): the competition's scheme (latest definition
+// dated before the window's end), the subject's figures over the window, and the targets of the
+// shortest calendar period that holds the whole window (WindowPeriod), e.g. a Q4 PK uses Q4's
+// targets, a two-week PK inside November November's. NOT_FOUND: unknown competition or scheme.
+absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
+                                                      const std::string& competition_id,
+                                                      const Subject& subject);
+// The shortest period (DAY .. YEAR) containing [start, end), else the year of start.
+Period WindowPeriod(absl::Time start, absl::Time end, absl::TimeZone zone);
+
 // ---- The rules of §6, one at a time (exposed for tests) --------------------------------------
 
 // actual / target (LOWER: target / actual; +infinity when actual is 0).

@@ -67,14 +67,9 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
       return absl::NotFoundError(
           absl::StrCat("competition \"", spec.competition_id, "\" is not defined"));
     }
-    if (c->metric.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "competition \"", c->id, "\" ranks by scheme \"", c->scheme_id,
-          "\": scheme scores are kept per calendar period, not over a competition's window; rank "
-          "a unit board by composite_score instead"));
-    }
-    RETURN_IF_ERROR(CheckRankable(c->metric));
-    shape.metric = c->metric;
+    // Ranked by a scheme: its composite score over the window (scorecard.h).
+    shape.metric = c->metric.empty() ? "composite_score" : c->metric;
+    RETURN_IF_ERROR(CheckRankable(shape.metric));
     shape.team = c->team;
     shape.start = c->start;
     shape.end = c->end;
@@ -110,8 +105,16 @@ absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const Boar
   Subject subject = shape.team ? Subject::Unit(member) : Subject::Rep(member);
   if (IsSchemeMetric(shape.metric)) {
     // A member no scheme applies to (no role, no scheme for it yet) is on the board, unranked.
-    absl::StatusOr<Scorecard> card = ComputeScorecard(p, subject, spec.period);
-    if (absl::IsFailedPrecondition(card.status())) return std::optional<double>();
+    absl::StatusOr<Scorecard> card =
+        spec.competition_id.empty()
+            ? ComputeScorecard(p, subject, spec.period)
+            : ComputeCompetitionScorecard(p, spec.competition_id, subject);
+    // No scheme applies (FAILED_PRECONDITION), or a competition's scheme is not defined (yet):
+    // unranked, like an undefined ratio.
+    if (absl::IsFailedPrecondition(card.status()) ||
+        (!spec.competition_id.empty() && absl::IsNotFound(card.status()))) {
+      return std::optional<double>();
+    }
     if (!card.ok()) return card.status();
     if (shape.metric == "commission") return static_cast<double>(card->commission);
     return card->composite_centi / 100.0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
@@ -93,12 +94,21 @@ std::string UnitRole(const OrgState& org, const std::string& unit) {
   return best;
 }
 
+// What a scorecard scores: a calendar period, or a competition's window (whose targets are those
+// of the period that holds it).
+struct Scope {
+  Period period;       // Where targets are looked up; the card's period.
+  absl::Time end;      // Schemes dated before this apply.
+  std::string where;   // "MONTH 2026-11-01" or "competition q4-pk".
+  std::function<absl::StatusOr<MetricValue>(const std::string& metric)> metric;
+};
+
 absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const Subject& subject,
-                                                      const Period& period,
+                                                      const Scope& scope,
                                                       const std::string& scheme_id,
                                                       std::string* role) {
-  const absl::Time end = PeriodEnd(period, p.options().zone);
-  const std::string in = absl::StrCat(" in force by the end of ", PeriodName(period));
+  const absl::Time end = scope.end;
+  const std::string in = absl::StrCat(" in force by the end of ", scope.where);
   if (!scheme_id.empty()) {
     const v1::SchemeDefined* s = p.plans().SchemeById(scheme_id, end);
     if (s == nullptr) return absl::NotFoundError(absl::StrCat("no scheme \"", scheme_id, "\"", in));
@@ -170,8 +180,11 @@ std::optional<double> InTargetUnits(const MetricValue& v) {
   return n;
 }
 
-absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& subject,
-                                           const Period& period, const std::string& scheme_id) {
+namespace {
+
+absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, const Scope& scope,
+                                const std::string& scheme_id) {
+  const Period& period = scope.period;
   const OrgState& org = p.org();
   if (subject.is_unit && org.FindUnit(subject.id) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unit \"", subject.id, "\" is not defined"));
@@ -181,7 +194,7 @@ absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& su
   card.subject = subject;
   card.period = period;
   ASSIGN_OR_RETURN(const v1::SchemeDefined* scheme,
-                   ChooseScheme(p, subject, period, scheme_id, &card.role));
+                   ChooseScheme(p, subject, scope, scheme_id, &card.role));
   card.scheme_id = scheme->scheme_id();
   card.scheme_name = scheme->name();
   const std::vector<TargetSubject> chain = TargetChain(org, subject);
@@ -199,7 +212,7 @@ absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& su
       row.target_from = SubjectName(found->second);
     }
     row.rule = RuleText(c, row.target, row.lower_is_better);
-    ASSIGN_OR_RETURN(MetricValue value, p.Metric(subject, period, c.metric()));
+    ASSIGN_OR_RETURN(MetricValue value, scope.metric(c.metric()));
     row.kind = value.kind;
     row.actual = InTargetUnits(value);
     if (!row.target) {
@@ -222,7 +235,7 @@ absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& su
   card.composite_centi = std::llround(weighted / 100);
   card.multiplier_bp = MultiplierFor(*scheme, card.composite_centi);
 
-  ASSIGN_OR_RETURN(MetricValue sales, p.Metric(subject, period, "sales_amount"));
+  ASSIGN_OR_RETURN(MetricValue sales, scope.metric("sales_amount"));
   card.sales_amount = sales.integer;
   if (auto t = FindTargetUp(p.plans(), chain, period, "sales_amount")) {
     card.sales_target = t->first.target;
@@ -236,6 +249,41 @@ absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& su
     }
   }
   return card;
+}
+
+}  // namespace
+
+absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& subject,
+                                           const Period& period, const std::string& scheme_id) {
+  Scope scope{period, PeriodEnd(period, p.options().zone), PeriodName(period),
+              [&](const std::string& metric) { return p.Metric(subject, period, metric); }};
+  return Score(p, subject, scope, scheme_id);
+}
+
+Period WindowPeriod(absl::Time start, absl::Time end, absl::TimeZone zone) {
+  for (PeriodKind kind : kAllPeriodKinds) {
+    Period period = PeriodOf(kind, start, zone);
+    if (PeriodEnd(period, zone) >= end) return period;
+  }
+  return PeriodOf(PeriodKind::kYear, start, zone);
+}
+
+absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
+                                                      const std::string& competition_id,
+                                                      const Subject& subject) {
+  const Competition* c = p.FindCompetition(competition_id);
+  if (c == nullptr) {
+    return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
+  }
+  if (c->scheme_id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("competition \"", competition_id,
+                                                   "\" ranks by a metric, not by a scheme"));
+  }
+  Scope scope{WindowPeriod(c->start, c->end, p.options().zone), c->end,
+              absl::StrCat("competition ", competition_id), [&](const std::string& metric) {
+                return p.CompetitionMetric(competition_id, subject, metric);
+              }};
+  return Score(p, subject, scope, c->scheme_id);
 }
 
 absl::StatusOr<TargetCheck> CheckTargets(const Projector& p, const std::string& unit_id,

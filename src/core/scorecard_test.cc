@@ -455,6 +455,61 @@ TEST(ScorecardTest, CompositeScoreRanksABoard) {
   EXPECT_EQ(board->entries[1].value, 600);
 }
 
+TEST(ScorecardTest, CompetitionsRankByTheirSchemeOverTheirWindow) {
+  Log log;
+  AddOrg(log);
+  AddAnnsNovember(log);
+  log.Contract("bob", "kb", "c9", 300'000, 100'000, Utc(2026, 11, 4));
+  log.Target(Utc(2026, 10, 20), "subject_rep_id: \"bob\"", kNov, "sales_amount", 200'000);
+  // A November PK: the window is the month, so it scores exactly like the month.
+  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+    competition_id: "nov-pk" name: "November PK" start { seconds: 1793491200 } end { seconds: 1796083200 }
+    scheme_id: "seed" participant_unit_ids: "sh" mode: INDIVIDUAL })pb");
+  // A PK of 10–20 November: November's targets, the window's figures. Ann signed k2 (550,000) in
+  // it: 55 % of her target, 0 points for sales; her margin in the window is (550-336)/550 = 38.9 %,
+  // 97.3 % of 40 %; no repeat purchase (c2 is new); collection 282,000 / 550,000 = 51.3 %: 0.
+  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+    competition_id: "mid-pk" name: "Mid-November PK" start { seconds: 1794268800 } end { seconds: 1795132800 }
+    scheme_id: "seed" participant_rep_ids: "ann" participant_rep_ids: "bob" mode: INDIVIDUAL })pb");
+  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+    competition_id: "team-pk" name: "Team PK" start { seconds: 1793491200 } end { seconds: 1796083200 }
+    scheme_id: "seed" participant_unit_ids: "sh" participant_unit_ids: "hz" mode: TEAM })pb");
+  auto p = log.Replay();
+  EXPECT_EQ(PeriodName(WindowPeriod(Utc(2026, 11, 10), Utc(2026, 11, 20), absl::UTCTimeZone())),
+            "MONTH 2026-11-01");
+  EXPECT_EQ(PeriodName(WindowPeriod(Utc(2026, 10, 1), Utc(2027, 1, 1), absl::UTCTimeZone())),
+            "QUARTER 2026-10-01");
+  EXPECT_EQ(PeriodName(WindowPeriod(Utc(2026, 11, 23), Utc(2026, 11, 24), absl::UTCTimeZone())),
+            "DAY 2026-11-23");
+  absl::StatusOr<Board> board = ComputeBoard(*p, BoardSpec::ForCompetition("nov-pk"));
+  ASSERT_TRUE(board.ok()) << board.status();
+  EXPECT_EQ(board->shape.metric, "composite_score");
+  ASSERT_EQ(board->entries.size(), 3u);
+  EXPECT_EQ(board->entries[0].member, "ann");
+  EXPECT_EQ(board->entries[0].value, 75.25);
+  EXPECT_EQ(board->entries[1].value, 40);
+
+  absl::StatusOr<Scorecard> card = ComputeCompetitionScorecard(*p, "mid-pk", Subject::Rep("ann"));
+  ASSERT_TRUE(card.ok()) << card.status();
+  EXPECT_EQ(card->period, kNov);
+  EXPECT_EQ(card->sales_amount, 550'000);
+  EXPECT_NEAR(*card->rows[1].attainment, (214.0 / 550) / 0.4, 1e-9);
+  EXPECT_EQ(card->composite_centi, std::llround(2500 * 100 * (214.0 / 550) / 0.4 / 100));
+  board = ComputeBoard(*p, BoardSpec::ForCompetition("mid-pk"));
+  ASSERT_TRUE(board.ok()) << board.status();
+  EXPECT_EQ(board->entries[0].member, "ann");  // Bob signed nothing in the window: 0.
+
+  // TEAM mode: units scored on their members' window figures with unit targets (none here but
+  // the region's collection target): Shanghai 1,450,000 due, 782,000 paid = 53.9 %: 0 points.
+  board = ComputeBoard(*p, BoardSpec::ForCompetition("team-pk"));
+  ASSERT_TRUE(board.ok()) << board.status();
+  EXPECT_TRUE(board->shape.team);
+  ASSERT_EQ(board->entries.size(), 2u);
+  EXPECT_EQ(board->entries[0].value, 0);
+  EXPECT_EQ(board->entries[1].value, 0);
+  EXPECT_TRUE(absl::IsNotFound(ComputeCompetitionScorecard(*p, "none", Subject::Rep("ann")).status()));
+}
+
 TEST(TargetCheckTest, RegionSplitIntoTeamsAndReps) {
   Log log;
   AddOrg(log);
