@@ -124,7 +124,7 @@ std::vector<std::string> PageRequests(const std::string& netlog_path) {
 // Renders `page` with headless Chromium into `png`, logging the network to `netlog`.
 void Render(const std::string& page, const std::string& png, const std::string& netlog) {
   const std::string command = absl::StrCat(
-      "chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run "
+      "chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync "
       "--disable-extensions --no-pings --window-size=1200,1600 --screenshot=", png,
       " --log-net-log=", netlog, " file://", page, " >/dev/null 2>&1");
