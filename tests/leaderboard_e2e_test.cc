@@ -425,6 +425,49 @@ TEST_F(InProcessTest, ResumeGetsTheMissedChangesAsOneDelta) {
   old_reader->Finish();
 }
 
+// A board keeps at most a board's worth of changes (at least 1,024 entries) for resumes: past that a
+// snapshot is the smaller answer. On this 50-rep board of zeros, each rep's first action re-ranks
+// everyone still on zero, so 40 commits change ~1,200 entries, far fewer than the 256-commit cap.
+TEST_F(InProcessTest, ResumeHistoryIsCappedAtABoardsWorthOfChanges) {
+  v1::SubscribeLeaderboardRequest request = DayBoard();
+  request.mutable_board()->mutable_period()->mutable_date()->set_year(2026);
+  request.mutable_board()->mutable_period()->mutable_date()->set_month(11);
+  request.mutable_board()->mutable_period()->mutable_date()->set_day(23);
+  v1::GetLeaderboardRequest get;
+  *get.mutable_board() = request.board();
+  get.set_top(100);
+  auto read_board = [&] {
+    grpc::ClientContext context;
+    v1::GetLeaderboardResponse response;
+    EXPECT_TRUE(boards_->GetLeaderboard(&context, get, &response).ok());
+    return response;
+  };
+  const uint64_t first = read_board().seq();  // the board is live from here on
+  std::vector<uint64_t> seqs;
+  for (int k = 1; k <= 40; ++k) {
+    AppendOk(*log_, {Action("h" + std::to_string(k), "r" + std::to_string(50 - k), "c1",
+                            Utc(2026, 11, 23, 10))});
+    seqs.push_back(read_board().seq());  // one hub round per commit
+    ASSERT_GT(seqs.back(), k == 1 ? first : seqs[seqs.size() - 2]);
+  }
+  auto resume = [&](uint64_t after) {
+    request.set_resume_after_seq(after);
+    grpc::ClientContext context;
+    auto reader = boards_->SubscribeLeaderboard(&context, request);
+    v1::LeaderboardUpdate u;
+    EXPECT_TRUE(reader->Read(&u));
+    context.TryCancel();
+    reader->Finish();
+    return u;
+  };
+  EXPECT_EQ(resume(first).reason(), v1::LeaderboardUpdate::RESYNC);
+  v1::LeaderboardUpdate recent = resume(seqs[34]);
+  EXPECT_EQ(recent.reason(), v1::LeaderboardUpdate::RESUMED);
+  EXPECT_EQ(recent.seq(), seqs.back());
+  // The last five commits: five reps from zero to one, and the zeros' rank from 36 to 41.
+  EXPECT_EQ(recent.entries_size(), 5 + 10);
+}
+
 TEST_F(InProcessTest, StalledSubscribersFoldAndStayBoundedAndAreCleanedUp) {
   // 40 subscribers that never read, one that does.
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
