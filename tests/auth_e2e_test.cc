@@ -116,7 +116,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 10);  // LogService 3, KpiService 3, AdminService 4.
+  EXPECT_EQ(methods, 12);  // LogService 3, KpiService 5, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
@@ -156,10 +156,12 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   // role -> methods it may use (issue 6).
   const std::map<std::string, std::set<std::string>> allowed = {
       {"admin", {"Append", "AppendStream", "ReadEvents", "GetKpis", "GetFunnel", "ListFollowUps",
-                 "Verify", "Rebuild", "Backup", "GetStats"}},
+                 "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup", "GetStats"}},
       {"connector", {"Append", "AppendStream", "ReadEvents"}},
-      {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps"}},
-      {"manager", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps"}},
+      // A rep may call CheckTargets, but only a unit's targets are checked: out of its scope.
+      {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard"}},
+      {"manager", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps",
+                   "GetScorecard", "CheckTargets"}},
       {"screen", {}},
   };
   int n = 0;
@@ -211,6 +213,22 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     *follow_ups.mutable_subject() = subject(role);
     expect("ListFollowUps", CallRaw(channel, "/salestrack.v1.KpiService/ListFollowUps",
                                     follow_ups.SerializeAsString()));
+    // Scoring: allowed means "not refused" (there is no scheme here, so FAILED_PRECONDITION).
+    auto expect_allowed = [&, may = may](const std::string& method, const grpc::Status& s) {
+      if (may.count(method)) {
+        EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method << ": " << s.error_message();
+      } else {
+        EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method;
+      }
+    };
+    v1::GetScorecardRequest scorecard;
+    *scorecard.mutable_subject() = subject(role);
+    expect_allowed("GetScorecard", CallRaw(channel, "/salestrack.v1.KpiService/GetScorecard",
+                                           scorecard.SerializeAsString()));
+    v1::CheckTargetsRequest check;
+    check.set_unit_id("team-east");
+    expect_allowed("CheckTargets", CallRaw(channel, "/salestrack.v1.KpiService/CheckTargets",
+                                           check.SerializeAsString()));
     expect("Verify", CallRaw(channel, "/salestrack.v1.AdminService/Verify", ""));
     expect("Rebuild", CallRaw(channel, "/salestrack.v1.AdminService/Rebuild", ""));
     v1::BackupRequest backup;
@@ -308,6 +326,31 @@ TEST_F(AuthTest, ARepReadsOnlyItsOwnFigures) {
   grpc::ClientContext context;
   EXPECT_EQ(v1::KpiService::NewStub(rep)->ListFollowUps(&context, follow_ups, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AuthTest, ScorecardsAndTargetChecksFollowTheReadScopes) {
+  auto scorecard = [](const std::shared_ptr<grpc::Channel>& channel, const std::string& rep) {
+    v1::GetScorecardRequest request;
+    request.mutable_subject()->set_rep_id(rep);
+    v1::GetScorecardResponse response;
+    grpc::ClientContext context;
+    return v1::KpiService::NewStub(channel)->GetScorecard(&context, request, &response);
+  };
+  auto check = [](const std::shared_ptr<grpc::Channel>& channel, const std::string& unit) {
+    v1::CheckTargetsRequest request;
+    request.set_unit_id(unit);
+    v1::CheckTargetsResponse response;
+    grpc::ClientContext context;
+    return v1::KpiService::NewStub(channel)->CheckTargets(&context, request, &response);
+  };
+  auto rep = Channel("rep"), boss = Channel("manager");
+  EXPECT_NE(scorecard(rep, "rep-0").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(scorecard(rep, "rep-1").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(scorecard(boss, "rep-1").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(scorecard(boss, "rep-3").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(check(boss, "team-east").ok());
+  EXPECT_EQ(check(boss, "company").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(check(rep, "team-east").error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(AuthTest, AManagerReadsItsSubtreeAndSetsTargetsOnlyThere) {

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "naive_model.h"
 #include "salestrack/projector.h"
+#include "salestrack/scorecard.h"
 #include "server/views.h"
 #include "store/sequencer.h"
 #include "test_util.h"
@@ -145,6 +146,49 @@ class HistoryGenerator {
       v1::Event e = Base(AnyRep(), At(Pick(100)));
       e.mutable_score_recorded()->set_metric(Pick(2) ? "teamwork" : "product_knowledge");
       e.mutable_score_recorded()->set_value(Pick(101));
+      out.push_back(e);
+    }
+    // Rep targets (some redefined) and a scheme defined twice, for the scorecards. (Unit targets
+    // would be refused with their whole batch when they arrive before their unit, and take unit
+    // definitions down with them: scorecard_test covers them.)
+    for (int t = 0; t < 14; ++t) {
+      v1::Event e = Base("", At(Pick(100)));
+      auto* ts = e.mutable_target_set();
+      ts->set_subject_rep_id(AnyRep());
+      ts->mutable_period()->set_kind(v1::MONTH);
+      ts->mutable_period()->mutable_date()->set_year(2026);
+      ts->mutable_period()->mutable_date()->set_month(static_cast<int>(1 + Pick(3)));
+      ts->mutable_period()->mutable_date()->set_day(static_cast<int>(1 + Pick(28)));
+      static const char* kPlanMetrics[] = {"sales_amount", "signings", "win_rate"};
+      ts->set_metric(kPlanMetrics[Pick(3)]);
+      ts->set_target(ts->metric() == "sales_amount" ? 1000 * (1 + Pick(2000))
+                     : ts->metric() == "signings"   ? 1 + Pick(4)
+                                                    : 1000 * (1 + Pick(9)));
+      ts->set_baseline(ts->target() * 8 / 10);
+      ts->set_challenge(Pick(2) ? ts->target() * 13 / 10 : 0);
+      out.push_back(e);
+    }
+    for (int s = 0; s < 2; ++s) {
+      v1::Event e = Base("", At(Pick(100)));
+      auto* scheme = e.mutable_scheme_defined();
+      scheme->set_scheme_id("plan");
+      scheme->set_name(absl::StrCat("plan v", s));
+      scheme->set_role("seller");
+      const int sales_weight = 2000 + 1000 * static_cast<int>(Pick(6));
+      for (auto [metric, weight] : {std::pair<const char*, int>{"sales_amount", sales_weight},
+                                    {"signings", 2000}, {"win_rate", 8000 - sales_weight}}) {
+        auto* c = scheme->add_components();
+        c->set_metric(metric);
+        c->set_weight_bp(weight);
+        c->set_direction(v1::HIGHER_IS_BETTER);
+        Pick(2) ? (void)c->mutable_threshold() : (void)c->mutable_linear();
+      }
+      auto* tier = scheme->add_multiplier_tiers();
+      tier->set_min_score_centi(7000);
+      tier->set_multiplier_bp(11000);
+      auto* bracket = scheme->add_commission_tiers();
+      bracket->set_from_bp(10000);
+      bracket->set_rate_bp(100 * static_cast<int>(1 + Pick(3)));
       out.push_back(e);
     }
     // Voids of activity (and one org move), each naming an event that is not a void.
@@ -319,13 +363,40 @@ void CheckAgainstNaive(const Projector& p, std::vector<v1::EventRecord> log, abs
   }
 }
 
+// Every rep's and unit's monthly scorecard by scheme "plan", as comparable text.
+std::vector<std::string> Scorecards(const Projector& p, absl::TimeZone zone) {
+  std::vector<std::string> out;
+  std::vector<Subject> subjects;
+  for (const std::string& rep : kReps) subjects.push_back(Subject::Rep(rep));
+  for (const std::string& unit : kUnits) subjects.push_back(Subject::Unit(unit));
+  for (int month = 1; month <= 4; ++month) {
+    Period period{PeriodKind::kMonth, absl::CivilDay(2026, month, 1)};
+    for (const Subject& s : subjects) {
+      absl::StatusOr<Scorecard> card = ComputeScorecard(p, s, period, "plan");
+      std::string line = absl::StrCat(s.id, " ", PeriodName(period), ": ");
+      if (!card.ok()) {
+        absl::StrAppend(&line, card.status().ToString());
+      } else {
+        absl::StrAppend(&line, card->scheme_name, " ", card->composite_centi, " x",
+                        card->multiplier_bp, " ", card->commission);
+        for (const ScoreRow& r : card->rows) {
+          absl::StrAppend(&line, " | ", r.metric, " ", r.target_from, " ",
+                          r.score ? absl::StrCat(*r.score) : "-");
+        }
+      }
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
 class ProjectorPropertyTest : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(ProjectorPropertyTest, AnyArrivalOrderEqualsReplayAndNaiveModel) {
   absl::TimeZone zone = Shanghai();
   HistoryGenerator gen(GetParam());
   std::vector<v1::Event> history = gen.Generate();
-  std::vector<std::string> first_dump;
+  std::vector<std::string> first_dump, first_cards;
   for (int order = 0; order < 3; ++order) {
     SCOPED_TRACE(absl::StrCat("seed ", GetParam(), " order ", order));
     std::vector<v1::EventRecord> log = Records(gen.Shuffle(history));
@@ -358,6 +429,17 @@ TEST_P(ProjectorPropertyTest, AnyArrivalOrderEqualsReplayAndNaiveModel) {
     Projector replay(ProjectorOptions{zone});
     for (const auto& r : by_time) replay.Apply(r);
     EXPECT_EQ(replay.DumpCells(), dump);
+    // Scorecards (targets, schemes and figures together) are the same, too.
+    EXPECT_EQ(Scorecards(live, zone), Scorecards(replay, zone));
+    if (order == 0) {
+      first_cards = Scorecards(live, zone);
+      // The comparison is not vacuous: some cards score something.
+      EXPECT_TRUE(std::any_of(first_cards.begin(), first_cards.end(), [](const std::string& c) {
+        return c.find("plan v") != std::string::npos && c.find(" | sales_amount rep ") != std::string::npos;
+      }));
+    } else {
+      EXPECT_EQ(Scorecards(live, zone), first_cards);
+    }
     CheckAgainstNaive(live, log, zone);
     if (HasFailure()) return;
   }

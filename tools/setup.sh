@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 packages=(cmake ninja-build ccache g++ pkg-config tzdata
           librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
           libabsl-dev libspdlog-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev
-          libhiredis-dev redis-tools prometheus-cpp-dev clang libclang-rt-14-dev)
+          libhiredis-dev redis-tools prometheus-cpp-dev clang libclang-rt-14-dev
+          chromium fonts-noto-cjk libpng-dev)  # Scoring reports: rendered and screenshot in tests.
 
 missing=()
 for p in "${packages[@]}"; do

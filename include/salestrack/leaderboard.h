@@ -67,13 +67,17 @@ struct Board {
 };
 
 // The board's members and metric. NOT_FOUND for an undefined unit or competition;
-// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time); FAILED_PRECONDITION for a
-// competition ranked by a scheme (scheme scores are not computed yet).
+// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time). Boards rank by
+// composite_score and commission too, and a competition with a scheme_id by its composite score
+// (scorecard.h); members no scheme applies to are unranked.
 absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spec);
 // One member's ranking value: a distribution ranks by its mean; absent when undefined.
 absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,
                                                   const BoardShape& shape,
                                                   const std::string& member);
+// A figure as a number: counts and money as is, ratios and means as their real, distributions by
+// their mean; absent when undefined.
+std::optional<double> RankValue(const MetricValue& v);
 // The whole board, from scratch.
 absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec);
 

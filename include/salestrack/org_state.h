@@ -56,6 +56,10 @@ class OrgState {
   bool InSubtree(const std::string& unit, const std::string& root) const;
   // Every rep (active or not) whose current unit is in the subtree of `root`, sorted by id.
   std::vector<std::string> RepsUnder(const std::string& root) const;
+  // The units whose parent is `unit`, and the reps (active or not) whose current unit is `unit`:
+  // its direct children, each sorted by id.
+  std::vector<std::string> ChildUnits(const std::string& unit) const;
+  std::vector<std::string> RepsIn(const std::string& unit) const;
 
   // The stateful rules for one event of a batch at `index`: a unit's parent must be defined and
   // the tree acyclic; a rep's unit must be defined; stages named by activity events must be

@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "salestrack/org_state.h"
 #include "salestrack/period.h"
+#include "salestrack/plans.h"
 #include "salestrack/v1/events.pb.h"
 
 namespace salestrack {
@@ -111,6 +112,8 @@ class Projector {
   void Apply(uint64_t seq, const v1::Event& event);
   uint64_t applied_seq() const;
   const OrgState& org() const;
+  // Targets and schemes (KPI_SPEC §6); scorecard.h scores them.
+  const PlanState& plans() const;
   const ProjectorOptions& options() const;
 
   // NOT_FOUND for an undefined unit; a rep need not be defined (its activity still counts).

@@ -4,32 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/metric_names.h"
+#include "salestrack/scorecard.h"
 #include "salestrack/status_macros.h"
 
 namespace salestrack {
 namespace {
 
-std::optional<double> RankValue(const MetricValue& v) {
-  switch (v.kind) {
-    case MetricValue::Kind::kCount:
-    case MetricValue::Kind::kMoney:
-      return static_cast<double>(v.integer);
-    case MetricValue::Kind::kRatio:
-    case MetricValue::Kind::kMean:
-      return v.real;
-    case MetricValue::Kind::kDistribution:
-      if (v.count == 0) return std::nullopt;
-      return v.mean_seconds;
-  }
-  return std::nullopt;
-}
-
 absl::Status CheckRankable(const std::string& metric) {
-  if (IsSchemeMetric(metric)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "\"", metric, "\" needs KPI schemes, which this version does not score yet"));
-  }
-  if (!IsPerPeriodMetric(metric)) {
+  if (!IsPerPeriodMetric(metric) && !IsSchemeMetric(metric)) {
     return absl::InvalidArgumentError(
         IsKnownMetricName(metric)
             ? absl::StrCat("metric \"", metric,
@@ -48,6 +30,21 @@ void AddActiveReps(const OrgState& org, const std::string& unit, std::vector<std
 }
 
 }  // namespace
+
+std::optional<double> RankValue(const MetricValue& v) {
+  switch (v.kind) {
+    case MetricValue::Kind::kCount:
+    case MetricValue::Kind::kMoney:
+      return static_cast<double>(v.integer);
+    case MetricValue::Kind::kRatio:
+    case MetricValue::Kind::kMean:
+      return v.real;
+    case MetricValue::Kind::kDistribution:
+      if (v.count == 0) return std::nullopt;
+      return v.mean_seconds;
+  }
+  return std::nullopt;
+}
 
 std::string BoardSpec::Key() const {
   if (!competition_id.empty()) return absl::StrCat("competition ", competition_id);
@@ -70,8 +67,9 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
       return absl::NotFoundError(
           absl::StrCat("competition \"", spec.competition_id, "\" is not defined"));
     }
-    RETURN_IF_ERROR(CheckRankable(c->metric.empty() ? "composite_score" : c->metric));
-    shape.metric = c->metric;
+    // Ranked by a scheme: its composite score over the window (scorecard.h).
+    shape.metric = c->metric.empty() ? "composite_score" : c->metric;
+    RETURN_IF_ERROR(CheckRankable(shape.metric));
     shape.team = c->team;
     shape.start = c->start;
     shape.end = c->end;
@@ -92,6 +90,10 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
   shape.members.erase(std::unique(shape.members.begin(), shape.members.end()),
                       shape.members.end());
   shape.lower_is_better = IsLowerBetterMetric(shape.metric);
+  if (IsSchemeMetric(shape.metric)) {  // Points (a mean-like real) or money.
+    shape.kind = shape.metric == "commission" ? MetricValue::Kind::kMoney : MetricValue::Kind::kMean;
+    return shape;
+  }
   ASSIGN_OR_RETURN(MetricValue probe, p.Metric(Subject::Rep(""), spec.period, shape.metric));
   shape.kind = probe.kind;
   return shape;
@@ -101,6 +103,22 @@ absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const Boar
                                                   const BoardShape& shape,
                                                   const std::string& member) {
   Subject subject = shape.team ? Subject::Unit(member) : Subject::Rep(member);
+  if (IsSchemeMetric(shape.metric)) {
+    // A member no scheme applies to (no role, no scheme for it yet) is on the board, unranked.
+    absl::StatusOr<Scorecard> card =
+        spec.competition_id.empty()
+            ? ComputeScorecard(p, subject, spec.period)
+            : ComputeCompetitionScorecard(p, spec.competition_id, subject);
+    // No scheme applies (FAILED_PRECONDITION), or a competition's scheme is not defined (yet):
+    // unranked, like an undefined ratio.
+    if (absl::IsFailedPrecondition(card.status()) ||
+        (!spec.competition_id.empty() && absl::IsNotFound(card.status()))) {
+      return std::optional<double>();
+    }
+    if (!card.ok()) return card.status();
+    if (shape.metric == "commission") return static_cast<double>(card->commission);
+    return card->composite_centi / 100.0;
+  }
   absl::StatusOr<MetricValue> v =
       spec.competition_id.empty()
           ? p.Metric(subject, spec.period, shape.metric)

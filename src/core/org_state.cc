@@ -103,6 +103,24 @@ std::vector<std::string> OrgState::RepsUnder(const std::string& root) const {
   return reps;
 }
 
+std::vector<std::string> OrgState::ChildUnits(const std::string& unit) const {
+  std::vector<std::string> out;
+  for (const auto& [id, history] : units_) {
+    if (!history.empty() && history.rbegin()->second.parent == unit) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> OrgState::RepsIn(const std::string& unit) const {
+  std::vector<std::string> out;
+  for (const auto& [id, history] : reps_) {
+    if (!history.empty() && history.rbegin()->second.unit == unit) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool OrgState::NeedsCheck(const v1::Event& e) {
   switch (e.payload_case()) {
     case v1::Event::kUnitDefined:

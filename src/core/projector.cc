@@ -535,6 +535,8 @@ class Projector::Impl {
       case v1::Event::kRepDefined:
       case v1::Event::kStagesDefined:
       case v1::Event::kCompetitionDefined:
+      case v1::Event::kTargetSet:
+      case v1::Event::kSchemeDefined:
         ChangeOrg(key, e, +1);
         org_events_[e.event_id()] = {key, e};
         loc.home = Home::kOrg;
@@ -613,7 +615,7 @@ class Projector::Impl {
       case v1::Event::kEventVoided:
         Void(e.event_voided().target_event_id());
         break;
-      default:  // Targets and schemes: scoring (a later issue).
+      default:
         break;
     }
     if (loc.home != Home::kNone) locators_[e.event_id()] = loc;
@@ -622,6 +624,10 @@ class Projector::Impl {
   void ChangeOrg(Key key, const v1::Event& e, int sign) {
     changed_everything_ = true;
     if (e.has_competition_defined()) return ChangeCompetition(key, e.competition_defined(), sign);
+    if (e.has_target_set() || e.has_scheme_defined()) {  // Scored at query time: no cells move.
+      sign > 0 ? plans_.Add({key.at, key.seq}, e) : plans_.Remove({key.at, key.seq}, e);
+      return;
+    }
     bool stages = e.has_stages_defined();
     if (stages) ForEachOpportunity(-1);
     OrderKey order{key.at, key.seq};
@@ -1078,6 +1084,7 @@ class Projector::Impl {
         dump(absl::StrCat(Name(rep), " COMPETITION ", Name(comp), " "), cell);
       }
     }
+    for (std::string& line : plans_.Dump()) lines.push_back(std::move(line));
     std::sort(lines.begin(), lines.end());
     return lines;
   }
@@ -1085,6 +1092,7 @@ class Projector::Impl {
   ProjectorOptions options_;
   uint64_t applied_seq_ = 0;
   OrgState org_;
+  PlanState plans_;  // Targets and schemes (KPI_SPEC §6).
   absl::flat_hash_map<std::string, Id> ids_;
   std::vector<std::string> names_;
   // A node map: growing it moves pointers, not cells (a flat map's rehash of millions of cells
@@ -1117,6 +1125,7 @@ Projector::~Projector() = default;
 void Projector::Apply(uint64_t seq, const v1::Event& event) { impl_->Apply(seq, event); }
 uint64_t Projector::applied_seq() const { return impl_->applied_seq_; }
 const OrgState& Projector::org() const { return impl_->org_; }
+const PlanState& Projector::plans() const { return impl_->plans_; }
 const ProjectorOptions& Projector::options() const { return impl_->options_; }
 absl::StatusOr<KpiReport> Projector::Kpis(const Subject& s, const Period& p, absl::Time now) const {
   return impl_->Kpis(s, p, now);

@@ -223,6 +223,11 @@ Problem CheckTargetSet(const v1::TargetSet& t) {
   if (!t.period().has_date()) return Fail("target_set.period.date", "is required");
   RETURN_IF_PROBLEM(CheckDate("target_set.period.date", t.period().date()));
   RETURN_IF_PROBLEM(CheckMetric("target_set.metric", t.metric()));
+  if (!IsPerPeriodMetric(t.metric())) {
+    return Fail("target_set.metric",
+                absl::StrCat("\"", t.metric(), "\" is not a per-period metric; targets are set on "
+                             "the per-period metrics a scheme scores"));
+  }
   RETURN_IF_PROBLEM(CheckAmount("target_set.baseline", t.baseline()));
   RETURN_IF_PROBLEM(CheckAmount("target_set.target", t.target()));
   RETURN_IF_PROBLEM(CheckAmount("target_set.challenge", t.challenge()));
@@ -242,6 +247,17 @@ Problem CheckSchemeDefined(const v1::SchemeDefined& s) {
     std::string path = Indexed("scheme_defined.components", i);
     RETURN_IF_PROBLEM(CheckText(Join(path, "dimension"), c.dimension(), kMaxNameBytes));
     RETURN_IF_PROBLEM(CheckMetric(Join(path, "metric"), c.metric()));
+    if (!IsPerPeriodMetric(c.metric())) {
+      return Fail(Join(path, "metric"), absl::StrCat("\"", c.metric(),
+                                                     "\" is not a per-period metric, so it cannot "
+                                                     "be scored against a period's target"));
+    }
+    for (int j = 0; j < i; ++j) {
+      if (s.components(j).metric() == c.metric()) {
+        return Fail(Join(path, "metric"),
+                    absl::StrCat("\"", c.metric(), "\" is already components[", j, "]"));
+      }
+    }
     if (c.weight_bp() <= 0 || c.weight_bp() > 10000) {
       return Fail(Join(path, "weight_bp"),
                   absl::StrCat("must be in [1, 10000] (got ", c.weight_bp(), ")"));

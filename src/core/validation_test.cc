@@ -463,6 +463,25 @@ const std::vector<Case>& Cases() {
          });
        },
        "scheme_defined.components[1].metric", "unknown metric"},
+      {"target on a scheme result",
+       [] {
+         return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->set_metric("composite_score"); });
+       },
+       "target_set.metric", "not a per-period metric"},
+      {"scheme component on a point-in-time figure",
+       [] {
+         return With(ValidScheme(), [](Event& e) {
+           e.mutable_scheme_defined()->mutable_components(1)->set_metric("overdue_ratio");
+         });
+       },
+       "scheme_defined.components[1].metric", "not a per-period metric"},
+      {"scheme naming a metric twice",
+       [] {
+         return With(ValidScheme(), [](Event& e) {
+           e.mutable_scheme_defined()->mutable_components(2)->set_metric("sales_amount");
+         });
+       },
+       "scheme_defined.components[2].metric", "already components[0]"},
       {"scheme component without rule",
        [] {
          return With(ValidScheme(), [](Event& e) {

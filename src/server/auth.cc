@@ -27,8 +27,9 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kGetStats, Permission::kAdmin},
       {methods::kGetLeaderboard, Permission::kReadBoards},
       {methods::kSubscribeLeaderboard, Permission::kReadBoards},
-      // Later services add their rows here, e.g.
-      //   {"/salestrack.v1.KpiService/GetScorecard", Permission::kReadKpis},
+      // Scoring: a rep its own scorecard, a manager its subtree's (scope as for GetKpis).
+      {methods::kGetScorecard, Permission::kReadKpis},
+      {methods::kCheckTargets, Permission::kReadKpis},
   };
   return *table;
 }

@@ -28,17 +28,6 @@ std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n)
   return {entries.begin(), entries.begin() + std::min(n, entries.size())};
 }
 
-v1::MetricValue::Kind EncodeKind(MetricValue::Kind k) {
-  switch (k) {
-    case MetricValue::Kind::kCount: return v1::MetricValue::COUNT;
-    case MetricValue::Kind::kMoney: return v1::MetricValue::MONEY;
-    case MetricValue::Kind::kRatio: return v1::MetricValue::RATIO;
-    case MetricValue::Kind::kMean: return v1::MetricValue::MEAN;
-    case MetricValue::Kind::kDistribution: return v1::MetricValue::DISTRIBUTION;
-  }
-  return v1::MetricValue::KIND_UNSPECIFIED;
-}
-
 }  // namespace
 
 // ---- Subscription ---------------------------------------------------------------------------------

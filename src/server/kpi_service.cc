@@ -10,20 +10,6 @@
 namespace salestrack::server {
 namespace {
 
-absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {
-  switch (s.kind_case()) {
-    case v1::Subject::kRepId:
-      if (s.rep_id().empty()) break;
-      return Subject::Rep(s.rep_id());
-    case v1::Subject::kUnitId:
-      if (s.unit_id().empty()) break;
-      return Subject::Unit(s.unit_id());
-    case v1::Subject::KIND_NOT_SET:
-      break;
-  }
-  return absl::InvalidArgumentError("subject: one of rep_id or unit_id is required");
-}
-
 // The subject and period of a GetKpis or GetFunnel request.
 template <typename Request>
 absl::StatusOr<std::pair<Subject, Period>> DecodeQuery(const Request& request, const Views& views,

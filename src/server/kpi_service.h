@@ -26,6 +26,13 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   grpc::ServerUnaryReactor* ListFollowUps(grpc::CallbackServerContext* context,
                                           const v1::ListFollowUpsRequest* request,
                                           v1::ListFollowUpsResponse* response) override;
+  // Scoring (scoring_handlers.cc).
+  grpc::ServerUnaryReactor* GetScorecard(grpc::CallbackServerContext* context,
+                                         const v1::GetScorecardRequest* request,
+                                         v1::GetScorecardResponse* response) override;
+  grpc::ServerUnaryReactor* CheckTargets(grpc::CallbackServerContext* context,
+                                         const v1::CheckTargetsRequest* request,
+                                         v1::CheckTargetsResponse* response) override;
 
  private:
   // Authorizes `method` and checks `subject` is in the caller's scope.

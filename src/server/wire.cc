@@ -21,6 +21,20 @@ absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::T
   return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
 }
 
+absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {
+  switch (s.kind_case()) {
+    case v1::Subject::kRepId:
+      if (s.rep_id().empty()) break;
+      return Subject::Rep(s.rep_id());
+    case v1::Subject::kUnitId:
+      if (s.unit_id().empty()) break;
+      return Subject::Unit(s.unit_id());
+    case v1::Subject::KIND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("subject: one of rep_id or unit_id is required");
+}
+
 v1::Period EncodePeriod(const Period& p) {
   v1::Period out;
   out.set_kind(static_cast<v1::PeriodKind>(p.kind));
@@ -29,5 +43,17 @@ v1::Period EncodePeriod(const Period& p) {
   out.mutable_date()->set_day(p.start.day());
   return out;
 }
+
+v1::MetricValue::Kind EncodeKind(MetricValue::Kind k) {
+  switch (k) {
+    case MetricValue::Kind::kCount: return v1::MetricValue::COUNT;
+    case MetricValue::Kind::kMoney: return v1::MetricValue::MONEY;
+    case MetricValue::Kind::kRatio: return v1::MetricValue::RATIO;
+    case MetricValue::Kind::kMean: return v1::MetricValue::MEAN;
+    case MetricValue::Kind::kDistribution: return v1::MetricValue::DISTRIBUTION;
+  }
+  return v1::MetricValue::KIND_UNSPECIFIED;
+}
+
 
 }  // namespace salestrack::server

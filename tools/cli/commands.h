@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/kpi_service.pb.h"
 
 namespace salestrack::cli {
 
@@ -23,6 +24,8 @@ struct Context {
 // Shared by the commands: the --period/--date flags as a Period (no --date: no date, the daemon's
 // today), and the call deadline from --timeout.
 absl::StatusOr<v1::Period> PeriodFromFlags();
+// The --rep or --unit flag as a subject (exactly one of them).
+absl::StatusOr<v1::Subject> SubjectFromFlags();
 void SetDeadline(grpc::ClientContext& context, const Context& ctx);
 
 int RunAppend(const Context& ctx);
@@ -35,6 +38,10 @@ int RunVerify(const Context& ctx);
 int RunRebuild(const Context& ctx);
 int RunTop(const Context& ctx);
 int RunWatch(const Context& ctx);
+int RunScorecard(const Context& ctx);
+int RunTargets(const Context& ctx);
+int RunDemo(const Context& ctx);
+int RunReport(const Context& ctx);
 int RunBackup(const Context& ctx);
 int RunExport(const Context& ctx);
 int RunImport(const Context& ctx);

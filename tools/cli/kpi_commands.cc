@@ -17,14 +17,15 @@
 #include "cli/output.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 
-ABSL_FLAG(std::string, rep, "", "kpis, funnel, followups: the rep to report on.");
+ABSL_FLAG(std::string, rep, "", "kpis, funnel, followups, scorecard: the rep to report on.");
 ABSL_FLAG(std::string, unit, "",
-          "kpis, funnel, followups: the org unit to report on (its whole subtree, by current "
-          "membership).");
+          "kpis, funnel, followups, scorecard, report, targets: the org unit to report on (its "
+          "whole subtree, by current membership).");
 ABSL_FLAG(std::string, period, "month",
-          "kpis, funnel: the calendar period: day, week, month, quarter or year.");
+          "kpis, funnel, scorecard, report, targets: the calendar period: day, week, month, "
+          "quarter or year.");
 ABSL_FLAG(std::string, date, "",
-          "kpis, funnel: a date inside the period, YYYY-MM-DD (org time zone). Default: today in "
+          "kpis, funnel, scorecard, report, targets: a date inside the period, YYYY-MM-DD (org time zone). Default: today in "
           "the daemon's time zone.");
 ABSL_FLAG(std::string, due_from, "",
           "followups: list follow-ups due at or after this RFC 3339 instant, e.g. "
@@ -36,7 +37,6 @@ ABSL_FLAG(std::string, state, "any",
           "past due).");
 
 namespace salestrack::cli {
-namespace {
 
 absl::StatusOr<v1::Subject> SubjectFromFlags() {
   std::string rep = absl::GetFlag(FLAGS_rep), unit = absl::GetFlag(FLAGS_unit);
@@ -53,6 +53,8 @@ absl::StatusOr<v1::Subject> SubjectFromFlags() {
   }
   return subject;
 }
+
+namespace {
 
 // A strict YYYY-MM-DD that names a real day.
 std::optional<absl::CivilDay> ParseDate(const std::string& s) {

@@ -55,6 +55,20 @@ constexpr char kUsage[] =
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
     "                  now), --state any|open|done|on_time|overdue.\n"
+    "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
+    "                  per component weight, baseline / target / challenge, actual,\n"
+    "                  attainment, score; then composite score, bonus multiplier, commission.\n"
+    "                  Flags as for kpis, plus --scheme ID to score by another scheme.\n"
+    "  targets check   Where the targets of a unit's children (teams, reps) do not add up to\n"
+    "                  the unit's own, for it and every unit below it; exits 1 if any do not.\n"
+    "                  Flags: --unit ID, --period/--date as for kpis, --metric NAME.\n"
+    "  report          The team evaluation report of a unit (team scorecard, ranking, per-rep\n"
+    "                  scorecards, funnel) as report.md, report.csv and a self-contained\n"
+    "                  report.html with charts. Flags: --unit ID, --period/--date as for kpis,\n"
+    "                  --out DIR (default .).\n"
+    "  demo            Load the example org, schemes and targets (--examples, default\n"
+    "                  deploy/examples) and a generated quarter of activity, with some late\n"
+    "                  and duplicate events. Flags: --seed, --demo_from, --demo_until.\n"
     "  verify          Replay the log into fresh views and compare them with the live ones;\n"
     "                  exits 1 and lists the differences when they disagree.\n"
     "  rebuild         Replace the live views with a replay of the log.\n"
@@ -85,9 +99,9 @@ constexpr char kUsage[] =
     "                  A,B to filter; --updates N to stop after N updates. If the daemon\n"
     "                  goes away it retries for about 30 s and resumes.\n"
     "\n"
-    "kpis, funnel, followups, verify, rebuild, backup, stats and top print tables; --json prints\n"
-    "the daemon's response as JSON instead. Exit codes: 0 ok, 1 refused or failed (message on\n"
-    "stderr), 2 usage error.\n"
+    "kpis, funnel, followups, scorecard, targets, verify, rebuild, backup, stats and top print\n"
+    "tables; --json prints the daemon's response as JSON instead. Exit codes: 0 ok, 1 refused or\n"
+    "failed (message on stderr), 2 usage error.\n"
     "\n"
     "Run 'salestrack --helpfull' for every flag.";
 
@@ -143,6 +157,10 @@ int main(int argc, char** argv) {
   if (command == "health") return salestrack::cli::RunHealth(ctx);
   if (command == "kpis") return salestrack::cli::RunKpis(ctx);
   if (command == "funnel") return salestrack::cli::RunFunnel(ctx);
+  if (command == "scorecard") return salestrack::cli::RunScorecard(ctx);
+  if (command == "targets") return salestrack::cli::RunTargets(ctx);
+  if (command == "demo") return salestrack::cli::RunDemo(ctx);
+  if (command == "report") return salestrack::cli::RunReport(ctx);
   if (command == "followups") return salestrack::cli::RunFollowUps(ctx);
   if (command == "verify") return salestrack::cli::RunVerify(ctx);
   if (command == "rebuild") return salestrack::cli::RunRebuild(ctx);

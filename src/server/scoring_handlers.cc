@@ -1,0 +1,106 @@
+// KpiService's scoring RPCs (KPI_SPEC §6): GetScorecard and CheckTargets. The scoring itself is
+// src/core/scorecard.cc; these decode, authorize, ask it under the views' reader lock, and encode.
+#include "salestrack/scorecard.h"
+#include "server/grpc_status.h"
+#include "server/kpi_service.h"
+#include "server/wire.h"
+
+namespace salestrack::server {
+namespace {
+
+// The requested period, a month when the kind is not given.
+absl::StatusOr<Period> DecodeScoringPeriod(v1::Period period, const Views& views, absl::Time now) {
+  if (period.kind() == v1::PERIOD_KIND_UNSPECIFIED) period.set_kind(v1::MONTH);
+  absl::TimeZone zone = views.Read([](const Projector& p) { return p.options().zone; });
+  return DecodePeriod(period, now, zone);
+}
+
+void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
+  out->set_dimension(r.dimension);
+  out->set_metric(r.metric);
+  out->set_weight_bp(r.weight_bp);
+  out->set_direction(r.lower_is_better ? v1::LOWER_IS_BETTER : v1::HIGHER_IS_BETTER);
+  out->set_rule(r.rule);
+  out->set_kind(EncodeKind(r.kind));
+  if (r.target) {
+    out->set_has_target(true);
+    out->set_baseline(r.target->baseline);
+    out->set_target(r.target->target);
+    out->set_challenge(r.target->challenge);
+    out->set_target_from(r.target_from);
+  }
+  if (r.actual) out->set_actual(*r.actual);
+  if (r.attainment) out->set_attainment(*r.attainment);
+  if (r.score) out->set_score(*r.score);
+  out->set_note(r.note);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetScorecard(grpc::CallbackServerContext* context,
+                                                       const v1::GetScorecardRequest* request,
+                                                       v1::GetScorecardResponse* response) {
+  if (absl::Status s = Allow(*context, methods::kGetScorecard, request->subject()); !s.ok()) {
+    return FinishUnary(context, s);
+  }
+  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
+  if (!subject.ok()) return FinishUnary(context, subject.status());
+  absl::StatusOr<Period> period = DecodeScoringPeriod(request->period(), *views_, clock_->Now());
+  if (!period.ok()) return FinishUnary(context, period.status());
+  absl::StatusOr<Scorecard> card = views_->Read([&](const Projector& p) {
+    return ComputeScorecard(p, *subject, *period, request->scheme_id());
+  });
+  if (!card.ok()) return FinishUnary(context, card.status());
+  response->set_seq(card->seq);
+  *response->mutable_subject() = request->subject();
+  *response->mutable_period() = EncodePeriod(card->period);
+  response->set_scheme_id(card->scheme_id);
+  response->set_scheme_name(card->scheme_name);
+  response->set_role(card->role);
+  for (const ScoreRow& r : card->rows) EncodeRow(r, response->add_rows());
+  response->set_composite_score(card->composite_centi / 100.0);
+  response->set_multiplier_bp(card->multiplier_bp);
+  response->set_sales_amount(card->sales_amount);
+  if (card->sales_target) response->set_sales_target(*card->sales_target);
+  response->set_commission(card->commission);
+  for (const std::string& note : card->notes) response->add_notes(note);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::CheckTargets(grpc::CallbackServerContext* context,
+                                                       const v1::CheckTargetsRequest* request,
+                                                       v1::CheckTargetsResponse* response) {
+  v1::Subject unit;
+  unit.set_unit_id(request->unit_id());
+  if (absl::Status s = Allow(*context, methods::kCheckTargets, unit); !s.ok()) {
+    return FinishUnary(context, s);
+  }
+  if (request->unit_id().empty()) {
+    return FinishUnary(context, absl::InvalidArgumentError("unit_id: is required"));
+  }
+  absl::StatusOr<Period> period = DecodeScoringPeriod(request->period(), *views_, clock_->Now());
+  if (!period.ok()) return FinishUnary(context, period.status());
+  absl::StatusOr<TargetCheck> check = views_->Read([&](const Projector& p) {
+    return salestrack::CheckTargets(p, request->unit_id(), *period, request->metric());
+  });
+  if (!check.ok()) return FinishUnary(context, check.status());
+  response->set_seq(check->seq);
+  *response->mutable_period() = EncodePeriod(check->period);
+  response->set_checked(static_cast<uint32_t>(check->checked));
+  for (const TargetGap& g : check->gaps) {
+    v1::TargetGap* out = response->add_gaps();
+    out->set_unit_id(g.unit_id);
+    out->set_metric(g.metric);
+    out->set_unit_target(g.unit_target);
+    out->set_children_sum(g.children_sum);
+    for (const auto& [name, target] : g.children) {
+      v1::TargetGap::Child* c = out->add_children();
+      c->set_subject(name);
+      c->set_target(target);
+    }
+    for (const std::string& m : g.missing) out->add_missing(m);
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+}  // namespace salestrack::server

@@ -1,0 +1,98 @@
+// `salestrack scorecard` and `salestrack targets check`: KpiService's scoring RPCs as text tables
+// (or JSON with --json).
+#include <cmath>
+#include <cstdio>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/scorecard_format.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, scheme, "",
+          "scorecard: score by this scheme id instead of the rep's (role's) or unit's own.");
+ABSL_DECLARE_FLAG(std::string, unit);
+ABSL_DECLARE_FLAG(std::string, metric);
+
+namespace salestrack::cli {
+
+int RunScorecard(const Context& ctx) {
+  constexpr char kCmd[] = "scorecard";
+  if (!ctx.args.empty()) {
+    return UsageError(kCmd, absl::StrCat("unexpected argument \"", ctx.args[0], "\""));
+  }
+  absl::StatusOr<v1::Subject> subject = SubjectFromFlags();
+  if (!subject.ok()) return UsageError(kCmd, subject.status().message());
+  absl::StatusOr<v1::Period> period = PeriodFromFlags();
+  if (!period.ok()) return UsageError(kCmd, period.status().message());
+
+  v1::GetScorecardRequest request;
+  *request.mutable_subject() = *subject;
+  *request.mutable_period() = *period;
+  request.set_scheme_id(absl::GetFlag(FLAGS_scheme));
+  v1::GetScorecardResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context, ctx);
+  grpc::Status status =
+      v1::KpiService::NewStub(ctx.channel)->GetScorecard(&context, request, &response);
+  if (!status.ok()) return RpcFailed(kCmd, ctx, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    PrintJson(response);
+    return 0;
+  }
+  std::fputs(ScorecardText(response).c_str(), stdout);
+  return 0;
+}
+
+int RunTargets(const Context& ctx) {
+  constexpr char kCmd[] = "targets";
+  if (ctx.args.size() != 1 || ctx.args[0] != "check") {
+    return UsageError(kCmd, "usage: salestrack targets check --unit ID [--period P --date D] "
+                            "[--metric NAME]");
+  }
+  const std::string unit = absl::GetFlag(FLAGS_unit);
+  if (unit.empty()) return UsageError(kCmd, "give --unit ID");
+  absl::StatusOr<v1::Period> period = PeriodFromFlags();
+  if (!period.ok()) return UsageError(kCmd, period.status().message());
+
+  v1::CheckTargetsRequest request;
+  request.set_unit_id(unit);
+  *request.mutable_period() = *period;
+  request.set_metric(absl::GetFlag(FLAGS_metric));
+  v1::CheckTargetsResponse response;
+  grpc::ClientContext context;
+  SetDeadline(context, ctx);
+  grpc::Status status =
+      v1::KpiService::NewStub(ctx.channel)->CheckTargets(&context, request, &response);
+  if (!status.ok()) return RpcFailed(kCmd, ctx, status);
+  if (absl::GetFlag(FLAGS_json)) {
+    PrintJson(response);
+    return response.gaps().empty() ? 0 : 1;
+  }
+  std::printf("targets under unit %s, %s, at seq %llu: %u checked, %d not adding up\n",
+              unit.c_str(), FormatPeriod(response.period()).c_str(),
+              static_cast<unsigned long long>(response.seq()), response.checked(),
+              response.gaps_size());
+  if (response.gaps().empty()) return 0;
+  Table table({{"unit"},
+               {"metric"},
+               {"unit target", Table::Align::kRight},
+               {"children sum", Table::Align::kRight},
+               {"difference", Table::Align::kRight},
+               {"children"}});
+  for (const v1::TargetGap& g : response.gaps()) {
+    std::vector<std::string> children;
+    for (const auto& c : g.children()) children.push_back(absl::StrCat(c.subject(), " ", Grouped(c.target())));
+    for (const std::string& m : g.missing()) children.push_back(absl::StrCat(m, " (none)"));
+    table.AddRow({g.unit_id(), g.metric(), Grouped(g.unit_target()), Grouped(g.children_sum()),
+                  Grouped(g.children_sum() - g.unit_target()), absl::StrJoin(children, ", ")});
+  }
+  std::printf("\n%s", table.Render().c_str());
+  return 1;
+}
+
+}  // namespace salestrack::cli
