@@ -31,9 +31,12 @@ for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/artifacts/$t"
   echo "fuzz: $t for ${seconds} s"
   # -rss_limit_mb and -timeout turn runaway memory or time on one input into a reported failure.
+  # The inputs: new finds first (libFuzzer writes there), then the checked-in seeds and regressions.
+  # Git keeps no empty directory, so a target without regressions has none: pass only what exists.
+  inputs=("build-fuzz/corpus/$t")
+  for d in "fuzz/corpus/$t" "fuzz/regressions/$t"; do [ -d "$d" ] && inputs+=("$d"); done
   if ! "build-fuzz/fuzz/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$t/" \
-      "build-fuzz/corpus/$t" "fuzz/corpus/$t" "fuzz/regressions/$t" \
+      -print_final_stats=1 -artifact_prefix="build-fuzz/artifacts/$t/" "${inputs[@]}" \
       >"build-fuzz/$t.log" 2>&1; then
     echo "fuzz: $t FAILED; the input is in build-fuzz/artifacts/$t/ (log: build-fuzz/$t.log):"
     grep -E -A2 "ERROR: |fuzz property broken|SUMMARY|Test unit written" "build-fuzz/$t.log" \
