@@ -70,6 +70,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -1213,7 +1214,7 @@ int Run(int argc, char** argv) {
                 o.max_clients, o.max_batch, Thousands(redis_flat.events_per_second()).c_str(),
                 Thousands(static_cast<double>(redis_commands) / std::max(1e-9, redis_flat.seconds)).c_str(),
                 LatencyCell(ComputePercentiles(redis_flat.latencies_ms)).c_str(),
-                redis_flat.cpu.Describe().c_str());
+                absl::StrReplaceAll(redis_flat.cpu.Describe(), {{"salestrackd", "redis-server"}}).c_str());
     std::printf("- %s subscriber connections received %s messages; PUBLISH to subscriber %s\n\n",
                 Thousands(o.redis_subscribers).c_str(), Thousands(static_cast<double>(redis_messages)).c_str(),
                 LatencyCell(redis_publish_ms).c_str());
