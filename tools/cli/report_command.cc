@@ -1,6 +1,7 @@
 // `salestrack report`: the team evaluation report of a unit for one period, written as report.md,
 // report.csv and report.html (report_render.h) from GetScorecard, GetLeaderboard and GetFunnel.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/flags/declare.h"
@@ -95,6 +96,13 @@ int RunReport(const Context& ctx) {
   for (const RepCard& c : r.reps) r.seq = std::max(r.seq, c.card.seq());
 
   const std::string dir = absl::GetFlag(FLAGS_out);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);  // A new directory is what a user would expect.
+  if (ec) {
+    std::fprintf(stderr, "salestrack report: cannot create --out %s: %s\n", dir.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
   for (auto [name, text] : {std::pair{"report.md", ReportMarkdown(r)},
                             {"report.csv", ReportCsv(r)},
                             {"report.html", ReportHtml(r)}}) {
