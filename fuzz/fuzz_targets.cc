@@ -79,7 +79,14 @@ void EventDecoder(const uint8_t* data, size_t size) {
   const bool expect_ok = request.events_size() > 0 && !too_many && first_bad < 0;
   FUZZ_CHECK(batch.ok() == expect_ok, batch.ToString());
   if (batch.ok()) return;
-  FUZZ_CHECK(batch.code() == absl::StatusCode::kInvalidArgument, batch.ToString());
+  // Too many events: RESOURCE_EXHAUSTED with the split as its hint; anything else is the events'.
+  if (too_many) {
+    FUZZ_CHECK(batch.code() == absl::StatusCode::kResourceExhausted, batch.ToString());
+    FUZZ_CHECK(MaxBatchEventsHint(batch) == options.max_batch_events, batch.ToString());
+  } else {
+    FUZZ_CHECK(batch.code() == absl::StatusCode::kInvalidArgument, batch.ToString());
+    FUZZ_CHECK(!MaxBatchEventsHint(batch).has_value(), batch.ToString());
+  }
   std::optional<EventErrorLocation> where = GetEventErrorLocation(batch);
   FUZZ_CHECK(where.has_value(), batch.ToString());
   if (request.events_size() > 0 && !too_many) {
