@@ -15,7 +15,7 @@
 //      b. the rest of the log appended in batches of 1000 (bulk load, not a target);
 //      c. AdminService.Rebuild over gRPC (replays the whole log through the daemon's real path);
 //      d. SIGTERM, restart on the same data directory, and the start-up replay's own log line
-//         ("views: replayed N events in S s");
+//         ("event=views_replayed events=N seconds=S");
 //      e. RSS of the restarted daemon holding the views of the whole log;
 //      f. GetKpis(MONTH) p50/p99 for a random rep, a random team and the company, 4 query clients,
 //         while 2 clients append continuously (batches of 100, events of the last minutes);
@@ -405,7 +405,7 @@ PhaseResult RunLoadPhase(const std::string& target, pid_t daemon, const Log& log
 // ---------------------------------------------------------------------------------------------------
 // The daemon's log
 
-// "views: replayed N events in S s (E events/s)" from the daemon's log.
+// The start-up replay figures from the daemon's log line "event=views_replayed ...".
 struct ReplayLine {
   bool found = false;
   uint64_t events = 0;
@@ -414,12 +414,14 @@ struct ReplayLine {
 };
 
 ReplayLine FindReplayLine(const std::string& log) {
+  // The daemon's key=value line: "event=views_replayed events=N seconds=S events_per_second=E".
   ReplayLine r;
-  r.text = LineFrom(log, "views: replayed ");
+  r.text = LineFrom(log, "event=views_replayed ");
   if (r.text.empty()) return r;
   unsigned long long n = 0;
   double s = 0, eps = 0;
-  int got = std::sscanf(r.text.c_str(), "views: replayed %llu events in %lf s (%lf events/s)", &n,
+  int got = std::sscanf(r.text.c_str(),
+                        "event=views_replayed events=%llu seconds=%lf events_per_second=%lf", &n,
                         &s, &eps);
   if (got >= 2) {
     r.found = true;
@@ -808,7 +810,7 @@ int Run(int argc, char** argv) {
   }
   const double restart_seconds = Seconds(Clock::now() - restart0);
   const ReplayLine replay = FindReplayLine(daemon.Log());
-  if (!replay.found) errors.push_back("restart: no \"views: replayed\" line in the daemon's log");
+  if (!replay.found) errors.push_back("restart: no \"event=views_replayed\" line in the daemon's log");
   const double rss_restart = StatusBytes(daemon.pid(), "VmRSS:");
   const double hwm_restart = StatusBytes(daemon.pid(), "VmHWM:");
   const DirSize size_restarted = MeasureDir(data_dir);
@@ -907,7 +909,7 @@ int Run(int argc, char** argv) {
                   Verdict(rebuild_eps >= kTargetRebuildEventsPerSecond)});
   table.PrintRow(
       {"2b",
-       absl::StrFormat("Restart: start-up replay (daemon log: \"views: replayed\"), %s events",
+       absl::StrFormat("Restart: start-up replay (daemon log: \"event=views_replayed\"), %s events",
                        Thousands(static_cast<double>(replay.events))),
        absl::StrFormat("**%s events/s** (%.2f s; listening after %.2f s)",
                        Thousands(replay.events_per_second), replay.seconds, restart_seconds),
