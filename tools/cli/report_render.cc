@@ -96,7 +96,7 @@ std::vector<std::vector<std::string>> FunnelRows(const v1::GetFunnelResponse& f)
   return rows;
 }
 
-const std::vector<std::string> kFunnelHeader = {"stage", "name", "reached", "conversion"};
+const std::vector<std::string> kFunnelHeader = {"stage", "name", "reached", "to next stage"};
 
 // ---- CSV ---------------------------------------------------------------------------------------
 
