@@ -203,6 +203,15 @@ double SelfCpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+double StatusBytes(pid_t pid, const char* field) {
+  std::ifstream in(pid == 0 ? std::string("/proc/self/status") : absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + std::strlen(field), nullptr) * 1024;
+  }
+  return 0;
+}
+
 double MachineCpuSeconds() {
   std::ifstream in("/proc/stat");
   std::string cpu;

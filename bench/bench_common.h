@@ -135,6 +135,9 @@ double ProcessCpuSeconds(pid_t pid);
 // User + system CPU seconds of this process.
 double SelfCpuSeconds();
 
+// A "VmRSS:"-style field of /proc/<pid>/status, in bytes (pid 0: this process); 0 if unreadable.
+double StatusBytes(pid_t pid, const char* field);
+
 // Busy CPU seconds of the whole machine since boot (/proc/stat: all but idle and iowait).
 double MachineCpuSeconds();
 

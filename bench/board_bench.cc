@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -67,6 +68,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -518,12 +520,9 @@ class SubscriberSet {
     Clock::time_point t0 = Clock::now();
     for (size_t i = 0; i < subscribers_.size(); ++i) subscribers_[i]->Start(stubs_[i % stubs_.size()].get());
     const auto timeout = std::chrono::duration<double>(timeout_seconds);
-    if (!subscribed_.try_wait()) {
-      // std::latch has no timed wait: poll.
-      while (!subscribed_.try_wait()) {
-        if (Clock::now() - t0 > timeout) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
+    // std::latch has no timed wait: poll.
+    while (!subscribed_.try_wait() && Clock::now() - t0 < timeout) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto& s : subscribers_) {
       if (!s->subscribed()) {
@@ -760,10 +759,22 @@ int FreePort() {
   return 0;
 }
 
+// The five periods' key parts of the day containing `now` (UTC): the fresh events of a batch all
+// fall on it (they occurred in the last minute), so a batch computes them once.
+std::array<std::string, 5> RedisPeriods(absl::Time now) {
+  const absl::CivilDay day = absl::ToCivilDay(now, absl::UTCTimeZone());
+  return {absl::StrCat("D", absl::FormatCivilTime(day)),
+          absl::StrCat("W", absl::FormatCivilTime(day - (static_cast<int>(absl::GetWeekday(day)) + 7) % 7)),
+          absl::StrCat("M", absl::FormatCivilTime(absl::CivilMonth(day))),
+          absl::StrCat("Q", day.year(), "-", (day.month() - 1) / 3 + 1), absl::StrCat("Y", day.year())};
+}
+
 // What a hand-built Redis leaderboard does for one event: a ZINCRBY per board the event moves and
-// one PUBLISH, queued on `c` (pipelined). Returns the commands queued.
-int QueueRedisWork(redisContext* c, const Org& org, const std::vector<int>& rep_index,
-                   const v1::Event& e, absl::Time now) {
+// one PUBLISH, queued on `c` (pipelined). `team_of` maps rep ids to their team's index. Returns the
+// commands queued.
+int QueueRedisWork(redisContext* c, const Org& org,
+                   const absl::flat_hash_map<std::string, int>& team_of, const v1::Event& e,
+                   const std::array<std::string, 5>& periods) {
   // (metric, delta) pairs the event adds to.
   std::vector<std::pair<const char*, double>> moves;
   switch (e.payload_case()) {
@@ -796,17 +807,10 @@ int QueueRedisWork(redisContext* c, const Org& org, const std::vector<int>& rep_
     default:
       break;
   }
-  const int rep = rep_index[static_cast<size_t>(std::stoi(e.rep_id().substr(4)))];
-  const int team = org.rep_team[static_cast<size_t>(rep)];
-  const std::string* units[] = {&org.company, &org.regions[static_cast<size_t>(org.team_region[static_cast<size_t>(team)])],
-                                &org.teams[static_cast<size_t>(team)]};
-  const absl::CivilDay day = absl::ToCivilDay(now, absl::UTCTimeZone());
-  const std::string periods[] = {
-      absl::StrCat("D", absl::FormatCivilTime(day)),
-      absl::StrCat("W", absl::FormatCivilTime(day - (static_cast<int>(absl::GetWeekday(day)) + 7) % 7)),
-      absl::StrCat("M", absl::FormatCivilTime(absl::CivilMonth(day))),
-      absl::StrCat("Q", day.year(), "-", (day.month() - 1) / 3 + 1),
-      absl::StrCat("Y", day.year())};
+  const size_t team = static_cast<size_t>(team_of.at(e.rep_id()));
+  const std::string* units[] = {&org.company,
+                                &org.regions[static_cast<size_t>(org.team_region[team])],
+                                &org.teams[team]};
   int queued = 0;
   for (const auto& [metric, delta] : moves) {
     std::string by = absl::StrCat(delta);
@@ -821,7 +825,7 @@ int QueueRedisWork(redisContext* c, const Org& org, const std::vector<int>& rep_
     }
   }
   // The payload carries when it was published (steady clock, ns) for the subscribers' latency.
-  std::string channel = absl::StrCat("updates:", org.teams[static_cast<size_t>(team)]);
+  std::string channel = absl::StrCat("updates:", org.teams[team]);
   std::string payload = absl::StrCat(Clock::now().time_since_epoch().count(), " ", e.rep_id(), " ",
                                      e.payload_case());
   const char* argv[] = {"PUBLISH", channel.c_str(), payload.c_str()};
@@ -915,8 +919,8 @@ class RedisSubscribers {
 // for every reply, in a closed loop. One "call" is one batch.
 PhaseResult RedisFlat(int port, pid_t redis, const Org& org, int clients, int batch, double seconds,
                       uint64_t seed, uint64_t* commands) {
-  std::vector<int> rep_index(org.reps.size());
-  for (size_t i = 0; i < rep_index.size(); ++i) rep_index[i] = static_cast<int>(i);
+  absl::flat_hash_map<std::string, int> team_of;
+  for (size_t i = 0; i < org.reps.size(); ++i) team_of[org.reps[i]] = org.rep_team[i];
   std::atomic<uint64_t> total{0};
   PhaseResult r = RunPhase(
       clients, seconds, redis,
@@ -935,9 +939,11 @@ PhaseResult RedisFlat(int port, pid_t redis, const Org& org, int clients, int ba
         while (Clock::now() < deadline) {
           source.Next();
           Clock::time_point t0 = Clock::now();
-          const absl::Time now = absl::Now();
+          const std::array<std::string, 5> periods = RedisPeriods(absl::Now());
           int queued = 0;
-          for (const v1::Event& e : source.request.events()) queued += QueueRedisWork(c, org, rep_index, e, now);
+          for (const v1::Event& e : source.request.events()) {
+            queued += QueueRedisWork(c, org, team_of, e, periods);
+          }
           bool ok = true;
           for (int q = 0; q < queued; ++q) {
             void* reply = nullptr;

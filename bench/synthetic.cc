@@ -1,10 +1,5 @@
 #include "synthetic.h"
 
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -248,13 +243,5 @@ void ActivityGenerator::Pay(int rep, v1::Event* e) {
   if (oc.installments.empty()) s.contracts.erase(s.contracts.begin() + static_cast<ptrdiff_t>(i));
 }
 
-double StatusBytes(pid_t pid, const char* field) {
-  std::ifstream in(pid == 0 ? std::string("/proc/self/status") : absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + std::strlen(field), nullptr) * 1024;
-  }
-  return 0;
-}
 
 }  // namespace salestrack::bench

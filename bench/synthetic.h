@@ -6,8 +6,6 @@
 #ifndef SALESTRACK_BENCH_SYNTHETIC_H_
 #define SALESTRACK_BENCH_SYNTHETIC_H_
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,9 +94,6 @@ class ActivityGenerator {
   std::string ns_;
   std::vector<RepState> reps_;
 };
-
-// A "VmRSS:"-style field of /proc/<pid>/status, in bytes (pid 0: this process).
-double StatusBytes(pid_t pid, const char* field);
 
 }  // namespace salestrack::bench
 

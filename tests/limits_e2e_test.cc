@@ -25,15 +25,20 @@ using ::salestrack::testing::TempDir;
 using ::testing::HasSubstr;
 
 // The hint of a finished call, in ms (-1 without one).
-int64_t RetryAfterMs(const grpc::ClientContext& context) {
+// A trailing metadata entry of a finished call, as a number (-1 without one).
+int64_t TrailerNumber(const grpc::ClientContext& context, const std::string& key) {
   const auto& trailers = context.GetServerTrailingMetadata();
-  auto it = trailers.find("retry-after-ms");
-  int64_t ms = -1;
+  auto it = trailers.find(key);
+  int64_t n = -1;
   if (it == trailers.end() ||
-      !absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &ms)) {
+      !absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &n)) {
     return -1;
   }
-  return ms;
+  return n;
+}
+
+int64_t RetryAfterMs(const grpc::ClientContext& context) {
+  return TrailerNumber(context, "retry-after-ms");
 }
 
 class LimitsTest : public ::testing::Test {
@@ -79,19 +84,14 @@ class LimitsTest : public ::testing::Test {
   }
 
   static grpc::Status Append(const std::string& key, const std::vector<v1::Event>& events,
-                             int64_t* retry_after_ms = nullptr, std::string* max_batch = nullptr) {
+                             int64_t* retry_after_ms = nullptr, int64_t* max_batch = nullptr) {
     v1::AppendRequest request;
     for (const v1::Event& e : events) *request.add_events() = e;
     v1::AppendResponse response;
     grpc::ClientContext context;
     grpc::Status s = v1::LogService::NewStub(Channel(key))->Append(&context, request, &response);
     if (retry_after_ms != nullptr) *retry_after_ms = RetryAfterMs(context);
-    if (max_batch != nullptr) {
-      auto it = context.GetServerTrailingMetadata().find("max-batch-events");
-      *max_batch = it == context.GetServerTrailingMetadata().end()
-                       ? ""
-                       : std::string(it->second.data(), it->second.size());
-    }
+    if (max_batch != nullptr) *max_batch = TrailerNumber(context, "max-batch-events");
     return s;
   }
 
@@ -131,19 +131,19 @@ TEST_F(LimitsTest, AKeyOverItsRateIsRefusedWithAHintAndNothingStoredThenPassesAf
 TEST_F(LimitsTest, BatchesOverTheBatchLimitOrTheBurstAreRefusedWithTheSplitAsTheHint) {
   const uint64_t head = Head();
   int64_t hint = 0;
-  std::string max_batch;
+  int64_t max_batch = 0;
   grpc::Status burst =
       Append("phone-1", testing::RecentActions("burst", "rep-1", 11), &hint, &max_batch);
   EXPECT_EQ(burst.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(burst.error_message(), HasSubstr("split it into batches of at most 10"));
   EXPECT_EQ(hint, -1);
-  EXPECT_EQ(max_batch, "10");
+  EXPECT_EQ(max_batch, 10);
   grpc::Status batch =
       Append("root", testing::RecentActions("big", "rep-1", 1001), &hint, &max_batch);
   EXPECT_EQ(batch.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(batch.error_message(), HasSubstr("the batch has 1001 events; the limit is 1000"));
   EXPECT_EQ(hint, -1);
-  EXPECT_EQ(max_batch, "1000");
+  EXPECT_EQ(max_batch, 1000);
   EXPECT_EQ(Head(), head);  // Nothing stored.
 }
 

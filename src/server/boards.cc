@@ -128,6 +128,19 @@ uint64_t Subscription::folded() const {
 
 // ---- BoardHub -------------------------------------------------------------------------------------
 
+template <typename F>
+void BoardHub::WithSink(Subscription& sub, F&& fn) {
+  SubscriberSink* sink;
+  {
+    absl::MutexLock lock(&sub.mu);
+    sink = sub.sink;
+    if (sink != nullptr) sink->Ref();
+  }
+  if (sink == nullptr) return;
+  fn(*sink);
+  sink->Unref();
+}
+
 BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
     : views_(views),
       clock_(clock),
@@ -245,27 +258,9 @@ void BoardHub::Round() {
     d.subscription->PushChanges(d.seq, d.changes);
     woken.push_back(std::move(d.subscription));
   }
-  for (auto& sub : woken) {
-    SubscriberSink* sink;
-    {
-      absl::MutexLock lock(&sub->mu);
-      sink = sub->sink;
-      if (sink != nullptr) sink->Ref();
-    }
-    if (sink == nullptr) continue;
-    sink->Wake();
-    sink->Unref();
-  }
+  for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (auto& [sub, status] : closed) {
-    SubscriberSink* sink;
-    {
-      absl::MutexLock lock(&sub->mu);
-      sink = sub->sink;
-      if (sink != nullptr) sink->Ref();
-    }
-    if (sink == nullptr) continue;
-    sink->Close(status);
-    sink->Unref();
+    WithSink(*sub, [&](SubscriberSink& sink) { sink.Close(status); });
   }
 }
 

@@ -146,6 +146,10 @@ class BoardHub {
     uint64_t seq;
   };
 
+  // Calls fn(sink) on the subscriber's writer, if it still has one, holding a reference to it but
+  // not the subscription's lock (the writer takes that lock itself).
+  template <typename F>
+  static void WithSink(Subscription& sub, F&& fn);
   void OnChanged(std::vector<std::string> reps, bool everything);
   void Run();
   void Round();
