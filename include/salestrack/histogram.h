@@ -11,7 +11,8 @@
 #define SALESTRACK_HISTOGRAM_H_
 
 #include <cstdint>
-#include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/numeric/int128.h"
 
@@ -37,10 +38,13 @@ class Histogram {
 
  private:
   void Update(int64_t value, int64_t delta);
+  void AddToBucket(int32_t bucket, int64_t delta);
 
   int64_t count_ = 0;
   absl::int128 sum_ = 0;
-  std::map<int32_t, int64_t> buckets_;  // Bucket index -> samples; index -1 holds zeros.
+  // (bucket index, samples), sorted by index, no zero counts; index -1 holds zeros. A sorted vector:
+  // a histogram holds tens of buckets, and the projector keeps many small ones.
+  std::vector<std::pair<int32_t, int64_t>> buckets_;
 };
 
 }  // namespace salestrack

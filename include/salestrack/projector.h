@@ -33,6 +33,11 @@ namespace salestrack {
 
 struct ProjectorOptions {
   absl::TimeZone zone = absl::UTCTimeZone();
+  // Remember every applied event by id, so that a void finds its target and a follow-up its
+  // scheduling event's id without the log. On for tests and tools holding small logs; the daemon
+  // turns it off and passes a void's target (read from the log) to Apply instead: the projector
+  // then keeps no per-event strings at all.
+  bool index_events = true;
 };
 
 struct Subject {
@@ -93,7 +98,8 @@ enum class FollowUpState { kAny, kOpen, kDone, kOnTime, kOverdue };
 struct FollowUp {
   std::string rep;
   std::string customer;
-  std::string scheduled_by;  // The ActionLogged event id that scheduled it.
+  std::string scheduled_by;  // The ActionLogged event id that scheduled it (see FollowUps).
+  uint64_t scheduled_by_seq = 0;
   absl::Time due;
   std::optional<absl::Time> done_at;  // The next action with the customer, if any.
   bool on_time = false;               // Done within 24 h after due.
@@ -107,9 +113,11 @@ class Projector {
   Projector(const Projector&) = delete;
   Projector& operator=(const Projector&) = delete;
 
-  // Applies one committed record. REQUIRES: records arrive in seq order, each once.
+  // Applies one committed record, each once. For an EventVoided, `void_target` is the record it
+  // names, read from the log; nullptr to look it up among the applied events (index_events). A void
+  // may come before its target (both in one batch): the target is then skipped when it arrives.
   void Apply(const v1::EventRecord& record) { Apply(record.seq(), record.event()); }
-  void Apply(uint64_t seq, const v1::Event& event);
+  void Apply(uint64_t seq, const v1::Event& event, const v1::EventRecord* void_target = nullptr);
   uint64_t applied_seq() const;
   const OrgState& org() const;
   // Targets and schemes (KPI_SPEC §6); scorecard.h scores them.
@@ -120,7 +128,8 @@ class Projector {
   absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period,
                                  absl::Time now) const;
   absl::StatusOr<FunnelReport> Funnel(const Subject& subject, const Period& period) const;
-  // Follow-ups of the subject due in [from, to), filtered by state, ordered by (due, rep, customer).
+  // Follow-ups of the subject due in [from, to), filtered by state, ordered by (due, rep, customer,
+  // seq). scheduled_by is filled only with index_events; scheduled_by_seq always.
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
                                                   absl::Time now) const;

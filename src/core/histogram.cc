@@ -1,5 +1,6 @@
 #include "salestrack/histogram.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace salestrack {
@@ -25,16 +26,41 @@ double Estimate(int32_t bucket) {
 void Histogram::Update(int64_t value, int64_t delta) {
   count_ += delta;
   sum_ += absl::int128(value) * delta;
-  int32_t b = BucketOf(value);
-  if ((buckets_[b] += delta) == 0) buckets_.erase(b);
+  AddToBucket(BucketOf(value), delta);
+}
+
+void Histogram::AddToBucket(int32_t b, int64_t delta) {
+  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), b,
+                             [](const std::pair<int32_t, int64_t>& x, int32_t k) { return x.first < k; });
+  if (it == buckets_.end() || it->first != b) {
+    buckets_.insert(it, {b, delta});
+  } else if ((it->second += delta) == 0) {
+    buckets_.erase(it);
+  }
 }
 
 void Histogram::Merge(const Histogram& other) {
   count_ += other.count_;
   sum_ += other.sum_;
-  for (const auto& [b, n] : other.buckets_) {
-    if ((buckets_[b] += n) == 0) buckets_.erase(b);
+  if (buckets_.empty()) {
+    buckets_ = other.buckets_;
+    return;
   }
+  std::vector<std::pair<int32_t, int64_t>> merged;
+  merged.reserve(buckets_.size() + other.buckets_.size());
+  auto a = buckets_.cbegin();
+  auto b = other.buckets_.cbegin();
+  while (a != buckets_.cend() || b != other.buckets_.end()) {
+    if (b == other.buckets_.end() || (a != buckets_.cend() && a->first < b->first)) {
+      merged.push_back(*a++);
+    } else if (a == buckets_.cend() || b->first < a->first) {
+      merged.push_back(*b++);
+    } else {
+      if (int64_t n = a->second + b->second; n != 0) merged.push_back({a->first, n});
+      ++a, ++b;
+    }
+  }
+  buckets_ = std::move(merged);
 }
 
 double Histogram::Mean() const {
@@ -53,7 +79,7 @@ double Histogram::Quantile(double q) const {
     seen += n;
     if (seen >= rank) return Estimate(b);
   }
-  return Estimate(buckets_.rbegin()->first);
+  return Estimate(buckets_.back().first);
 }
 
 }  // namespace salestrack

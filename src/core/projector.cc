@@ -1,155 +1,374 @@
-// The projector's entities, their contributions, and the cells they add up in. The design and the
-// table of entities is in docs/projections.md.
+// The projector's entities, their contributions, and where they add up. The design, the table of
+// entities and the storage layout are in docs/projections.md.
+//
+// Storage, in short (sized for 10^4 reps and 10^7 events in well under 1 GiB):
+// - A rep's figures are kept per civil day only, in one byte string per rep: each day's nonzero sums
+//   as (metric, value) varints. A week, month, quarter or year is the sum of its days, read at query
+//   time (a rep has a few thousand events a year). Distribution samples are kept per rep as sorted
+//   (day, metric, value) records.
+// - A unit's figures (the sum of its current members') are kept per period of each kind, as dense
+//   arrays by metric: a company-wide query reads one array.
+// - Distinct customers (customers_signed, returning_customers) are not sums of days: every customer
+//   contributes one presence per (subject, period) its contracts fall in, counted per period.
+// - Point-in-time figures are running sums per subject; overdue amounts and overdue follow-ups are
+//   step functions of `now`, summed up to a cursor that follows the clock.
+// - Entities keep seqs and numbers, no event ids: a void gets its target from the log (or from the
+//   optional in-memory index, for tests and tools).
 #include "salestrack/projector.h"
 
 #include <algorithm>
 #include <array>
-#include <functional>
+#include <deque>
+#include <limits>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "salestrack/histogram.h"
 #include "salestrack/metric_names.h"
-#include "salestrack/status_macros.h"
 #include "salestrack/proto_time.h"
+#include "salestrack/status_macros.h"
 
 namespace salestrack {
 namespace {
 
 using Micros = int64_t;
-using Id = uint32_t;  // Interned string.
+using Id = uint32_t;        // An interned id string (rep, unit, customer, opportunity, ...).
+using MetricId = uint16_t;  // An interned metric name.
+// A rep's Id, or a unit's Id with kUnitBit set: reps and units may share an id string.
+using SubjectId = uint32_t;
+constexpr SubjectId kUnitBit = 1u << 31;
+constexpr Id kNoId = std::numeric_limits<Id>::max();
+constexpr Micros kDay = 86'400'000'000;
+constexpr Micros kNoDue = std::numeric_limits<Micros>::min();
+constexpr Micros kMinTime = std::numeric_limits<Micros>::min();
+constexpr absl::CivilDay kEpochDay(1970, 1, 1);
 
+int32_t DayIndex(absl::CivilDay d) { return static_cast<int32_t>(d - kEpochDay); }
+absl::CivilDay CivilOf(int32_t d) { return kEpochDay + d; }
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// ---- Varints for the per-rep day cells -----------------------------------------------------------
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+const char* GetVarint(const char* p, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0;; shift += 7) {
+    auto byte = static_cast<uint8_t>(*p++);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  *v = result;
+  return p;
+}
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+using Entry = std::pair<MetricId, int64_t>;  // (metric, value) of a cell.
+
+// ---- Contributions -------------------------------------------------------------------------------
+enum class TouchKind : uint8_t { kSum, kHist, kPitSum, kPitStep };
+enum PitSumSlot : MetricId { kOutstanding, kPipeline, kOpenFollowUps };
+enum PitStepSlot : MetricId { kOverdueMoney, kOverdueFollowUps };
+
+// One unit of an entity's contribution to `rep` (and, through it, to the rep's units): add `value`
+// to `metric` at instant `at` (kSum), add `count` samples `value` (kHist), add `value` to a
+// point-in-time sum (kPitSum; `at` unused) or a step of `value` at `at` to a point-in-time step
+// function (kPitStep).
+struct Touch {
+  Micros at;
+  Id rep;
+  TouchKind kind;
+  MetricId metric;
+  int32_t count;
+  int64_t value;
+};
+
+// Collects touches with a sign: the old contribution is retracted (-1), the new one added (+1).
+struct TouchList {
+  std::vector<Touch>* out;
+  int sign;
+  void Sum(Id rep, Micros at, MetricId m, int64_t v) {
+    if (v != 0) out->push_back({at, rep, TouchKind::kSum, m, 0, sign * v});
+  }
+  void Hist(Id rep, Micros at, MetricId m, int64_t sample) {
+    out->push_back({at, rep, TouchKind::kHist, m, sign, sample});
+  }
+  void PitSum(Id rep, PitSumSlot slot, int64_t v) {
+    if (v != 0) out->push_back({0, rep, TouchKind::kPitSum, slot, 0, sign * v});
+  }
+  void PitStep(Id rep, Micros at, PitStepSlot slot, int64_t v) {
+    if (v != 0) out->push_back({at, rep, TouchKind::kPitStep, slot, 0, sign * v});
+  }
+};
+
+// Where aggregated figures live: a subject's calendar period (kind 1-5 = PeriodKind, index = the
+// period's first day) or a competition window (kind kWindow, index = the competition's Id).
+constexpr uint8_t kWindow = 6;
+struct AggKey {
+  SubjectId subject;
+  uint8_t kind;
+  int32_t index;
+  friend bool operator==(const AggKey&, const AggKey&) = default;
+  friend auto operator<=>(const AggKey&, const AggKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const AggKey& k) {
+    return H::combine(std::move(h), k.subject, k.kind, k.index);
+  }
+};
+
+// A customer's presence in one aggregate: it counts once towards customers_signed there, and
+// towards returning_customers too when its first contract precedes the aggregate's start.
+struct Presence {
+  AggKey key;
+  bool returning;
+  int32_t count;
+};
+
+// A unit's or a window's figures: dense sums by metric, and the few distributions.
+struct AggCell {
+  std::vector<int64_t> sums;
+  std::vector<std::pair<MetricId, Histogram>> hists;
+  void Add(MetricId m, int64_t v) {
+    if (sums.size() <= m) sums.resize(m + 1, 0);
+    sums[m] += v;
+  }
+  void AddSamples(MetricId m, int64_t sample, int32_t count) {
+    auto it = std::find_if(hists.begin(), hists.end(), [&](const auto& h) { return h.first == m; });
+    if (it == hists.end()) it = hists.insert(hists.end(), {m, Histogram()});
+    for (int32_t i = 0; i < count; ++i) it->second.Add(sample);
+    for (int32_t i = 0; i > count; --i) it->second.Remove(sample);
+    if (it->second.empty()) hists.erase(it);
+  }
+};
+
+// A distribution sample of a rep, on a day.
+struct Sample {
+  int32_t day;
+  MetricId metric;
+  int64_t value;
+  friend auto operator<=>(const Sample&, const Sample&) = default;
+};
+
+// A rep's figures by civil day: days[i]'s cell is bytes[ends[i-1], ends[i]), its nonzero sums as
+// varint(metric − previous metric) zigzag-varint(value), by metric.
+struct RepCells {
+  std::vector<int32_t> days;
+  std::vector<uint32_t> ends;
+  std::string bytes;
+  std::vector<Sample> samples;  // Sorted; a multiset.
+
+  size_t Begin(size_t i) const { return i == 0 ? 0 : ends[i - 1]; }
+  void Decode(size_t i, std::vector<Entry>& out) const {
+    const char* p = bytes.data() + Begin(i);
+    const char* end = bytes.data() + ends[i];
+    MetricId m = 0;
+    while (p < end) {
+      uint64_t dm, v;
+      p = GetVarint(p, &dm);
+      p = GetVarint(p, &v);
+      m = static_cast<MetricId>(m + dm);
+      out.push_back({m, UnZigZag(v)});
+    }
+  }
+  // Adds `deltas` (sorted by metric, each metric once) to the day's sums.
+  void AddToDay(int32_t day, const std::vector<Entry>& deltas, std::vector<Entry>& scratch,
+                std::string& encoded) {
+    auto it = std::lower_bound(days.begin(), days.end(), day);
+    size_t i = it - days.begin();
+    if (it == days.end() || *it != day) {
+      uint32_t at = static_cast<uint32_t>(Begin(i));
+      days.insert(it, day);
+      ends.insert(ends.begin() + i, at);
+    }
+    scratch.clear();
+    Decode(i, scratch);
+    std::vector<Entry> merged;
+    merged.reserve(scratch.size() + deltas.size());
+    auto a = scratch.cbegin();
+    auto b = deltas.cbegin();
+    while (a != scratch.cend() || b != deltas.end()) {
+      if (b == deltas.end() || (a != scratch.cend() && a->first < b->first)) {
+        merged.push_back(*a++);
+      } else if (a == scratch.cend() || b->first < a->first) {
+        merged.push_back(*b++);
+      } else {
+        if (int64_t v = a->second + b->second; v != 0) merged.push_back({a->first, v});
+        ++a, ++b;
+      }
+    }
+    encoded.clear();
+    MetricId prev = 0;
+    for (const auto& [m, v] : merged) {
+      PutVarint(encoded, m - prev);
+      PutVarint(encoded, ZigZag(v));
+      prev = m;
+    }
+    const size_t begin = Begin(i), old_size = ends[i] - begin;
+    bytes.replace(begin, old_size, encoded);
+    const int64_t grow = static_cast<int64_t>(encoded.size()) - static_cast<int64_t>(old_size);
+    for (size_t j = i; j < ends.size(); ++j) ends[j] = static_cast<uint32_t>(ends[j] + grow);
+    if (encoded.empty()) {
+      days.erase(days.begin() + i);
+      ends.erase(ends.begin() + i);
+    }
+  }
+  void AddSamples(int32_t day, MetricId m, int64_t value, int32_t count) {
+    const Sample s{day, m, value};
+    for (int32_t i = 0; i < count; ++i) {
+      samples.insert(std::upper_bound(samples.begin(), samples.end(), s), s);
+    }
+    for (int32_t i = 0; i > count; --i) {
+      auto it = std::lower_bound(samples.begin(), samples.end(), s);
+      if (it != samples.end() && *it == s) samples.erase(it);
+    }
+  }
+};
+
+// A step function of time: the sum of the steps at or before t.
+struct StepSum {
+  absl::btree_map<Micros, int64_t> steps;
+  // Queries follow the clock: `below` is the sum of the steps at or before `cursor`, so a query
+  // only walks the steps between two queries.
+  mutable Micros cursor = kMinTime;
+  mutable int64_t below = 0;
+
+  void Add(Micros t, int64_t delta) {
+    auto [it, inserted] = steps.try_emplace(t, 0);
+    if ((it->second += delta) == 0) steps.erase(it);
+    if (t <= cursor) below += delta;
+  }
+  // REQUIRES: the caller serialises the queries (the cursor moves).
+  int64_t UpTo(Micros t) const {
+    if (t > cursor) {
+      for (auto it = steps.upper_bound(cursor); it != steps.end() && it->first <= t; ++it) {
+        below += it->second;
+      }
+    } else if (t < cursor) {
+      for (auto it = steps.upper_bound(t); it != steps.end() && it->first <= cursor; ++it) {
+        below -= it->second;
+      }
+    }
+    cursor = t;
+    return below;
+  }
+};
+
+// A subject's point-in-time figures.
+struct Pit {
+  std::array<int64_t, 3> sums{};  // By PitSumSlot.
+  std::array<StepSum, 2> steps;   // By PitStepSlot.
+};
+
+// ---- Entities ------------------------------------------------------------------------------------
+struct ActionItem {
+  Micros at;
+  Micros due;  // kNoDue: schedules no follow-up.
+  int64_t cost;
+  uint64_t seq : 48;
+  uint64_t channel : 8;
+  uint64_t purpose : 8;
+};
+bool Before(const ActionItem& a, const ActionItem& b) {
+  return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+}
+
+enum class OppKind : uint8_t { kOpened, kStage, kClosed };
+struct OppEvent {
+  Micros at;
+  uint64_t seq;
+  int64_t expected;  // Opened.
+  Id rep;
+  Id stage;  // Opened: the initial stage (kNoId: the first); Stage: the new stage.
+  OppKind kind;
+  bool won;  // Closed.
+};
+
+struct ContractDef {
+  Micros at;
+  uint64_t seq;
+  Id rep;
+  Id customer;
+  int64_t amount = 0;
+  int64_t cost = 0;
+  bool has_cost = false;
+  int64_t quantity = 0;
+  std::vector<std::pair<Micros, int64_t>> installments;  // (due, amount); never empty.
+};
+struct Contract {
+  std::vector<ContractDef> defs;  // Sorted by (at, seq); defs[0] defines the contract.
+  std::vector<Id> payments;       // Sorted: payments with any def naming this contract.
+};
+
+struct PaymentDef {
+  Micros at;
+  uint64_t seq;
+  Id contract;
+  int64_t amount;
+};
+
+struct Single {  // FeedbackRecorded or ScoreRecorded.
+  uint64_t seq;
+  Micros at;
+  Id rep;
+  MetricId sum_metric, count_metric;
+  int32_t value;
+  bool voided;
+};
+
+// A competition's window, whose aggregates every touch inside it also adds to.
+struct CompWindow {
+  Id comp;
+  Micros start, end;
+};
+
+template <typename T>
+void InsertSorted(std::vector<T>& v, T item) {
+  auto it = std::upper_bound(v.begin(), v.end(), item, [](const T& a, const T& b) {
+    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+  });
+  v.insert(it, std::move(item));
+}
+
+template <typename T>
+bool EraseBySeq(std::vector<T>& v, uint64_t seq) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.seq == seq; });
+  if (it == v.end()) return false;
+  v.erase(it);
+  return true;
+}
+
+void InsertUnique(std::vector<Id>& v, Id id) {
+  auto it = std::lower_bound(v.begin(), v.end(), id);
+  if (it == v.end() || *it != id) v.insert(it, id);
+}
+
+// (occurred_at, seq) of an org event.
 struct Key {
   Micros at = 0;
   uint64_t seq = 0;
   friend auto operator<=>(const Key&, const Key&) = default;
 };
 
-Micros ToMicros(const google::protobuf::Timestamp& ts) { return ToUnixMicros(ts); }
+uint64_t ChainKey(Id rep, Id customer) { return (static_cast<uint64_t>(rep) << 32) | customer; }
 
-constexpr Micros kDay = 86'400'000'000;
-
-enum class TouchKind : uint8_t { kSum, kHist, kCustomer };
-
-// One unit of an entity's contribution: add `value` to `metric` of `rep`'s cells at instant `at`
-// (kSum), add a sample (kHist), or count one contract with customer `metric` (kCustomer).
-struct Touch {
-  Id rep;
-  Micros at;
-  TouchKind kind;
-  Id metric;
-  int64_t value;
+// Which aggregates an application reaches.
+struct Scope {
+  bool reps = true;   // The reps' own cells.
+  bool units = true;  // Their units' aggregates.
+  // Set: only this competition's window aggregates (re-summing a window); else every calendar
+  // period, the point-in-time figures and every window.
+  std::optional<Id> only_window;
 };
-
-struct Cell {
-  absl::flat_hash_map<Id, int64_t> sums;
-  absl::flat_hash_map<Id, Histogram> hists;
-  absl::flat_hash_map<Id, int64_t> customers;  // Contracts per customer.
-  bool empty() const { return sums.empty() && hists.empty() && customers.empty(); }
-};
-
-struct CellKey {
-  Id rep;
-  Period period;
-  friend bool operator==(const CellKey&, const CellKey&) = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const CellKey& k) {
-    return H::combine(std::move(h), k.rep, k.period);
-  }
-};
-
-// ---- Entities ----------------------------------------------------------------------------------
-
-struct ActionItem {
-  Key key;
-  std::string event_id;
-  int64_t cost = 0;
-  int channel = 0;
-  int purpose = 0;
-  std::optional<Micros> due;
-};
-// A rep's actions with one customer: actions and the follow-ups they schedule and complete.
-struct Chain {
-  Id rep;
-  Id customer;
-  std::vector<ActionItem> items;  // Sorted by key.
-};
-
-enum class OppKind { kOpened, kStage, kClosed };
-struct OppEvent {
-  Key key;
-  std::string event_id;
-  Id rep;
-  OppKind kind;
-  std::string stage;        // Opened: initial stage (may be empty); Stage: the new stage.
-  int64_t expected = 0;     // Opened.
-  bool won = false;         // Closed.
-};
-struct Opportunity {
-  std::vector<OppEvent> events;  // Sorted by key.
-};
-
-struct ContractDef {
-  Key key;
-  std::string event_id;
-  Id rep;
-  Id customer;
-  int64_t amount = 0;
-  std::optional<int64_t> cost;
-  int64_t quantity = 0;
-  std::vector<std::pair<Micros, int64_t>> installments;  // (due, amount); never empty.
-};
-struct Contract {
-  std::vector<ContractDef> defs;            // Sorted by key; defs[0] defines the contract.
-  absl::flat_hash_set<std::string> payments;  // Payment ids with any def naming this contract.
-};
-
-struct PaymentDef {
-  Key key;
-  std::string event_id;
-  std::string contract;
-  int64_t amount = 0;
-};
-
-struct Single {  // FeedbackRecorded or ScoreRecorded: its own entity.
-  Id rep;
-  Micros at;
-  Id sum_metric;
-  Id count_metric;
-  int64_t value;
-};
-
-// A competition's window, whose cells every touch inside it also adds to.
-struct CompWindow {
-  Id comp;
-  Micros start, end;
-};
-
-// Where a voidable event lives.
-enum class Home { kOrg, kChain, kOpportunity, kContract, kPayment, kSingle, kNone };
-struct Locator {
-  Home home = Home::kNone;
-  std::string entity;  // Opportunity/contract/payment id.
-  Id rep = 0, customer = 0;
-};
-
-template <typename T>
-void InsertSorted(std::vector<T>& v, T item) {
-  auto it = std::upper_bound(v.begin(), v.end(), item,
-                             [](const T& a, const T& b) { return a.key < b.key; });
-  v.insert(it, std::move(item));
-}
-
-template <typename T>
-bool EraseByEventId(std::vector<T>& v, const std::string& event_id) {
-  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.event_id == event_id; });
-  if (it == v.end()) return false;
-  v.erase(it);
-  return true;
-}
 
 }  // namespace
 
@@ -161,143 +380,316 @@ class Projector::Impl {
                           "products_sold", "sales_amount", "gross_profit", "margin_base",
                           "new_customers", "payments", "amount_due", "satisfaction_sum",
                           "satisfaction_count", "follow_ups_due", "follow_ups_on_time"}) {
-      Intern(m);
+      InternMetric(m);
     }
-    // The per-action metrics are interned once: actions are most of the log.
-    actions_id_ = Intern("actions");
-    action_cost_id_ = Intern("action_cost");
-    follow_ups_due_id_ = Intern("follow_ups_due");
-    follow_ups_on_time_id_ = Intern("follow_ups_on_time");
+    m_actions_ = InternMetric("actions");
+    m_action_cost_ = InternMetric("action_cost");
+    m_opened_ = InternMetric("opportunities_opened");
+    m_won_ = InternMetric("opportunities_won");
+    m_lost_ = InternMetric("opportunities_lost");
+    m_funnel_won_ = InternMetric("funnel_won");
+    m_sales_cycle_ = InternMetric("sales_cycle");
+    m_signings_ = InternMetric("signings");
+    m_products_ = InternMetric("products_sold");
+    m_sales_ = InternMetric("sales_amount");
+    m_profit_ = InternMetric("gross_profit");
+    m_margin_base_ = InternMetric("margin_base");
+    m_new_customers_ = InternMetric("new_customers");
+    m_payments_ = InternMetric("payments");
+    m_amount_due_ = InternMetric("amount_due");
+    m_satisfaction_sum_ = InternMetric("satisfaction_sum");
+    m_satisfaction_count_ = InternMetric("satisfaction_count");
+    m_fu_due_ = InternMetric("follow_ups_due");
+    m_fu_on_time_ = InternMetric("follow_ups_on_time");
     for (int ch = 0; ch <= v1::Channel_MAX; ++ch) {
-      channel_ids_.push_back(
-          Intern(absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)))));
+      channel_metrics_.push_back(InternMetric(
+          absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)))));
     }
     for (int p = 0; p <= v1::Purpose_MAX; ++p) {
-      purpose_ids_.push_back(
-          Intern(absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)))));
+      purpose_metrics_.push_back(InternMetric(
+          absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)))));
     }
+    // A first guess of the zone's offset; DayOf corrects it with the zone's real day starts.
+    offset_guess_ = static_cast<Micros>(options_.zone.At(absl::Now()).offset) * 1'000'000;
+    RefreshStages();
   }
 
-  // ---- Interning -------------------------------------------------------------------------------
-  Id Intern(const std::string& s) {
-    auto [it, inserted] = ids_.try_emplace(s, static_cast<Id>(names_.size()));
-    if (inserted) names_.push_back(s);
-    return it->second;
+  // ---- Interning ---------------------------------------------------------------------------------
+  Id Intern(std::string_view s) {
+    if (auto it = ids_.find(s); it != ids_.end()) return it->second;
+    names_.emplace_back(s);
+    Id id = static_cast<Id>(names_.size() - 1);
+    ids_.emplace(names_.back(), id);
+    return id;
   }
-  std::optional<Id> Lookup(const std::string& s) const {
+  std::optional<Id> Lookup(std::string_view s) const {
     auto it = ids_.find(s);
     if (it == ids_.end()) return std::nullopt;
     return it->second;
   }
   const std::string& Name(Id id) const { return names_[id]; }
 
-  // ---- Cells -----------------------------------------------------------------------------------
-  // Adds one touch to one cell; true when that leaves the cell empty.
-  static bool AddTo(Cell& cell, const Touch& t, int sign) {
-    switch (t.kind) {
-      case TouchKind::kSum: {
-        int64_t& v = cell.sums[t.metric];
-        v += sign * t.value;
-        if (v == 0) cell.sums.erase(t.metric);
-        break;
-      }
-      case TouchKind::kHist: {
-        Histogram& h = cell.hists[t.metric];
-        sign > 0 ? h.Add(t.value) : h.Remove(t.value);
-        if (h.empty()) cell.hists.erase(t.metric);
-        break;
-      }
-      case TouchKind::kCustomer: {
-        int64_t& n = cell.customers[t.metric];
-        n += sign;
-        if (n == 0) cell.customers.erase(t.metric);
-        break;
-      }
-    }
-    return cell.empty();
+  MetricId InternMetric(std::string_view name) {
+    if (auto it = metric_ids_.find(name); it != metric_ids_.end()) return it->second;
+    metric_names_.emplace_back(name);
+    auto id = static_cast<MetricId>(metric_names_.size() - 1);
+    metric_ids_.emplace(metric_names_.back(), id);
+    return id;
+  }
+  std::optional<MetricId> FindMetric(std::string_view name) const {
+    auto it = metric_ids_.find(name);
+    if (it == metric_ids_.end()) return std::nullopt;
+    return it->second;
   }
 
-  // Adds touches to the cells of the competition windows that contain them (all windows, or only
-  // `only`).
-  void ApplyToWindows(const Touch& t, int sign, const CompWindow* only) {
-    for (const CompWindow& w : windows_) {
-      if (only != nullptr && w.comp != only->comp) continue;
-      if (t.at < w.start || t.at >= w.end) continue;
-      auto& cells = window_cells_[w.comp];
-      auto it = cells.try_emplace(t.rep).first;
-      if (AddTo(it->second, t, sign)) cells.erase(it);
+  // ---- Days and periods (writer only: the caches are not guarded) -------------------------------
+  Micros DayStart(int32_t d) {
+    auto [it, inserted] = day_starts_.try_emplace(d, 0);
+    if (inserted) {
+      it->second = absl::ToUnixMicros(PeriodBegin({PeriodKind::kDay, CivilOf(d)}, options_.zone));
     }
+    return it->second;
   }
-
-  void ApplyTouches(const std::vector<Touch>& touches, int sign,
-                    const CompWindow* only_window = nullptr) {
-    if (only_window != nullptr) {  // Re-summing a competition: ChangeCompetition flags everything.
-      for (const Touch& t : touches) ApplyToWindows(t, sign, only_window);
-      return;
-    }
-    // Consecutive touches usually share the rep and the instant (an action's four, a contract's
-    // several), hence the same five cells: look them up once. Node-map pointers stay valid while
-    // other cells are inserted; cells left empty are erased only after the loop.
-    Id last_rep = 0;
-    Micros last_at = 0;
-    bool have_last = false;
-    std::array<Cell*, kAllPeriodKinds.size()> cells{};
-    std::array<CellKey, kAllPeriodKinds.size()> keys{};
-    std::vector<CellKey> maybe_empty;
-    for (const Touch& t : touches) {
-      if (!have_last || t.rep != last_rep || t.at != last_at) {
-        if (track_changes_ && (!have_last || t.rep != last_rep)) changed_reps_.insert(t.rep);
-        absl::CivilDay day = absl::ToCivilDay(absl::FromUnixMicros(t.at), options_.zone);
-        for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
-          keys[k] = CellKey{t.rep, PeriodContaining(kAllPeriodKinds[k], day)};
-          cells[k] = &cells_[keys[k]];
-        }
-        last_rep = t.rep;
-        last_at = t.at;
-        have_last = true;
-      }
+  int32_t DayOf(Micros at) {
+    if (at >= last_day_begin_ && at < last_day_end_) return last_day_;
+    auto d = static_cast<int32_t>(FloorDiv(at + offset_guess_, kDay));
+    while (at < DayStart(d)) --d;
+    while (at >= DayStart(d + 1)) ++d;
+    last_day_ = d;
+    last_day_begin_ = DayStart(d);
+    last_day_end_ = DayStart(d + 1);
+    return d;
+  }
+  // The first day of the period of each kind (in kAllPeriodKinds order) that contains day d.
+  const std::array<int32_t, 5>& PeriodStarts(int32_t d) {
+    auto [it, inserted] = period_starts_.try_emplace(d);
+    if (inserted) {
       for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
-        if (AddTo(*cells[k], t, sign)) maybe_empty.push_back(keys[k]);
+        it->second[k] = DayIndex(PeriodContaining(kAllPeriodKinds[k], CivilOf(d)).start);
       }
-      if (!windows_.empty()) ApplyToWindows(t, sign, nullptr);
     }
-    for (const CellKey& key : maybe_empty) {
-      auto it = cells_.find(key);
-      if (it != cells_.end() && it->second.empty()) cells_.erase(it);
+    return it->second;
+  }
+
+  // ---- The org, as the aggregates see it ---------------------------------------------------------
+  // A rep's units, its own first: where its figures add up (OrgState::InSubtree's walk).
+  std::vector<SubjectId> ComputeUnits(Id rep) {
+    std::vector<SubjectId> units;
+    const OrgState::Rep* r = org_.FindRep(Name(rep));
+    if (r == nullptr) return units;
+    std::string current = r->unit;
+    for (size_t depth = 0; depth <= 64 && !current.empty(); ++depth) {
+      units.push_back(Intern(current) | kUnitBit);
+      const OrgState::Unit* u = org_.FindUnit(current);
+      if (u == nullptr) break;
+      current = u->parent;
+    }
+    return units;
+  }
+  const std::vector<SubjectId>& UnitsOf(Id rep) {
+    auto [it, inserted] = rep_units_.try_emplace(rep);
+    if (inserted) it->second = ComputeUnits(rep);
+    return it->second;
+  }
+
+  void RefreshStages() {
+    stage_ids_.clear();
+    stage_index_.clear();
+    reached_metrics_.clear();
+    for (const Stage& s : org_.stages()) {
+      Id id = Intern(s.id);
+      stage_index_.emplace(id, static_cast<int>(stage_ids_.size()));
+      stage_ids_.push_back(id);
+      reached_metrics_.push_back(InternMetric(absl::StrCat("funnel_reached:", s.id)));
+    }
+  }
+  int StageIndex(Id stage) const {
+    auto it = stage_index_.find(stage);
+    return it == stage_index_.end() ? -1 : it->second;
+  }
+  MetricId DurationMetric(Id stage) {
+    auto [it, inserted] = duration_metrics_.try_emplace(stage, 0);
+    if (inserted) it->second = InternMetric(absl::StrCat("stage_duration:", Name(stage)));
+    return it->second;
+  }
+
+  // ---- Applying contributions --------------------------------------------------------------------
+  // Sorts touches and nets them: a retraction and an addition of the same figure cancel, so an
+  // entity's change costs what changed, not its whole contribution twice.
+  static void Net(std::vector<Touch>& ts) {
+    auto key = [](const Touch& t) {
+      return std::make_tuple(t.rep, t.at, t.kind, t.metric,
+                             t.kind == TouchKind::kHist ? t.value : 0);
+    };
+    std::sort(ts.begin(), ts.end(), [&](const Touch& a, const Touch& b) { return key(a) < key(b); });
+    size_t out = 0;
+    for (size_t i = 0; i < ts.size();) {
+      Touch merged = ts[i];
+      size_t j = i + 1;
+      for (; j < ts.size() && key(ts[j]) == key(merged); ++j) {
+        if (merged.kind == TouchKind::kHist) {
+          merged.count += ts[j].count;
+        } else {
+          merged.value += ts[j].value;
+        }
+      }
+      bool zero = merged.kind == TouchKind::kHist ? merged.count == 0 : merged.value == 0;
+      if (!zero) ts[out++] = merged;
+      i = j;
+    }
+    ts.resize(out);
+  }
+
+  AggCell& Agg(const AggKey& key) { return agg_[key]; }
+
+  void Commit(std::vector<Touch>& ts, const Scope& scope = {}) {
+    Net(ts);
+    for (size_t i = 0; i < ts.size();) {
+      size_t j = i;
+      while (j < ts.size() && ts[j].rep == ts[i].rep) ++j;
+      ApplyRep(ts.data() + i, ts.data() + j, scope);
+      i = j;
+    }
+    ts.clear();
+  }
+
+  // Applies one rep's netted touches, sorted by instant.
+  void ApplyRep(const Touch* begin, const Touch* end, const Scope& scope) {
+    const Id rep = begin->rep;
+    if (track_changes_) changed_reps_.insert(rep);
+    static const std::vector<SubjectId> kNoUnits;
+    const std::vector<SubjectId>& units = scope.units ? UnitsOf(rep) : kNoUnits;
+    const bool periods = !scope.only_window.has_value();
+    RepCells* cells = scope.reps && periods ? &rep_cells_[rep] : nullptr;
+    day_deltas_.clear();
+    int32_t cached_day = 0;
+    bool have_day = false;
+    agg_cells_.clear();  // The units' period aggregates of cached_day.
+    for (const Touch* t = begin; t != end; ++t) {
+      switch (t->kind) {
+        case TouchKind::kSum:
+        case TouchKind::kHist: {
+          const bool sum = t->kind == TouchKind::kSum;
+          if (periods) {
+            const int32_t day = DayOf(t->at);
+            if (cells != nullptr) {
+              if (sum) {
+                day_deltas_.push_back({day, {t->metric, t->value}});
+              } else {
+                cells->AddSamples(day, t->metric, t->value, t->count);
+              }
+            }
+            if (!units.empty()) {
+              if (!have_day || day != cached_day) {
+                agg_cells_.clear();
+                const std::array<int32_t, 5>& starts = PeriodStarts(day);
+                for (SubjectId u : units) {
+                  for (size_t k = 0; k < starts.size(); ++k) {
+                    agg_cells_.push_back(&Agg({u, static_cast<uint8_t>(k + 1), starts[k]}));
+                  }
+                }
+                cached_day = day;
+                have_day = true;
+              }
+              for (AggCell* c : agg_cells_) {
+                sum ? c->Add(t->metric, t->value) : c->AddSamples(t->metric, t->value, t->count);
+              }
+            }
+          }
+          for (const CompWindow& w : windows_) {
+            if (scope.only_window && w.comp != *scope.only_window) continue;
+            if (t->at < w.start || t->at >= w.end) continue;
+            auto add = [&](SubjectId s) {
+              AggCell& c = Agg({s, kWindow, static_cast<int32_t>(w.comp)});
+              sum ? c.Add(t->metric, t->value) : c.AddSamples(t->metric, t->value, t->count);
+            };
+            if (scope.reps) add(rep);
+            for (SubjectId u : units) add(u);
+          }
+          break;
+        }
+        case TouchKind::kPitSum:
+        case TouchKind::kPitStep: {
+          if (!periods) break;
+          auto add = [&](SubjectId s) {
+            Pit& p = pit_[s];
+            if (t->kind == TouchKind::kPitSum) {
+              p.sums[t->metric] += t->value;
+            } else {
+              p.steps[t->metric].Add(t->at, t->value);
+            }
+          };
+          if (scope.reps) add(rep);
+          for (SubjectId u : units) add(u);
+          break;
+        }
+      }
+    }
+    if (cells == nullptr || day_deltas_.empty()) return;
+    std::sort(day_deltas_.begin(), day_deltas_.end());
+    for (size_t i = 0; i < day_deltas_.size();) {
+      const int32_t day = day_deltas_[i].first;
+      entries_.clear();
+      for (; i < day_deltas_.size() && day_deltas_[i].first == day; ++i) {
+        const Entry& e = day_deltas_[i].second;
+        if (!entries_.empty() && entries_.back().first == e.first) {
+          entries_.back().second += e.second;
+          if (entries_.back().second == 0) entries_.pop_back();
+        } else {
+          entries_.push_back(e);
+        }
+      }
+      if (!entries_.empty()) cells->AddToDay(day, entries_, decode_scratch_, encode_scratch_);
     }
   }
 
-  void Sum(std::vector<Touch>& out, Id rep, Micros at, const char* metric, int64_t v) {
-    out.push_back({rep, at, TouchKind::kSum, Intern(metric), v});
-  }
-  void Sum(std::vector<Touch>& out, Id rep, Micros at, const std::string& metric, int64_t v) {
-    out.push_back({rep, at, TouchKind::kSum, Intern(metric), v});
+  static void CommitPresence(std::vector<Presence>& ps,
+                             absl::flat_hash_map<AggKey, std::pair<int32_t, int32_t>>& cells) {
+    std::sort(ps.begin(), ps.end(), [](const Presence& a, const Presence& b) {
+      return std::tie(a.key, a.returning) < std::tie(b.key, b.returning);
+    });
+    for (size_t i = 0; i < ps.size();) {
+      int32_t n = 0;
+      size_t j = i;
+      for (; j < ps.size() && ps[j].key == ps[i].key && ps[j].returning == ps[i].returning; ++j) {
+        n += ps[j].count;
+      }
+      if (n != 0) {
+        auto it = cells.try_emplace(ps[i].key, 0, 0).first;
+        it->second.first += n;
+        if (ps[i].returning) it->second.second += n;
+        if (it->second.first == 0 && it->second.second == 0) cells.erase(it);
+      }
+      i = j;
+    }
+    ps.clear();
   }
 
-  // ---- Contributions ---------------------------------------------------------------------------
-  // An action's own touches: they depend on nothing but the action.
-  void ActionTouches(const Chain& c, size_t i, std::vector<Touch>& out) const {
-    const ActionItem& a = c.items[i];
-    out.push_back({c.rep, a.key.at, TouchKind::kSum, actions_id_, 1});
-    if (a.cost != 0) out.push_back({c.rep, a.key.at, TouchKind::kSum, action_cost_id_, a.cost});
-    out.push_back({c.rep, a.key.at, TouchKind::kSum, channel_ids_[a.channel], 1});
-    out.push_back({c.rep, a.key.at, TouchKind::kSum, purpose_ids_[a.purpose], 1});
+  // ---- Contributions -----------------------------------------------------------------------------
+  void ActionTouches(Id rep, const ActionItem& a, TouchList t) const {
+    t.Sum(rep, a.at, m_actions_, 1);
+    t.Sum(rep, a.at, m_action_cost_, a.cost);
+    t.Sum(rep, a.at, channel_metrics_[a.channel], 1);
+    t.Sum(rep, a.at, purpose_metrics_[a.purpose], 1);
   }
 
   // The follow-up action i schedules, if any: due at its time, on time if the chain's next action
-  // comes within 24 h after due. Depends on items[i + 1] only.
-  void FollowUpTouches(const Chain& c, size_t i, std::vector<Touch>& out) const {
-    const ActionItem& a = c.items[i];
-    if (!a.due) return;
-    out.push_back({c.rep, *a.due, TouchKind::kSum, follow_ups_due_id_, 1});
-    if (i + 1 < c.items.size() && c.items[i + 1].key.at <= *a.due + kDay) {
-      out.push_back({c.rep, *a.due, TouchKind::kSum, follow_ups_on_time_id_, 1});
+  // comes within 24 h after due, open (and overdue once past due) while no action follows.
+  void FollowUpTouches(Id rep, const std::vector<ActionItem>& items, size_t i, TouchList t) const {
+    const ActionItem& a = items[i];
+    if (a.due == kNoDue) return;
+    t.Sum(rep, a.due, m_fu_due_, 1);
+    if (i + 1 < items.size()) {
+      if (items[i + 1].at <= a.due + kDay) t.Sum(rep, a.due, m_fu_on_time_, 1);
+    } else {
+      t.PitSum(rep, kOpenFollowUps, 1);
+      t.PitStep(rep, a.due + 1, kOverdueFollowUps, 1);  // Overdue when due < now.
     }
   }
 
   // The opportunity's timeline (KPI_SPEC §4), as stage intervals and an optional close.
   struct Interval {
-    std::string stage;
+    Id stage;
     Micros start, end;  // end < 0: still open.
   };
   struct Timeline {
@@ -305,34 +697,33 @@ class Projector::Impl {
     std::vector<Interval> intervals;
     std::optional<std::pair<bool, Micros>> close;  // (won, at)
   };
-  Timeline BuildTimeline(const Opportunity& o) const {
+  Timeline BuildTimeline(const std::vector<OppEvent>& events) const {
     Timeline t;
-    for (const OppEvent& e : o.events) {
+    for (const OppEvent& e : events) {
       if (e.kind == OppKind::kOpened) {
         t.opened = &e;
         break;
       }
     }
     if (t.opened == nullptr) return t;
-    const Micros opened_at = t.opened->key.at;
+    const Micros opened_at = t.opened->at;
     std::vector<const OppEvent*> rest;
-    for (const OppEvent& e : o.events) {
+    for (const OppEvent& e : events) {
       if (e.kind != OppKind::kOpened) rest.push_back(&e);
     }
-    auto order = [&](const OppEvent* e) { return std::make_pair(std::max(e->key.at, opened_at), e->key.seq); };
+    auto order = [&](const OppEvent* e) { return std::make_pair(std::max(e->at, opened_at), e->seq); };
     std::stable_sort(rest.begin(), rest.end(),
                      [&](const OppEvent* a, const OppEvent* b) { return order(a) < order(b); });
-    const std::vector<Stage>& stages = org_.stages();
-    std::string current = t.opened->stage.empty() ? stages.front().id : t.opened->stage;
+    Id current = t.opened->stage == kNoId ? stage_ids_.front() : t.opened->stage;
     Micros start = opened_at;
     for (const OppEvent* e : rest) {
-      Micros at = std::max(e->key.at, opened_at);
+      Micros at = std::max(e->at, opened_at);
       if (e->kind == OppKind::kClosed) {
         t.intervals.push_back({current, start, at});
         t.close = std::make_pair(e->won, at);
         return t;
       }
-      if (e->stage == current || org_.StageIndex(e->stage) < 0) continue;
+      if (e->stage == current || StageIndex(e->stage) < 0) continue;
       t.intervals.push_back({current, start, at});
       current = e->stage;
       start = at;
@@ -341,65 +732,77 @@ class Projector::Impl {
     return t;
   }
 
-  std::vector<Touch> OppTouches(const Opportunity& o) {
-    std::vector<Touch> out;
-    Timeline t = BuildTimeline(o);
-    if (t.opened == nullptr) return out;
-    const Id rep = t.opened->rep;
-    const Micros opened_at = t.opened->key.at;
-    Sum(out, rep, opened_at, "opportunities_opened", 1);
-    const std::vector<Stage>& stages = org_.stages();
+  void OppTouches(const std::vector<OppEvent>& events, TouchList t) {
+    Timeline tl = BuildTimeline(events);
+    if (tl.opened == nullptr) return;
+    const Id rep = tl.opened->rep;
+    const Micros opened_at = tl.opened->at;
+    t.Sum(rep, opened_at, m_opened_, 1);
     int reached = -1;
-    for (const Interval& i : t.intervals) reached = std::max(reached, org_.StageIndex(i.stage));
-    bool won = t.close && t.close->first;
-    if (won) reached = static_cast<int>(stages.size()) - 1;
-    for (int j = 0; j <= reached; ++j) {
-      Sum(out, rep, opened_at, absl::StrCat("funnel_reached:", stages[j].id), 1);
+    for (const Interval& i : tl.intervals) reached = std::max(reached, StageIndex(i.stage));
+    const bool won = tl.close && tl.close->first;
+    if (won) reached = static_cast<int>(stage_ids_.size()) - 1;
+    for (int j = 0; j <= reached; ++j) t.Sum(rep, opened_at, reached_metrics_[j], 1);
+    for (const Interval& i : tl.intervals) {
+      if (i.end >= 0) t.Hist(rep, i.end, DurationMetric(i.stage), i.end - i.start);
     }
-    for (const Interval& i : t.intervals) {
-      if (i.end < 0) continue;
-      out.push_back({rep, i.end, TouchKind::kHist, Intern(absl::StrCat("stage_duration:", i.stage)),
-                     i.end - i.start});
-    }
-    if (t.close) {
-      Sum(out, rep, t.close->second, won ? "opportunities_won" : "opportunities_lost", 1);
+    if (tl.close) {
+      t.Sum(rep, tl.close->second, won ? m_won_ : m_lost_, 1);
       if (won) {
-        Sum(out, rep, opened_at, "funnel_won", 1);
-        out.push_back({rep, t.close->second, TouchKind::kHist, Intern("sales_cycle"),
-                       t.close->second - opened_at});
+        t.Sum(rep, opened_at, m_funnel_won_, 1);
+        t.Hist(rep, tl.close->second, m_sales_cycle_, tl.close->second - opened_at);
       }
+    } else {
+      t.PitSum(rep, kPipeline, tl.opened->expected);
     }
-    return out;
   }
 
-  const PaymentDef* DefiningPayment(const std::string& payment_id) const {
-    auto it = payments_.find(payment_id);
+  static std::optional<Id> OppOwner(const std::vector<OppEvent>& events) {
+    for (const OppEvent& e : events) {
+      if (e.kind == OppKind::kOpened) return e.rep;
+    }
+    return std::nullopt;
+  }
+
+  const PaymentDef* DefiningPayment(Id payment) const {
+    auto it = payments_.find(payment);
     if (it == payments_.end() || it->second.empty()) return nullptr;
     return &it->second.front();
   }
 
-  std::vector<Touch> ContractTouches(const std::string& id, const Contract& c) {
-    std::vector<Touch> out;
-    if (c.defs.empty()) return out;
+  void ContractTouches(Id id, const Contract& c, TouchList t) const {
+    if (c.defs.empty()) return;
     const ContractDef& d = c.defs.front();
-    Sum(out, d.rep, d.key.at, "signings", 1);
-    if (d.quantity != 0) Sum(out, d.rep, d.key.at, "products_sold", d.quantity);
-    if (d.amount != 0) Sum(out, d.rep, d.key.at, "sales_amount", d.amount);
-    if (d.cost) {
-      if (d.amount - *d.cost != 0) Sum(out, d.rep, d.key.at, "gross_profit", d.amount - *d.cost);
-      if (d.amount != 0) Sum(out, d.rep, d.key.at, "margin_base", d.amount);
+    t.Sum(d.rep, d.at, m_signings_, 1);
+    t.Sum(d.rep, d.at, m_products_, d.quantity);
+    t.Sum(d.rep, d.at, m_sales_, d.amount);
+    if (d.has_cost) {
+      t.Sum(d.rep, d.at, m_profit_, d.amount - d.cost);
+      t.Sum(d.rep, d.at, m_margin_base_, d.amount);
     }
-    out.push_back({d.rep, d.key.at, TouchKind::kCustomer, d.customer, 1});
-    for (const auto& [due, amount] : d.installments) {
-      if (amount != 0) Sum(out, d.rep, due, "amount_due", amount);
-    }
-    for (const std::string& pid : c.payments) {
+    for (const auto& [due, amount] : d.installments) t.Sum(d.rep, due, m_amount_due_, amount);
+    int64_t paid = 0;
+    for (Id pid : c.payments) {
       const PaymentDef* p = DefiningPayment(pid);
-      if (p != nullptr && p->contract == id && p->amount != 0) {
-        Sum(out, d.rep, p->key.at, "payments", p->amount);
+      if (p != nullptr && p->contract == id) {
+        t.Sum(d.rep, p->at, m_payments_, p->amount);
+        paid += p->amount;
       }
     }
-    return out;
+    t.PitSum(d.rep, kOutstanding, d.amount - paid);
+    // Overdue as of now is max(0, due by now − paid): a step at each installment's due time.
+    std::vector<std::pair<Micros, int64_t>> dues = d.installments;
+    std::stable_sort(dues.begin(), dues.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    int64_t due = 0, before = std::max<int64_t>(0, -paid);
+    t.PitStep(d.rep, kMinTime, kOverdueMoney, before);
+    for (size_t i = 0; i < dues.size(); ++i) {
+      due += dues[i].second;
+      if (i + 1 < dues.size() && dues[i + 1].first == dues[i].first) continue;
+      const int64_t now = std::max<int64_t>(0, due - paid);
+      t.PitStep(d.rep, dues[i].first, kOverdueMoney, now - before);
+      before = now;
+    }
   }
 
   // The customer's first contract: its earliest defining contract def, org-wide.
@@ -407,129 +810,169 @@ class Projector::Impl {
     auto it = contracts_by_customer_.find(customer);
     if (it == contracts_by_customer_.end()) return nullptr;
     const ContractDef* first = nullptr;
-    for (const std::string& cid : it->second) {
+    for (Id cid : it->second) {
       auto c = contracts_.find(cid);
       if (c == contracts_.end() || c->second.defs.empty()) continue;
       const ContractDef& d = c->second.defs.front();
-      if (d.customer == customer && (first == nullptr || d.key < first->key)) first = &d;
+      if (d.customer != customer) continue;
+      if (first == nullptr || d.at < first->at || (d.at == first->at && d.seq < first->seq)) {
+        first = &d;
+      }
     }
     return first;
   }
 
-  std::vector<Touch> CustomerTouches(Id customer) {
-    std::vector<Touch> out;
-    if (const ContractDef* first = FirstContract(customer)) {
-      Sum(out, first->rep, first->key.at, "new_customers", 1);
+  // The customer's contribution: new_customers at its first contract, and one presence in every
+  // aggregate (within `scope`) one of its defining contracts falls in.
+  void CustomerTouches(Id customer, TouchList t, std::vector<Presence>& ps, const Scope& scope) {
+    const ContractDef* first = FirstContract(customer);
+    if (first == nullptr) return;
+    t.Sum(first->rep, first->at, m_new_customers_, 1);
+    const size_t mark = ps.size();
+    for (Id cid : contracts_by_customer_[customer]) {
+      auto c = contracts_.find(cid);
+      if (c == contracts_.end() || c->second.defs.empty()) continue;
+      const ContractDef& d = c->second.defs.front();
+      if (d.customer != customer) continue;
+      std::vector<SubjectId> subjects;
+      if (scope.reps) subjects.push_back(d.rep);
+      if (scope.units) {
+        const std::vector<SubjectId>& units = UnitsOf(d.rep);
+        subjects.insert(subjects.end(), units.begin(), units.end());
+      }
+      if (!scope.only_window) {
+        const int32_t day = DayOf(d.at);
+        const std::array<int32_t, 5> starts = PeriodStarts(day);
+        for (size_t k = 0; k < starts.size(); ++k) {
+          const bool returning = first->at < DayStart(starts[k]);
+          for (SubjectId s : subjects) {
+            ps.push_back({{s, static_cast<uint8_t>(k + 1), starts[k]}, returning, t.sign});
+          }
+        }
+      }
+      for (const CompWindow& w : windows_) {
+        if (scope.only_window && w.comp != *scope.only_window) continue;
+        if (d.at < w.start || d.at >= w.end) continue;
+        for (SubjectId s : subjects) {
+          ps.push_back({{s, kWindow, static_cast<int32_t>(w.comp)}, first->at < w.start, t.sign});
+        }
+      }
     }
-    return out;
+    // One presence per aggregate, however many of its contracts fall in it.
+    std::sort(ps.begin() + mark, ps.end(),
+              [](const Presence& a, const Presence& b) { return a.key < b.key; });
+    ps.erase(std::unique(ps.begin() + mark, ps.end(),
+                         [](const Presence& a, const Presence& b) { return a.key == b.key; }),
+             ps.end());
   }
 
-  // ---- Mutations: retract, change, re-add ------------------------------------------------------
+  void SingleTouches(const Single& s, TouchList t) const {
+    t.Sum(s.rep, s.at, s.sum_metric, s.value);
+    t.Sum(s.rep, s.at, s.count_metric, 1);
+  }
+
+  // ---- Mutations: retract, change, re-add --------------------------------------------------------
   // Inserting or removing action i changes only its own touches and the follow-ups of actions i-1
   // (whose next action changes) and i: O(1) however long the rep's history with the customer is.
-  void InsertAction(Id rep, Id customer, ActionItem item) {
-    Chain& c = chains_[{rep, customer}];
-    c.rep = rep;
-    c.customer = customer;
-    auto pos = std::upper_bound(c.items.begin(), c.items.end(), item,
-                                [](const ActionItem& a, const ActionItem& b) { return a.key < b.key; });
-    const size_t i = pos - c.items.begin();
-    std::vector<Touch> before, after;
-    if (i > 0) FollowUpTouches(c, i - 1, before);
-    c.items.insert(pos, std::move(item));
-    if (i > 0) FollowUpTouches(c, i - 1, after);
-    ActionTouches(c, i, after);
-    FollowUpTouches(c, i, after);
-    ApplyTouches(before, -1);
-    ApplyTouches(after, +1);
-    customers_by_rep_[rep].insert(customer);
+  void InsertAction(Id rep, Id customer, const ActionItem& item) {
+    std::vector<ActionItem>& items = chains_[ChainKey(rep, customer)];
+    auto pos = std::upper_bound(items.begin(), items.end(), item, Before);
+    const size_t i = pos - items.begin();
+    TouchList before{&touches_, -1}, after{&touches_, +1};
+    if (i > 0) FollowUpTouches(rep, items, i - 1, before);
+    items.insert(pos, item);
+    if (i > 0) FollowUpTouches(rep, items, i - 1, after);
+    ActionTouches(rep, items[i], after);
+    FollowUpTouches(rep, items, i, after);
+    Commit(touches_);
+    if (items.size() == 1) InsertUnique(customers_by_rep_[rep], customer);
   }
 
-  void EraseAction(Id rep, Id customer, const std::string& event_id) {
-    auto chain = chains_.find({rep, customer});
-    if (chain == chains_.end()) return;
-    Chain& c = chain->second;
-    auto pos = std::find_if(c.items.begin(), c.items.end(),
-                            [&](const ActionItem& a) { return a.event_id == event_id; });
-    if (pos == c.items.end()) return;
-    const size_t i = pos - c.items.begin();
-    std::vector<Touch> before, after;
-    if (i > 0) FollowUpTouches(c, i - 1, before);
-    ActionTouches(c, i, before);
-    FollowUpTouches(c, i, before);
-    c.items.erase(pos);
-    if (i > 0) FollowUpTouches(c, i - 1, after);
-    ApplyTouches(before, -1);
-    ApplyTouches(after, +1);
-    if (c.items.empty()) {
+  bool EraseAction(Id rep, Id customer, Micros at, uint64_t seq) {
+    auto chain = chains_.find(ChainKey(rep, customer));
+    if (chain == chains_.end()) return false;
+    std::vector<ActionItem>& items = chain->second;
+    ActionItem probe{at, kNoDue, 0, seq, 0, 0};
+    auto pos = std::lower_bound(items.begin(), items.end(), probe, Before);
+    if (pos == items.end() || pos->at != at || pos->seq != seq) return false;
+    const size_t i = pos - items.begin();
+    TouchList before{&touches_, -1}, after{&touches_, +1};
+    if (i > 0) FollowUpTouches(rep, items, i - 1, before);
+    ActionTouches(rep, items[i], before);
+    FollowUpTouches(rep, items, i, before);
+    items.erase(pos);
+    if (i > 0) FollowUpTouches(rep, items, i - 1, after);
+    Commit(touches_);
+    if (items.empty()) {
       chains_.erase(chain);
       auto it = customers_by_rep_.find(rep);
       if (it != customers_by_rep_.end()) {
-        it->second.erase(customer);
+        auto c = std::lower_bound(it->second.begin(), it->second.end(), customer);
+        if (c != it->second.end() && *c == customer) it->second.erase(c);
         if (it->second.empty()) customers_by_rep_.erase(it);
       }
     }
+    return true;
   }
 
-  void WithOpportunity(const std::string& id, const std::function<void(Opportunity&)>& change) {
-    Opportunity& o = opportunities_[id];
-    std::optional<Id> old_owner = OppOwner(o);
-    ApplyTouches(OppTouches(o), -1);
-    change(o);
-    ApplyTouches(OppTouches(o), +1);
-    std::optional<Id> new_owner = OppOwner(o);
-    if (old_owner != new_owner) {
-      if (old_owner) opps_by_owner_[*old_owner].erase(id);
-      if (new_owner) opps_by_owner_[*new_owner].insert(id);
-    }
-    if (o.events.empty()) opportunities_.erase(id);
+  template <typename Change>
+  void WithOpportunity(Id id, Change change) {
+    std::vector<OppEvent>& events = opportunities_[id];
+    OppTouches(events, {&touches_, -1});
+    change(events);
+    OppTouches(events, {&touches_, +1});
+    const bool empty = events.empty();
+    Commit(touches_);
+    if (empty) opportunities_.erase(id);
   }
 
-  static std::optional<Id> OppOwner(const Opportunity& o) {
-    for (const OppEvent& e : o.events) {
-      if (e.kind == OppKind::kOpened) return e.rep;
-    }
-    return std::nullopt;
-  }
-
-  // `extra_customers`: customers a def being added names (they may not be indexed yet).
-  void WithContracts(const std::vector<std::string>& ids, std::vector<Id> customers,
-                     const std::function<void()>& change) {
-    for (const std::string& id : ids) {
-      for (const ContractDef& d : contracts_[id].defs) customers.push_back(d.customer);
-    }
-    std::sort(customers.begin(), customers.end());
-    customers.erase(std::unique(customers.begin(), customers.end()), customers.end());
-    std::vector<std::optional<Id>> old_owners;
-    for (const std::string& id : ids) {
-      const Contract& c = contracts_[id];
-      old_owners.push_back(c.defs.empty() ? std::nullopt : std::optional<Id>(c.defs.front().rep));
-      ApplyTouches(ContractTouches(id, c), -1);
-    }
-    for (Id cust : customers) ApplyTouches(CustomerTouches(cust), -1);
-    change();
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const Contract& c = contracts_[ids[i]];
-      ApplyTouches(ContractTouches(ids[i], c), +1);
-      std::optional<Id> owner =
-          c.defs.empty() ? std::nullopt : std::optional<Id>(c.defs.front().rep);
-      if (owner != old_owners[i]) {
-        if (old_owners[i]) contracts_by_owner_[*old_owners[i]].erase(ids[i]);
-        if (owner) contracts_by_owner_[*owner].insert(ids[i]);
+  // Re-derives the contracts `ids` (and, when `defs_change`, their customers and `extra_customers`)
+  // around `change`.
+  template <typename Change>
+  void WithContracts(const std::vector<Id>& ids, bool defs_change, std::vector<Id> customers,
+                     Change change) {
+    if (defs_change) {
+      for (Id id : ids) {
+        for (const ContractDef& d : contracts_[id].defs) customers.push_back(d.customer);
       }
+      std::sort(customers.begin(), customers.end());
+      customers.erase(std::unique(customers.begin(), customers.end()), customers.end());
+    } else {
+      customers.clear();
     }
-    for (Id cust : customers) ApplyTouches(CustomerTouches(cust), +1);
+    for (Id id : ids) ContractTouches(id, contracts_[id], {&touches_, -1});
+    for (Id cust : customers) CustomerTouches(cust, {&touches_, -1}, presence_, {});
+    change();
+    for (Id id : ids) ContractTouches(id, contracts_[id], {&touches_, +1});
+    for (Id cust : customers) CustomerTouches(cust, {&touches_, +1}, presence_, {});
+    Commit(touches_);
+    CommitPresence(presence_, customer_cells_);
   }
 
-  void ForEachOpportunity(int sign) {
-    for (auto& [id, o] : opportunities_) ApplyTouches(OppTouches(o), sign);
+  template <typename Change>
+  void ChangePayment(Id payment, std::optional<Id> new_contract, Change change) {
+    std::vector<Id> contracts;
+    if (new_contract) contracts.push_back(*new_contract);
+    for (const PaymentDef& d : payments_[payment]) contracts.push_back(d.contract);
+    std::sort(contracts.begin(), contracts.end());
+    contracts.erase(std::unique(contracts.begin(), contracts.end()), contracts.end());
+    WithContracts(contracts, /*defs_change=*/false, {}, [&] {
+      std::vector<PaymentDef>& defs = payments_[payment];
+      change(defs);
+      if (new_contract) InsertUnique(contracts_[*new_contract].payments, payment);
+      if (defs.empty()) payments_.erase(payment);
+    });
   }
 
-  // ---- Apply -----------------------------------------------------------------------------------
-  void Apply(uint64_t seq, const v1::Event& e) {
-    const Key key{ToMicros(e.occurred_at()), seq};
+  // ---- Apply -------------------------------------------------------------------------------------
+  void Apply(uint64_t seq, const v1::Event& e, const v1::EventRecord* void_target) {
     applied_seq_ = seq;
-    Locator loc;
+    if (!pending_voids_.empty() && pending_voids_.erase(seq) > 0) return;  // Voided already.
+    if (options_.index_events) {
+      events_by_id_[e.event_id()] = {seq, e};
+      ids_by_seq_[seq] = e.event_id();
+    }
+    const Micros at = ToUnixMicros(e.occurred_at());
     switch (e.payload_case()) {
       case v1::Event::kUnitDefined:
       case v1::Event::kRepDefined:
@@ -537,106 +980,274 @@ class Projector::Impl {
       case v1::Event::kCompetitionDefined:
       case v1::Event::kTargetSet:
       case v1::Event::kSchemeDefined:
-        ChangeOrg(key, e, +1);
-        org_events_[e.event_id()] = {key, e};
-        loc.home = Home::kOrg;
+        ChangeOrg({at, seq}, e, +1);
+        org_events_[e.event_id()] = {{at, seq}, e};
         break;
       case v1::Event::kActionLogged: {
         const auto& a = e.action_logged();
-        loc = {Home::kChain, "", Intern(e.rep_id()), Intern(a.customer_id())};
-        ActionItem item{key, e.event_id(), a.cost(), a.channel(), a.purpose(), std::nullopt};
-        if (a.has_next_follow_up_at()) item.due = ToMicros(a.next_follow_up_at());
-        InsertAction(loc.rep, loc.customer, std::move(item));
+        ActionItem item{at, kNoDue, a.cost(), seq, static_cast<uint64_t>(a.channel()),
+                        static_cast<uint64_t>(a.purpose())};
+        if (a.has_next_follow_up_at()) item.due = ToUnixMicros(a.next_follow_up_at());
+        InsertAction(Intern(e.rep_id()), Intern(a.customer_id()), item);
         break;
       }
       case v1::Event::kOpportunityOpened: {
         const auto& o = e.opportunity_opened();
-        loc = {Home::kOpportunity, o.opportunity_id()};
-        OppEvent ev{key, e.event_id(), Intern(e.rep_id()), OppKind::kOpened, o.initial_stage(),
-                    o.expected_amount(), false};
-        WithOpportunity(o.opportunity_id(), [&](Opportunity& x) { InsertSorted(x.events, ev); });
+        OppEvent ev{at, seq, o.expected_amount(), Intern(e.rep_id()),
+                    o.initial_stage().empty() ? kNoId : Intern(o.initial_stage()), OppKind::kOpened,
+                    false};
+        WithOpportunity(Intern(o.opportunity_id()),
+                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kOpportunityStageChanged: {
         const auto& o = e.opportunity_stage_changed();
-        loc = {Home::kOpportunity, o.opportunity_id()};
-        OppEvent ev{key, e.event_id(), Intern(e.rep_id()), OppKind::kStage, o.stage(), 0, false};
-        WithOpportunity(o.opportunity_id(), [&](Opportunity& x) { InsertSorted(x.events, ev); });
+        OppEvent ev{at, seq, 0, Intern(e.rep_id()), Intern(o.stage()), OppKind::kStage, false};
+        WithOpportunity(Intern(o.opportunity_id()),
+                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kOpportunityClosed: {
         const auto& o = e.opportunity_closed();
-        loc = {Home::kOpportunity, o.opportunity_id()};
-        OppEvent ev{key, e.event_id(), Intern(e.rep_id()), OppKind::kClosed, "", 0,
+        OppEvent ev{at, seq, 0, Intern(e.rep_id()), kNoId, OppKind::kClosed,
                     o.outcome() == v1::OpportunityClosed::WON};
-        WithOpportunity(o.opportunity_id(), [&](Opportunity& x) { InsertSorted(x.events, ev); });
+        WithOpportunity(Intern(o.opportunity_id()),
+                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kContractSigned: {
         const auto& c = e.contract_signed();
-        loc = {Home::kContract, c.contract_id()};
-        ContractDef d{key, e.event_id(), Intern(e.rep_id()), Intern(c.customer_id()), c.amount(),
-                      std::nullopt, 0, {}};
-        if (c.has_cost()) d.cost = c.cost();
+        ContractDef d{at, seq, Intern(e.rep_id()), Intern(c.customer_id())};
+        d.amount = c.amount();
+        d.has_cost = c.has_cost();
+        d.cost = c.cost();
         for (const auto& line : c.lines()) d.quantity += line.quantity();
-        for (const auto& i : c.installments()) d.installments.push_back({ToMicros(i.due_at()), i.amount()});
-        if (d.installments.empty()) d.installments.push_back({key.at, c.amount()});
-        Id customer = d.customer;
-        const std::string& id = c.contract_id();
-        WithContracts({id}, {customer}, [&] {
+        for (const auto& i : c.installments()) {
+          d.installments.push_back({ToUnixMicros(i.due_at()), i.amount()});
+        }
+        if (d.installments.empty()) d.installments.push_back({at, c.amount()});
+        const Id id = Intern(c.contract_id());
+        const Id customer = d.customer;
+        WithContracts({id}, /*defs_change=*/true, {customer}, [&] {
           InsertSorted(contracts_[id].defs, std::move(d));
-          contracts_by_customer_[customer].insert(id);
+          InsertUnique(contracts_by_customer_[customer], id);
         });
         break;
       }
       case v1::Event::kPaymentReceived: {
         const auto& p = e.payment_received();
-        loc = {Home::kPayment, p.payment_id()};
-        ChangePayment(p.payment_id(), p.contract_id(), [&](std::vector<PaymentDef>& defs) {
-          InsertSorted(defs, PaymentDef{key, e.event_id(), p.contract_id(), p.amount()});
+        const Id contract = Intern(p.contract_id());
+        ChangePayment(Intern(p.payment_id()), contract, [&](std::vector<PaymentDef>& defs) {
+          InsertSorted(defs, PaymentDef{at, seq, contract, p.amount()});
         });
         break;
       }
-      case v1::Event::kFeedbackRecorded: {
-        loc.home = Home::kSingle;
-        Single s{Intern(e.rep_id()), key.at, Intern("satisfaction_sum"),
-                 Intern("satisfaction_count"), e.feedback_recorded().score()};
-        AddSingle(e.event_id(), s);
+      case v1::Event::kFeedbackRecorded:
+        AddSingle({seq, at, Intern(e.rep_id()), m_satisfaction_sum_, m_satisfaction_count_,
+                   e.feedback_recorded().score(), false});
         break;
-      }
       case v1::Event::kScoreRecorded: {
-        loc.home = Home::kSingle;
         const auto& s = e.score_recorded();
-        Single single{Intern(e.rep_id()), key.at, Intern(absl::StrCat("score_sum:", s.metric())),
-                      Intern(absl::StrCat("score_count:", s.metric())), s.value()};
-        AddSingle(e.event_id(), single);
+        AddSingle({seq, at, Intern(e.rep_id()), InternMetric(absl::StrCat("score_sum:", s.metric())),
+                   InternMetric(absl::StrCat("score_count:", s.metric())), s.value(), false});
         break;
       }
       case v1::Event::kEventVoided:
-        Void(e.event_voided().target_event_id());
+        Void(e.event_voided().target_event_id(), void_target);
         break;
       default:
         break;
     }
-    if (loc.home != Home::kNone) locators_[e.event_id()] = loc;
   }
 
+  void AddSingle(const Single& s) {
+    auto pos = std::upper_bound(singles_.begin(), singles_.end(), s.seq,
+                                [](uint64_t seq, const Single& x) { return seq < x.seq; });
+    singles_.insert(pos, s);
+    SingleTouches(s, {&touches_, +1});
+    Commit(touches_);
+  }
+
+  // Removes the target's contribution; a target not applied yet is skipped when it comes.
+  void Void(const std::string& target_id, const v1::EventRecord* target) {
+    std::optional<v1::EventRecord> indexed;
+    if (target == nullptr) {
+      auto it = events_by_id_.find(target_id);
+      if (it == events_by_id_.end()) return;  // Not in this projector's index: nothing to undo.
+      indexed.emplace();
+      indexed->set_seq(it->second.first);
+      *indexed->mutable_event() = it->second.second;
+      target = &*indexed;
+    }
+    if (!Remove(target->seq(), target->event())) pending_voids_.insert(target->seq());
+  }
+
+  bool Remove(uint64_t seq, const v1::Event& e) {
+    const Micros at = ToUnixMicros(e.occurred_at());
+    switch (e.payload_case()) {
+      case v1::Event::kUnitDefined:
+      case v1::Event::kRepDefined:
+      case v1::Event::kStagesDefined:
+      case v1::Event::kCompetitionDefined:
+      case v1::Event::kTargetSet:
+      case v1::Event::kSchemeDefined: {
+        auto org = org_events_.find(e.event_id());
+        if (org == org_events_.end()) return false;
+        auto [key, event] = std::move(org->second);
+        org_events_.erase(org);
+        ChangeOrg(key, event, -1);
+        return true;
+      }
+      case v1::Event::kActionLogged: {
+        std::optional<Id> rep = Lookup(e.rep_id());
+        std::optional<Id> customer = Lookup(e.action_logged().customer_id());
+        return rep && customer && EraseAction(*rep, *customer, at, seq);
+      }
+      case v1::Event::kOpportunityOpened:
+      case v1::Event::kOpportunityStageChanged:
+      case v1::Event::kOpportunityClosed: {
+        const std::string& opp = e.has_opportunity_opened() ? e.opportunity_opened().opportunity_id()
+                                 : e.has_opportunity_stage_changed()
+                                     ? e.opportunity_stage_changed().opportunity_id()
+                                     : e.opportunity_closed().opportunity_id();
+        std::optional<Id> id = Lookup(opp);
+        if (!id || !opportunities_.contains(*id)) return false;
+        bool found = false;
+        WithOpportunity(*id, [&](std::vector<OppEvent>& x) { found = EraseBySeq(x, seq); });
+        return found;
+      }
+      case v1::Event::kContractSigned: {
+        std::optional<Id> id = Lookup(e.contract_signed().contract_id());
+        if (!id || !contracts_.contains(*id)) return false;
+        bool found = false;
+        WithContracts({*id}, /*defs_change=*/true, {},
+                      [&] { found = EraseBySeq(contracts_[*id].defs, seq); });
+        return found;
+      }
+      case v1::Event::kPaymentReceived: {
+        std::optional<Id> id = Lookup(e.payment_received().payment_id());
+        if (!id || !payments_.contains(*id)) return false;
+        bool found = false;
+        ChangePayment(*id, std::nullopt,
+                      [&](std::vector<PaymentDef>& defs) { found = EraseBySeq(defs, seq); });
+        return found;
+      }
+      case v1::Event::kFeedbackRecorded:
+      case v1::Event::kScoreRecorded: {
+        auto it = std::lower_bound(singles_.begin(), singles_.end(), seq,
+                                   [](const Single& x, uint64_t s) { return x.seq < s; });
+        if (it == singles_.end() || it->seq != seq || it->voided) return false;
+        it->voided = true;
+        SingleTouches(*it, {&touches_, -1});
+        Commit(touches_);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // ---- The org, competitions and plans -----------------------------------------------------------
   void ChangeOrg(Key key, const v1::Event& e, int sign) {
     changed_everything_ = true;
     if (e.has_competition_defined()) return ChangeCompetition(key, e.competition_defined(), sign);
-    if (e.has_target_set() || e.has_scheme_defined()) {  // Scored at query time: no cells move.
+    if (e.has_target_set() || e.has_scheme_defined()) {  // Scored at query time: nothing moves.
       sign > 0 ? plans_.Add({key.at, key.seq}, e) : plans_.Remove({key.at, key.seq}, e);
       return;
     }
-    bool stages = e.has_stages_defined();
-    if (stages) ForEachOpportunity(-1);
-    OrderKey order{key.at, key.seq};
+    const OrderKey order{key.at, key.seq};
+    if (e.has_stages_defined()) {  // Every opportunity's funnel and durations depend on the stages.
+      ForEachOpportunity(-1);
+      sign > 0 ? org_.Add(order, e) : org_.Remove(order, e);
+      RefreshStages();
+      ForEachOpportunity(+1);
+      return;
+    }
+    // A rep's move takes its whole history to its new units; a unit's new parent takes its
+    // members'. Only the reps already seen can have figures to move.
+    std::vector<Id> candidates;
+    if (e.has_rep_defined()) {
+      std::optional<Id> rep = Lookup(e.rep_defined().rep_id());
+      if (rep && rep_units_.contains(*rep)) candidates.push_back(*rep);
+    } else {
+      for (const auto& [rep, units] : rep_units_) candidates.push_back(rep);
+    }
     sign > 0 ? org_.Add(order, e) : org_.Remove(order, e);
-    if (stages) ForEachOpportunity(+1);
+    absl::flat_hash_map<Id, std::vector<SubjectId>> moved;
+    for (Id rep : candidates) {
+      std::vector<SubjectId> now = ComputeUnits(rep);
+      if (now != rep_units_[rep]) moved.emplace(rep, std::move(now));
+    }
+    if (!moved.empty()) MoveReps(moved);
   }
 
-  // The latest definition of a competition counts; when its window changes, its cells are summed
-  // afresh from every entity's contribution (competitions are few and rarely redefined).
+  // Moves the reps' figures from their cached units to `moved`'s: every contribution the reps
+  // have is retracted from the old units' aggregates and added to the new ones'.
+  void MoveReps(const absl::flat_hash_map<Id, std::vector<SubjectId>>& moved) {
+    const Scope units_only{.reps = false, .units = true};
+    for (int sign : {-1, +1}) {
+      if (sign > 0) {
+        for (const auto& [rep, units] : moved) rep_units_[rep] = units;
+      }
+      ForEachContribution(units_only, [&](Id owner) { return moved.contains(owner); }, sign);
+    }
+  }
+
+  void ForEachOpportunity(int sign) {
+    for (auto& [id, events] : opportunities_) {
+      OppTouches(events, {&touches_, sign});
+      Commit(touches_);
+    }
+  }
+
+  // Applies (with `sign`) every entity's current contribution within `scope`, for the entities
+  // whose rep `owned` accepts (customers: any of whose contracts' reps it accepts).
+  template <typename Owned>
+  void ForEachContribution(const Scope& scope, Owned owned, int sign) {
+    for (const auto& [key, items] : chains_) {
+      const Id rep = static_cast<Id>(key >> 32);
+      if (!owned(rep)) continue;
+      for (size_t i = 0; i < items.size(); ++i) {
+        ActionTouches(rep, items[i], {&touches_, sign});
+        FollowUpTouches(rep, items, i, {&touches_, sign});
+      }
+      Commit(touches_, scope);
+    }
+    for (const auto& [id, events] : opportunities_) {
+      std::optional<Id> owner = OppOwner(events);
+      if (!owner || !owned(*owner)) continue;
+      OppTouches(events, {&touches_, sign});
+      Commit(touches_, scope);
+    }
+    for (const auto& [id, c] : contracts_) {
+      if (c.defs.empty() || !owned(c.defs.front().rep)) continue;
+      ContractTouches(id, c, {&touches_, sign});
+      Commit(touches_, scope);
+    }
+    std::vector<Id> customers;
+    for (const auto& [customer, contracts] : contracts_by_customer_) {
+      for (Id cid : contracts) {
+        auto c = contracts_.find(cid);
+        if (c != contracts_.end() && !c->second.defs.empty() && owned(c->second.defs.front().rep)) {
+          customers.push_back(customer);
+          break;
+        }
+      }
+    }
+    for (Id customer : customers) {
+      CustomerTouches(customer, {&touches_, sign}, presence_, scope);
+      Commit(touches_, scope);
+      CommitPresence(presence_, customer_cells_);
+    }
+    for (const Single& s : singles_) {
+      if (s.voided || !owned(s.rep)) continue;
+      SingleTouches(s, {&touches_, sign});
+    }
+    Commit(touches_, scope);
+  }
+
+  // The latest definition of a competition counts; when its window changes, its aggregates are
+  // summed afresh from every entity's contribution (competitions are few and rarely redefined).
   void ChangeCompetition(Key key, const v1::CompetitionDefined& c, int sign) {
     auto& history = competitions_[c.competition_id()];
     auto window = [&]() -> std::optional<std::pair<absl::Time, absl::Time>> {
@@ -646,12 +1257,11 @@ class Projector::Impl {
     };
     auto before = window();
     if (sign > 0) {
-      Competition def{c.competition_id(), c.name(), FromProto(c.start()), FromProto(c.end()),
-                      c.metric(), c.scheme_id(),
-                      {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
-                      {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
-                      c.mode() == v1::CompetitionDefined::TEAM};
-      history[key] = std::move(def);
+      history[key] = Competition{c.competition_id(), c.name(), FromProto(c.start()),
+                                 FromProto(c.end()), c.metric(), c.scheme_id(),
+                                 {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
+                                 {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
+                                 c.mode() == v1::CompetitionDefined::TEAM};
     } else {
       history.erase(key);
     }
@@ -662,98 +1272,17 @@ class Projector::Impl {
     windows_.erase(std::remove_if(windows_.begin(), windows_.end(),
                                   [&](const CompWindow& w) { return w.comp == comp; }),
                    windows_.end());
-    window_cells_.erase(comp);
+    const auto in_window = [&](const AggKey& k) {
+      return k.kind == kWindow && k.index == static_cast<int32_t>(comp);
+    };
+    absl::erase_if(agg_, [&](const auto& kv) { return in_window(kv.first); });
+    absl::erase_if(customer_cells_, [&](const auto& kv) { return in_window(kv.first); });
     if (!after) return;
-    const CompWindow w{comp, absl::ToUnixMicros(after->first), absl::ToUnixMicros(after->second)};
-    windows_.push_back(w);
-    ForEachContribution([&](const std::vector<Touch>& touches) { ApplyTouches(touches, +1, &w); });
+    windows_.push_back({comp, absl::ToUnixMicros(after->first), absl::ToUnixMicros(after->second)});
+    ForEachContribution(Scope{.only_window = comp}, [](Id) { return true; }, +1);
   }
 
-  // Every entity's current contribution, as the touches its mutations would add.
-  void ForEachContribution(const std::function<void(const std::vector<Touch>&)>& fn) {
-    std::vector<Touch> touches;
-    for (const auto& [key, chain] : chains_) {
-      for (size_t i = 0; i < chain.items.size(); ++i) {
-        touches.clear();
-        ActionTouches(chain, i, touches);
-        FollowUpTouches(chain, i, touches);
-        fn(touches);
-      }
-    }
-    for (const auto& [id, o] : opportunities_) fn(OppTouches(o));
-    for (const auto& [id, c] : contracts_) fn(ContractTouches(id, c));
-    for (const auto& [customer, contracts] : contracts_by_customer_) fn(CustomerTouches(customer));
-    for (const auto& [id, single] : singles_) fn(SingleTouches(single));
-  }
-
-  static std::vector<Touch> SingleTouches(const Single& s) {
-    return {{s.rep, s.at, TouchKind::kSum, s.sum_metric, s.value},
-            {s.rep, s.at, TouchKind::kSum, s.count_metric, 1}};
-  }
-
-  void ChangePayment(const std::string& payment_id, const std::string& new_contract,
-                     const std::function<void(std::vector<PaymentDef>&)>& change) {
-    std::vector<std::string> contracts;
-    if (!new_contract.empty()) contracts.push_back(new_contract);
-    for (const PaymentDef& d : payments_[payment_id]) contracts.push_back(d.contract);
-    std::sort(contracts.begin(), contracts.end());
-    contracts.erase(std::unique(contracts.begin(), contracts.end()), contracts.end());
-    WithContracts(contracts, {}, [&] {
-      std::vector<PaymentDef>& defs = payments_[payment_id];
-      change(defs);
-      if (!new_contract.empty()) contracts_[new_contract].payments.insert(payment_id);
-      if (defs.empty()) payments_.erase(payment_id);
-    });
-  }
-
-  void AddSingle(const std::string& event_id, const Single& s) {
-    singles_[event_id] = s;
-    ApplyTouches(SingleTouches(s), +1);
-  }
-
-  void Void(const std::string& target) {
-    auto it = locators_.find(target);
-    if (it == locators_.end()) return;  // Already voided, or nothing to undo.
-    Locator loc = it->second;
-    locators_.erase(it);
-    switch (loc.home) {
-      case Home::kOrg: {
-        auto org = org_events_.find(target);
-        if (org == org_events_.end()) return;
-        auto [key, event] = std::move(org->second);
-        org_events_.erase(org);
-        ChangeOrg(key, event, -1);
-        break;
-      }
-      case Home::kChain:
-        EraseAction(loc.rep, loc.customer, target);
-        break;
-      case Home::kOpportunity:
-        WithOpportunity(loc.entity, [&](Opportunity& o) { EraseByEventId(o.events, target); });
-        break;
-      case Home::kContract:
-        WithContracts({loc.entity}, {}, [&] {
-          Contract& c = contracts_[loc.entity];
-          EraseByEventId(c.defs, target);
-        });
-        break;
-      case Home::kPayment:
-        ChangePayment(loc.entity, "",
-                      [&](std::vector<PaymentDef>& defs) { EraseByEventId(defs, target); });
-        break;
-      case Home::kSingle: {
-        auto s = singles_.find(target);
-        if (s == singles_.end()) return;
-        ApplyTouches(SingleTouches(s->second), -1);
-        singles_.erase(s);
-        break;
-      }
-      case Home::kNone:
-        break;
-    }
-  }
-
-  // ---- Queries ---------------------------------------------------------------------------------
+  // ---- Queries -----------------------------------------------------------------------------------
   absl::StatusOr<std::vector<std::string>> Members(const Subject& s) const {
     if (!s.is_unit) return std::vector<std::string>{s.id};
     if (org_.FindUnit(s.id) == nullptr) {
@@ -762,46 +1291,80 @@ class Projector::Impl {
     return org_.RepsUnder(s.id);
   }
 
-  // The members' cells, found by `find` (nullptr for none), merged.
-  template <typename Find>
-  Cell Merged(const std::vector<std::string>& reps, Find find) const {
-    Cell merged;
-    for (const std::string& rep : reps) {
-      std::optional<Id> id = Lookup(rep);
-      if (!id) continue;
-      const Cell* cell = find(*id);
-      if (cell == nullptr) continue;
-      for (const auto& [m, v] : cell->sums) merged.sums[m] += v;
-      for (const auto& [m, h] : cell->hists) merged.hists[m].Merge(h);
-      for (const auto& [c, n] : cell->customers) merged.customers[c] += n;
+  // A subject's figures in one period or window.
+  struct Figures {
+    std::vector<int64_t> sums;  // By MetricId.
+    std::vector<std::pair<MetricId, Histogram>> hists;
+    int64_t customers = 0, returning = 0;
+  };
+
+  // NOT_FOUND for an undefined unit.
+  absl::StatusOr<std::optional<SubjectId>> FindSubject(const Subject& s) const {
+    if (s.is_unit && org_.FindUnit(s.id) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
     }
-    return merged;
-  }
-  Cell Merged(const std::vector<std::string>& reps, const Period& period) const {
-    return Merged(reps, [&](Id rep) { return PeriodCell(rep, period); });
-  }
-
-  const Cell* PeriodCell(Id rep, const Period& period) const {
-    auto it = cells_.find(CellKey{rep, period});
-    return it == cells_.end() ? nullptr : &it->second;
-  }
-  const Cell* WindowCell(Id comp, Id rep) const {
-    auto w = window_cells_.find(comp);
-    if (w == window_cells_.end()) return nullptr;
-    auto it = w->second.find(rep);
-    return it == w->second.end() ? nullptr : &it->second;
+    std::optional<Id> id = Lookup(s.id);
+    if (!id) return std::optional<SubjectId>();
+    return std::optional<SubjectId>(s.is_unit ? (*id | kUnitBit) : *id);
   }
 
-  int64_t SumOf(const Cell& c, const std::string& metric) const {
-    std::optional<Id> id = Lookup(metric);
-    if (!id) return 0;
-    auto it = c.sums.find(*id);
-    return it == c.sums.end() ? 0 : it->second;
+  void AddCustomers(const AggKey& key, Figures& f) const {
+    if (auto it = customer_cells_.find(key); it != customer_cells_.end()) {
+      f.customers = it->second.first;
+      f.returning = it->second.second;
+    }
   }
-  Histogram HistOf(const Cell& c, const std::string& metric) const {
-    std::optional<Id> id = Lookup(metric);
-    auto it = id ? c.hists.find(*id) : c.hists.end();
-    return it == c.hists.end() ? Histogram() : it->second;
+
+  void AddAgg(const AggKey& key, Figures& f) const {
+    if (auto it = agg_.find(key); it != agg_.end()) {
+      f.sums = it->second.sums;
+      f.hists = it->second.hists;
+    }
+    AddCustomers(key, f);
+  }
+
+  Figures PeriodFigures(std::optional<SubjectId> subject, const Period& period) const {
+    Figures f;
+    if (!subject) return f;
+    const int32_t first = DayIndex(period.start);
+    const AggKey key{*subject, static_cast<uint8_t>(period.kind), first};
+    if (*subject & kUnitBit) {
+      AddAgg(key, f);
+      return f;
+    }
+    AddCustomers(key, f);
+    auto it = rep_cells_.find(*subject);
+    if (it == rep_cells_.end()) return f;
+    const RepCells& cells = it->second;
+    const int32_t last = DayIndex(NextPeriod(period).start) - 1;
+    f.sums.assign(metric_names_.size(), 0);
+    std::vector<Entry> entries;
+    for (size_t i = std::lower_bound(cells.days.begin(), cells.days.end(), first) - cells.days.begin();
+         i < cells.days.size() && cells.days[i] <= last; ++i) {
+      entries.clear();
+      cells.Decode(i, entries);
+      for (const auto& [m, v] : entries) f.sums[m] += v;
+    }
+    for (auto s = std::lower_bound(cells.samples.begin(), cells.samples.end(), Sample{first, 0, kMinTime});
+         s != cells.samples.end() && s->day <= last; ++s) {
+      auto h = std::find_if(f.hists.begin(), f.hists.end(), [&](const auto& x) { return x.first == s->metric; });
+      if (h == f.hists.end()) h = f.hists.insert(f.hists.end(), {s->metric, Histogram()});
+      h->second.Add(s->value);
+    }
+    return f;
+  }
+
+  int64_t SumOf(const Figures& f, std::string_view metric) const {
+    std::optional<MetricId> id = FindMetric(metric);
+    return id && *id < f.sums.size() ? f.sums[*id] : 0;
+  }
+  Histogram HistOf(const Figures& f, std::string_view metric) const {
+    std::optional<MetricId> id = FindMetric(metric);
+    if (!id) return Histogram();
+    for (const auto& [m, h] : f.hists) {
+      if (m == *id) return h;
+    }
+    return Histogram();
   }
 
   static MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
@@ -820,61 +1383,48 @@ class Projector::Impl {
     return m;
   }
 
-  // Customers of the cell whose first contract is before `begin`.
-  int64_t Returning(const Cell& c, Micros begin) const {
-    int64_t returning = 0;
-    for (const auto& [customer, n] : c.customers) {
-      const ContractDef* first = FirstContract(customer);
-      if (first != nullptr && first->key.at < begin) ++returning;
-    }
-    return returning;
-  }
-
-  // One per-period metric of a cell whose span begins at `begin`. REQUIRES:
-  // IsPerPeriodMetric(name).
-  MetricValue MetricOf(const Cell& c, const std::string& name, Micros begin) const {
+  // One per-period metric. REQUIRES: IsPerPeriodMetric(name).
+  MetricValue MetricOf(const Figures& f, const std::string& name) const {
     using K = MetricValue::Kind;
-    const auto customers = static_cast<int64_t>(c.customers.size());
     if (name == "win_rate") {
-      int64_t won = SumOf(c, "opportunities_won");
-      return Ratio(won, won + SumOf(c, "opportunities_lost"));
+      int64_t won = SumOf(f, "opportunities_won");
+      return Ratio(won, won + SumOf(f, "opportunities_lost"));
     }
-    if (name == "gross_margin") return Ratio(SumOf(c, "gross_profit"), SumOf(c, "margin_base"));
-    if (name == "customers_signed") return Count(customers);
-    if (name == "returning_customers") return Count(Returning(c, begin));
-    if (name == "repeat_purchase_rate") return Ratio(Returning(c, begin), customers);
-    if (name == "avg_deal_size") return Ratio(SumOf(c, "sales_amount"), customers, K::kMean);
-    if (name == "collection_rate") return Ratio(SumOf(c, "payments"), SumOf(c, "amount_due"));
+    if (name == "gross_margin") return Ratio(SumOf(f, "gross_profit"), SumOf(f, "margin_base"));
+    if (name == "customers_signed") return Count(f.customers);
+    if (name == "returning_customers") return Count(f.returning);
+    if (name == "repeat_purchase_rate") return Ratio(f.returning, f.customers);
+    if (name == "avg_deal_size") return Ratio(SumOf(f, "sales_amount"), f.customers, K::kMean);
+    if (name == "collection_rate") return Ratio(SumOf(f, "payments"), SumOf(f, "amount_due"));
     if (name == "satisfaction") {
-      return Ratio(SumOf(c, "satisfaction_sum"), SumOf(c, "satisfaction_count"), K::kMean);
+      return Ratio(SumOf(f, "satisfaction_sum"), SumOf(f, "satisfaction_count"), K::kMean);
     }
     if (name == "follow_up_rate") {
-      return Ratio(SumOf(c, "follow_ups_on_time"), SumOf(c, "follow_ups_due"));
+      return Ratio(SumOf(f, "follow_ups_on_time"), SumOf(f, "follow_ups_due"));
     }
     if (name == "sales_cycle" || absl::StartsWith(name, "stage_duration:")) {
-      return Distribution(HistOf(c, name));
+      return Distribution(HistOf(f, name));
     }
     if (absl::StartsWith(name, "score:")) {
       std::string score = name.substr(6);
-      return Ratio(SumOf(c, absl::StrCat("score_sum:", score)),
-                   SumOf(c, absl::StrCat("score_count:", score)), K::kMean);
+      return Ratio(SumOf(f, absl::StrCat("score_sum:", score)),
+                   SumOf(f, absl::StrCat("score_count:", score)), K::kMean);
     }
     if (name == "action_cost" || name == "sales_amount" || name == "gross_profit" ||
         name == "payments" || name == "amount_due") {
-      return Money(SumOf(c, name));
+      return Money(SumOf(f, name));
     }
-    return Count(SumOf(c, name));
+    return Count(SumOf(f, name));
   }
 
   absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period, absl::Time now) const {
-    absl::StatusOr<std::vector<std::string>> reps = Members(subject);
-    if (!reps.ok()) return reps.status();
+    ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
     KpiReport r;
     r.seq = applied_seq_;
     r.period = period;
-    r.reps = *reps;
-    Cell c = Merged(*reps, period);
-    const Micros begin = absl::ToUnixMicros(PeriodBegin(period, options_.zone));
+    r.reps = std::move(reps);
+    Figures f = PeriodFigures(id, period);
     std::vector<std::string> names(kPlainPeriodMetrics.begin(), kPlainPeriodMetrics.end());
     for (int ch = v1::Channel_MIN + 1; ch <= v1::Channel_MAX; ++ch) {
       names.push_back(absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch))));
@@ -886,26 +1436,22 @@ class Projector::Impl {
       names.push_back(absl::StrCat("funnel_reached:", s.id));
       names.push_back(absl::StrCat("stage_duration:", s.id));
     }
-    for (const auto& [metric, count] : c.sums) {
-      const std::string& name = Name(metric);
-      if (absl::StartsWith(name, "score_count:")) names.push_back(absl::StrCat("score:", name.substr(12)));
+    for (size_t m = 0; m < f.sums.size(); ++m) {
+      const std::string& name = metric_names_[m];
+      if (f.sums[m] != 0 && absl::StartsWith(name, "score_count:")) {
+        names.push_back(absl::StrCat("score:", name.substr(12)));
+      }
     }
-    for (const std::string& name : names) r.metrics[name] = MetricOf(c, name, begin);
-    PointInTime(*reps, absl::ToUnixMicros(now), r.point_in_time);
+    for (const std::string& name : names) r.metrics[name] = MetricOf(f, name);
+    PointInTime(id, absl::ToUnixMicros(now), r.point_in_time);
     return r;
   }
 
   absl::StatusOr<MetricValue> Metric(const Subject& subject, const Period& period,
                                      const std::string& metric) const {
     if (!IsPerPeriodMetric(metric)) return NotPerPeriod(metric);
-    const Micros begin = absl::ToUnixMicros(PeriodBegin(period, options_.zone));
-    if (!subject.is_unit) {
-      std::optional<Id> rep = Lookup(subject.id);
-      const Cell* cell = rep ? PeriodCell(*rep, period) : nullptr;
-      return MetricOf(cell != nullptr ? *cell : kEmptyCell, metric, begin);
-    }
-    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
-    return MetricOf(Merged(reps, period), metric, begin);
+    ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+    return MetricOf(PeriodFigures(id, period), metric);
   }
 
   absl::StatusOr<MetricValue> CompetitionMetric(const std::string& competition_id,
@@ -917,14 +1463,10 @@ class Projector::Impl {
     if (competition == nullptr || !comp) {
       return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
     }
-    const Micros begin = absl::ToUnixMicros(competition->start);
-    if (!subject.is_unit) {
-      std::optional<Id> rep = Lookup(subject.id);
-      const Cell* cell = rep ? WindowCell(*comp, *rep) : nullptr;
-      return MetricOf(cell != nullptr ? *cell : kEmptyCell, metric, begin);
-    }
-    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
-    return MetricOf(Merged(reps, [&](Id rep) { return WindowCell(*comp, rep); }), metric, begin);
+    ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+    Figures f;
+    if (id) AddAgg({*id, kWindow, static_cast<int32_t>(*comp)}, f);
+    return MetricOf(f, metric);
   }
 
   static absl::Status NotPerPeriod(const std::string& metric) {
@@ -952,44 +1494,18 @@ class Projector::Impl {
     return reps;
   }
 
-  void PointInTime(const std::vector<std::string>& reps, Micros now,
+  void PointInTime(std::optional<SubjectId> subject, Micros now,
                    std::map<std::string, MetricValue>& out) const {
     int64_t outstanding = 0, overdue = 0, pipeline = 0, open_fu = 0, overdue_fu = 0;
-    for (const std::string& rep : reps) {
-      std::optional<Id> id = Lookup(rep);
-      if (!id) continue;
-      if (auto it = contracts_by_owner_.find(*id); it != contracts_by_owner_.end()) {
-        for (const std::string& cid : it->second) {
-          const Contract& c = contracts_.at(cid);
-          const ContractDef& d = c.defs.front();
-          int64_t paid = 0;
-          for (const std::string& pid : c.payments) {
-            const PaymentDef* p = DefiningPayment(pid);
-            if (p != nullptr && p->contract == cid) paid += p->amount;
-          }
-          int64_t due_now = 0;
-          for (const auto& [due, amount] : d.installments) {
-            if (due <= now) due_now += amount;
-          }
-          outstanding += d.amount - paid;
-          overdue += std::max<int64_t>(0, due_now - paid);
-        }
-      }
-      if (auto it = opps_by_owner_.find(*id); it != opps_by_owner_.end()) {
-        for (const std::string& oid : it->second) {
-          Timeline t = BuildTimeline(opportunities_.at(oid));
-          if (t.opened != nullptr && !t.close) pipeline += t.opened->expected;
-        }
-      }
-      if (auto it = customers_by_rep_.find(*id); it != customers_by_rep_.end()) {
-        for (Id customer : it->second) {
-          const Chain& chain = chains_.at({*id, customer});
-          for (size_t i = 0; i < chain.items.size(); ++i) {
-            if (!chain.items[i].due || i + 1 < chain.items.size()) continue;
-            ++open_fu;
-            if (*chain.items[i].due < now) ++overdue_fu;
-          }
-        }
+    if (subject) {
+      if (auto it = pit_.find(*subject); it != pit_.end()) {
+        const Pit& p = it->second;
+        outstanding = p.sums[kOutstanding];
+        pipeline = p.sums[kPipeline];
+        open_fu = p.sums[kOpenFollowUps];
+        absl::MutexLock lock(&cursor_mu_);
+        overdue = p.steps[kOverdueMoney].UpTo(now);
+        overdue_fu = p.steps[kOverdueFollowUps].UpTo(now);
       }
     }
     out["outstanding"] = Money(outstanding);
@@ -1001,51 +1517,54 @@ class Projector::Impl {
   }
 
   absl::StatusOr<FunnelReport> Funnel(const Subject& subject, const Period& period) const {
-    absl::StatusOr<std::vector<std::string>> reps = Members(subject);
-    if (!reps.ok()) return reps.status();
-    Cell c = Merged(*reps, period);
-    FunnelReport f;
-    f.seq = applied_seq_;
-    f.period = period;
-    f.opened = SumOf(c, "opportunities_opened");
-    f.won = SumOf(c, "funnel_won");
+    ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+    Figures f = PeriodFigures(id, period);
+    FunnelReport r;
+    r.seq = applied_seq_;
+    r.period = period;
+    r.opened = SumOf(f, "opportunities_opened");
+    r.won = SumOf(f, "funnel_won");
     for (const Stage& s : org_.stages()) {
-      f.stages.push_back({s.id, s.name, SumOf(c, absl::StrCat("funnel_reached:", s.id))});
+      r.stages.push_back({s.id, s.name, SumOf(f, absl::StrCat("funnel_reached:", s.id))});
     }
-    for (size_t i = 0; i < f.stages.size(); ++i) {
-      int64_t next = i + 1 < f.stages.size() ? f.stages[i + 1].reached : f.won;
-      if (f.stages[i].reached != 0) {
-        f.stages[i].conversion = static_cast<double>(next) / static_cast<double>(f.stages[i].reached);
+    for (size_t i = 0; i < r.stages.size(); ++i) {
+      int64_t next = i + 1 < r.stages.size() ? r.stages[i + 1].reached : r.won;
+      if (r.stages[i].reached != 0) {
+        r.stages[i].conversion = static_cast<double>(next) / static_cast<double>(r.stages[i].reached);
       }
     }
-    return f;
+    return r;
   }
 
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
                                                   absl::Time now) const {
-    absl::StatusOr<std::vector<std::string>> reps = Members(subject);
-    if (!reps.ok()) return reps.status();
+    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
     const Micros lo = absl::ToUnixMicros(from), hi = absl::ToUnixMicros(to),
                  now_us = absl::ToUnixMicros(now);
     std::vector<FollowUp> out;
-    for (const std::string& rep : *reps) {
+    for (const std::string& rep : reps) {
       std::optional<Id> id = Lookup(rep);
       if (!id) continue;
       auto it = customers_by_rep_.find(*id);
       if (it == customers_by_rep_.end()) continue;
       for (Id customer : it->second) {
-        const Chain& chain = chains_.at({*id, customer});
-        for (size_t i = 0; i < chain.items.size(); ++i) {
-          const ActionItem& a = chain.items[i];
-          if (!a.due || *a.due < lo || *a.due >= hi) continue;
-          FollowUp f{rep, Name(customer), a.event_id, absl::FromUnixMicros(*a.due)};
-          if (i + 1 < chain.items.size()) {
-            Micros done = chain.items[i + 1].key.at;
+        const std::vector<ActionItem>& items = chains_.at(ChainKey(*id, customer));
+        for (size_t i = 0; i < items.size(); ++i) {
+          const ActionItem& a = items[i];
+          if (a.due == kNoDue || a.due < lo || a.due >= hi) continue;
+          FollowUp f;
+          f.rep = rep;
+          f.customer = Name(customer);
+          f.due = absl::FromUnixMicros(a.due);
+          f.scheduled_by_seq = a.seq;
+          if (auto s = ids_by_seq_.find(a.seq); s != ids_by_seq_.end()) f.scheduled_by = s->second;
+          if (i + 1 < items.size()) {
+            Micros done = items[i + 1].at;
             f.done_at = absl::FromUnixMicros(done);
-            f.on_time = done <= *a.due + kDay;
+            f.on_time = done <= a.due + kDay;
           } else {
-            f.overdue = *a.due < now_us;
+            f.overdue = a.due < now_us;
           }
           bool keep = state == FollowUpState::kAny ||
                       (state == FollowUpState::kOpen && !f.done_at) ||
@@ -1057,31 +1576,63 @@ class Projector::Impl {
       }
     }
     std::sort(out.begin(), out.end(), [](const FollowUp& a, const FollowUp& b) {
-      return std::tie(a.due, a.rep, a.customer, a.scheduled_by) <
-             std::tie(b.due, b.rep, b.customer, b.scheduled_by);
+      return std::tie(a.due, a.rep, a.customer, a.scheduled_by_seq) <
+             std::tie(b.due, b.rep, b.customer, b.scheduled_by_seq);
     });
     return out;
   }
 
+  std::string SubjectName(SubjectId s) const {
+    return s & kUnitBit ? absl::StrCat("unit:", Name(s & ~kUnitBit)) : Name(s);
+  }
+  std::string AggName(const AggKey& k) const {
+    if (k.kind == kWindow) return absl::StrCat(SubjectName(k.subject), " COMPETITION ", Name(k.index));
+    return absl::StrCat(SubjectName(k.subject), " ",
+                        PeriodName({static_cast<PeriodKind>(k.kind), CivilOf(k.index)}));
+  }
+
   std::vector<std::string> DumpCells() const {
     std::vector<std::string> lines;
-    auto dump = [&](const std::string& prefix, const Cell& cell) {
-      for (const auto& [m, v] : cell.sums) lines.push_back(absl::StrCat(prefix, Name(m), " = ", v));
-      for (const auto& [m, h] : cell.hists) {
-        lines.push_back(absl::StrCat(prefix, Name(m), " = n ", h.count(), " sum ",
-                                     static_cast<double>(h.sum()), " p50 ", h.Quantile(0.5),
-                                     " p90 ", h.Quantile(0.9)));
-      }
-      for (const auto& [c, n] : cell.customers) {
-        lines.push_back(absl::StrCat(prefix, "customer ", Name(c), " = ", n));
-      }
+    auto hist_line = [&](const std::string& prefix, MetricId m, const Histogram& h) {
+      lines.push_back(absl::StrCat(prefix, metric_names_[m], " = n ", h.count(), " sum ",
+                                   static_cast<double>(h.sum()), " p50 ", h.Quantile(0.5),
+                                   " p90 ", h.Quantile(0.9)));
     };
-    for (const auto& [key, cell] : cells_) {
-      dump(absl::StrCat(Name(key.rep), " ", PeriodName(key.period), " "), cell);
+    std::vector<Entry> entries;
+    for (const auto& [rep, cells] : rep_cells_) {
+      for (size_t i = 0; i < cells.days.size(); ++i) {
+        const std::string prefix =
+            absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(cells.days[i])}), " ");
+        entries.clear();
+        cells.Decode(i, entries);
+        for (const auto& [m, v] : entries) lines.push_back(absl::StrCat(prefix, metric_names_[m], " = ", v));
+      }
+      for (const Sample& s : cells.samples) {
+        lines.push_back(absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(s.day)}),
+                                     " ", metric_names_[s.metric], " sample ", s.value));
+      }
     }
-    for (const auto& [comp, cells] : window_cells_) {
-      for (const auto& [rep, cell] : cells) {
-        dump(absl::StrCat(Name(rep), " COMPETITION ", Name(comp), " "), cell);
+    for (const auto& [key, cell] : agg_) {
+      const std::string prefix = AggName(key) + " ";
+      for (size_t m = 0; m < cell.sums.size(); ++m) {
+        if (cell.sums[m] != 0) lines.push_back(absl::StrCat(prefix, metric_names_[m], " = ", cell.sums[m]));
+      }
+      for (const auto& [m, h] : cell.hists) hist_line(prefix, m, h);
+    }
+    for (const auto& [key, n] : customer_cells_) {
+      lines.push_back(absl::StrCat(AggName(key), " customers ", n.first, " returning ", n.second));
+    }
+    static constexpr const char* kPitSums[] = {"outstanding", "open_pipeline", "open_follow_ups"};
+    static constexpr const char* kPitSteps[] = {"overdue", "overdue_follow_ups"};
+    for (const auto& [subject, p] : pit_) {
+      const std::string prefix = SubjectName(subject) + " NOW ";
+      for (size_t i = 0; i < p.sums.size(); ++i) {
+        if (p.sums[i] != 0) lines.push_back(absl::StrCat(prefix, kPitSums[i], " = ", p.sums[i]));
+      }
+      for (size_t i = 0; i < p.steps.size(); ++i) {
+        for (const auto& [t, d] : p.steps[i].steps) {
+          lines.push_back(absl::StrCat(prefix, kPitSteps[i], " step at ", t, " = ", d));
+        }
       }
     }
     for (std::string& line : plans_.Dump()) lines.push_back(std::move(line));
@@ -1093,36 +1644,71 @@ class Projector::Impl {
   uint64_t applied_seq_ = 0;
   OrgState org_;
   PlanState plans_;  // Targets and schemes (KPI_SPEC §6).
-  absl::flat_hash_map<std::string, Id> ids_;
-  std::vector<std::string> names_;
-  // A node map: growing it moves pointers, not cells (a flat map's rehash of millions of cells
-  // stalled the writer for seconds).
-  absl::node_hash_map<CellKey, Cell> cells_;
-  absl::flat_hash_map<std::pair<Id, Id>, Chain> chains_;
-  absl::flat_hash_map<Id, absl::flat_hash_set<Id>> customers_by_rep_;
-  absl::flat_hash_map<std::string, Opportunity> opportunities_;
-  absl::flat_hash_map<Id, absl::flat_hash_set<std::string>> opps_by_owner_;
-  absl::flat_hash_map<std::string, Contract> contracts_;
-  absl::flat_hash_map<Id, absl::flat_hash_set<std::string>> contracts_by_owner_;
-  absl::flat_hash_map<Id, absl::flat_hash_set<std::string>> contracts_by_customer_;
-  absl::flat_hash_map<std::string, std::vector<PaymentDef>> payments_;
-  absl::flat_hash_map<std::string, Single> singles_;
-  absl::flat_hash_map<std::string, Locator> locators_;
+
+  // Interned strings. names_ is a deque: ids_ keys view its strings, which never move.
+  absl::flat_hash_map<std::string_view, Id> ids_;
+  std::deque<std::string> names_;
+  absl::flat_hash_map<std::string_view, MetricId> metric_ids_;
+  std::deque<std::string> metric_names_;
+
+  // Figures.
+  absl::flat_hash_map<Id, RepCells> rep_cells_;
+  absl::node_hash_map<AggKey, AggCell> agg_;  // Node map: ApplyRep holds pointers across inserts.
+  absl::flat_hash_map<AggKey, std::pair<int32_t, int32_t>> customer_cells_;  // (signed, returning)
+  absl::flat_hash_map<SubjectId, Pit> pit_;
+  mutable absl::Mutex cursor_mu_;  // Serialises queries' StepSum::UpTo.
+
+  // Entities.
+  absl::flat_hash_map<uint64_t, std::vector<ActionItem>> chains_;  // By ChainKey(rep, customer).
+  absl::flat_hash_map<Id, std::vector<Id>> customers_by_rep_;     // Sorted.
+  absl::flat_hash_map<Id, std::vector<OppEvent>> opportunities_;   // Sorted by (at, seq).
+  absl::flat_hash_map<Id, Contract> contracts_;
+  absl::flat_hash_map<Id, std::vector<Id>> contracts_by_customer_;  // Sorted.
+  absl::flat_hash_map<Id, std::vector<PaymentDef>> payments_;       // Sorted by (at, seq).
+  std::vector<Single> singles_;                                      // Sorted by seq.
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
   absl::flat_hash_map<std::string, std::map<Key, Competition>> competitions_;
   std::vector<CompWindow> windows_;  // The effective competitions' windows.
-  absl::flat_hash_map<Id, absl::node_hash_map<Id, Cell>> window_cells_;  // By competition, rep.
+  absl::flat_hash_set<uint64_t> pending_voids_;  // Seqs voided before they were applied.
+  // index_events only.
+  absl::flat_hash_map<std::string, std::pair<uint64_t, v1::Event>> events_by_id_;
+  absl::flat_hash_map<uint64_t, std::string> ids_by_seq_;
+
+  // The org as the aggregates see it.
+  absl::flat_hash_map<Id, std::vector<SubjectId>> rep_units_;  // The reps seen so far.
+  std::vector<Id> stage_ids_;
+  absl::flat_hash_map<Id, int> stage_index_;
+  std::vector<MetricId> reached_metrics_;  // funnel_reached:<stage>, by stage index.
+  absl::flat_hash_map<Id, MetricId> duration_metrics_;
+
+  // Writer caches and scratch space.
+  Micros offset_guess_ = 0;
+  absl::flat_hash_map<int32_t, Micros> day_starts_;
+  absl::flat_hash_map<int32_t, std::array<int32_t, 5>> period_starts_;
+  int32_t last_day_ = 0;
+  Micros last_day_begin_ = 0, last_day_end_ = 0;
+  std::vector<Touch> touches_;
+  std::vector<Presence> presence_;
+  std::vector<std::pair<int32_t, Entry>> day_deltas_;
+  std::vector<Entry> entries_, decode_scratch_;
+  std::string encode_scratch_;
+  std::vector<AggCell*> agg_cells_;
+
   bool track_changes_ = false;
   absl::flat_hash_set<Id> changed_reps_;
   bool changed_everything_ = false;
-  static inline const Cell kEmptyCell{};
-  Id actions_id_, action_cost_id_, follow_ups_due_id_, follow_ups_on_time_id_;
-  std::vector<Id> channel_ids_, purpose_ids_;  // By enum value.
+
+  MetricId m_actions_, m_action_cost_, m_opened_, m_won_, m_lost_, m_funnel_won_, m_sales_cycle_,
+      m_signings_, m_products_, m_sales_, m_profit_, m_margin_base_, m_new_customers_, m_payments_,
+      m_amount_due_, m_satisfaction_sum_, m_satisfaction_count_, m_fu_due_, m_fu_on_time_;
+  std::vector<MetricId> channel_metrics_, purpose_metrics_;  // By enum value.
 };
 
 Projector::Projector(ProjectorOptions options) : impl_(std::make_unique<Impl>(options)) {}
 Projector::~Projector() = default;
-void Projector::Apply(uint64_t seq, const v1::Event& event) { impl_->Apply(seq, event); }
+void Projector::Apply(uint64_t seq, const v1::Event& event, const v1::EventRecord* void_target) {
+  impl_->Apply(seq, event, void_target);
+}
 uint64_t Projector::applied_seq() const { return impl_->applied_seq_; }
 const OrgState& Projector::org() const { return impl_->org_; }
 const PlanState& Projector::plans() const { return impl_->plans_; }

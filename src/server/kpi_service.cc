@@ -135,6 +135,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
     return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now));
   });
   if (!list.ok()) return FinishUnary(context, list.status());
+  if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return FinishUnary(context, s);
   response->set_seq(seq);
   for (const FollowUp& f : *list) {
     v1::FollowUpEntry* e = response->add_follow_ups();

@@ -18,7 +18,29 @@ bool ChangesOrg(const v1::Event& e) {
 }  // namespace
 
 Views::Views(const store::LogStore* store, ProjectorOptions options)
-    : store_(store), options_(options), projector_(std::make_unique<Projector>(options)) {}
+    : store_(store), options_(WithoutIndex(options)), projector_(std::make_unique<Projector>(options_)) {}
+
+ProjectorOptions Views::WithoutIndex(ProjectorOptions options) {
+  options.index_events = false;  // Voids' targets come from the log: see ApplyRecord.
+  return options;
+}
+
+absl::Status Views::ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) const {
+  if (!e.has_event_voided()) {
+    p->Apply(seq, e);
+    return absl::OkStatus();
+  }
+  const absl::string_view target_id = e.event_voided().target_event_id();
+  std::vector<std::optional<store::IdEntry>> found;
+  RETURN_IF_ERROR(store_->LookupIds({&target_id, 1}, &found));
+  if (!found[0]) {
+    return absl::DataLossError(absl::StrCat("record ", seq, " voids \"", target_id,
+                                            "\", which is not in the log"));
+  }
+  ASSIGN_OR_RETURN(v1::EventRecord target, store_->ReadRecord(found[0]->seq));
+  p->Apply(seq, e, &target);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p) const {
   uint64_t applied = 0;
@@ -27,11 +49,20 @@ absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p)
     chunk.clear();
     RETURN_IF_ERROR(store_->ReadRange(from, to, 20000, 64 << 20, &chunk));
     if (chunk.empty()) return absl::DataLossError(absl::StrCat("log record ", from, " is missing"));
-    for (const v1::EventRecord& r : chunk) p->Apply(r);
+    for (const v1::EventRecord& r : chunk) RETURN_IF_ERROR(ApplyRecord(r.seq(), r.event(), p));
     applied += chunk.size();
     from = chunk.back().seq() + 1;
   }
   return applied;
+}
+
+absl::Status Views::FillScheduledBy(std::vector<FollowUp>* follow_ups) const {
+  for (FollowUp& f : *follow_ups) {
+    if (!f.scheduled_by.empty()) continue;
+    ASSIGN_OR_RETURN(v1::EventRecord r, store_->ReadRecord(f.scheduled_by_seq));
+    f.scheduled_by = r.event().event_id();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Views::Load(uint64_t head) {
@@ -85,7 +116,12 @@ absl::Status Views::CheckBatch(const store::Events& events, const std::vector<in
 
 void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) {
   absl::MutexLock lock(&mu_);
-  for (const auto& [seq, event] : records) projector_->Apply(seq, *event);
+  for (const auto& [seq, event] : records) {
+    if (absl::Status s = ApplyRecord(seq, *event, projector_.get()); !s.ok()) {
+      // The record is durable, so a replay (salestrack verify, rebuild) will apply it.
+      spdlog::error("event=view_apply_failed seq={} error=\"{}\"", seq, s.ToString());
+    }
+  }
   applied_seq_.store(projector_->applied_seq());
   NotifyChanged();
 }

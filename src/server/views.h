@@ -35,6 +35,9 @@ class Views final : public store::CommitHook {
     return fn(static_cast<const Projector&>(*projector_));
   }
 
+  // Fills each follow-up's scheduled_by from the log (the projector keeps seqs, not event ids).
+  absl::Status FillScheduledBy(std::vector<FollowUp>* follow_ups) const;
+
   // The seq the views reflect.
   uint64_t applied_seq() const { return applied_seq_.load(); }
 
@@ -56,6 +59,9 @@ class Views final : public store::CommitHook {
   void Abort() override { scratch_ = group_base_; scratch_seq_ = group_base_seq_; }
 
  private:
+  static ProjectorOptions WithoutIndex(ProjectorOptions options);
+  // Applies one record to `p`; a void's target is read from the store.
+  absl::Status ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) const;
   // Applies records from..to (inclusive) from the store to `p`; returns how many.
   absl::StatusOr<uint64_t> Replay(uint64_t from, uint64_t to, Projector* p) const;
 
