@@ -353,7 +353,7 @@ void CheckAgainstNaive(const Projector& p, std::vector<v1::EventRecord> log, abs
       absl::StatusOr<KpiReport> r = p.Kpis(s, period, now);
       ASSERT_TRUE(r.ok()) << r.status();
       std::string where = absl::StrCat(s.is_unit ? "unit " : "rep ", s.id, " ", PeriodName(period));
-      ASSERT_EQ(r->reps, members) << where;
+      ASSERT_EQ(*r->reps, members) << where;
       ExpectSame(r->metrics, naive.Metrics(members, period), where);
       if (::testing::Test::HasFailure()) return;
     }

@@ -63,7 +63,8 @@ struct MetricValue {
 struct KpiReport {
   uint64_t seq = 0;
   Period period;
-  std::vector<std::string> reps;                 // The members whose figures are merged.
+  // The members whose figures are merged, sorted (shared: a company has thousands).
+  std::shared_ptr<const std::vector<std::string>> reps;
   std::map<std::string, MetricValue> metrics;    // By KPI_SPEC §5 name, e.g. "win_rate".
   std::map<std::string, MetricValue> point_in_time;
 };

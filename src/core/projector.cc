@@ -136,6 +136,7 @@ struct Presence {
 
 // A unit's or a window's figures: dense sums by metric, and the few distributions.
 struct AggCell {
+  int32_t start = 0;  // A unit period's first day.
   std::vector<int64_t> sums;
   std::vector<std::pair<MetricId, Histogram>> hists;
   void Add(MetricId m, int64_t v) {
@@ -150,6 +151,52 @@ struct AggCell {
     if (it->second.empty()) hists.erase(it);
   }
 };
+
+// A unit's aggregates of one period kind, by period ordinal (see Ordinal): a vector, so the writer
+// reaches the 5 periods x the units of a touched day without hashing.
+struct PeriodRow {
+  int32_t base = 0;
+  std::vector<std::unique_ptr<AggCell>> cells;  // cells[i] is ordinal base + i.
+
+  AggCell& At(int32_t ordinal, int32_t start) {
+    if (cells.empty()) base = ordinal;
+    if (ordinal < base) {
+      std::vector<std::unique_ptr<AggCell>> grown(base - ordinal);
+      std::move(cells.begin(), cells.end(), std::back_inserter(grown));
+      cells = std::move(grown);
+      base = ordinal;
+    }
+    const size_t i = ordinal - base;
+    if (i >= cells.size()) cells.resize(i + 1);
+    if (cells[i] == nullptr) {
+      cells[i] = std::make_unique<AggCell>();
+      cells[i]->start = start;
+    }
+    return *cells[i];
+  }
+  const AggCell* Find(int32_t ordinal) const {
+    if (ordinal < base || ordinal - base >= static_cast<int64_t>(cells.size())) return nullptr;
+    return cells[ordinal - base].get();
+  }
+};
+using UnitRows = std::array<PeriodRow, 5>;  // By kAllPeriodKinds index.
+
+// A period's ordinal among the periods of its kind: consecutive periods, consecutive ordinals.
+int32_t Ordinal(PeriodKind kind, absl::CivilDay start) {
+  switch (kind) {
+    case PeriodKind::kDay:
+      return DayIndex(start);
+    case PeriodKind::kWeek:
+      return static_cast<int32_t>(FloorDiv(DayIndex(start) - 4, 7));  // 1970-01-05 was a Monday.
+    case PeriodKind::kMonth:
+      return static_cast<int32_t>(start.year() * 12 + start.month() - 1);
+    case PeriodKind::kQuarter:
+      return static_cast<int32_t>(start.year() * 4 + (start.month() - 1) / 3);
+    case PeriodKind::kYear:
+      return static_cast<int32_t>(start.year());
+  }
+  return 0;
+}
 
 // A distribution sample of a rep, on a day.
 struct Sample {
@@ -182,7 +229,7 @@ struct RepCells {
   }
   // Adds `deltas` (sorted by metric, each metric once) to the day's sums.
   void AddToDay(int32_t day, const std::vector<Entry>& deltas, std::vector<Entry>& scratch,
-                std::string& encoded) {
+                std::vector<Entry>& merged, std::string& encoded) {
     auto it = std::lower_bound(days.begin(), days.end(), day);
     size_t i = it - days.begin();
     if (it == days.end() || *it != day) {
@@ -192,8 +239,7 @@ struct RepCells {
     }
     scratch.clear();
     Decode(i, scratch);
-    std::vector<Entry> merged;
-    merged.reserve(scratch.size() + deltas.size());
+    merged.clear();
     auto a = scratch.cbegin();
     auto b = deltas.cbegin();
     while (a != scratch.cend() || b != deltas.end()) {
@@ -460,12 +506,18 @@ class Projector::Impl {
     last_day_end_ = DayStart(d + 1);
     return d;
   }
-  // The first day of the period of each kind (in kAllPeriodKinds order) that contains day d.
-  const std::array<int32_t, 5>& PeriodStarts(int32_t d) {
-    auto [it, inserted] = period_starts_.try_emplace(d);
+  // The periods of each kind (in kAllPeriodKinds order) that contain day d.
+  struct DayPeriods {
+    std::array<int32_t, 5> start;    // First days.
+    std::array<int32_t, 5> ordinal;  // Ordinals.
+  };
+  const DayPeriods& PeriodsOf(int32_t d) {
+    auto [it, inserted] = day_periods_.try_emplace(d);
     if (inserted) {
       for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) {
-        it->second[k] = DayIndex(PeriodContaining(kAllPeriodKinds[k], CivilOf(d)).start);
+        absl::CivilDay start = PeriodContaining(kAllPeriodKinds[k], CivilOf(d)).start;
+        it->second.start[k] = DayIndex(start);
+        it->second.ordinal[k] = Ordinal(kAllPeriodKinds[k], start);
       }
     }
     return it->second;
@@ -565,6 +617,7 @@ class Projector::Impl {
     int32_t cached_day = 0;
     bool have_day = false;
     agg_cells_.clear();  // The units' period aggregates of cached_day.
+    pits_.clear();       // The point-in-time figures of the rep and its units, once needed.
     for (const Touch* t = begin; t != end; ++t) {
       switch (t->kind) {
         case TouchKind::kSum:
@@ -582,10 +635,11 @@ class Projector::Impl {
             if (!units.empty()) {
               if (!have_day || day != cached_day) {
                 agg_cells_.clear();
-                const std::array<int32_t, 5>& starts = PeriodStarts(day);
+                const DayPeriods& periods = PeriodsOf(day);
                 for (SubjectId u : units) {
-                  for (size_t k = 0; k < starts.size(); ++k) {
-                    agg_cells_.push_back(&Agg({u, static_cast<uint8_t>(k + 1), starts[k]}));
+                  UnitRows& rows = unit_rows_[u];
+                  for (size_t k = 0; k < rows.size(); ++k) {
+                    agg_cells_.push_back(&rows[k].At(periods.ordinal[k], periods.start[k]));
                   }
                 }
                 cached_day = day;
@@ -611,16 +665,17 @@ class Projector::Impl {
         case TouchKind::kPitSum:
         case TouchKind::kPitStep: {
           if (!periods) break;
-          auto add = [&](SubjectId s) {
-            Pit& p = pit_[s];
+          if (pits_.empty()) {
+            if (scope.reps) pits_.push_back(&pit_[rep]);
+            for (SubjectId u : units) pits_.push_back(&pit_[u]);
+          }
+          for (Pit* p : pits_) {
             if (t->kind == TouchKind::kPitSum) {
-              p.sums[t->metric] += t->value;
+              p->sums[t->metric] += t->value;
             } else {
-              p.steps[t->metric].Add(t->at, t->value);
+              p->steps[t->metric].Add(t->at, t->value);
             }
-          };
-          if (scope.reps) add(rep);
-          for (SubjectId u : units) add(u);
+          }
           break;
         }
       }
@@ -639,7 +694,7 @@ class Projector::Impl {
           entries_.push_back(e);
         }
       }
-      if (!entries_.empty()) cells->AddToDay(day, entries_, decode_scratch_, encode_scratch_);
+      if (!entries_.empty()) cells->AddToDay(day, entries_, decode_scratch_, merge_scratch_, encode_scratch_);
     }
   }
 
@@ -841,8 +896,7 @@ class Projector::Impl {
         subjects.insert(subjects.end(), units.begin(), units.end());
       }
       if (!scope.only_window) {
-        const int32_t day = DayOf(d.at);
-        const std::array<int32_t, 5> starts = PeriodStarts(day);
+        const std::array<int32_t, 5> starts = PeriodsOf(DayOf(d.at)).start;
         for (size_t k = 0; k < starts.size(); ++k) {
           const bool returning = first->at < DayStart(starts[k]);
           for (SubjectId s : subjects) {
@@ -1156,6 +1210,10 @@ class Projector::Impl {
       return;
     }
     const OrderKey order{key.at, key.seq};
+    {
+      absl::MutexLock lock(&members_mu_);
+      members_.clear();
+    }
     if (e.has_stages_defined()) {  // Every opportunity's funnel and durations depend on the stages.
       ForEachOpportunity(-1);
       sign > 0 ? org_.Add(order, e) : org_.Remove(order, e);
@@ -1283,12 +1341,17 @@ class Projector::Impl {
   }
 
   // ---- Queries -----------------------------------------------------------------------------------
-  absl::StatusOr<std::vector<std::string>> Members(const Subject& s) const {
-    if (!s.is_unit) return std::vector<std::string>{s.id};
+  // The reps whose figures a subject's are: the rep, or a unit's members (cached until the org
+  // changes: listing a company's walks every rep).
+  absl::StatusOr<std::shared_ptr<const std::vector<std::string>>> Members(const Subject& s) const {
+    if (!s.is_unit) return std::make_shared<const std::vector<std::string>>(1, s.id);
     if (org_.FindUnit(s.id) == nullptr) {
       return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
     }
-    return org_.RepsUnder(s.id);
+    absl::MutexLock lock(&members_mu_);
+    auto [it, inserted] = members_.try_emplace(s.id);
+    if (inserted) it->second = std::make_shared<const std::vector<std::string>>(org_.RepsUnder(s.id));
+    return it->second;
   }
 
   // A subject's figures in one period or window.
@@ -1329,7 +1392,14 @@ class Projector::Impl {
     const int32_t first = DayIndex(period.start);
     const AggKey key{*subject, static_cast<uint8_t>(period.kind), first};
     if (*subject & kUnitBit) {
-      AddAgg(key, f);
+      AddCustomers(key, f);
+      auto rows = unit_rows_.find(*subject);
+      if (rows == unit_rows_.end()) return f;
+      const size_t k = static_cast<size_t>(period.kind) - 1;
+      if (const AggCell* c = rows->second[k].Find(Ordinal(period.kind, period.start))) {
+        f.sums = c->sums;
+        f.hists = c->hists;
+      }
       return f;
     }
     AddCustomers(key, f);
@@ -1419,7 +1489,7 @@ class Projector::Impl {
 
   absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period, absl::Time now) const {
     ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
-    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
+    ASSIGN_OR_RETURN(auto reps, Members(subject));
     KpiReport r;
     r.seq = applied_seq_;
     r.period = period;
@@ -1539,7 +1609,8 @@ class Projector::Impl {
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
                                                   absl::Time now) const {
-    ASSIGN_OR_RETURN(std::vector<std::string> reps, Members(subject));
+    ASSIGN_OR_RETURN(auto members, Members(subject));
+    const std::vector<std::string>& reps = *members;
     const Micros lo = absl::ToUnixMicros(from), hi = absl::ToUnixMicros(to),
                  now_us = absl::ToUnixMicros(now);
     std::vector<FollowUp> out;
@@ -1612,12 +1683,20 @@ class Projector::Impl {
                                      " ", metric_names_[s.metric], " sample ", s.value));
       }
     }
-    for (const auto& [key, cell] : agg_) {
+    auto dump_agg = [&](const AggKey& key, const AggCell& cell) {
       const std::string prefix = AggName(key) + " ";
       for (size_t m = 0; m < cell.sums.size(); ++m) {
         if (cell.sums[m] != 0) lines.push_back(absl::StrCat(prefix, metric_names_[m], " = ", cell.sums[m]));
       }
       for (const auto& [m, h] : cell.hists) hist_line(prefix, m, h);
+    };
+    for (const auto& [key, cell] : agg_) dump_agg(key, cell);
+    for (const auto& [unit, rows] : unit_rows_) {
+      for (size_t k = 0; k < rows.size(); ++k) {
+        for (const auto& cell : rows[k].cells) {
+          if (cell != nullptr) dump_agg({unit, static_cast<uint8_t>(k + 1), cell->start}, *cell);
+        }
+      }
     }
     for (const auto& [key, n] : customer_cells_) {
       lines.push_back(absl::StrCat(AggName(key), " customers ", n.first, " returning ", n.second));
@@ -1653,10 +1732,14 @@ class Projector::Impl {
 
   // Figures.
   absl::flat_hash_map<Id, RepCells> rep_cells_;
-  absl::node_hash_map<AggKey, AggCell> agg_;  // Node map: ApplyRep holds pointers across inserts.
+  absl::node_hash_map<AggKey, AggCell> agg_;  // Competition windows' aggregates.
   absl::flat_hash_map<AggKey, std::pair<int32_t, int32_t>> customer_cells_;  // (signed, returning)
-  absl::flat_hash_map<SubjectId, Pit> pit_;
+  absl::node_hash_map<SubjectId, Pit> pit_;  // Node map: ApplyRep holds pointers across inserts.
+  absl::flat_hash_map<SubjectId, UnitRows> unit_rows_;  // A unit's aggregates by period.
   mutable absl::Mutex cursor_mu_;  // Serialises queries' StepSum::UpTo.
+  mutable absl::Mutex members_mu_;
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<std::string>>> members_
+      ABSL_GUARDED_BY(members_mu_);
 
   // Entities.
   absl::flat_hash_map<uint64_t, std::vector<ActionItem>> chains_;  // By ChainKey(rep, customer).
@@ -1684,15 +1767,16 @@ class Projector::Impl {
   // Writer caches and scratch space.
   Micros offset_guess_ = 0;
   absl::flat_hash_map<int32_t, Micros> day_starts_;
-  absl::flat_hash_map<int32_t, std::array<int32_t, 5>> period_starts_;
+  absl::flat_hash_map<int32_t, DayPeriods> day_periods_;
   int32_t last_day_ = 0;
   Micros last_day_begin_ = 0, last_day_end_ = 0;
   std::vector<Touch> touches_;
   std::vector<Presence> presence_;
   std::vector<std::pair<int32_t, Entry>> day_deltas_;
-  std::vector<Entry> entries_, decode_scratch_;
+  std::vector<Entry> entries_, decode_scratch_, merge_scratch_;
   std::string encode_scratch_;
   std::vector<AggCell*> agg_cells_;
+  std::vector<Pit*> pits_;
 
   bool track_changes_ = false;
   absl::flat_hash_set<Id> changed_reps_;

@@ -318,7 +318,7 @@ TEST(ProjectorTest, UnitsRollUpCurrentMembersAndCountCustomersOnce) {
   EXPECT_EQ(Get(*moved, Subject::Unit("sh"), PeriodKind::kMonth, nov, "sales_amount").integer, 100);
   EXPECT_EQ(Get(*moved, Subject::Unit("bj"), PeriodKind::kMonth, nov, "sales_amount").integer, 600);
   absl::StatusOr<KpiReport> bj = moved->Kpis(Subject::Unit("bj"), PeriodContaining(PeriodKind::kMonth, nov), Utc(2027, 1, 1));
-  EXPECT_THAT(bj->reps, ElementsAre("wang", "zhao"));
+  EXPECT_THAT(*bj->reps, ElementsAre("wang", "zhao"));
   EXPECT_EQ(moved->Kpis(Subject::Unit("nowhere"), PeriodContaining(PeriodKind::kMonth, nov), Utc(2027, 1, 1)).status().code(),
             absl::StatusCode::kNotFound);
 }

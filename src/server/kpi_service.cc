@@ -81,7 +81,8 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
   response->set_seq(report->seq);
   *response->mutable_subject() = request->subject();
   *response->mutable_period() = EncodePeriod(report->period);
-  for (const std::string& rep : report->reps) response->add_rep_ids(rep);
+  response->mutable_rep_ids()->Reserve(static_cast<int>(report->reps->size()));
+  for (const std::string& rep : *report->reps) response->add_rep_ids(rep);
   for (const auto& [name, m] : report->metrics) EncodeMetric(name, m, response->add_metrics());
   for (const auto& [name, m] : report->point_in_time) {
     EncodeMetric(name, m, response->add_point_in_time());

@@ -1,6 +1,10 @@
 #include "server/views.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -43,16 +47,89 @@ absl::Status Views::ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) 
 }
 
 absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p) const {
-  uint64_t applied = 0;
-  std::vector<v1::EventRecord> chunk;
-  while (from <= to) {
-    chunk.clear();
-    RETURN_IF_ERROR(store_->ReadRange(from, to, 20000, 64 << 20, &chunk));
-    if (chunk.empty()) return absl::DataLossError(absl::StrCat("log record ", from, " is missing"));
-    for (const v1::EventRecord& r : chunk) RETURN_IF_ERROR(ApplyRecord(r.seq(), r.event(), p));
-    applied += chunk.size();
-    from = chunk.back().seq() + 1;
+  if (from > to) return 0;
+  // Two stages on two cores: a reader thread scans and parses the log into chunks of records,
+  // which this thread applies. Chunks are recycled, so parsing reuses the records' memory.
+  constexpr size_t kChunk = 4096;
+  constexpr size_t kInFlight = 4;
+  struct Chunk {
+    std::vector<v1::EventRecord> records{kChunk};
+    size_t size = 0;
+  };
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<std::unique_ptr<Chunk>> free_chunks;
+  std::deque<std::unique_ptr<Chunk>> ready;
+  bool done = false, stop = false;
+  absl::Status read_status;
+  for (size_t i = 0; i < kInFlight; ++i) free_chunks.push_back(std::make_unique<Chunk>());
+
+  std::thread reader([&] {
+    std::unique_ptr<Chunk> chunk;
+    auto hand_over = [&] {
+      std::lock_guard lock(mu);
+      ready.push_back(std::move(chunk));
+      changed.notify_all();
+    };
+    absl::Status s = store_->ScanRange(from, to, [&](uint64_t seq, std::string_view bytes) {
+      if (chunk == nullptr) {
+        std::unique_lock lock(mu);
+        changed.wait(lock, [&] { return !free_chunks.empty() || stop; });
+        if (stop) return false;
+        chunk = std::move(free_chunks.back());
+        free_chunks.pop_back();
+        chunk->size = 0;
+      }
+      v1::EventRecord& r = chunk->records[chunk->size];
+      if (!r.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        read_status = absl::DataLossError(absl::StrCat("log record ", seq, " is malformed"));
+        return false;
+      }
+      r.set_seq(seq);
+      if (++chunk->size == kChunk) hand_over();
+      return true;
+    });
+    if (chunk != nullptr && chunk->size > 0) hand_over();
+    std::lock_guard lock(mu);
+    if (read_status.ok()) read_status = s;
+    done = true;
+    changed.notify_all();
+  });
+
+  uint64_t applied = 0, expected = from;
+  absl::Status status;
+  while (status.ok()) {
+    std::unique_ptr<Chunk> chunk;
+    {
+      std::unique_lock lock(mu);
+      changed.wait(lock, [&] { return !ready.empty() || done; });
+      if (ready.empty()) break;  // Done, and nothing left.
+      chunk = std::move(ready.front());
+      ready.pop_front();
+    }
+    for (size_t i = 0; i < chunk->size && status.ok(); ++i) {
+      const v1::EventRecord& r = chunk->records[i];
+      if (r.seq() != expected) {
+        status = absl::DataLossError(absl::StrCat("log record ", expected, " is missing"));
+        break;
+      }
+      status = ApplyRecord(r.seq(), r.event(), p);
+      ++expected;
+      ++applied;
+    }
+    std::lock_guard lock(mu);
+    free_chunks.push_back(std::move(chunk));
+    changed.notify_all();
   }
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+    changed.notify_all();
+  }
+  reader.join();
+  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(read_status);
+  if (expected != to + 1) return absl::DataLossError(absl::StrCat("log record ", expected, " is missing"));
   return applied;
 }
 

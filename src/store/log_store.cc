@@ -254,6 +254,25 @@ absl::Status LogStore::ReadRange(uint64_t from, uint64_t to, size_t max_records,
   return FromRocksStatus(it->status(), "reading the log");
 }
 
+absl::Status LogStore::ScanRange(uint64_t from, uint64_t to,
+                                 const std::function<bool(uint64_t, std::string_view)>& fn) const {
+  if (from == 0) from = 1;
+  if (from > to) return absl::OkStatus();
+  std::string upper = EncodeSeqKey(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  read_options.readahead_size = 4 << 20;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, log_));
+  for (it->Seek(EncodeSeqKey(from)); it->Valid(); it->Next()) {
+    std::optional<uint64_t> seq = DecodeSeqKey(it->key().ToStringView());
+    if (!seq) return absl::DataLossError("malformed log key");
+    if (!fn(*seq, it->value().ToStringView())) break;
+  }
+  return FromRocksStatus(it->status(), "reading the log");
+}
+
 absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
   if (needs_resume_) {
     rocksdb::Status r = db_->Resume();

@@ -6,6 +6,7 @@
 #ifndef SALESTRACK_STORE_LOG_STORE_H_
 #define SALESTRACK_STORE_LOG_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,12 @@ class LogStore {
   // appended records' encoded size reaches max_bytes (always at least one record if any).
   absl::Status ReadRange(uint64_t from, uint64_t to, size_t max_records, size_t max_bytes,
                          std::vector<v1::EventRecord>* out) const;
+
+  // Calls fn(seq, record bytes) for the records with from <= seq <= to, in seq order, until fn
+  // returns false; the bytes (an EventRecord without its seq) live for the call only. A sequential
+  // scan for replays: reads ahead and leaves the block cache to the queries.
+  absl::Status ScanRange(uint64_t from, uint64_t to,
+                         const std::function<bool(uint64_t, std::string_view)>& fn) const;
 
   // Writes the batch atomically; durable (WAL synced) when it returns OK. After a failed write
   // (e.g. the disk is full: RocksDB then refuses every write until told to resume), the next call
