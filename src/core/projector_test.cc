@@ -93,6 +93,7 @@ class Log {
     r->set_active(true);
   }
   const std::string& last_id() const { return events_.back().event_id(); }
+  const std::vector<v1::Event>& events() const { return events_; }
 
   std::unique_ptr<Projector> Project(absl::TimeZone zone = absl::UTCTimeZone()) const {
     auto p = std::make_unique<Projector>(ProjectorOptions{zone});
@@ -195,6 +196,57 @@ TEST(ProjectorTest, MonthLateStageChangeMovesDurationsIntoTheRightPeriods) {
   MetricValue cycle = Get(*after, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "sales_cycle");
   EXPECT_EQ(cycle.count, 1);
   EXPECT_DOUBLE_EQ(cycle.mean_seconds, 65 * 86400);
+}
+
+// The daemon's projector keeps no event index: it is handed each void's target from the log. A
+// void may even come first (one batch may hold a void and, after it, its target): the target is
+// skipped when it arrives, and a second void of it changes nothing.
+TEST(ProjectorTest, VoidsWithTargetsFromTheLogInAnyOrder) {
+  Log log;
+  log.Action("li", "c1", Utc(2026, 11, 2), v1::VISIT, 100);
+  log.Action("li", "c1", Utc(2026, 11, 3), v1::PHONE, 20);
+  log.Void("e2", Utc(2026, 11, 4));
+  std::vector<v1::EventRecord> records;
+  for (size_t i = 0; i < 3; ++i) {
+    v1::EventRecord& r = records.emplace_back();
+    r.set_seq(i + 1);
+    *r.mutable_event() = i == 2 ? log.events()[2] : log.events()[i];
+  }
+  ProjectorOptions options;
+  options.index_events = false;
+  const Period nov = PeriodContaining(PeriodKind::kMonth, absl::CivilDay(2026, 11, 1));
+  auto actions = [&](const Projector& p) {
+    return p.Metric(Subject::Rep("li"), nov, "actions")->integer;
+  };
+  {  // In log order, the target given: the void undoes it; a repeat of the void does nothing.
+    Projector p(options);
+    p.Apply(1, records[0].event());
+    p.Apply(2, records[1].event());
+    p.Apply(3, records[2].event(), &records[1]);
+    EXPECT_EQ(actions(p), 1);
+    p.Apply(4, records[2].event(), &records[1]);
+    EXPECT_EQ(actions(p), 1);
+    EXPECT_EQ(p.Metric(Subject::Rep("li"), nov, "action_cost")->integer, 100);
+  }
+  {  // The void first (seq 2), its target after it (seq 3): the target never counts.
+    Projector p(options);
+    v1::EventRecord target = records[1];
+    target.set_seq(3);
+    p.Apply(1, records[0].event());
+    p.Apply(2, records[2].event(), &target);
+    p.Apply(3, records[1].event());
+    EXPECT_EQ(actions(p), 1);
+    Projector without_it(options);
+    without_it.Apply(1, records[0].event());
+    EXPECT_EQ(p.DumpCells(), without_it.DumpCells());
+  }
+  {  // Without an index and without a target, a void cannot be resolved and changes nothing.
+    Projector p(options);
+    p.Apply(1, records[0].event());
+    p.Apply(2, records[1].event());
+    p.Apply(3, records[2].event());
+    EXPECT_EQ(actions(p), 2);
+  }
 }
 
 TEST(ProjectorTest, FunnelWinRateAndTimelineRules) {
