@@ -22,9 +22,10 @@ rocksdb::ColumnFamilyOptions LogFamilyOptions(const std::shared_ptr<rocksdb::Cac
   table.block_cache = cache;
   table.block_size = 16 << 10;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  // Sequential keys: the log is read in ranges, so no bloom filter; zstd for bytes/event.
-  cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
+  // Sequential keys: the log is read in ranges, so no bloom filter. zstd on every level, flushes
+  // included, for bytes/event: it costs the flush thread a few percent of a core at the ingest
+  // target (~20 MB/s of records), and a fresh L0 file is then as small as a compacted one.
+  cf.compression = rocksdb::kZSTD;
   cf.write_buffer_size = 64 << 20;
   return cf;
 }
@@ -41,7 +42,8 @@ rocksdb::ColumnFamilyOptions IdsFamilyOptions(const std::shared_ptr<rocksdb::Cac
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.memtable_whole_key_filtering = true;
   cf.memtable_prefix_bloom_size_ratio = 0.05;
-  cf.compression = rocksdb::kLZ4Compression;
+  // Event ids are mostly hex UUIDs: zstd's entropy coding halves them, LZ4 cannot.
+  cf.compression = rocksdb::kZSTD;
   cf.write_buffer_size = 32 << 20;
   return cf;
 }
