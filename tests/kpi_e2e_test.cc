@@ -179,6 +179,28 @@ TEST_F(KpiE2eTest, UnitFiguresFollowTheLogAndSurviveSigkill) {
   EXPECT_EQ(Kpis("co", v1::QUARTER, 2026, 11, 15)["sales_amount"].integer(), 4'000'000);
 }
 
+// One batch may hold a void before its target: the void gets the lower seq, and the target must
+// still count for nothing, live, after kill -9 and replay, and in verify.
+TEST_F(KpiE2eTest, AVoidBeforeItsTargetInOneBatchStillVoidsIt) {
+  ASSERT_TRUE(Append({Unit("co", ""), Rep("li", "co")}).ok());
+  v1::Event kept = Contract("li", "k1", 1'000'000, Utc(2026, 11, 2));
+  v1::Event voided = Contract("li", "k2", 5'000'000, Utc(2026, 11, 3));
+  v1::Event v = Base("", Utc(2026, 11, 4));
+  v.mutable_event_voided()->set_target_event_id(voided.event_id());
+  ASSERT_TRUE(Append({kept, v, voided}).ok());
+  EXPECT_EQ(Kpis("co", v1::MONTH, 2026, 11, 15)["sales_amount"].integer(), 1'000'000);
+  EXPECT_EQ(Kpis("co", v1::MONTH, 2026, 11, 15)["signings"].integer(), 1);
+  daemon_->Kill();
+  daemon_ = std::make_unique<Daemon>(dir_.Sub("data"),
+                                     std::vector<std::string>{"--time_zone=Asia/Shanghai"});
+  Connect();
+  EXPECT_EQ(Kpis("co", v1::MONTH, 2026, 11, 15)["sales_amount"].integer(), 1'000'000);
+  grpc::ClientContext c;
+  v1::VerifyResponse verify;
+  ASSERT_TRUE(admin_->Verify(&c, v1::VerifyRequest(), &verify).ok());
+  EXPECT_TRUE(verify.ok());
+}
+
 TEST_F(KpiE2eTest, FunnelAndFollowUpsOverGrpc) {
   ASSERT_TRUE(Append({Unit("co", ""), Rep("li", "co")}).ok());
   v1::Event open = Base("li", Utc(2026, 11, 2));

@@ -52,6 +52,9 @@ class OrgState {
   // Index of `stage_id` in stages(), or -1.
   int StageIndex(const std::string& stage_id) const;
 
+  // `unit` and the units above it, nearest first: the walk up the tree stops at a root or at a
+  // unit that is not defined (which is still listed). Bounded even on a corrupt state.
+  std::vector<std::string> UnitsAbove(const std::string& unit) const;
   // True when `unit` is `root` or below it.
   bool InSubtree(const std::string& unit, const std::string& root) const;
   // Every rep (active or not) whose current unit is in the subtree of `root`, sorted by id.
@@ -72,6 +75,10 @@ class OrgState {
  private:
   template <typename T>
   using History = std::map<OrderKey, T>;
+
+  // Calls fn(unit) for `unit` and each unit above it until fn returns false; see UnitsAbove.
+  template <typename Fn>
+  void WalkUp(const std::string& unit, Fn fn) const;
 
   absl::flat_hash_map<std::string, History<Unit>> units_;
   absl::flat_hash_map<std::string, History<Rep>> reps_;

@@ -82,16 +82,31 @@ int OrgState::StageIndex(const std::string& stage_id) const {
   return -1;
 }
 
-bool OrgState::InSubtree(const std::string& unit, const std::string& root) const {
-  std::string current = unit;
+template <typename Fn>
+void OrgState::WalkUp(const std::string& unit, Fn fn) const {
+  const std::string* current = &unit;
   // Bounded walk: the tree is acyclic by Check, but never loop on a corrupt state.
-  for (size_t depth = 0; depth <= units_.size() && !current.empty(); ++depth) {
-    if (current == root) return true;
-    const Unit* u = FindUnit(current);
-    if (u == nullptr) return false;
-    current = u->parent;
+  for (size_t depth = 0; depth <= units_.size() && !current->empty(); ++depth) {
+    if (!fn(*current)) return;
+    const Unit* u = FindUnit(*current);
+    if (u == nullptr) return;
+    current = &u->parent;
   }
-  return false;
+}
+
+std::vector<std::string> OrgState::UnitsAbove(const std::string& unit) const {
+  std::vector<std::string> chain;
+  WalkUp(unit, [&](const std::string& u) {
+    chain.push_back(u);
+    return true;
+  });
+  return chain;
+}
+
+bool OrgState::InSubtree(const std::string& unit, const std::string& root) const {
+  bool found = false;
+  WalkUp(unit, [&](const std::string& u) { return !(found = u == root); });
+  return found;
 }
 
 std::vector<std::string> OrgState::RepsUnder(const std::string& root) const {

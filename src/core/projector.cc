@@ -348,7 +348,7 @@ struct ContractDef {
   int64_t cost = 0;
   bool has_cost = false;
   int64_t quantity = 0;
-  std::vector<std::pair<Micros, int64_t>> installments;  // (due, amount); never empty.
+  std::vector<std::pair<Micros, int64_t>> installments;  // (due, amount) by due; never empty.
 };
 struct Contract {
   std::vector<ContractDef> defs;  // Sorted by (at, seq); defs[0] defines the contract.
@@ -405,12 +405,36 @@ struct Key {
   friend auto operator<=>(const Key&, const Key&) = default;
 };
 
+// Strings numbered densely in order of first sight. Names live in a deque, which never moves them,
+// so the map's keys can view them.
+template <typename IdT>
+class Interner {
+ public:
+  IdT Intern(std::string_view s) {
+    if (auto it = ids_.find(s); it != ids_.end()) return it->second;
+    names_.emplace_back(s);
+    const auto id = static_cast<IdT>(names_.size() - 1);
+    ids_.emplace(names_.back(), id);
+    return id;
+  }
+  std::optional<IdT> Find(std::string_view s) const {
+    auto it = ids_.find(s);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  const std::string& Name(IdT id) const { return names_[id]; }
+  size_t size() const { return names_.size(); }
+
+ private:
+  absl::flat_hash_map<std::string_view, IdT> ids_;
+  std::deque<std::string> names_;
+};
+
 uint64_t ChainKey(Id rep, Id customer) { return (static_cast<uint64_t>(rep) << 32) | customer; }
 
 // Which aggregates an application reaches.
 struct Scope {
-  bool reps = true;   // The reps' own cells.
-  bool units = true;  // Their units' aggregates.
+  bool reps = true;  // The reps' own cells (their units' aggregates are always reached).
   // Set: only this competition's window aggregates (re-summing a window); else every calendar
   // period, the point-in-time figures and every window.
   std::optional<Id> only_window;
@@ -461,32 +485,12 @@ class Projector::Impl {
   }
 
   // ---- Interning ---------------------------------------------------------------------------------
-  Id Intern(std::string_view s) {
-    if (auto it = ids_.find(s); it != ids_.end()) return it->second;
-    names_.emplace_back(s);
-    Id id = static_cast<Id>(names_.size() - 1);
-    ids_.emplace(names_.back(), id);
-    return id;
-  }
-  std::optional<Id> Lookup(std::string_view s) const {
-    auto it = ids_.find(s);
-    if (it == ids_.end()) return std::nullopt;
-    return it->second;
-  }
-  const std::string& Name(Id id) const { return names_[id]; }
-
-  MetricId InternMetric(std::string_view name) {
-    if (auto it = metric_ids_.find(name); it != metric_ids_.end()) return it->second;
-    metric_names_.emplace_back(name);
-    auto id = static_cast<MetricId>(metric_names_.size() - 1);
-    metric_ids_.emplace(metric_names_.back(), id);
-    return id;
-  }
-  std::optional<MetricId> FindMetric(std::string_view name) const {
-    auto it = metric_ids_.find(name);
-    if (it == metric_ids_.end()) return std::nullopt;
-    return it->second;
-  }
+  Id Intern(std::string_view s) { return ids_.Intern(s); }
+  std::optional<Id> Lookup(std::string_view s) const { return ids_.Find(s); }
+  const std::string& Name(Id id) const { return ids_.Name(id); }
+  MetricId InternMetric(std::string_view name) { return metrics_.Intern(name); }
+  std::optional<MetricId> FindMetric(std::string_view name) const { return metrics_.Find(name); }
+  const std::string& MetricName(MetricId m) const { return metrics_.Name(m); }
 
   // ---- Days and periods (writer only: the caches are not guarded) -------------------------------
   Micros DayStart(int32_t d) {
@@ -524,18 +528,12 @@ class Projector::Impl {
   }
 
   // ---- The org, as the aggregates see it ---------------------------------------------------------
-  // A rep's units, its own first: where its figures add up (OrgState::InSubtree's walk).
+  // A rep's units, its own first: where its figures add up.
   std::vector<SubjectId> ComputeUnits(Id rep) {
     std::vector<SubjectId> units;
     const OrgState::Rep* r = org_.FindRep(Name(rep));
     if (r == nullptr) return units;
-    std::string current = r->unit;
-    for (size_t depth = 0; depth <= 64 && !current.empty(); ++depth) {
-      units.push_back(Intern(current) | kUnitBit);
-      const OrgState::Unit* u = org_.FindUnit(current);
-      if (u == nullptr) break;
-      current = u->parent;
-    }
+    for (const std::string& unit : org_.UnitsAbove(r->unit)) units.push_back(Intern(unit) | kUnitBit);
     return units;
   }
   const std::vector<SubjectId>& UnitsOf(Id rep) {
@@ -609,8 +607,7 @@ class Projector::Impl {
   void ApplyRep(const Touch* begin, const Touch* end, const Scope& scope) {
     const Id rep = begin->rep;
     if (track_changes_) changed_reps_.insert(rep);
-    static const std::vector<SubjectId> kNoUnits;
-    const std::vector<SubjectId>& units = scope.units ? UnitsOf(rep) : kNoUnits;
+    const std::vector<SubjectId>& units = UnitsOf(rep);
     const bool periods = !scope.only_window.has_value();
     RepCells* cells = scope.reps && periods ? &rep_cells_[rep] : nullptr;
     day_deltas_.clear();
@@ -846,9 +843,7 @@ class Projector::Impl {
     }
     t.PitSum(d.rep, kOutstanding, d.amount - paid);
     // Overdue as of now is max(0, due by now − paid): a step at each installment's due time.
-    std::vector<std::pair<Micros, int64_t>> dues = d.installments;
-    std::stable_sort(dues.begin(), dues.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const std::vector<std::pair<Micros, int64_t>>& dues = d.installments;
     int64_t due = 0, before = std::max<int64_t>(0, -paid);
     t.PitStep(d.rep, kMinTime, kOverdueMoney, before);
     for (size_t i = 0; i < dues.size(); ++i) {
@@ -891,10 +886,8 @@ class Projector::Impl {
       if (d.customer != customer) continue;
       std::vector<SubjectId> subjects;
       if (scope.reps) subjects.push_back(d.rep);
-      if (scope.units) {
-        const std::vector<SubjectId>& units = UnitsOf(d.rep);
-        subjects.insert(subjects.end(), units.begin(), units.end());
-      }
+      const std::vector<SubjectId>& units = UnitsOf(d.rep);
+      subjects.insert(subjects.end(), units.begin(), units.end());
       if (!scope.only_window) {
         const std::array<int32_t, 5> starts = PeriodsOf(DayOf(d.at)).start;
         for (size_t k = 0; k < starts.size(); ++k) {
@@ -1080,6 +1073,8 @@ class Projector::Impl {
           d.installments.push_back({ToUnixMicros(i.due_at()), i.amount()});
         }
         if (d.installments.empty()) d.installments.push_back({at, c.amount()});
+        std::stable_sort(d.installments.begin(), d.installments.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         const Id id = Intern(c.contract_id());
         const Id customer = d.customer;
         WithContracts({id}, /*defs_change=*/true, {customer}, [&] {
@@ -1242,7 +1237,7 @@ class Projector::Impl {
   // Moves the reps' figures from their cached units to `moved`'s: every contribution the reps
   // have is retracted from the old units' aggregates and added to the new ones'.
   void MoveReps(const absl::flat_hash_map<Id, std::vector<SubjectId>>& moved) {
-    const Scope units_only{.reps = false, .units = true};
+    const Scope units_only{.reps = false};
     for (int sign : {-1, +1}) {
       if (sign > 0) {
         for (const auto& [rep, units] : moved) rep_units_[rep] = units;
@@ -1407,7 +1402,7 @@ class Projector::Impl {
     if (it == rep_cells_.end()) return f;
     const RepCells& cells = it->second;
     const int32_t last = DayIndex(NextPeriod(period).start) - 1;
-    f.sums.assign(metric_names_.size(), 0);
+    f.sums.assign(metrics_.size(), 0);
     std::vector<Entry> entries;
     for (size_t i = std::lower_bound(cells.days.begin(), cells.days.end(), first) - cells.days.begin();
          i < cells.days.size() && cells.days[i] <= last; ++i) {
@@ -1507,7 +1502,7 @@ class Projector::Impl {
       names.push_back(absl::StrCat("stage_duration:", s.id));
     }
     for (size_t m = 0; m < f.sums.size(); ++m) {
-      const std::string& name = metric_names_[m];
+      const std::string& name = MetricName(m);
       if (f.sums[m] != 0 && absl::StartsWith(name, "score_count:")) {
         names.push_back(absl::StrCat("score:", name.substr(12)));
       }
@@ -1665,7 +1660,7 @@ class Projector::Impl {
   std::vector<std::string> DumpCells() const {
     std::vector<std::string> lines;
     auto hist_line = [&](const std::string& prefix, MetricId m, const Histogram& h) {
-      lines.push_back(absl::StrCat(prefix, metric_names_[m], " = n ", h.count(), " sum ",
+      lines.push_back(absl::StrCat(prefix, MetricName(m), " = n ", h.count(), " sum ",
                                    static_cast<double>(h.sum()), " p50 ", h.Quantile(0.5),
                                    " p90 ", h.Quantile(0.9)));
     };
@@ -1676,17 +1671,17 @@ class Projector::Impl {
             absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(cells.days[i])}), " ");
         entries.clear();
         cells.Decode(i, entries);
-        for (const auto& [m, v] : entries) lines.push_back(absl::StrCat(prefix, metric_names_[m], " = ", v));
+        for (const auto& [m, v] : entries) lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", v));
       }
       for (const Sample& s : cells.samples) {
         lines.push_back(absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(s.day)}),
-                                     " ", metric_names_[s.metric], " sample ", s.value));
+                                     " ", MetricName(s.metric), " sample ", s.value));
       }
     }
     auto dump_agg = [&](const AggKey& key, const AggCell& cell) {
       const std::string prefix = AggName(key) + " ";
       for (size_t m = 0; m < cell.sums.size(); ++m) {
-        if (cell.sums[m] != 0) lines.push_back(absl::StrCat(prefix, metric_names_[m], " = ", cell.sums[m]));
+        if (cell.sums[m] != 0) lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", cell.sums[m]));
       }
       for (const auto& [m, h] : cell.hists) hist_line(prefix, m, h);
     };
@@ -1724,11 +1719,8 @@ class Projector::Impl {
   OrgState org_;
   PlanState plans_;  // Targets and schemes (KPI_SPEC §6).
 
-  // Interned strings. names_ is a deque: ids_ keys view its strings, which never move.
-  absl::flat_hash_map<std::string_view, Id> ids_;
-  std::deque<std::string> names_;
-  absl::flat_hash_map<std::string_view, MetricId> metric_ids_;
-  std::deque<std::string> metric_names_;
+  Interner<Id> ids_;
+  Interner<MetricId> metrics_;
 
   // Figures.
   absl::flat_hash_map<Id, RepCells> rep_cells_;

@@ -134,10 +134,12 @@ absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p)
 }
 
 absl::Status Views::FillScheduledBy(std::vector<FollowUp>* follow_ups) const {
-  for (FollowUp& f : *follow_ups) {
-    if (!f.scheduled_by.empty()) continue;
-    ASSIGN_OR_RETURN(v1::EventRecord r, store_->ReadRecord(f.scheduled_by_seq));
-    f.scheduled_by = r.event().event_id();
+  std::vector<uint64_t> seqs;
+  for (const FollowUp& f : *follow_ups) seqs.push_back(f.scheduled_by_seq);
+  std::vector<v1::EventRecord> records;
+  RETURN_IF_ERROR(store_->ReadRecords(seqs, &records));
+  for (size_t i = 0; i < records.size(); ++i) {
+    (*follow_ups)[i].scheduled_by = records[i].event().event_id();
   }
   return absl::OkStatus();
 }

@@ -65,6 +65,10 @@ class LogStore {
   absl::Status ReadRange(uint64_t from, uint64_t to, size_t max_records, size_t max_bytes,
                          std::vector<v1::EventRecord>* out) const;
 
+  // The records with these seqs, in the same order, read in one MultiGet (NOT_FOUND if one is
+  // missing).
+  absl::Status ReadRecords(absl::Span<const uint64_t> seqs, std::vector<v1::EventRecord>* out) const;
+
   // Calls fn(seq, record bytes) for the records with from <= seq <= to, in seq order, until fn
   // returns false; the bytes (an EventRecord without its seq) live for the call only. A sequential
   // scan for replays: reads ahead and leaves the block cache to the queries.
@@ -88,6 +92,8 @@ class LogStore {
   const std::string& dir() const { return dir_; }
 
  private:
+  absl::Status Scan(uint64_t from, uint64_t to, bool sequential,
+                    const std::function<bool(uint64_t, std::string_view)>& fn) const;
   LogStore() = default;
   absl::Status CheckOrInitFormat();
   absl::StatusOr<uint64_t> ReadHead() const;
