@@ -30,9 +30,12 @@
 //   kpi_bench --perf_dir /tmp/perf              # also `perf record` each phase (disturbs it)
 //   kpi_bench --help
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <malloc.h>
 
 #include <algorithm>
 #include <array>
@@ -100,12 +103,14 @@ struct Options {
   int load_clients = 4;
   int load_batch = 1000;
   int query_clients = 4;
+  double query_rate = 500;  // paced GetKpis calls/s in all
   int live_clients = 2;
   uint64_t seed = 20260101;
   std::string dir;  // Parent of the temporary directory; default $TMPDIR or /tmp.
   std::string salestrackd = SALESTRACKD_PATH;
   std::string perf_dir;
   bool keep = false;
+  bool projector_only = false;
 };
 
 void PrintUsage() {
@@ -120,8 +125,10 @@ void PrintUsage() {
       "  --seconds N         timed phases: views-on ingest N s, GetKpis N/2 s per subject type\n"
       "                      (default 10)\n"
       "  --ingest_seconds N  views-on ingest phase (default 10)\n"
-      "  --query_seconds N   GetKpis phase, per subject type (default 5)\n"
+      "  --query_seconds N   GetKpis phase, per subject type and mode (default 5)\n"
       "  --query_clients N   GetKpis client threads (default 4)\n"
+      "  --query_rate N      the paced GetKpis run's calls/s in all (default 500); a closed-loop\n"
+      "                      run (calls back to back) follows it\n"
       "  --live_clients N    appending clients during the GetKpis phase (default 2)\n"
       "  --seed N            log generator seed (default 20260101)\n"
       "  --dir DIR           where to create the temporary data directory (default $TMPDIR or /tmp)\n"
@@ -130,7 +137,9 @@ void PrintUsage() {
       "                      projector pass and on the daemon during the ingest, rebuild and\n"
       "                      GetKpis phases, writing DIR/<phase>.perf.data (perf's own CPU use\n"
       "                      disturbs the figures of those phases)\n"
-      "  --keep              keep the temporary directory\n",
+      "  --keep              keep the temporary directory\n"
+      "  --projector_only    run only the in-process projector phase and print its figures and\n"
+      "                      memory breakdown (e.g. --events 10000000 for the 10M-event heap)\n",
       SALESTRACKD_PATH);
 }
 
@@ -155,6 +164,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       if (!flags.Number(0.1, &o->ingest_seconds)) return false;
     } else if (arg == "--query_seconds") {
       if (!flags.Number(0.1, &o->query_seconds)) return false;
+    } else if (arg == "--query_rate") {
+      if (!flags.Number(1, &o->query_rate)) return false;
     } else if (arg == "--query_clients") {
       if (!flags.Integer(&o->query_clients)) return false;
     } else if (arg == "--live_clients") {
@@ -170,6 +181,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       if (!flags.Text(&o->perf_dir)) return false;
     } else if (arg == "--keep") {
       o->keep = true;
+    } else if (arg == "--projector_only") {
+      o->projector_only = true;
     } else {
       return flags.Unknown();
     }
@@ -453,7 +466,15 @@ struct ProjectorResult {
   double stall_seconds = 0, longest_stall = 0;
   Percentiles rep_ms, team_ms, company_ms;  // in-process Kpis(MONTH) latency
   size_t company_reps = 0;
+  std::vector<std::pair<std::string, size_t>> memory;  // Projector::Memory() when filled
+  double heap_bytes = 0;  // malloc's bytes in use grew by this while the projector filled
 };
+
+// glibc's bytes allocated: in its arenas, plus the blocks it mmapped (large tables).
+double MallocBytesInUse() {
+  const struct mallinfo2 m = mallinfo2();
+  return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
+}
 
 // The daemon's projector keeps no event index; it is handed each void's target, read from the log.
 salestrack::ProjectorOptions DaemonLikeOptions() {
@@ -485,6 +506,7 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
   const std::vector<std::unique_ptr<v1::EventRecord>> targets = VoidTargets(log);
   {
     double rss0 = StatusBytes(0, "VmRSS:");
+    const double heap0 = MallocBytesInUse();
     salestrack::Projector p(DaemonLikeOptions());
     const size_t half = log.events.size() / 2;
     double rss_half = 0;
@@ -500,6 +522,8 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     double rss_end = StatusBytes(0, "VmRSS:");
     r.rss_delta = rss_end - rss0;
     r.rss_marginal = (rss_end - rss_half) / static_cast<double>(log.events.size() - half);
+    r.memory = p.Memory();
+    r.heap_bytes = MallocBytesInUse() - heap0;
 
     // In-process query cost: what GetKpis computes under the daemon's reader lock.
     salestrack::Period month = salestrack::PeriodOf(salestrack::PeriodKind::kMonth, now, absl::UTCTimeZone());
@@ -548,11 +572,60 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
   return r;
 }
 
+// The projector phase's details: timing by event type, in-process query cost, where the memory went.
+void PrintProjectorDetails(const ProjectorResult& proj, double n_events) {
+  std::printf("- 1 projector: first pass %.2f s; this process grew %s while it filled (≈ the "
+              "projector's heap: %.0f B/event on average, %.0f B/event over the second half); "
+              "second pass with per-event timing %.2f s:\n",
+              proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events,
+              proj.rss_marginal, proj.breakdown_seconds);
+  {
+    double timed = 0;
+    for (const auto& c : proj.by_type) timed += c.seconds;
+    MarkdownTable types({"event type", "events", "mean µs", "p50 µs", "p99 µs", "max µs",
+                         "share of Apply time"},
+                        /*indent=*/"  ");
+    types.PrintHeader();
+    for (size_t c = 0; c < proj.by_type.size(); ++c) {
+      const auto& t = proj.by_type[c];
+      if (t.n == 0) continue;
+      Percentiles us = ComputePercentiles(t.us);
+      types.PrintRow({PayloadName(static_cast<int>(c)), Thousands(static_cast<double>(t.n)),
+                      absl::StrFormat("%.2f", us.mean), absl::StrFormat("%.2f", us.p50),
+                      absl::StrFormat("%.1f", us.p99), Thousands(us.max),
+                      absl::StrFormat("%.1f %%", 100 * t.seconds / timed)});
+    }
+    std::printf("  Apply calls over 10 ms (hash-table growth; the daemon's writer holds the views' "
+                "exclusive lock meanwhile): %s, %.2f s in all (%.0f %% of Apply time), longest "
+                "%.0f ms\n",
+                Thousands(static_cast<double>(proj.stalls)).c_str(), proj.stall_seconds,
+                timed > 0 ? 100 * proj.stall_seconds / timed : 0, proj.longest_stall * 1e3);
+  }
+  std::printf("- 1 in-process Projector::Kpis(MONTH) (the work GetKpis does under the reader lock): "
+              "rep p50 %.3f / p99 %.3f ms (%zu calls); team p50 %.2f / p99 %.2f ms (%zu); company "
+              "(%zu reps) p50 %.2f / max %.2f ms (%zu)\n",
+              proj.rep_ms.p50, proj.rep_ms.p99, proj.rep_ms.n, proj.team_ms.p50, proj.team_ms.p99,
+              proj.team_ms.n, proj.company_reps, proj.company_ms.p50, proj.company_ms.max,
+              proj.company_ms.n);
+  size_t total = 0;
+  for (const auto& [name, bytes] : proj.memory) total += bytes;
+  std::printf("- 1 projector memory: malloc's bytes in use grew %s (%.0f B/event) while it filled; by "
+              "structure, estimated from capacities (%s in all, %.0f B/event):\n",
+              Mib(proj.heap_bytes).c_str(), proj.heap_bytes / n_events,
+              Mib(static_cast<double>(total)).c_str(), static_cast<double>(total) / n_events);
+  for (const auto& [name, bytes] : proj.memory) {
+    if (bytes == 0) continue;
+    std::printf("  - %s: %s (%.1f B/event)\n", name.c_str(), Mib(static_cast<double>(bytes)).c_str(),
+                static_cast<double>(bytes) / n_events);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Phase 2f: GetKpis under ingest
 
 struct QueryPhase {
   std::string subject;  // "rep", "team", "company"
+  double rate = 0;      // calls/s in all; 0: closed loop
   PhaseResult queries;
   double append_events_per_second = 0;
   Percentiles append_ms;
@@ -640,8 +713,10 @@ class LiveAppenders {
   std::vector<PhaseResult> results_;
 };
 
+// `clients` threads call GetKpis: back to back (closed loop, rate 0: the throughput at saturation)
+// or paced at `rate` calls/s in all, each call timed from when it was due, so a late start counts.
 PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
-                       const std::string& subject, int clients, double seconds) {
+                       const std::string& subject, int clients, double seconds, double rate) {
   return RunPhase(
       clients, seconds, daemon,
       [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
@@ -656,7 +731,14 @@ PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
         v1::GetKpisRequest request;
         request.mutable_period()->set_kind(v1::MONTH);  // the month containing today
         v1::GetKpisResponse response;
+        const auto interval = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(rate > 0 ? clients / rate : 0));
+        Clock::time_point due = Clock::now() + interval * t / std::max(1, clients);
         while (Clock::now() < deadline) {
+          if (rate > 0) {
+            std::this_thread::sleep_until(due);
+            if (due >= deadline) break;
+          }
           if (subject == "rep") {
             request.mutable_subject()->set_rep_id(org.reps[rng.Below(org.reps.size())]);
           } else if (subject == "team") {
@@ -666,7 +748,8 @@ PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
           }
           grpc::ClientContext context;
           context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-          Clock::time_point t0 = Clock::now();
+          Clock::time_point t0 = rate > 0 ? due : Clock::now();
+          due += interval;
           grpc::Status status = stub->GetKpis(&context, request, &response);
           out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
           out->call_starts.push_back(t0);
@@ -761,6 +844,10 @@ int Run(int argc, char** argv) {
   ProjectorResult proj = RunProjector(org, log, o.perf_dir);
   const double proj_eps = n_events / proj.seconds;
   const double apply_us = proj.seconds / n_events * 1e6;
+  if (o.projector_only) {
+    PrintProjectorDetails(proj, n_events);
+    return 0;
+  }
 
   // Phase 2: the daemon.
   std::string error;
@@ -848,15 +935,20 @@ int Run(int argc, char** argv) {
   LiveAppenders live;
   live.Start(daemon.target(), org, o.live_clients, o.batch_events, o.seed + 1000);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
-  for (const char* subject : {"rep", "team", "company"}) {
-    QueryPhase q;
-    q.subject = subject;
-    PerfRecording perf(o.perf_dir, absl::StrCat("getkpis-", subject), daemon.pid());
-    Clock::time_point q0 = Clock::now();
-    q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients, o.query_seconds);
-    live.Between(q0, Clock::now(), &q.append_events_per_second, &q.append_ms);
-    note_errors(absl::StrCat("GetKpis ", subject).c_str(), q.queries);
-    query_phases.push_back(std::move(q));
+  for (double rate : {o.query_rate, 0.0}) {
+    for (const char* subject : {"rep", "team", "company"}) {
+      QueryPhase q;
+      q.subject = subject;
+      q.rate = rate;
+      PerfRecording perf(o.perf_dir, absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : ""),
+                         daemon.pid());
+      Clock::time_point q0 = Clock::now();
+      q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients,
+                             o.query_seconds, rate);
+      live.Between(q0, Clock::now(), &q.append_events_per_second, &q.append_ms);
+      note_errors(absl::StrCat("GetKpis ", subject).c_str(), q.queries);
+      query_phases.push_back(std::move(q));
+    }
   }
   live.Stop();
   if (live.errors() > 0) {
@@ -978,15 +1070,28 @@ int Run(int argc, char** argv) {
                   Verdict(kTargetIngestEventsPerSecond * apply_us / 1e6 <= 1.0)});
   for (const QueryPhase& q : query_phases) {
     Percentiles ms = ComputePercentiles(q.queries.latencies_ms);
-    table.PrintRow(
-        {"5",
-         absl::StrFormat("GetKpis(%s, MONTH) under ingest: p50 / p99",
-                         q.subject == "rep"    ? "random rep"
-                         : q.subject == "team" ? "random team"
-                                               : "company"),
-         absl::StrFormat("%.2f / **%.2f ms**", ms.p50, ms.p99),
-         absl::StrFormat("p99 ≤ %.0f ms", kTargetKpisP99Ms),
-         Verdict(ms.n > 0 && q.queries.errors == 0 && ms.p99 <= kTargetKpisP99Ms)});
+    const char* who = q.subject == "rep"    ? "random rep"
+                      : q.subject == "team" ? "random team"
+                                            : "company";
+    if (q.rate > 0) {
+      table.PrintRow(
+          {"5",
+           absl::StrFormat("GetKpis(%s, MONTH) under ingest, %s calls/s paced from %d clients: "
+                           "p50 / p99",
+                           who, Thousands(q.rate), o.query_clients),
+           absl::StrFormat("%.2f / **%.2f ms**", ms.p50, ms.p99),
+           absl::StrFormat("p99 ≤ %.0f ms", kTargetKpisP99Ms),
+           Verdict(ms.n > 0 && q.queries.errors == 0 && ms.p99 <= kTargetKpisP99Ms)});
+    } else {
+      table.PrintRow(
+          {"5b",
+           absl::StrFormat("GetKpis(%s, MONTH) under ingest, %d clients back to back (saturating "
+                           "the 2 cores): calls/s, p50 / p99",
+                           who, o.query_clients),
+           absl::StrFormat("%s/s, %.2f / %.2f ms", Thousands(q.queries.calls_per_second()), ms.p50,
+                           ms.p99),
+           "— (throughput)", "—"});
+    }
   }
   table.PrintRow({"6",
                   absl::StrFormat("salestrackd RSS after restart, views of %s events, %s reps "
@@ -1004,39 +1109,7 @@ int Run(int argc, char** argv) {
   std::printf("\n");
 
   std::printf("Details:\n");
-  std::printf("- 1 projector: first pass %.2f s; this process grew %s while it filled (≈ the "
-              "projector's heap: %.0f B/event on average, %.0f B/event over the second half); "
-              "second pass with per-event timing %.2f s:\n",
-              proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events,
-              proj.rss_marginal, proj.breakdown_seconds);
-  {
-    double timed = 0;
-    for (const auto& c : proj.by_type) timed += c.seconds;
-    MarkdownTable types({"event type", "events", "mean µs", "p50 µs", "p99 µs", "max µs",
-                         "share of Apply time"},
-                        /*indent=*/"  ");
-    types.PrintHeader();
-    for (size_t c = 0; c < proj.by_type.size(); ++c) {
-      const auto& t = proj.by_type[c];
-      if (t.n == 0) continue;
-      Percentiles us = ComputePercentiles(t.us);
-      types.PrintRow({PayloadName(static_cast<int>(c)), Thousands(static_cast<double>(t.n)),
-                      absl::StrFormat("%.2f", us.mean), absl::StrFormat("%.2f", us.p50),
-                      absl::StrFormat("%.1f", us.p99), Thousands(us.max),
-                      absl::StrFormat("%.1f %%", 100 * t.seconds / timed)});
-    }
-    std::printf("  Apply calls over 10 ms (hash-table growth; the daemon's writer holds the views' "
-                "exclusive lock meanwhile): %s, %.2f s in all (%.0f %% of Apply time), longest "
-                "%.0f ms\n",
-                Thousands(static_cast<double>(proj.stalls)).c_str(), proj.stall_seconds,
-                timed > 0 ? 100 * proj.stall_seconds / timed : 0, proj.longest_stall * 1e3);
-  }
-  std::printf("- 1 in-process Projector::Kpis(MONTH) (the work GetKpis does under the reader lock): "
-              "rep p50 %.3f / p99 %.3f ms (%zu calls); team p50 %.2f / p99 %.2f ms (%zu); company "
-              "(%zu reps) p50 %.2f / max %.2f ms (%zu)\n",
-              proj.rep_ms.p50, proj.rep_ms.p99, proj.rep_ms.n, proj.team_ms.p50, proj.team_ms.p99,
-              proj.team_ms.n, proj.company_reps, proj.company_ms.p50, proj.company_ms.max,
-              proj.company_ms.n);
+  PrintProjectorDetails(proj, n_events);
   std::printf("- 2a rebuild: reply seq %s, %s events in %.2f s (daemon's figure), %.2f s wall "
               "at the client; %s; RSS before %s, after %s, peak so far (VmHWM) %s\n",
               Thousands(static_cast<double>(rebuild.seq())).c_str(),
@@ -1085,10 +1158,12 @@ int Run(int argc, char** argv) {
                       absl::StrFormat("%.1f ms at %.2f s", q.queries.latencies_ms[k],
                                       Seconds(q.queries.call_starts[k] - q.queries.start)));
     }
-    std::printf("- 5 GetKpis %s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
+    std::printf("- 5 GetKpis %s, %s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
                 "(slowest: %s into the phase), response %s bytes; appenders meanwhile %s events/s, "
                 "append p50 %.1f / p99 %.1f ms; %s\n",
-                q.subject.c_str(), Thousands(static_cast<double>(q.queries.calls)).c_str(),
+                q.subject.c_str(),
+                q.rate > 0 ? absl::StrCat("paced at ", Thousands(q.rate), "/s").c_str() : "closed loop",
+                Thousands(static_cast<double>(q.queries.calls)).c_str(),
                 q.queries.seconds, Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99,
                 ms.max, slowest.c_str(), Thousands(static_cast<double>(q.queries.response_bytes)).c_str(),
                 Thousands(q.append_events_per_second).c_str(), q.append_ms.p50, q.append_ms.p99,

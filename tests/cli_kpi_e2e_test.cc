@@ -213,6 +213,17 @@ TEST_F(CliKpiTest, OtherPeriodKindsAreNormalisedToTheirFirstDay) {
   CliRun quarter = Cli("kpis --unit company --period quarter --date 2026-11-30");
   ASSERT_EQ(quarter.code, 0) << quarter.err;
   EXPECT_THAT(quarter.out, StartsWith("KPIs for unit company, QUARTER 2026-10-01"));
+  // A unit's members are counted, and listed only when asked for.
+  EXPECT_THAT(quarter.out, HasSubstr("(reps merged: 2)\n"));
+  CliRun listed = Cli("kpis --unit company --period quarter --date 2026-11-30 --list_reps");
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr("(reps merged: rep-li, rep-wang)\n"));
+  CliRun json = Cli("kpis --unit company --period quarter --date 2026-11-30 --json");
+  ASSERT_EQ(json.code, 0) << json.err;
+  v1::GetKpisResponse bare;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.out, &bare).ok()) << json.out;
+  EXPECT_EQ(bare.rep_count(), 2u);
+  EXPECT_THAT(bare.rep_ids(), IsEmpty());
   EXPECT_EQ(Value(quarter.out, "sales_amount"), "1,500,000 (15,000.00)");
   EXPECT_EQ(Value(quarter.out, "signings"), "2");
   // cust-acme signed twice in the quarter, first in it: one customer, not returning.
@@ -222,7 +233,7 @@ TEST_F(CliKpiTest, OtherPeriodKindsAreNormalisedToTheirFirstDay) {
 }
 
 TEST_F(CliKpiTest, KpisJsonParsesIntoGetKpisResponse) {
-  CliRun run = Cli("kpis --unit company --period month --date 2026-11-01 --json");
+  CliRun run = Cli("kpis --unit company --period month --date 2026-11-01 --list_reps --json");
   ASSERT_EQ(run.code, 0) << run.err;
   v1::GetKpisResponse response;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(run.out, &response).ok()) << run.out;
@@ -234,6 +245,7 @@ TEST_F(CliKpiTest, KpisJsonParsesIntoGetKpisResponse) {
   EXPECT_EQ(response.period().date().month(), 11);
   EXPECT_EQ(response.period().date().day(), 1);
   EXPECT_THAT(response.rep_ids(), ElementsAre("rep-li", "rep-wang"));
+  EXPECT_EQ(response.rep_count(), 2u);
   std::map<std::string, v1::MetricValue> m, now;
   for (const auto& v : response.metrics()) m[v.name()] = v;
   for (const auto& v : response.point_in_time()) now[v.name()] = v;

@@ -36,6 +36,9 @@ class Histogram {
     return a.count_ == b.count_ && a.sum_ == b.sum_ && a.buckets_ == b.buckets_;
   }
 
+  // Heap bytes held (the buckets).
+  size_t Bytes() const { return buckets_.capacity() * sizeof(buckets_[0]); }
+
  private:
   void Update(int64_t value, int64_t delta);
   void AddToBucket(int32_t bucket, int64_t delta);

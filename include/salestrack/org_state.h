@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "salestrack/v1/events.pb.h"
 
@@ -45,8 +46,8 @@ class OrgState {
   void Add(OrderKey key, const v1::Event& event);
   void Remove(OrderKey key, const v1::Event& event);
 
-  const Unit* FindUnit(const std::string& id) const;
-  const Rep* FindRep(const std::string& id) const;
+  const Unit* FindUnit(absl::string_view id) const;
+  const Rep* FindRep(absl::string_view id) const;
   // The effective stages: the latest StagesDefined, else contact / value / negotiation.
   const std::vector<Stage>& stages() const;
   // Index of `stage_id` in stages(), or -1.

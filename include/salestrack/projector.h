@@ -157,6 +157,10 @@ class Projector {
   // live projector with a replay (salestrack verify).
   std::vector<std::string> DumpCells() const;
 
+  // Estimated bytes held by each of the projector's structures, by name: where its memory goes.
+  // Writer's lock (walks everything).
+  std::vector<std::pair<std::string, size_t>> Memory() const;
+
  private:
   class Impl;
   std::unique_ptr<Impl> impl_;

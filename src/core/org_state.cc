@@ -17,7 +17,7 @@ const std::vector<Stage>& DefaultStages() {
 }
 
 template <typename Map, typename T = typename Map::mapped_type::mapped_type>
-const T* Latest(const Map& map, const std::string& id) {
+const T* Latest(const Map& map, absl::string_view id) {
   auto it = map.find(id);
   if (it == map.end() || it->second.empty()) return nullptr;
   return &it->second.rbegin()->second;
@@ -67,8 +67,8 @@ void OrgState::Remove(OrderKey key, const v1::Event& e) {
   }
 }
 
-const OrgState::Unit* OrgState::FindUnit(const std::string& id) const { return Latest(units_, id); }
-const OrgState::Rep* OrgState::FindRep(const std::string& id) const { return Latest(reps_, id); }
+const OrgState::Unit* OrgState::FindUnit(absl::string_view id) const { return Latest(units_, id); }
+const OrgState::Rep* OrgState::FindRep(absl::string_view id) const { return Latest(reps_, id); }
 
 const std::vector<Stage>& OrgState::stages() const {
   return stages_.empty() ? DefaultStages() : stages_.rbegin()->second;

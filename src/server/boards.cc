@@ -145,7 +145,7 @@ BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
     : views_(views),
       clock_(clock),
       options_(options),
-      zone_(views->Read([](const Projector& p) { return p.options().zone; })) {
+      zone_(views->zone()) {
   views_->SetChangeListener(
       [this](std::vector<std::string> reps, bool everything) { OnChanged(std::move(reps), everything); });
   thread_ = std::thread([this] { Run(); });
@@ -196,7 +196,7 @@ void BoardHub::Round() {
   // Under the views' reader lock: only read the values that changed (and handle rollovers, which
   // build boards). Boards are erased here and nowhere else, so the pointers in `refreshed` stay
   // valid until they are published below.
-  views_->Read([&](const Projector& p) {
+  views_->ReadWholeGroups([&](const Projector& p) {
     absl::MutexLock lock(&mu_);
     absl::flat_hash_set<std::string> reps;
     bool everything;
@@ -504,7 +504,7 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
     if (auto it = boards_.find(spec.Key()); it != boards_.end()) return Answer(*it->second, request);
   }
   // A new board: built under the views' reader lock (lock order: views, then hub).
-  return views_->Read([&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
+  return views_->ReadWholeGroups([&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, spec));
     return Answer(*b, request);
@@ -569,7 +569,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
     absl::MutexLock lock(&mu_);
     AwaitCaughtUp(sub->board_key);
   }
-  absl::Status status = views_->Read([&](const Projector& p) -> absl::Status {
+  absl::Status status = views_->ReadWholeGroups([&](const Projector& p) -> absl::Status {
     absl::MutexLock lock(&mu_);
     if (subscribers_ >= options_.max_subscribers) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(

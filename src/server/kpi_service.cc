@@ -16,8 +16,7 @@ absl::StatusOr<std::pair<Subject, Period>> DecodeQuery(const Request& request, c
                                                        absl::Time now) {
   absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
   if (!subject.ok()) return subject.status();
-  absl::TimeZone zone = views.Read([](const Projector& p) { return p.options().zone; });
-  absl::StatusOr<Period> period = DecodePeriod(request.period(), now, zone);
+  absl::StatusOr<Period> period = DecodePeriod(request.period(), now, views.zone());
   if (!period.ok()) return period.status();
   return std::make_pair(*std::move(subject), *period);
 }
@@ -81,8 +80,11 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
   response->set_seq(report->seq);
   *response->mutable_subject() = request->subject();
   *response->mutable_period() = EncodePeriod(report->period);
-  response->mutable_rep_ids()->Reserve(static_cast<int>(report->reps->size()));
-  for (const std::string& rep : *report->reps) response->add_rep_ids(rep);
+  response->set_rep_count(static_cast<uint32_t>(report->reps->size()));
+  if (request->include_rep_ids() || !request->subject().rep_id().empty()) {  // A rep: itself.
+    response->mutable_rep_ids()->Reserve(static_cast<int>(report->reps->size()));
+    for (const std::string& rep : *report->reps) response->add_rep_ids(rep);
+  }
   for (const auto& [name, m] : report->metrics) EncodeMetric(name, m, response->add_metrics());
   for (const auto& [name, m] : report->point_in_time) {
     EncodeMetric(name, m, response->add_point_in_time());

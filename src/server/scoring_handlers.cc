@@ -11,7 +11,7 @@ namespace {
 // The requested period, a month when the kind is not given.
 absl::StatusOr<Period> DecodeScoringPeriod(v1::Period period, const Views& views, absl::Time now) {
   if (period.kind() == v1::PERIOD_KIND_UNSPECIFIED) period.set_kind(v1::MONTH);
-  absl::TimeZone zone = views.Read([](const Projector& p) { return p.options().zone; });
+  absl::TimeZone zone = views.zone();
   return DecodePeriod(period, now, zone);
 }
 

@@ -1,5 +1,7 @@
 #include "server/views.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -194,13 +196,22 @@ absl::Status Views::CheckBatch(const store::Events& events, const std::vector<in
 }
 
 void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) {
-  absl::MutexLock lock(&mu_);
-  for (const auto& [seq, event] : records) {
-    if (absl::Status s = ApplyRecord(seq, *event, projector_.get()); !s.ok()) {
-      // The record is durable, so a replay (salestrack verify, rebuild) will apply it.
-      spdlog::error("event=view_apply_failed seq={} error=\"{}\"", seq, s.ToString());
+  absl::MutexLock group(&group_mu_);
+  for (size_t i = 0; i < records.size();) {
+    // Bounded: a reader that is slow to be scheduled cannot stall the applier.
+    for (int n = 0; i > 0 && n < 1000 && readers_waiting_.load(std::memory_order_relaxed) > 0; ++n) {
+      std::this_thread::yield();
+    }
+    absl::MutexLock lock(&mu_);
+    for (const size_t end = std::min(records.size(), i + kSlice); i < end; ++i) {
+      const auto& [seq, event] = records[i];
+      if (absl::Status s = ApplyRecord(seq, *event, projector_.get()); !s.ok()) {
+        // The record is durable, so a replay (salestrack verify, rebuild) will apply it.
+        spdlog::error("event=view_apply_failed seq={} error=\"{}\"", seq, s.ToString());
+      }
     }
   }
+  absl::MutexLock lock(&mu_);
   applied_seq_.store(projector_->applied_seq());
   NotifyChanged();
 }
@@ -253,6 +264,7 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   v1::RebuildResponse response;
   uint64_t more;
   {
+    absl::MutexLock group(&group_mu_);  // Swap between commit groups.
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(more, Replay(target + 1, projector_->applied_seq(), fresh.get()));
     // Swap under the lock; free the old views after it (that takes a while for a big log).
@@ -262,6 +274,9 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
     if (listener_) listener_({}, /*everything=*/true);
   }
   fresh.reset();
+  // Hand the old views' pages back to the system: glibc keeps freed memory for reuse, and a
+  // rebuild frees as much as the views hold (measured at 10M events: RSS 1.1 GiB before, 2.1 after).
+  malloc_trim(0);
   response.set_events_replayed(n + more);
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("event=views_rebuilt events={} seconds={:.2f}", n + more, response.seconds());

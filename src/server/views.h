@@ -28,12 +28,29 @@ class Views final : public store::CommitHook {
   // Replays records 1..head. Call before the sequencer starts.
   absl::Status Load(uint64_t head);
 
-  // Runs fn(const Projector&) under the reader lock and returns what it returns.
+  // Runs fn(const Projector&) under the reader lock and returns what it returns. It sees a prefix
+  // of the log, p.applied_seq() says which, possibly in the middle of a commit group: the writer
+  // applies a group in slices of kSlice records and lets readers in between, so a query waits for
+  // one slice at most, not a whole group.
   template <typename F>
   auto Read(F&& fn) const {
+    readers_waiting_.fetch_add(1, std::memory_order_relaxed);
+    absl::ReaderMutexLock lock(&mu_);
+    readers_waiting_.fetch_sub(1, std::memory_order_relaxed);
+    return fn(static_cast<const Projector&>(*projector_));
+  }
+  // Like Read, but only between commit groups: for the leaderboards, whose rounds pair what they
+  // read with the change set of whole groups (see SetChangeListener).
+  template <typename F>
+  auto ReadWholeGroups(F&& fn) const {
+    absl::ReaderMutexLock group(&group_mu_);
     absl::ReaderMutexLock lock(&mu_);
     return fn(static_cast<const Projector&>(*projector_));
   }
+  static constexpr size_t kSlice = 64;
+
+  // The org time zone (fixed for the daemon's life).
+  absl::TimeZone zone() const { return options_.zone; }
 
   // Fills each follow-up's scheduled_by from the log (the projector keeps seqs, not event ids).
   absl::Status FillScheduledBy(std::vector<FollowUp>* follow_ups) const;
@@ -69,7 +86,13 @@ class Views final : public store::CommitHook {
 
   const store::LogStore* const store_;
   const ProjectorOptions options_;
+  // Lock order: group_mu_, then mu_. The applier holds group_mu_ for a whole commit group and mu_
+  // for each slice of it.
+  mutable absl::Mutex group_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
+  // Readers queued for mu_: between slices the applier lets them in before it locks again (an
+  // absl::Mutex released and at once relocked by the same thread does not hand over).
+  mutable std::atomic<int> readers_waiting_{0};
   std::unique_ptr<Projector> projector_ ABSL_GUARDED_BY(mu_);
   // The org as the accepted but not yet applied batches leave it, when they changed it (writer
   // thread only): the applier may still be behind the writer. Dropped once the projector has

@@ -1,5 +1,9 @@
 #include "server/views.h"
 
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
@@ -63,6 +67,55 @@ TEST(ViewsTest, AbortForgetsTheFailedGroupButKeepsEarlierPendingOnes) {
   store::Events g4;
   *g4.Add() = RepEvent("li", "co");  // ...but group 1's "co", still unapplied, did.
   EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}).ok());
+}
+
+v1::Event ActionEvent(int i) {
+  v1::Event e;
+  e.set_event_id(absl::StrCat("a-", i));
+  e.set_rep_id("li");
+  *e.mutable_occurred_at() = testing::ToProto(absl::FromUnixSeconds(1'790'000'000 + i));
+  e.mutable_action_logged()->set_customer_id("acme");
+  return e;
+}
+
+// The applier lets readers in between slices of a group. Whatever a reader sees is a prefix of the
+// log that its seq names exactly; ReadWholeGroups only ever sees whole groups.
+TEST(ViewsTest, ReadersSeeExactPrefixesAndWholeGroupReadersWholeGroups) {
+  Views views(nullptr, ProjectorOptions());
+  constexpr int kGroups = 20;
+  const int group_size = static_cast<int>(3 * Views::kSlice + 5);
+  std::vector<v1::Event> events;
+  for (int i = 0; i < kGroups * group_size; ++i) events.push_back(ActionEvent(i));
+  const Period year = PeriodOf(PeriodKind::kYear, absl::FromUnixSeconds(1'790'000'000),
+                               absl::UTCTimeZone());
+  auto actions = [&](const Projector& p) {
+    absl::StatusOr<MetricValue> m = p.Metric(Subject::Rep("li"), year, "actions");
+    return std::make_pair(p.applied_seq(), m.ok() ? m->integer : -1);
+  };
+  std::atomic<bool> done{false};
+  int mismatches = 0, torn_groups = 0, reads = 0;
+  std::thread reader([&] {
+    while (!done.load()) {
+      auto [seq, n] = views.Read(actions);
+      auto [whole_seq, whole_n] = views.ReadWholeGroups(actions);
+      mismatches += static_cast<int>(n != static_cast<int64_t>(seq)) +
+                    static_cast<int>(whole_n != static_cast<int64_t>(whole_seq));
+      torn_groups += static_cast<int>(whole_seq % group_size != 0);
+      ++reads;
+    }
+  });
+  uint64_t seq = 0;
+  for (int g = 0; g < kGroups; ++g) {
+    std::vector<std::pair<uint64_t, const v1::Event*>> records;
+    for (int i = 0; i < group_size; ++i, ++seq) records.push_back({seq + 1, &events[seq]});
+    views.Commit(records);
+  }
+  done = true;
+  reader.join();
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(torn_groups, 0);
+  EXPECT_EQ(views.Read(actions), std::make_pair(seq, static_cast<int64_t>(seq)));
 }
 
 }  // namespace

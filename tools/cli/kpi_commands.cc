@@ -27,6 +27,8 @@ ABSL_FLAG(std::string, period, "month",
 ABSL_FLAG(std::string, date, "",
           "kpis, funnel, scorecard, report, targets: a date inside the period, YYYY-MM-DD (org time zone). Default: today in "
           "the daemon's time zone.");
+ABSL_FLAG(bool, list_reps, false,
+          "kpis: list the reps whose figures are merged (a unit's members; otherwise only how many).");
 ABSL_FLAG(std::string, due_from, "",
           "followups: list follow-ups due at or after this RFC 3339 instant, e.g. "
           "2026-11-01T00:00:00Z. Default: 30 days ago.");
@@ -140,6 +142,7 @@ int RunKpis(const Context& ctx) {
   v1::GetKpisRequest request;
   *request.mutable_subject() = *subject;
   *request.mutable_period() = *period;
+  request.set_include_rep_ids(absl::GetFlag(FLAGS_list_reps));
   v1::GetKpisResponse response;
   grpc::ClientContext context;
   SetDeadline(context, ctx);
@@ -150,8 +153,10 @@ int RunKpis(const Context& ctx) {
     return 0;
   }
 
-  std::string reps =
-      response.rep_ids().empty() ? "none" : absl::StrJoin(response.rep_ids(), ", ");
+  // The reps' ids when the response lists them (a rep, or --list_reps), else how many.
+  std::string reps = response.rep_count() == 0       ? "none"
+                     : response.rep_ids().empty()    ? absl::StrCat(response.rep_count())
+                                                     : absl::StrJoin(response.rep_ids(), ", ");
   std::printf("KPIs for %s, %s, at seq %llu (reps merged: %s)\n\n",
               FormatSubject(response.subject()).c_str(), FormatPeriod(response.period()).c_str(),
               static_cast<unsigned long long>(response.seq()), reps.c_str());
