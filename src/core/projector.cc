@@ -24,6 +24,7 @@
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -443,11 +444,14 @@ struct ContractDef {
   int64_t cost = 0;
   bool has_cost = false;
   int64_t quantity = 0;
-  std::vector<std::pair<Micros, int64_t>> installments;  // (due, amount) by due; never empty.
+  // (due, amount) by due; never empty. Inline: most contracts are paid in one installment.
+  absl::InlinedVector<std::pair<Micros, int64_t>, 1> installments;
 };
+// A contract's defs and payments, inline in the table's slot for the usual one def (a second is a
+// correction) and one or two payments.
 struct Contract {
-  std::vector<ContractDef> defs;  // Sorted by (at, seq); defs[0] defines the contract.
-  std::vector<Id> payments;       // Sorted: payments with any def naming this contract.
+  absl::InlinedVector<ContractDef, 1> defs;  // Sorted by (at, seq); defs[0] defines the contract.
+  absl::InlinedVector<Id, 2> payments;       // Sorted: payments with any def naming this contract.
 };
 
 struct PaymentDef {
@@ -456,6 +460,9 @@ struct PaymentDef {
   Id contract;
   int64_t amount;
 };
+// A payment's defs: one, nearly always (a second is a correction of the first), so it lives
+// inline in the table's slot.
+using PaymentDefs = absl::InlinedVector<PaymentDef, 1>;
 
 struct Single {  // FeedbackRecorded or ScoreRecorded.
   uint64_t seq;
@@ -472,23 +479,24 @@ struct CompWindow {
   Micros start, end;
 };
 
-template <typename T>
-void InsertSorted(std::vector<T>& v, T item) {
+template <typename V, typename T = typename V::value_type>
+void InsertSorted(V& v, T item) {
   auto it = std::upper_bound(v.begin(), v.end(), item, [](const T& a, const T& b) {
     return a.at != b.at ? a.at < b.at : a.seq < b.seq;
   });
   v.insert(it, std::move(item));
 }
 
-template <typename T>
-bool EraseBySeq(std::vector<T>& v, uint64_t seq) {
-  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.seq == seq; });
+template <typename V>
+bool EraseBySeq(V& v, uint64_t seq) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const auto& x) { return x.seq == seq; });
   if (it == v.end()) return false;
   v.erase(it);
   return true;
 }
 
-void InsertUnique(std::vector<Id>& v, Id id) {
+template <typename V>
+void InsertUnique(V& v, Id id) {
   auto it = std::lower_bound(v.begin(), v.end(), id);
   if (it == v.end() || *it != id) v.insert(it, id);
 }
@@ -981,7 +989,7 @@ class Projector::Impl {
     }
     t.PitSum(d.rep, kOutstanding, d.amount - paid);
     // Overdue as of now is max(0, due by now − paid): a step at each installment's due time.
-    const std::vector<std::pair<Micros, int64_t>>& dues = d.installments;
+    const auto& dues = d.installments;
     int64_t due = 0, before = std::max<int64_t>(0, -paid);
     t.PitStep(d.rep, kMinTime, kOverdueMoney, before);
     for (size_t i = 0; i < dues.size(); ++i) {
@@ -1151,7 +1159,7 @@ class Projector::Impl {
     std::sort(contracts.begin(), contracts.end());
     contracts.erase(std::unique(contracts.begin(), contracts.end()), contracts.end());
     WithContracts(contracts, /*defs_change=*/false, {}, [&] {
-      std::vector<PaymentDef>& defs = payments_[payment];
+      PaymentDefs& defs = payments_[payment];
       change(defs);
       if (new_contract) InsertUnique(contracts_[*new_contract].payments, payment);
       if (defs.empty()) payments_.erase(payment);
@@ -1233,7 +1241,7 @@ class Projector::Impl {
       case v1::Event::kPaymentReceived: {
         const auto& p = e.payment_received();
         const Id contract = Intern(p.contract_id());
-        ChangePayment(Intern(p.payment_id()), contract, [&](std::vector<PaymentDef>& defs) {
+        ChangePayment(Intern(p.payment_id()), contract, [&](PaymentDefs& defs) {
           InsertSorted(defs, PaymentDef{at, seq, contract, p.amount()});
         });
         break;
@@ -1325,7 +1333,7 @@ class Projector::Impl {
         if (!id || !payments_.contains(*id)) return false;
         bool found = false;
         ChangePayment(*id, std::nullopt,
-                      [&](std::vector<PaymentDef>& defs) { found = EraseBySeq(defs, seq); });
+                      [&](PaymentDefs& defs) { found = EraseBySeq(defs, seq); });
         return found;
       }
       case v1::Event::kFeedbackRecorded:
@@ -1876,6 +1884,9 @@ class Projector::Impl {
     auto vec = [](const auto& v) -> size_t {
       return v.capacity() == 0 ? 0 : v.capacity() * sizeof(v[0]) + kBlock;
     };
+    auto inlined = [](const auto& v, size_t n) -> size_t {  // An absl::InlinedVector<T, n>.
+      return v.capacity() > n ? v.capacity() * sizeof(v[0]) + kBlock : 0;
+    };
     auto str = [](const std::string& s) -> size_t { return s.capacity() > 15 ? s.capacity() + 1 + kBlock : 0; };
     auto table = [](const auto& m) -> size_t {
       using V = typename std::decay_t<decltype(m)>::value_type;
@@ -1893,15 +1904,15 @@ class Projector::Impl {
     out.push_back({absl::StrCat("opportunities (", opportunities_.size(), ")"), n});
     n = table(contracts_);
     for (const auto& [k, c] : contracts_) {
-      n += vec(c.defs) + vec(c.payments);
-      for (const ContractDef& d : c.defs) n += vec(d.installments);
+      n += inlined(c.defs, 1) + inlined(c.payments, 2);
+      for (const ContractDef& d : c.defs) n += inlined(d.installments, 1);
     }
     out.push_back({absl::StrCat("contracts (", contracts_.size(), ")"), n});
     n = table(contracts_by_customer_);
     for (const auto& [k, v] : contracts_by_customer_) n += vec(v);
     out.push_back({"contracts_by_customer", n});
     n = table(payments_);
-    for (const auto& [k, v] : payments_) n += vec(v);
+    for (const auto& [k, v] : payments_) n += inlined(v, 1);
     out.push_back({absl::StrCat("payments (", payments_.size(), ")"), n});
     out.push_back({"singles", vec(singles_)});
     out.push_back({absl::StrCat("interned ids (", ids_.size(), ")"), ids_.Bytes()});
@@ -1966,7 +1977,7 @@ class Projector::Impl {
   absl::flat_hash_map<Id, std::string> opportunities_;  // EncodeOpp of its events, by (at, seq).
   absl::flat_hash_map<Id, Contract> contracts_;
   absl::flat_hash_map<Id, std::vector<Id>> contracts_by_customer_;  // Sorted.
-  absl::flat_hash_map<Id, std::vector<PaymentDef>> payments_;       // Sorted by (at, seq).
+  absl::flat_hash_map<Id, PaymentDefs> payments_;  // Sorted by (at, seq).
   std::vector<Single> singles_;                                      // Sorted by seq.
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
   absl::flat_hash_map<std::string, std::map<Key, Competition>> competitions_;

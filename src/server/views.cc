@@ -152,6 +152,7 @@ absl::Status Views::Load(uint64_t head) {
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
   applied_seq_.store(projector_->applied_seq());
   projector_->TrackChanges();  // Boards built from now on start from this state.
+  malloc_trim(0);  // The replay's freed buffers and outgrown tables: back to the system.
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   spdlog::info("event=views_replayed events={} seconds={:.2f} events_per_second={:.0f}", n, seconds,
                seconds > 0 ? n / seconds : 0.0);
