@@ -37,7 +37,17 @@ rocksdb::ColumnFamilyOptions IdsFamilyOptions(const std::shared_ptr<rocksdb::Cac
   // Most lookups are misses (new events): a whole-key bloom filter answers them without a read.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
+  // Filters and indexes in partitions of ~4 KiB, cached like data blocks, with only their small
+  // top levels pinned. A file's whole filter is 1.25 MB per million ids: as one block it outgrows a
+  // block-cache shard (128 MiB in 64 shards of 2 MiB), so every lookup read and checksummed the
+  // whole filter again. Measured: at 3M events that was 13.5 % of a start-up replay (its voids'
+  // lookups), and at 10M the replay ran at 97k events/s against 215k for Projector::Apply alone.
+  table.partition_filters = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.memtable_whole_key_filtering = true;
