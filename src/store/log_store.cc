@@ -229,9 +229,11 @@ absl::Status LogStore::LookupIds(absl::Span<const absl::string_view> ids,
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::EventRecord> LogStore::ReadRecord(uint64_t seq) const {
+absl::StatusOr<v1::EventRecord> LogStore::ReadRecord(uint64_t seq, bool fill_cache) const {
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), log_, EncodeSeqKey(seq), &value);
+  rocksdb::ReadOptions options;
+  options.fill_cache = fill_cache;
+  rocksdb::Status s = db_->Get(options, log_, EncodeSeqKey(seq), &value);
   RETURN_IF_ERROR(FromRocksStatus(s, absl::StrCat("reading seq ", seq)));
   v1::EventRecord record;
   if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {

@@ -57,8 +57,9 @@ class LogStore {
   absl::Status LookupIds(absl::Span<const absl::string_view> ids,
                          std::vector<std::optional<IdEntry>>* out) const;
 
-  // The record with this seq (NOT_FOUND if none).
-  absl::StatusOr<v1::EventRecord> ReadRecord(uint64_t seq) const;
+  // The record with this seq (NOT_FOUND if none). `fill_cache` false: a one-off read (a void's
+  // target) leaves the block cache to the reads that repeat.
+  absl::StatusOr<v1::EventRecord> ReadRecord(uint64_t seq, bool fill_cache = true) const;
 
   // Appends records with from <= seq <= to in seq order, stopping after max_records or once the
   // appended records' encoded size reaches max_bytes (always at least one record if any).
