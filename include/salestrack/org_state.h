@@ -60,6 +60,9 @@ class OrgState {
   bool InSubtree(const std::string& unit, const std::string& root) const;
   // Every rep (active or not) whose current unit is in the subtree of `root`, sorted by id.
   std::vector<std::string> RepsUnder(const std::string& root) const;
+  // RepsUnder of every unit with a rep under it, in one pass over the reps (a unit missing from
+  // the map has none).
+  absl::flat_hash_map<std::string, std::vector<std::string>> RepsUnderEachUnit() const;
   // The units whose parent is `unit`, and the reps (active or not) whose current unit is `unit`:
   // its direct children, each sorted by id.
   std::vector<std::string> ChildUnits(const std::string& unit) const;

@@ -118,6 +118,19 @@ std::vector<std::string> OrgState::RepsUnder(const std::string& root) const {
   return reps;
 }
 
+absl::flat_hash_map<std::string, std::vector<std::string>> OrgState::RepsUnderEachUnit() const {
+  absl::flat_hash_map<std::string, std::vector<std::string>> out;
+  for (const auto& [id, history] : reps_) {
+    if (history.empty()) continue;
+    WalkUp(history.rbegin()->second.unit, [&, &id = id](const std::string& u) {
+      out[u].push_back(id);
+      return true;
+    });
+  }
+  for (auto& [unit, reps] : out) std::sort(reps.begin(), reps.end());
+  return out;
+}
+
 std::vector<std::string> OrgState::ChildUnits(const std::string& unit) const {
   std::vector<std::string> out;
   for (const auto& [id, history] : units_) {

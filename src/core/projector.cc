@@ -1363,6 +1363,7 @@ class Projector::Impl {
     {
       absl::MutexLock lock(&members_mu_);
       members_.clear();
+      members_built_ = false;
     }
     if (e.has_stages_defined()) {  // Every opportunity's funnel and durations depend on the stages.
       ForEachOpportunity(-1);
@@ -1497,16 +1498,23 @@ class Projector::Impl {
   }
 
   // ---- Queries -----------------------------------------------------------------------------------
-  // The reps whose figures a subject's are: the rep, or a unit's members (cached until the org
-  // changes: listing a company's walks every rep).
+  // The reps whose figures a subject's are: the rep, or a unit's members. Every unit's are listed
+  // in one pass over the reps when the first query after an org change needs any (a pass per unit
+  // walked every rep, and the first team queries after a change queued behind each other's).
   absl::StatusOr<std::shared_ptr<const std::vector<std::string>>> Members(const Subject& s) const {
     if (!s.is_unit) return std::make_shared<const std::vector<std::string>>(1, s.id);
     if (org_.FindUnit(s.id) == nullptr) {
       return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
     }
     absl::MutexLock lock(&members_mu_);
-    auto [it, inserted] = members_.try_emplace(s.id);
-    if (inserted) it->second = std::make_shared<const std::vector<std::string>>(org_.RepsUnder(s.id));
+    if (!members_built_) {
+      for (auto& [unit, reps] : org_.RepsUnderEachUnit()) {
+        members_[unit] = std::make_shared<const std::vector<std::string>>(std::move(reps));
+      }
+      members_built_ = true;
+    }
+    auto [it, inserted] = members_.try_emplace(s.id);  // A unit with no reps under it.
+    if (inserted) it->second = std::make_shared<const std::vector<std::string>>();
     return it->second;
   }
 
@@ -1970,6 +1978,7 @@ class Projector::Impl {
   mutable absl::Mutex members_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<std::string>>> members_
       ABSL_GUARDED_BY(members_mu_);
+  mutable bool members_built_ ABSL_GUARDED_BY(members_mu_) = false;
 
   // Entities.
   absl::flat_hash_map<uint64_t, std::string> chains_;  // By ChainKey(rep, customer): EncodeChain.

@@ -57,6 +57,14 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
   if (!config.log_level().empty()) options->log_level = config.log_level();
+  if (config.block_cache_mb() != 0) {
+    if (config.block_cache_mb() < kMinBlockCacheMb || config.block_cache_mb() > kMaxBlockCacheMb) {
+      return absl::InvalidArgumentError(absl::StrCat("block_cache_mb: ", config.block_cache_mb(),
+                                                     " is outside ", kMinBlockCacheMb, "..",
+                                                     kMaxBlockCacheMb, " (MiB)"));
+    }
+    options->block_cache_bytes = size_t{config.block_cache_mb()} << 20;
+  }
   if (!config.metrics_listen_address().empty()) {
     options->metrics_listen_address = config.metrics_listen_address();
   }

@@ -34,6 +34,8 @@ struct ServerOptions {
   std::string metrics_listen_address;
   // Backups requested by name go under this directory; empty: clients give absolute paths.
   std::string backup_dir;
+  // RocksDB's block cache (config block_cache_mb).
+  size_t block_cache_bytes = 128 << 20;
   // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
   std::vector<v1::ApiKey> api_keys;
   bool insecure_no_auth = false;
@@ -47,6 +49,7 @@ struct ServerOptions {
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;
 inline constexpr size_t kMaxRequestBytesLimit = 4 << 20;
+inline constexpr uint32_t kMinBlockCacheMb = 8, kMaxBlockCacheMb = 65536;
 
 // trace, debug, info, warn, error or off.
 bool IsLogLevel(absl::string_view level);

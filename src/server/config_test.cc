@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -74,6 +75,22 @@ TEST(ConfigTest, OperationsFieldsApplyAndABadLogLevelIsRefused) {
   bad.set_log_level("loud");
   EXPECT_THAT(std::string(ApplyConfig(bad, &options).message()),
               HasSubstr("log_level: \"loud\" is not one of trace, debug, info, warn, error, off"));
+}
+
+TEST(ConfigTest, BlockCacheSizeAppliesWithinItsRange) {
+  ServerOptions options;
+  EXPECT_EQ(options.block_cache_bytes, size_t{128} << 20);
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText("block_cache_mb: 32");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_TRUE(ApplyConfig(*config, &options).ok());
+  EXPECT_EQ(options.block_cache_bytes, size_t{32} << 20);
+  for (uint32_t mb : {4u, 70000u}) {
+    v1::DaemonConfig bad;
+    bad.set_block_cache_mb(mb);
+    ServerOptions unchanged;
+    EXPECT_THAT(std::string(ApplyConfig(bad, &unchanged).message()),
+                HasSubstr(absl::StrCat("block_cache_mb: ", mb, " is outside 8..65536 (MiB)")));
+  }
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {

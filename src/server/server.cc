@@ -37,7 +37,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     spdlog::info("event=backup_restored from={} head_seq={} files={} bytes={} data_dir={}",
                  restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir);
   }
-  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store::StoreOptions()));
+  store::StoreOptions store_options;
+  store_options.block_cache_bytes = options.block_cache_bytes;
+  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
