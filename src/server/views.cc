@@ -38,13 +38,13 @@ absl::Status Views::ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) 
   }
   const absl::string_view target_id = e.event_voided().target_event_id();
   std::vector<std::optional<store::IdEntry>> found;
-  RETURN_IF_ERROR(store_->LookupIds({&target_id, 1}, &found));
+  RETURN_IF_ERROR(store_->LookupIds({&target_id, 1}, &found, /*fill_cache=*/false));
   if (!found[0]) {
     return absl::DataLossError(absl::StrCat("record ", seq, " voids \"", target_id,
                                             "\", which is not in the log"));
   }
-  // Read once: a replay's 1 % of voids would otherwise fill the block cache (128 MiB, most of the
-  // RSS above the views' after a restart at 10M events).
+  // Looked up and read once, without filling the block cache: a replay's voids (1 % of the events)
+  // would fill it with blocks read once.
   ASSIGN_OR_RETURN(v1::EventRecord target, store_->ReadRecord(found[0]->seq, /*fill_cache=*/false));
   p->Apply(seq, e, &target);
   return absl::OkStatus();

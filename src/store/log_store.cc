@@ -208,7 +208,7 @@ absl::StatusOr<uint64_t> LogStore::ReadHead() const {
 }
 
 absl::Status LogStore::LookupIds(absl::Span<const absl::string_view> ids,
-                                 std::vector<std::optional<IdEntry>>* out) const {
+                                 std::vector<std::optional<IdEntry>>* out, bool fill_cache) const {
   out->assign(ids.size(), std::nullopt);
   if (ids.empty()) return absl::OkStatus();
   std::vector<rocksdb::Slice> keys;
@@ -216,8 +216,9 @@ absl::Status LogStore::LookupIds(absl::Span<const absl::string_view> ids,
   for (absl::string_view id : ids) keys.emplace_back(id.data(), id.size());
   std::vector<rocksdb::PinnableSlice> values(ids.size());
   std::vector<rocksdb::Status> statuses(ids.size());
-  db_->MultiGet(rocksdb::ReadOptions(), ids_, keys.size(), keys.data(), values.data(),
-                statuses.data());
+  rocksdb::ReadOptions options;
+  options.fill_cache = fill_cache;
+  db_->MultiGet(options, ids_, keys.size(), keys.data(), values.data(), statuses.data());
   for (size_t i = 0; i < ids.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     RETURN_IF_ERROR(FromRocksStatus(statuses[i], "looking up event ids"));

@@ -53,9 +53,10 @@ class LogStore {
   // The seq of the last record in the log when it was opened (0 for an empty log).
   uint64_t head_at_open() const { return head_at_open_; }
 
-  // Looks up event ids in the "ids" family; out[i] is nullopt when ids[i] is unknown.
+  // Looks up event ids in the "ids" family; out[i] is nullopt when ids[i] is unknown. `fill_cache`
+  // false: one-off lookups (a void's target) leave the block cache to the ones that repeat.
   absl::Status LookupIds(absl::Span<const absl::string_view> ids,
-                         std::vector<std::optional<IdEntry>>* out) const;
+                         std::vector<std::optional<IdEntry>>* out, bool fill_cache = true) const;
 
   // The record with this seq (NOT_FOUND if none). `fill_cache` false: a one-off read (a void's
   // target) leaves the block cache to the reads that repeat.
