@@ -24,7 +24,6 @@ using ::salestrack::testing::RunCli;
 using ::salestrack::testing::TempDir;
 using ::testing::HasSubstr;
 
-// The hint of a finished call, in ms (-1 without one).
 // A trailing metadata entry of a finished call, as a number (-1 without one).
 int64_t TrailerNumber(const grpc::ClientContext& context, const std::string& key) {
   const auto& trailers = context.GetServerTrailingMetadata();

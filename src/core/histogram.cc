@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "salestrack/sparse_sum.h"
+
 namespace salestrack {
 namespace {
 
@@ -47,19 +49,7 @@ void Histogram::Merge(const Histogram& other) {
     return;
   }
   std::vector<std::pair<int32_t, int64_t>> merged;
-  merged.reserve(buckets_.size() + other.buckets_.size());
-  auto a = buckets_.cbegin();
-  auto b = other.buckets_.cbegin();
-  while (a != buckets_.cend() || b != other.buckets_.end()) {
-    if (b == other.buckets_.end() || (a != buckets_.cend() && a->first < b->first)) {
-      merged.push_back(*a++);
-    } else if (a == buckets_.cend() || b->first < a->first) {
-      merged.push_back(*b++);
-    } else {
-      if (int64_t n = a->second + b->second; n != 0) merged.push_back({a->first, n});
-      ++a, ++b;
-    }
-  }
+  AddSparse(buckets_, other.buckets_, merged);
   buckets_ = std::move(merged);
 }
 
