@@ -120,6 +120,14 @@ class Projector {
   void Apply(const v1::EventRecord& record) { Apply(record.seq(), record.event()); }
   void Apply(uint64_t seq, const v1::Event& event, const v1::EventRecord* void_target = nullptr);
   uint64_t applied_seq() const;
+  // A replay of many records may defer the units' calendar aggregates and point-in-time figures:
+  // between BeginBulkReplay and EndBulkReplay, Apply updates the reps' figures (and competition
+  // windows and customer counts, as always) but not their units' 3 levels x 5 period kinds, and
+  // EndBulkReplay sums every unit's figures afresh from its current members'. A unit's figures are
+  // that sum in any case, so the result is the same as applying incrementally (verify and the
+  // property test compare the two); unit queries in between see stale figures.
+  void BeginBulkReplay();
+  void EndBulkReplay();
   const OrgState& org() const;
   // Targets and schemes (KPI_SPEC §6); scorecard.h scores them.
   const PlanState& plans() const;

@@ -152,6 +152,11 @@ struct AggCell {
     for (int32_t i = 0; i > count; --i) it->second.Remove(sample);
     if (it->second.empty()) hists.erase(it);
   }
+  void MergeSamples(MetricId m, const Histogram& h) {
+    auto it = std::find_if(hists.begin(), hists.end(), [&](const auto& x) { return x.first == m; });
+    if (it == hists.end()) it = hists.insert(hists.end(), {m, Histogram()});
+    it->second.Merge(h);
+  }
 };
 
 // A unit's aggregates of one period kind, by period ordinal (see Ordinal): a vector, so the writer
@@ -782,7 +787,7 @@ class Projector::Impl {
                 cells->AddSamples(day, t->metric, t->value, t->count);
               }
             }
-            if (!units.empty()) {
+            if (!units.empty() && !bulk_) {
               if (!have_day || day != cached_day) {
                 agg_cells_.clear();
                 const DayPeriods& periods = PeriodsOf(day);
@@ -817,7 +822,9 @@ class Projector::Impl {
           if (!periods) break;
           if (pits_.empty()) {
             if (scope.reps) pits_.push_back(&pit_[rep]);
-            for (SubjectId u : units) pits_.push_back(&pit_[u]);
+            if (!bulk_) {
+              for (SubjectId u : units) pits_.push_back(&pit_[u]);
+            }
           }
           for (Pit* p : pits_) {
             if (t->kind == TouchKind::kPitSum) {
@@ -845,6 +852,84 @@ class Projector::Impl {
         }
       }
       if (!entries_.empty()) cells->AddToDay(day, entries_, decode_scratch_, merge_scratch_, encode_scratch_);
+    }
+  }
+
+  // Every unit's calendar aggregates and point-in-time figures, summed afresh from its current
+  // members': a unit's day sums (and day histograms) are added up first, then each day goes once
+  // into its 5 periods.
+  void SumUnits() {
+    unit_rows_.clear();
+    for (auto it = pit_.begin(); it != pit_.end();) {
+      if ((it->first & kUnitBit) != 0) {
+        pit_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    absl::flat_hash_map<SubjectId, std::vector<Id>> members;
+    for (const auto& [rep, units] : rep_units_) {
+      for (SubjectId u : units) members[u].push_back(rep);
+    }
+    // One unit's day sums at a time, by day (from the reps' first day) and metric.
+    int32_t first_day = std::numeric_limits<int32_t>::max(), last_day = first_day;
+    for (const auto& [rep, cells] : rep_cells_) {
+      if (cells.days.empty()) continue;
+      if (first_day == std::numeric_limits<int32_t>::max()) last_day = cells.days.back();
+      first_day = std::min(first_day, cells.days.front());
+      last_day = std::max(last_day, cells.days.back());
+    }
+    std::vector<std::vector<int64_t>> days;
+    if (first_day <= last_day) days.resize(static_cast<size_t>(last_day - first_day) + 1);
+    absl::flat_hash_map<std::pair<int32_t, MetricId>, Histogram> samples;  // One unit's, by day.
+    std::vector<Entry> entries;
+    for (const auto& [unit, reps] : members) {
+      UnitRows& rows = unit_rows_[unit];
+      auto cell = [&](size_t k, int32_t day) -> AggCell& {
+        const DayPeriods& periods = PeriodsOf(day);
+        return rows[k].At(periods.ordinal[k], periods.start[k]);
+      };
+      for (std::vector<int64_t>& sums : days) sums.clear();
+      samples.clear();
+      Pit* unit_pit = nullptr;
+      for (Id rep : reps) {
+        if (auto c = rep_cells_.find(rep); c != rep_cells_.end()) {
+          const RepCells& cells = c->second;
+          for (size_t i = 0; i < cells.days.size(); ++i) {
+            entries.clear();
+            cells.Decode(i, entries);
+            std::vector<int64_t>& sums = days[cells.days[i] - first_day];
+            for (const auto& [m, v] : entries) {
+              if (sums.size() <= m) sums.resize(m + 1, 0);
+              sums[m] += v;
+            }
+          }
+          for (const Sample& s : cells.samples) samples[{s.day, s.metric}].Add(s.value);
+        }
+        if (auto p = pit_.find(rep); p != pit_.end()) {
+          const Pit& rep_pit = p->second;  // A node map: the node outlives the iterator.
+          if (unit_pit == nullptr) unit_pit = &pit_[unit];
+          for (size_t i = 0; i < rep_pit.sums.size(); ++i) unit_pit->sums[i] += rep_pit.sums[i];
+          for (size_t i = 0; i < rep_pit.steps.size(); ++i) {
+            for (const auto& [t, d] : rep_pit.steps[i].steps) unit_pit->steps[i].Add(t, d);
+          }
+        }
+      }
+      for (size_t d = 0; d < days.size(); ++d) {
+        const std::vector<int64_t>& sums = days[d];
+        if (sums.empty()) continue;
+        for (size_t k = 0; k < rows.size(); ++k) {
+          AggCell& c = cell(k, first_day + static_cast<int32_t>(d));
+          for (size_t m = 0; m < sums.size(); ++m) {
+            if (sums[m] != 0) c.Add(static_cast<MetricId>(m), sums[m]);
+          }
+        }
+      }
+      for (const auto& [day_metric, h] : samples) {
+        for (size_t k = 0; k < rows.size(); ++k) {
+          cell(k, day_metric.first).MergeSamples(day_metric.second, h);
+        }
+      }
     }
   }
 
@@ -2018,6 +2103,7 @@ class Projector::Impl {
   std::vector<Pit*> pits_;
 
   bool track_changes_ = false;
+  bool bulk_ = false;  // Between BeginBulkReplay and EndBulkReplay: units are summed at the end.
   absl::flat_hash_set<Id> changed_reps_;
   bool changed_everything_ = false;
 
@@ -2062,6 +2148,12 @@ const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
 }
 void Projector::TrackChanges() { impl_->track_changes_ = true; }
+void Projector::BeginBulkReplay() { impl_->bulk_ = true; }
+void Projector::EndBulkReplay() {
+  if (!impl_->bulk_) return;
+  impl_->bulk_ = false;
+  impl_->SumUnits();
+}
 std::vector<std::string> Projector::TakeChanged(bool* everything) {
   return impl_->TakeChanged(everything);
 }
