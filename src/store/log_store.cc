@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
 
@@ -125,6 +126,11 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   db_options.info_log = std::make_shared<SpdlogLogger>();
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // The write buffers are charged to the block cache, so block_cache_bytes bounds RocksDB's memory
+  // as a whole: at most half of it in memtables (RocksDB flushes the largest past that), the rest
+  // (and whatever the memtables leave) for blocks.
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.block_cache_bytes / 2, cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {std::string(kLogFamily), LogFamilyOptions(cache)},
