@@ -462,7 +462,7 @@ struct ProjectorResult {
   double breakdown_seconds = 0;
   // Third pass, as the daemon replays (BeginBulkReplay): Apply with the units deferred, and
   // EndBulkReplay summing them.
-  double bulk_seconds = 0, sum_units_seconds = 0;
+  double bulk_seconds = 0, sum_units_seconds = 0, bulk_heap_bytes = 0;
   // Single Apply calls over 10 ms (the writer holds the views' lock that long): how many, their
   // total and the longest.
   uint64_t stalls = 0;
@@ -573,6 +573,7 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     r.breakdown_seconds = Seconds(Clock::now() - all0);
   }
   {
+    const double heap0 = MallocBytesInUse();
     salestrack::Projector p(DaemonLikeOptions());
     Clock::time_point t0 = Clock::now();
     p.BeginBulkReplay();
@@ -581,6 +582,7 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     p.EndBulkReplay();
     r.sum_units_seconds = Seconds(Clock::now() - t1);
     r.bulk_seconds = Seconds(Clock::now() - t0);
+    r.bulk_heap_bytes = MallocBytesInUse() - heap0;
   }
   return r;
 }
@@ -593,9 +595,9 @@ void PrintProjectorDetails(const ProjectorResult& proj, double n_events) {
               proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events,
               proj.rss_marginal, proj.breakdown_seconds);
   std::printf("- 1 projector as a replay (units deferred, then summed): %.2f s, %s events/s; the "
-              "units' sum took %.2f s of it\n",
+              "units' sum took %.2f s of it; malloc's bytes in use grew %s\n",
               proj.bulk_seconds, Thousands(n_events / proj.bulk_seconds).c_str(),
-              proj.sum_units_seconds);
+              proj.sum_units_seconds, Mib(proj.bulk_heap_bytes).c_str());
   {
     double timed = 0;
     for (const auto& c : proj.by_type) timed += c.seconds;

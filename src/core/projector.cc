@@ -368,6 +368,17 @@ class AtSeqReader {
 // zigzag(seq − previous seq), then a byte channel | purpose << 3 | has_due << 6 | has_cost << 7,
 // then zigzag(due − at) and zigzag(cost) when present.
 static_assert(v1::Channel_MAX < 8 && v1::Purpose_MAX < 8, "an action's flags byte holds both");
+// Copies `from` into `to`, growing `to` by an eighth (or to 30 bytes) instead of doubling it: over
+// a million small encoded chains, doubling left a quarter of their bytes unused on average.
+void AssignCompact(std::string& to, const std::string& from) {
+  if (from.size() > to.capacity()) {
+    std::string grown;
+    grown.reserve(from.size() + from.size() / 8);
+    to.swap(grown);
+  }
+  to.assign(from);
+}
+
 void EncodeChain(const std::vector<ActionItem>& items, std::string& out) {
   out.clear();
   AtSeqWriter w;
@@ -1172,7 +1183,8 @@ class Projector::Impl {
     if (i > 0) FollowUpTouches(rep, items, i - 1, after);
     ActionTouches(rep, items[i], after);
     FollowUpTouches(rep, items, i, after);
-    EncodeChain(items, chain);
+    EncodeChain(items, bytes_scratch_);
+    AssignCompact(chain, bytes_scratch_);
     Commit(touches_);
     if (items.size() == 1) InsertUnique(customers_by_rep_[rep], customer);
   }
@@ -1194,7 +1206,8 @@ class Projector::Impl {
     if (i > 0) FollowUpTouches(rep, items, i - 1, after);
     Commit(touches_);
     if (!items.empty()) {
-      EncodeChain(items, chain->second);
+      EncodeChain(items, bytes_scratch_);
+      AssignCompact(chain->second, bytes_scratch_);
       return true;
     }
     chains_.erase(chain);
@@ -1215,7 +1228,8 @@ class Projector::Impl {
     OppTouches(events, {&touches_, -1});
     change(events);
     OppTouches(events, {&touches_, +1});
-    EncodeOpp(events, encoded);
+    EncodeOpp(events, bytes_scratch_);
+    AssignCompact(encoded, bytes_scratch_);
     Commit(touches_);
     if (events.empty()) opportunities_.erase(id);
   }
@@ -2099,6 +2113,7 @@ class Projector::Impl {
   std::vector<std::pair<int32_t, Entry>> day_deltas_;
   std::vector<Entry> entries_, decode_scratch_, merge_scratch_;
   std::string encode_scratch_;
+  std::string bytes_scratch_;  // An entity encoded, before AssignCompact.
   std::vector<AggCell*> agg_cells_;
   std::vector<Pit*> pits_;
 

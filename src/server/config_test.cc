@@ -79,7 +79,7 @@ TEST(ConfigTest, OperationsFieldsApplyAndABadLogLevelIsRefused) {
 
 TEST(ConfigTest, BlockCacheSizeAppliesWithinItsRange) {
   ServerOptions options;
-  EXPECT_EQ(options.block_cache_bytes, size_t{128} << 20);
+  EXPECT_EQ(options.block_cache_bytes, size_t{64} << 20);
   absl::StatusOr<v1::DaemonConfig> config = ParseConfigText("block_cache_mb: 32");
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_TRUE(ApplyConfig(*config, &options).ok());
