@@ -883,10 +883,10 @@ class Projector::Impl {
       for (SubjectId u : units) members[u].push_back(rep);
     }
     // One unit's day sums at a time, by day (from the reps' first day) and metric.
-    int32_t first_day = std::numeric_limits<int32_t>::max(), last_day = first_day;
+    int32_t first_day = std::numeric_limits<int32_t>::max();
+    int32_t last_day = std::numeric_limits<int32_t>::min();
     for (const auto& [rep, cells] : rep_cells_) {
       if (cells.days.empty()) continue;
-      if (first_day == std::numeric_limits<int32_t>::max()) last_day = cells.days.back();
       first_day = std::min(first_day, cells.days.front());
       last_day = std::max(last_day, cells.days.back());
     }
