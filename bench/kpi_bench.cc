@@ -35,8 +35,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -507,6 +505,10 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
   ProjectorResult r;
   const absl::Time now = absl::Now();
   const std::vector<std::unique_ptr<v1::EventRecord>> targets = VoidTargets(log);
+  // Log positions [from, to) as the daemon applies them: seq = position + 1, voids with targets.
+  auto apply = [&](salestrack::Projector& p, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) p.Apply(i + 1, log.events[i], targets[i].get());
+  };
   {
     double rss0 = StatusBytes(0, "VmRSS:");
     const double heap0 = MallocBytesInUse();
@@ -515,11 +517,11 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     double rss_half = 0;
     auto perf = std::make_unique<PerfRecording>(perf_dir, "projector", getpid());
     Clock::time_point t0 = Clock::now();
-    for (size_t i = 0; i < half; ++i) p.Apply(i + 1, log.events[i], targets[i].get());
+    apply(p, 0, half);
     Clock::time_point t1 = Clock::now();
     rss_half = StatusBytes(0, "VmRSS:");  // outside the timed spans
     Clock::time_point t2 = Clock::now();
-    for (size_t i = half; i < log.events.size(); ++i) p.Apply(i + 1, log.events[i], targets[i].get());
+    apply(p, half, log.events.size());
     r.seconds = Seconds(Clock::now() - t2) + Seconds(t1 - t0);
     perf.reset();
     double rss_end = StatusBytes(0, "VmRSS:");
@@ -577,7 +579,7 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     salestrack::Projector p(DaemonLikeOptions());
     Clock::time_point t0 = Clock::now();
     p.BeginBulkReplay();
-    for (size_t i = 0; i < log.events.size(); ++i) p.Apply(i + 1, log.events[i], targets[i].get());
+    apply(p, 0, log.events.size());
     Clock::time_point t1 = Clock::now();
     p.EndBulkReplay();
     r.sum_units_seconds = Seconds(Clock::now() - t1);

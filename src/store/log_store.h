@@ -26,6 +26,7 @@ namespace salestrack::store {
 struct StoreOptions {
   // fsync the WAL on every commit. Only tests and benchmarks of the non-durable path turn it off.
   bool sync = true;
+  // RocksDB's memory: the block cache, with the write buffers charged to it (half at most).
   size_t block_cache_bytes = 64 << 20;
   // Open without writing anything (for checking a backup): the directory must already hold a
   // salestrack database of this format; Commit() fails.
