@@ -17,8 +17,9 @@
 //      d. SIGTERM, restart on the same data directory, and the start-up replay's own log line
 //         ("event=views_replayed events=N seconds=S");
 //      e. RSS of the restarted daemon holding the views of the whole log;
-//      f. GetKpis(MONTH) p50/p99 for a random rep, a random team and the company, 4 query clients,
-//         while 2 clients append continuously (batches of 100, events of the last minutes);
+//      f. GetKpis(MONTH) p50/p99 for a random rep, a random team and the company, 4 query clients:
+//         first idle (the baseline), then while 2 clients append continuously (batches of 100,
+//         events of the last minutes);
 //      g. disk bytes per event: live, after stop, after restart, and after a full compaction done
 //         in this process through the daemon's own LogStore (same column family options).
 // Then prints a Markdown table against the targets and exits 0 (1 if something failed, e.g. RPC
@@ -647,6 +648,7 @@ void PrintProjectorDetails(const ProjectorResult& proj, double n_events) {
 struct QueryPhase {
   std::string subject;  // "rep", "team", "company"
   double rate = 0;      // calls/s in all; 0: closed loop
+  bool idle = false;    // no appenders: the baseline the same run's figures under ingest compare to
   PhaseResult queries;
   double append_events_per_second = 0;
   Percentiles append_ms;
@@ -958,27 +960,33 @@ int Run(int argc, char** argv) {
   const double hwm_restart = StatusBytes(daemon.pid(), "VmHWM:");
   const DirSize size_restarted = MeasureDir(data_dir);
 
-  std::fprintf(stderr, "kpi_bench: GetKpis under ingest (%d query clients, %d appenders, %.1f s per "
+  std::fprintf(stderr, "kpi_bench: GetKpis idle, then under ingest (%d query clients, %d appenders, %.1f s per "
                "subject type)...\n", o.query_clients, o.live_clients, o.query_seconds);
   std::vector<QueryPhase> query_phases;
   LiveAppenders live;
-  live.Start(daemon.target(), org, o.live_clients, o.batch_events, o.seed + 1000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
-  for (double rate : {o.query_rate, 0.0}) {
+  auto run_queries = [&](double rate, bool idle) {
     for (const char* subject : {"rep", "team", "company"}) {
       QueryPhase q;
       q.subject = subject;
       q.rate = rate;
-      PerfRecording perf(o.perf_dir, absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : ""),
+      q.idle = idle;
+      PerfRecording perf(o.perf_dir,
+                         absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : "", idle ? "-idle" : ""),
                          daemon.pid());
       Clock::time_point q0 = Clock::now();
       q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients,
                              o.query_seconds, rate);
-      live.Between(q0, Clock::now(), &q.append_events_per_second, &q.append_ms);
+      if (!idle) live.Between(q0, Clock::now(), &q.append_events_per_second, &q.append_ms);
       note_errors(absl::StrCat("GetKpis ", subject).c_str(), q.queries);
       query_phases.push_back(std::move(q));
     }
-  }
+  };
+  // The baseline first: the same paced calls with nothing else running.
+  run_queries(o.query_rate, /*idle=*/true);
+  live.Start(daemon.target(), org, o.live_clients, o.batch_events, o.seed + 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
+  run_queries(o.query_rate, /*idle=*/false);
+  run_queries(0, /*idle=*/false);
   live.Stop();
   if (live.errors() > 0) {
     errors.push_back(absl::StrCat("live appenders: ", live.errors(), " failed calls; first: ", live.first_error()));
@@ -1109,7 +1117,14 @@ int Run(int argc, char** argv) {
     const char* who = q.subject == "rep"    ? "random rep"
                       : q.subject == "team" ? "random team"
                                             : "company";
-    if (q.rate > 0) {
+    if (q.idle) {
+      table.PrintRow(
+          {"5a",
+           absl::StrFormat("GetKpis(%s, MONTH) idle (baseline, same run), %s calls/s paced from "
+                           "%d clients: p50 / p99",
+                           who, Thousands(q.rate), o.query_clients),
+           absl::StrFormat("%.2f / %.2f ms", ms.p50, ms.p99), "—", "—"});
+    } else if (q.rate > 0) {
       table.PrintRow(
           {"5",
            absl::StrFormat("GetKpis(%s, MONTH) under ingest, %s calls/s paced from %d clients: "
@@ -1203,10 +1218,10 @@ int Run(int argc, char** argv) {
                       absl::StrFormat("%.1f ms at %.2f s", q.queries.latencies_ms[k],
                                       Seconds(q.queries.call_starts[k] - q.queries.start)));
     }
-    std::printf("- 5 GetKpis %s, %s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
+    std::printf("- 5 GetKpis %s, %s%s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
                 "(slowest: %s into the phase), response %s bytes; appenders meanwhile %s events/s, "
                 "append p50 %.1f / p99 %.1f ms; %s\n",
-                q.subject.c_str(),
+                q.subject.c_str(), q.idle ? "idle, " : "",
                 q.rate > 0 ? absl::StrCat("paced at ", Thousands(q.rate), "/s").c_str() : "closed loop",
                 Thousands(static_cast<double>(q.queries.calls)).c_str(),
                 q.queries.seconds, Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99,

@@ -213,7 +213,8 @@ void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& rec
       std::this_thread::yield();
     }
     absl::MutexLock lock(&mu_);
-    for (const size_t end = std::min(records.size(), i + kSlice); i < end; ++i) {
+    for (const size_t first = i, end = std::min(records.size(), i + kSlice); i < end; ++i) {
+      if (i > first && readers_waiting_.load(std::memory_order_relaxed) > 0) break;
       const auto& [seq, event] = records[i];
       if (absl::Status s = ApplyRecord(seq, *event, projector_.get()); !s.ok()) {
         // The record is durable, so a replay (salestrack verify, rebuild) will apply it.

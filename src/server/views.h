@@ -30,8 +30,8 @@ class Views final : public store::CommitHook {
 
   // Runs fn(const Projector&) under the reader lock and returns what it returns. It sees a prefix
   // of the log, p.applied_seq() says which, possibly in the middle of a commit group: the writer
-  // applies a group in slices of kSlice records and lets readers in between, so a query waits for
-  // one slice at most, not a whole group.
+  // applies a group in slices of at most kSlice records, and ends a slice early, after the record
+  // in hand, as soon as a reader queues; so a query waits for one record's apply, not a group's.
   template <typename F>
   auto Read(F&& fn) const {
     readers_waiting_.fetch_add(1, std::memory_order_relaxed);
@@ -90,8 +90,9 @@ class Views final : public store::CommitHook {
   // for each slice of it.
   mutable absl::Mutex group_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
-  // Readers queued for mu_: between slices the applier lets them in before it locks again (an
-  // absl::Mutex released and at once relocked by the same thread does not hand over).
+  // Readers queued for mu_: the applier ends its slice when there are any, and lets them in before
+  // it locks again (an absl::Mutex released and at once relocked by the same thread does not hand
+  // over).
   mutable std::atomic<int> readers_waiting_{0};
   std::unique_ptr<Projector> projector_ ABSL_GUARDED_BY(mu_);
   // The org as the accepted but not yet applied batches leave it, when they changed it (writer
