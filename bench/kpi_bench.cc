@@ -116,9 +116,9 @@ void PrintUsage() {
   std::printf(
       "Usage: kpi_bench [--events N] [--reps N] [--seconds N] [options]\n\n"
       "Measures the KPI views of salestrackd: Projector::Apply throughput in-process, rebuild and\n"
-      "restart replay speed, bytes per event on disk, views-on ingest, GetKpis latency under\n"
-      "ingest and daemon RSS, on a realistic synthetic log, and prints a Markdown table against\n"
-      "the DESIGN.md targets.\n\n"
+      "restart replay speed, bytes per event on disk, views-on ingest, GetKpis latency idle (the\n"
+      "baseline) and under ingest, and daemon RSS, on a realistic synthetic log, and prints a\n"
+      "Markdown table against the DESIGN.md targets.\n\n"
       "  --events N          events in the log, org events included (default 1000000)\n"
       "  --reps N            reps in the org (default 10000)\n"
       "  --seconds N         timed phases: views-on ingest N s, GetKpis N/2 s per subject type\n"
