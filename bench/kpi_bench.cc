@@ -1218,16 +1218,19 @@ int Run(int argc, char** argv) {
                       absl::StrFormat("%.1f ms at %.2f s", q.queries.latencies_ms[k],
                                       Seconds(q.queries.call_starts[k] - q.queries.start)));
     }
+    const std::string appenders =
+        q.idle ? "no appenders"
+               : absl::StrFormat("appenders meanwhile %s events/s, append p50 %.1f / p99 %.1f ms",
+                                 Thousands(q.append_events_per_second), q.append_ms.p50,
+                                 q.append_ms.p99);
     std::printf("- 5 GetKpis %s, %s%s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
-                "(slowest: %s into the phase), response %s bytes; appenders meanwhile %s events/s, "
-                "append p50 %.1f / p99 %.1f ms; %s\n",
+                "(slowest: %s into the phase), response %s bytes; %s; %s\n",
                 q.subject.c_str(), q.idle ? "idle, " : "",
                 q.rate > 0 ? absl::StrCat("paced at ", Thousands(q.rate), "/s").c_str() : "closed loop",
                 Thousands(static_cast<double>(q.queries.calls)).c_str(),
                 q.queries.seconds, Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99,
                 ms.max, slowest.c_str(), Thousands(static_cast<double>(q.queries.response_bytes)).c_str(),
-                Thousands(q.append_events_per_second).c_str(), q.append_ms.p50, q.append_ms.p99,
-                q.queries.cpu.Describe().c_str());
+                appenders.c_str(), q.queries.cpu.Describe().c_str());
   }
   std::printf("- 6 RSS: empty daemon %s; after ingest %s; after rebuild %s; after restart %s "
               "(%.0f B/event above the empty daemon); after the GetKpis phase (+%s live events) "

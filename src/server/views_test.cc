@@ -78,8 +78,9 @@ v1::Event ActionEvent(int i) {
   return e;
 }
 
-// The applier lets readers in between slices of a group. Whatever a reader sees is a prefix of the
-// log that its seq names exactly; ReadWholeGroups only ever sees whole groups.
+// The applier lets readers in within a group (between slices, and after any record once a reader
+// queues). Whatever a reader sees is a prefix of the log that its seq names exactly;
+// ReadWholeGroups only ever sees whole groups.
 TEST(ViewsTest, ReadersSeeExactPrefixesAndWholeGroupReadersWholeGroups) {
   Views views(nullptr, ProjectorOptions());
   constexpr int kGroups = 20;
