@@ -18,8 +18,10 @@
 //         ("event=views_replayed events=N seconds=S");
 //      e. RSS of the restarted daemon holding the views of the whole log;
 //      f. GetKpis(MONTH) p50/p99 for a random rep, a random team and the company, 4 query clients:
-//         first idle (the baseline), then while 2 clients append continuously (batches of 100,
-//         events of the last minutes);
+//         first idle (the baseline); then while 2 clients append fresh events (occurred in the
+//         last minutes) paced at each --ingest_rates rate (default 1,000 and 10,000 events/s, in
+//         batches of 10: board_bench's ingest and ten times it); then while they append at full
+//         speed (batches of 100, back to back), paced queries and then closed-loop ones;
 //      g. disk bytes per event: live, after stop, after restart, and after a full compaction done
 //         in this process through the daemon's own LogStore (same column family options).
 // Then prints a Markdown table against the targets and exits 0 (1 if something failed, e.g. RPC
@@ -58,8 +60,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench_common.h"
@@ -104,6 +108,8 @@ struct Options {
   int query_clients = 4;
   double query_rate = 500;  // paced GetKpis calls/s in all
   int live_clients = 2;
+  std::vector<double> ingest_rates = {1'000, 10'000};  // paced ingest during GetKpis, events/s
+  int paced_batch = 10;  // events per Append of the paced ingest (board_bench's)
   uint64_t seed = 20260101;
   std::string dir;  // Parent of the temporary directory; default $TMPDIR or /tmp.
   std::string salestrackd = SALESTRACKD_PATH;
@@ -129,6 +135,10 @@ void PrintUsage() {
       "  --query_rate N      the paced GetKpis run's calls/s in all (default 500); a closed-loop\n"
       "                      run (calls back to back) follows it\n"
       "  --live_clients N    appending clients during the GetKpis phase (default 2)\n"
+      "  --ingest_rates R,.. paced ingest rates (events/s in all, from the live clients, Append of\n"
+      "                      --paced_batch events) to measure GetKpis under, before the full-speed\n"
+      "                      ingest (default 1000,10000, board_bench's rate and ten times it)\n"
+      "  --paced_batch N     events per Append of the paced ingest (default 10)\n"
       "  --seed N            log generator seed (default 20260101)\n"
       "  --dir DIR           where to create the temporary data directory (default $TMPDIR or /tmp)\n"
       "  --salestrackd PATH  daemon binary (default %s)\n"
@@ -169,6 +179,21 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       if (!flags.Integer(&o->query_clients)) return false;
     } else if (arg == "--live_clients") {
       if (!flags.Integer(&o->live_clients)) return false;
+    } else if (arg == "--ingest_rates") {
+      std::string text;
+      if (!flags.Text(&text)) return false;
+      o->ingest_rates.clear();
+      for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+        double rate = 0;
+        if (!absl::SimpleAtod(part, &rate) || !(rate >= 1)) {
+          std::fprintf(stderr, "kpi_bench: --ingest_rates: \"%s\" is not a rate of at least 1 "
+                       "event/s\n", std::string(part).c_str());
+          return false;
+        }
+        o->ingest_rates.push_back(rate);
+      }
+    } else if (arg == "--paced_batch") {
+      if (!flags.Integer(&o->paced_batch)) return false;
     } else if (arg == "--seed") {
       if (!flags.Number(0, &d)) return false;
       o->seed = static_cast<uint64_t>(d);
@@ -649,13 +674,17 @@ struct QueryPhase {
   std::string subject;  // "rep", "team", "company"
   double rate = 0;      // calls/s in all; 0: closed loop
   bool idle = false;    // no appenders: the baseline the same run's figures under ingest compare to
+  double ingest_rate = 0;  // the appenders' paced rate, events/s; 0: full speed (when not idle)
   PhaseResult queries;
   double append_events_per_second = 0;
   Percentiles append_ms;
 };
 
 // Appends fresh activity (occurred in the last minutes) in batches of `batch` from `clients`
-// threads until stopped; records every call (start, latency, events).
+// threads until stopped: at full speed (each client's calls back to back) when `rate` is 0, else
+// paced at `rate` events/s in all (open loop: each client sends on its schedule, spread over one
+// interval, and a late call does not push the next one back). Records every call (start, latency,
+// events).
 class LiveAppenders {
  public:
   struct Call {
@@ -664,21 +693,35 @@ class LiveAppenders {
     int events;
   };
 
-  void Start(const std::string& target, const Org& org, int clients, int batch, uint64_t seed) {
-    calls_.resize(clients);
-    results_.resize(clients);
+  void Start(const std::string& target, const Org& org, int clients, int batch, double rate,
+             uint64_t seed) {
+    stop_ = false;
+    ++generation_;  // fresh event ids each time: a generator repeats its ids from the same seed
+    calls_.assign(clients, {});
+    results_.assign(clients, {});
     for (int t = 0; t < clients; ++t) {
-      threads_.emplace_back([this, target, &org, t, batch, seed] {
+      threads_.emplace_back([this, target, &org, t, clients, batch, rate, seed,
+                             generation = generation_] {
         PhaseResult& out = results_[t];
         std::string error;
         std::shared_ptr<grpc::Channel> channel = Connect(target, 2000 + t, &error);
         if (!channel) return out.Error(error);
         std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
-        ActivityGenerator gen(org, seed + static_cast<uint64_t>(t), absl::StrCat("L", t, "-"));
-        Rng rng(seed * 31 + static_cast<uint64_t>(t));
+        const uint64_t client_seed = seed + 1000 * static_cast<uint64_t>(generation) +
+                                     static_cast<uint64_t>(t);
+        ActivityGenerator gen(org, client_seed, absl::StrCat("L", generation, "-", t, "-"));
+        Rng rng(client_seed * 31);
         v1::AppendRequest request;
         for (int i = 0; i < batch; ++i) request.add_events();
+        const auto interval = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(rate > 0 ? batch * clients / rate : 0));
+        Clock::time_point next = Clock::now() + interval * t / clients;
         while (!stop_.load(std::memory_order_relaxed)) {
+          if (rate > 0) {
+            std::this_thread::sleep_until(next);
+            next += interval;
+            if (stop_.load(std::memory_order_relaxed)) break;
+          }
           int64_t now = absl::ToUnixMicros(absl::Now());
           for (v1::Event& e : *request.mutable_events()) {
             gen.Fill(now - rng.Between(kSecond, 600 * kSecond), &e);
@@ -731,6 +774,7 @@ class LiveAppenders {
 
  private:
   std::atomic<bool> stop_{false};
+  int generation_ = 0;
   std::vector<std::thread> threads_;
   std::vector<std::vector<Call>> calls_;
   std::vector<PhaseResult> results_;
@@ -960,19 +1004,22 @@ int Run(int argc, char** argv) {
   const double hwm_restart = StatusBytes(daemon.pid(), "VmHWM:");
   const DirSize size_restarted = MeasureDir(data_dir);
 
-  std::fprintf(stderr, "kpi_bench: GetKpis idle, then under ingest (%d query clients, %d appenders, %.1f s per "
-               "subject type)...\n", o.query_clients, o.live_clients, o.query_seconds);
+  std::fprintf(stderr, "kpi_bench: GetKpis idle, then under paced and full-speed ingest (%d query "
+               "clients, %d appenders, %.1f s per subject type)...\n", o.query_clients,
+               o.live_clients, o.query_seconds);
   std::vector<QueryPhase> query_phases;
   LiveAppenders live;
-  auto run_queries = [&](double rate, bool idle) {
+  auto run_queries = [&](double rate, bool idle, double ingest_rate) {
     for (const char* subject : {"rep", "team", "company"}) {
       QueryPhase q;
       q.subject = subject;
       q.rate = rate;
       q.idle = idle;
-      PerfRecording perf(o.perf_dir,
-                         absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : "", idle ? "-idle" : ""),
-                         daemon.pid());
+      q.ingest_rate = ingest_rate;
+      std::string perf_name = absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : "");
+      if (idle) absl::StrAppend(&perf_name, "-idle");
+      if (ingest_rate > 0) absl::StrAppend(&perf_name, "-ingest", static_cast<int64_t>(ingest_rate));
+      PerfRecording perf(o.perf_dir, perf_name, daemon.pid());
       Clock::time_point q0 = Clock::now();
       q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients,
                              o.query_seconds, rate);
@@ -981,16 +1028,27 @@ int Run(int argc, char** argv) {
       query_phases.push_back(std::move(q));
     }
   };
-  // The baseline first: the same paced calls with nothing else running.
-  run_queries(o.query_rate, /*idle=*/true);
-  live.Start(daemon.target(), org, o.live_clients, o.batch_events, o.seed + 1000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
-  run_queries(o.query_rate, /*idle=*/false);
-  run_queries(0, /*idle=*/false);
-  live.Stop();
-  if (live.errors() > 0) {
-    errors.push_back(absl::StrCat("live appenders: ", live.errors(), " failed calls; first: ", live.first_error()));
+  auto stop_live = [&] {
+    live.Stop();
+    if (live.errors() > 0) {
+      errors.push_back(absl::StrCat("live appenders: ", live.errors(), " failed calls; first: ",
+                                    live.first_error()));
+    }
+  };
+  // The baseline first: the same paced calls with nothing else running; then under paced ingest
+  // at each rate; then under full-speed ingest (the two cores saturated), paced and closed loop.
+  run_queries(o.query_rate, /*idle=*/true, 0);
+  for (double ingest_rate : o.ingest_rates) {
+    live.Start(daemon.target(), org, o.live_clients, o.paced_batch, ingest_rate, o.seed + 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // appenders connected and running
+    run_queries(o.query_rate, /*idle=*/false, ingest_rate);
+    stop_live();
   }
+  live.Start(daemon.target(), org, o.live_clients, o.batch_events, /*rate=*/0, o.seed + 1000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  run_queries(o.query_rate, /*idle=*/false, 0);
+  run_queries(0, /*idle=*/false, 0);
+  stop_live();
   const double rss_after_queries = StatusBytes(daemon.pid(), "VmRSS:");
   const std::string stopped2 = daemon.Stop();
 
@@ -1125,19 +1183,26 @@ int Run(int argc, char** argv) {
                            who, Thousands(q.rate), o.query_clients),
            absl::StrFormat("%.2f / %.2f ms", ms.p50, ms.p99), "—", "—"});
     } else if (q.rate > 0) {
+      const std::string ingest =
+          q.ingest_rate > 0
+              ? absl::StrFormat("while ingesting %s events/s (paced, %d clients x Append(%d))",
+                                Thousands(q.ingest_rate), o.live_clients, o.paced_batch)
+              : absl::StrFormat("under full-speed ingest (%d clients x Append(%d) back to back, "
+                                "%s events/s)",
+                                o.live_clients, o.batch_events,
+                                Thousands(q.append_events_per_second));
       table.PrintRow(
           {"5",
-           absl::StrFormat("GetKpis(%s, MONTH) under ingest, %s calls/s paced from %d clients: "
-                           "p50 / p99",
-                           who, Thousands(q.rate), o.query_clients),
+           absl::StrFormat("GetKpis(%s, MONTH) %s, %s calls/s paced from %d clients: p50 / p99",
+                           who, ingest, Thousands(q.rate), o.query_clients),
            absl::StrFormat("%.2f / **%.2f ms**", ms.p50, ms.p99),
            absl::StrFormat("p99 ≤ %.0f ms", kTargetKpisP99Ms),
            Verdict(ms.n > 0 && q.queries.errors == 0 && ms.p99 <= kTargetKpisP99Ms)});
     } else {
       table.PrintRow(
           {"5b",
-           absl::StrFormat("GetKpis(%s, MONTH) under ingest, %d clients back to back (saturating "
-                           "the 2 cores): calls/s, p50 / p99",
+           absl::StrFormat("GetKpis(%s, MONTH) under full-speed ingest, %d clients back to back "
+                           "(saturating the 2 cores): calls/s, p50 / p99",
                            who, o.query_clients),
            absl::StrFormat("%s/s, %.2f / %.2f ms", Thousands(q.queries.calls_per_second()), ms.p50,
                            ms.p99),
@@ -1220,7 +1285,10 @@ int Run(int argc, char** argv) {
     }
     const std::string appenders =
         q.idle ? "no appenders"
-               : absl::StrFormat("appenders meanwhile %s events/s, append p50 %.1f / p99 %.1f ms",
+               : absl::StrFormat("appenders (%s) meanwhile %s events/s, append p50 %.1f / p99 %.1f ms",
+                                 q.ingest_rate > 0
+                                     ? absl::StrCat("paced at ", Thousands(q.ingest_rate), "/s")
+                                     : std::string("full speed"),
                                  Thousands(q.append_events_per_second), q.append_ms.p50,
                                  q.append_ms.p99);
     std::printf("- 5 GetKpis %s, %s%s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
