@@ -115,8 +115,9 @@ void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
                  const std::vector<EntryChange>& next);
 
 // A board kept ranked as member values change. A few changes move their entries within the sorted
-// board (binary search by the old value, one erase and one insert each) and re-rank from the first
-// position touched; many changes (over 1/16 of the board) re-sort it whole.
+// board (binary search by the old and the new value, then a rotation of the entries between the
+// two places) and re-rank from the first position touched; many changes (over 1/16 of the board)
+// re-sort it whole.
 class RankedBoard {
  public:
   explicit RankedBoard(bool lower_is_better) : lower_is_better_(lower_is_better) {}

@@ -300,28 +300,41 @@ void RankedBoard::ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& o
                                size_t* first_touched, std::vector<EntryChange>* changes) {
   for (const Set& s : sets) {
     auto it = values_.find(s.member);
-    BoardEntry e;
     if (it != values_.end()) {
       if (s.present && it->second == s.value) continue;
       const size_t pos = LowerBound({s.member, it->second, 0});
-      *first_touched = std::min(*first_touched, pos);
-      e = std::move(entries_[pos]);
-      entries_.erase(entries_.begin() + static_cast<ptrdiff_t>(pos));
-      if (!s.present) {
-        changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank});
-        values_.erase(it);
+      if (s.present) {
+        // Move the entry to its new place by rotating only the entries between the two places
+        // (usually a few: a value moves past its ties), not the board's whole tail twice as an
+        // erase and an insert would. `to` counts the entries that stay before it.
+        size_t to = LowerBound({s.member, s.value, 0});
+        if (to > pos) --to;
+        old.push_back({true, it->second, entries_[pos].rank});
+        it->second = s.value;
+        entries_[pos].value = s.value;
+        entries_[pos].rank = -static_cast<int>(old.size());
+        const auto at = [&](size_t i) { return entries_.begin() + static_cast<ptrdiff_t>(i); };
+        if (to < pos) {
+          std::rotate(at(to), at(pos), at(pos + 1));
+        } else if (to > pos) {
+          std::rotate(at(pos), at(pos + 1), at(to + 1));
+        }
+        *first_touched = std::min({*first_touched, pos, to});
         continue;
       }
-      old.push_back({true, e.value, e.rank});
-      it->second = s.value;
-    } else {
-      if (!s.present) continue;
-      old.push_back({false, std::nullopt, 0});
-      values_.emplace(s.member, s.value);
-      e.member = s.member;
+      // The member leaves the board.
+      *first_touched = std::min(*first_touched, pos);
+      const BoardEntry& gone = entries_[pos];
+      changes->push_back({gone.member, false, std::nullopt, 0, true, gone.value, gone.rank});
+      entries_.erase(entries_.begin() + static_cast<ptrdiff_t>(pos));
+      values_.erase(it);
+      continue;
     }
-    e.value = s.value;
-    e.rank = -static_cast<int>(old.size());
+    if (!s.present) continue;
+    // A new member.
+    old.push_back({false, std::nullopt, 0});
+    values_.emplace(s.member, s.value);
+    BoardEntry e{s.member, s.value, -static_cast<int>(old.size())};
     const size_t pos = LowerBound(e);
     *first_touched = std::min(*first_touched, pos);
     entries_.insert(entries_.begin() + static_cast<ptrdiff_t>(pos), std::move(e));
