@@ -143,6 +143,21 @@ ScratchDir::~ScratchDir() {
 
 // ---- Time and numbers -------------------------------------------------------------------------
 
+PacedSchedule::PacedSchedule(double calls_per_second, int clients, int client) {
+  if (calls_per_second <= 0) return;
+  interval_ = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(clients / calls_per_second));
+  next_ = Clock::now() + interval_ * client / std::max(1, clients);
+}
+
+Clock::time_point PacedSchedule::Wait() {
+  if (!paced()) return Clock::now();
+  std::this_thread::sleep_until(next_);
+  const Clock::time_point due = next_;
+  next_ += interval_;
+  return due;
+}
+
 std::string Thousands(double value) {
   std::string digits = absl::StrFormat("%.0f", value);
   std::string out;

@@ -113,6 +113,24 @@ class ScratchDir {
 
 inline double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// An open-loop schedule for client `client` of `clients`, which share `calls_per_second` in all:
+// each client's calls are due one interval apart, the clients' first calls spread over one
+// interval from now, and a late call does not push the next one back (so a call timed from when
+// it was due counts its lateness). A rate of 0 is a closed loop: every call is due at once.
+class PacedSchedule {
+ public:
+  PacedSchedule(double calls_per_second, int clients, int client);
+  // When the next call is due.
+  Clock::time_point due() const { return paced() ? next_ : Clock::now(); }
+  // Sleeps until the next call is due; returns when it was due, and schedules the one after.
+  Clock::time_point Wait();
+
+ private:
+  bool paced() const { return interval_ > Clock::duration::zero(); }
+  Clock::duration interval_{};
+  Clock::time_point next_;
+};
+
 // "1,234,567": rounded to an integer, thousands separated by commas.
 std::string Thousands(double value);
 

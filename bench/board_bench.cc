@@ -317,16 +317,13 @@ PacedResult IngestPaced(const std::string& target, pid_t daemon, const Org& org,
       [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
           PhaseResult* out) {
         FreshSource source(target, org, batch, seed, t, "P");
-        const auto interval = std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(batch * clients / rate));
         ready.count_down();
         go.wait();
         if (!source.stub) return out->Error(source.error);
-        // Spread the clients' schedules over one interval.
-        Clock::time_point next = Clock::now() + interval * t / clients;
-        while (next < deadline) {
-          std::this_thread::sleep_until(next);
-          behind[t] = std::max(behind[t], Seconds(Clock::now() - next) * 1e3);
+        PacedSchedule schedule(rate / batch, clients, t);
+        while (schedule.due() < deadline) {
+          const Clock::time_point due = schedule.Wait();
+          behind[t] = std::max(behind[t], Seconds(Clock::now() - due) * 1e3);
           source.Next();
           AppendCall call;
           if (Append(source.stub.get(), source.request, &call, out)) {
@@ -334,7 +331,6 @@ PacedResult IngestPaced(const std::string& target, pid_t daemon, const Org& org,
           } else if (out->errors > 100) {
             return;
           }
-          next += interval;
         }
       });
   for (int t = 0; t < clients; ++t) {

@@ -682,8 +682,7 @@ struct QueryPhase {
 
 // Appends fresh activity (occurred in the last minutes) in batches of `batch` from `clients`
 // threads until stopped: at full speed (each client's calls back to back) when `rate` is 0, else
-// paced at `rate` events/s in all (open loop: each client sends on its schedule, spread over one
-// interval, and a late call does not push the next one back). Records every call (start, latency,
+// paced at `rate` events/s in all (open loop, PacedSchedule). Records every call (start, latency,
 // events).
 class LiveAppenders {
  public:
@@ -713,15 +712,10 @@ class LiveAppenders {
         Rng rng(client_seed * 31);
         v1::AppendRequest request;
         for (int i = 0; i < batch; ++i) request.add_events();
-        const auto interval = std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(rate > 0 ? batch * clients / rate : 0));
-        Clock::time_point next = Clock::now() + interval * t / clients;
+        PacedSchedule schedule(rate / batch, clients, t);
         while (!stop_.load(std::memory_order_relaxed)) {
-          if (rate > 0) {
-            std::this_thread::sleep_until(next);
-            next += interval;
-            if (stop_.load(std::memory_order_relaxed)) break;
-          }
+          schedule.Wait();
+          if (stop_.load(std::memory_order_relaxed)) break;
           int64_t now = absl::ToUnixMicros(absl::Now());
           for (v1::Event& e : *request.mutable_events()) {
             gen.Fill(now - rng.Between(kSecond, 600 * kSecond), &e);
@@ -806,14 +800,10 @@ PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
         go.wait();
         if (!channel) return out->Error(error);
         Rng rng(static_cast<uint64_t>(t) * 7919 + 1);
-        const auto interval = std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(rate > 0 ? clients / rate : 0));
-        Clock::time_point due = Clock::now() + interval * t / std::max(1, clients);
+        PacedSchedule schedule(rate, clients, t);
         while (Clock::now() < deadline) {
-          if (rate > 0) {
-            std::this_thread::sleep_until(due);
-            if (due >= deadline) break;
-          }
+          const Clock::time_point due = schedule.Wait();
+          if (due >= deadline) break;
           if (subject == "rep") {
             request.mutable_subject()->set_rep_id(org.reps[rng.Below(org.reps.size())]);
           } else if (subject == "team") {
@@ -823,8 +813,7 @@ PhaseResult RunQueries(const std::string& target, pid_t daemon, const Org& org,
           }
           grpc::ClientContext context;
           context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-          Clock::time_point t0 = rate > 0 ? due : Clock::now();
-          due += interval;
+          const Clock::time_point t0 = due;  // Paced: a late start counts.
           grpc::Status status = stub->GetKpis(&context, request, &response);
           out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
           out->call_starts.push_back(t0);

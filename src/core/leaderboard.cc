@@ -304,8 +304,8 @@ void RankedBoard::ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& o
       if (s.present && it->second == s.value) continue;
       const size_t pos = LowerBound({s.member, it->second, 0});
       if (s.present) {
-        // Move the entry to its new place by rotating only the entries between the two places
-        // (usually a few: a value moves past its ties), not the board's whole tail twice as an
+        // Move the entry to its new place by rotating only the entries between the two places (a
+        // count that goes up by one passes only its ties), not the board's whole tail twice as an
         // erase and an insert would. `to` counts the entries that stay before it.
         size_t to = LowerBound({s.member, s.value, 0});
         if (to > pos) --to;

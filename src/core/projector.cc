@@ -370,7 +370,8 @@ class AtSeqReader {
 // then zigzag(due − at) and zigzag(cost) when present.
 static_assert(v1::Channel_MAX < 8 && v1::Purpose_MAX < 8, "an action's flags byte holds both");
 // Copies `from` into `to`, growing `to` by an eighth instead of doubling it, as std::string does
-// (libstdc++ still rounds a first allocation past the 15 inline bytes up to 30): at 10M events in kpi_bench, actions 209 -> 184 MiB, opportunities 101 -> 90.
+// (libstdc++ still rounds a first allocation past the 15 inline bytes up to 30): at 10M events in
+// kpi_bench, actions 209 -> 184 MiB, opportunities 101 -> 90.
 void AssignCompact(std::string& to, const std::string& from) {
   if (from.size() > to.capacity()) {
     std::string grown;
