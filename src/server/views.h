@@ -77,6 +77,8 @@ class Views final : public store::CommitHook {
 
  private:
   static ProjectorOptions WithoutIndex(ProjectorOptions options);
+  // The record that record `seq`, a void, voids: looked up by id and read from the store.
+  absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
   // Applies one record to `p`; a void's target is read from the store.
   absl::Status ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) const;
   // Applies records from..to (inclusive) from the store to `p`; returns how many.
