@@ -54,7 +54,8 @@ class HistoryGenerator {
     unit("sh", "east");
     unit("hz", "east");
     unit("bj", "west");
-    const std::vector<std::string> teams = {"sh", "sh", "hz", "hz", "bj", "bj"};
+    // r3 sits in a region, next to its teams: the region's figures are its own rep's and its teams'.
+    const std::vector<std::string> teams = {"sh", "sh", "hz", "east", "bj", "bj"};
     for (size_t i = 0; i < kReps.size(); ++i) out.push_back(Rep(kReps[i], teams[i], At(Pick(5))));
     // A late move (r1 to Beijing) and an old definition that arrives late but must not win.
     out.push_back(Rep("r1", "bj", At(60 + Pick(30))));

@@ -19,7 +19,9 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <functional>
 #include <limits>
+#include <optional>
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
@@ -871,53 +873,77 @@ class Projector::Impl {
   }
 
   // Every unit's calendar aggregates and point-in-time figures, summed afresh from its current
-  // members': a unit's day sums (and day histograms) are added up first, then each day goes once
-  // into its 5 periods.
+  // members'. Bottom up: a unit's figures are its own reps' plus its child units' (a rep's units
+  // list its own unit first, then each parent), so each rep's day cells are decoded once, not once
+  // per unit above it. A unit's day sums (and day histograms) are added up first, then each day
+  // goes once into its 5 periods.
   void SumUnits() {
     unit_rows_.clear();
     absl::erase_if(pit_, [](const auto& kv) { return (kv.first & kUnitBit) != 0; });
-    absl::flat_hash_map<SubjectId, std::vector<Id>> members;
-    for (const auto& [rep, units] : rep_units_) {
-      for (SubjectId u : units) members[u].push_back(rep);
+    struct Sums {
+      std::vector<Id> reps;  // The unit's own reps (not its child units').
+      SubjectId parent = 0;
+      bool has_parent = false;
+      size_t height = 0;  // Its units above it.
+      // Day sums by metric, and samples by (day, metric). Maps, not arrays spanning the first to
+      // the last day: validation allows any day up to 9999.
+      absl::flat_hash_map<int32_t, std::vector<int64_t>> days;
+      absl::flat_hash_map<std::pair<int32_t, MetricId>, Histogram> samples;
+      std::optional<Pit> pit;
+    };
+    absl::node_hash_map<SubjectId, Sums> units;  // Node map: references survive inserts.
+    for (const auto& [rep, chain] : rep_units_) {
+      if (chain.empty()) continue;
+      units[chain[0]].reps.push_back(rep);
+      for (size_t i = 0; i < chain.size(); ++i) {
+        Sums& u = units[chain[i]];
+        u.has_parent = i + 1 < chain.size();
+        if (u.has_parent) u.parent = chain[i + 1];
+        u.height = chain.size() - 1 - i;
+      }
     }
-    // One unit's figures at a time: its day sums by metric, and its samples by (day, metric). Maps,
-    // not arrays spanning the first to the last day: validation allows any day up to 9999.
-    absl::flat_hash_map<int32_t, std::vector<int64_t>> days;
-    absl::flat_hash_map<std::pair<int32_t, MetricId>, Histogram> samples;
+    std::vector<std::pair<size_t, SubjectId>> order;  // Deepest first: children before parents.
+    for (const auto& [unit, sums] : units) order.push_back({sums.height, unit});
+    std::sort(order.begin(), order.end(), std::greater<>());
+    auto add_days = [](const absl::flat_hash_map<int32_t, std::vector<int64_t>>& from, auto& to) {
+      for (const auto& [day, sums] : from) {
+        std::vector<int64_t>& into = to[day];
+        if (into.size() < sums.size()) into.resize(sums.size(), 0);
+        for (size_t m = 0; m < sums.size(); ++m) into[m] += sums[m];
+      }
+    };
+    auto add_pit = [](const Pit& from, std::optional<Pit>& to) {
+      if (!to) to.emplace();
+      for (size_t i = 0; i < from.sums.size(); ++i) to->sums[i] += from.sums[i];
+      for (size_t i = 0; i < from.steps.size(); ++i) {
+        for (const auto& [t, d] : from.steps[i].steps) to->steps[i].Add(t, d);
+      }
+    };
     std::vector<Entry> entries;
-    for (const auto& [unit, reps] : members) {
-      UnitRows& rows = unit_rows_[unit];
-      auto cell = [&](size_t k, int32_t day) -> AggCell& {
-        const DayPeriods& periods = PeriodsOf(day);
-        return rows[k].At(periods.ordinal[k], periods.start[k]);
-      };
-      days.clear();
-      samples.clear();
-      Pit* unit_pit = nullptr;
-      for (Id rep : reps) {
+    for (const auto& [height, unit] : order) {
+      Sums& u = units[unit];
+      for (Id rep : u.reps) {
         if (auto c = rep_cells_.find(rep); c != rep_cells_.end()) {
           const RepCells& cells = c->second;
           for (size_t i = 0; i < cells.days.size(); ++i) {
             entries.clear();
             cells.Decode(i, entries);
-            std::vector<int64_t>& sums = days[cells.days[i]];
+            std::vector<int64_t>& sums = u.days[cells.days[i]];
             for (const auto& [m, v] : entries) {
               if (sums.size() <= m) sums.resize(m + 1, 0);
               sums[m] += v;
             }
           }
-          for (const Sample& s : cells.samples) samples[{s.day, s.metric}].Add(s.value);
+          for (const Sample& s : cells.samples) u.samples[{s.day, s.metric}].Add(s.value);
         }
-        if (auto p = pit_.find(rep); p != pit_.end()) {
-          const Pit& rep_pit = p->second;  // A node map: the node outlives the iterator.
-          if (unit_pit == nullptr) unit_pit = &pit_[unit];
-          for (size_t i = 0; i < rep_pit.sums.size(); ++i) unit_pit->sums[i] += rep_pit.sums[i];
-          for (size_t i = 0; i < rep_pit.steps.size(); ++i) {
-            for (const auto& [t, d] : rep_pit.steps[i].steps) unit_pit->steps[i].Add(t, d);
-          }
-        }
+        if (auto p = pit_.find(rep); p != pit_.end()) add_pit(p->second, u.pit);
       }
-      for (const auto& [day, sums] : days) {
+      UnitRows& rows = unit_rows_[unit];
+      auto cell = [&](size_t k, int32_t day) -> AggCell& {
+        const DayPeriods& periods = PeriodsOf(day);
+        return rows[k].At(periods.ordinal[k], periods.start[k]);
+      };
+      for (const auto& [day, sums] : u.days) {
         for (size_t k = 0; k < rows.size(); ++k) {
           AggCell& c = cell(k, day);
           for (size_t m = 0; m < sums.size(); ++m) {
@@ -925,11 +951,19 @@ class Projector::Impl {
           }
         }
       }
-      for (const auto& [day_metric, h] : samples) {
+      for (const auto& [day_metric, h] : u.samples) {
         for (size_t k = 0; k < rows.size(); ++k) {
           HistFor(cell(k, day_metric.first).hists, day_metric.second)->second.Merge(h);
         }
       }
+      if (u.has_parent) {
+        Sums& parent = units[u.parent];
+        add_days(u.days, parent.days);
+        for (const auto& [day_metric, h] : u.samples) parent.samples[day_metric].Merge(h);
+        if (u.pit) add_pit(*u.pit, parent.pit);
+      }
+      if (u.pit) pit_[unit] = std::move(*u.pit);
+      u = Sums();  // Its figures are in its rows and its parent's sums now.
     }
   }
 
