@@ -1627,15 +1627,29 @@ class Projector::Impl {
       return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
     }
     absl::MutexLock lock(&members_mu_);
-    if (!members_built_) {
-      for (auto& [unit, reps] : org_.RepsUnderEachUnit()) {
-        members_[unit] = std::make_shared<const std::vector<std::string>>(std::move(reps));
-      }
-      members_built_ = true;
-    }
+    BuildMembers();
     auto [it, inserted] = members_.try_emplace(s.id);  // A unit with no reps under it.
     if (inserted) it->second = std::make_shared<const std::vector<std::string>>();
     return it->second;
+  }
+
+  void BuildMembers() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(members_mu_) {
+    if (members_built_) return;
+    for (auto& [unit, reps] : org_.RepsUnderEachUnit()) {
+      members_[unit] = std::make_shared<const std::vector<std::string>>(std::move(reps));
+    }
+    members_built_ = true;
+  }
+
+  void WarmUp(Micros now) const {
+    {
+      absl::MutexLock lock(&members_mu_);
+      BuildMembers();
+    }
+    absl::MutexLock lock(&cursor_mu_);
+    for (const auto& [subject, p] : pit_) {
+      for (const StepSum& steps : p.steps) steps.UpTo(now);
+    }
   }
 
   // A subject's figures in one period or window.
@@ -2169,6 +2183,7 @@ absl::StatusOr<std::vector<FollowUp>> Projector::FollowUps(const Subject& s, abs
                                                            absl::Time now) const {
   return impl_->FollowUps(s, from, to, state, now);
 }
+void Projector::WarmUp(absl::Time now) const { impl_->WarmUp(absl::ToUnixMicros(now)); }
 std::vector<std::string> Projector::DumpCells() const { return impl_->DumpCells(); }
 std::vector<std::pair<std::string, size_t>> Projector::Memory() const { return impl_->Memory(); }
 absl::StatusOr<MetricValue> Projector::Metric(const Subject& s, const Period& p,

@@ -346,6 +346,38 @@ TEST(ProjectorTest, FollowUpsDueOnTimeLateAndOpen) {
                          FollowUpState::kOnTime, Utc(2026, 11, 20))->size(), 1u);
 }
 
+// WarmUp builds the member lists and reads the step sums up to a time ahead of the queries; the
+// figures at any `now`, earlier or later, are what a cold projector answers.
+TEST(ProjectorTest, WarmUpChangesNoFigureAtAnyTime) {
+  Log log;
+  log.Unit("co", "");
+  log.Unit("sh", "co");
+  log.Rep("li", "sh", Utc(2026, 1, 1));
+  log.Rep("wang", "co", Utc(2026, 1, 1));
+  for (int d = 1; d <= 20; ++d) {  // Follow-ups due on every day of the month, some done.
+    const std::string customer = absl::StrCat("c", d);
+    log.Action(d % 2 ? "li" : "wang", customer, Utc(2026, 11, d), v1::VISIT, 0, Utc(2026, 11, d + 3));
+    if (d % 3 == 0) log.Action(d % 2 ? "li" : "wang", customer, Utc(2026, 11, d + 2));
+  }
+  auto cold = log.Project();
+  auto warm = log.Project();
+  warm->WarmUp(Utc(2026, 11, 15));
+  const absl::CivilDay nov{2026, 11, 1};
+  int64_t overdue_seen = 0;
+  for (int day : {25, 2, 10, 15, 16, 30, 5}) {  // Both ways around the warm-up time.
+    for (const Subject& s : {Subject::Unit("co"), Subject::Unit("sh"), Subject::Rep("wang")}) {
+      for (const char* m : {"open_follow_ups", "overdue_follow_ups", "follow_ups_due"}) {
+        SCOPED_TRACE(absl::StrCat(s.id, " ", m, " on Nov ", day));
+        const MetricValue c = Get(*cold, s, PeriodKind::kMonth, nov, m, Utc(2026, 11, day, 12));
+        const MetricValue w = Get(*warm, s, PeriodKind::kMonth, nov, m, Utc(2026, 11, day, 12));
+        EXPECT_EQ(c.integer, w.integer);
+        if (std::string(m) == "overdue_follow_ups") overdue_seen += c.integer;
+      }
+    }
+  }
+  EXPECT_GT(overdue_seen, 0);  // The comparison is not vacuous.
+}
+
 TEST(ProjectorTest, UnitsRollUpCurrentMembersAndCountCustomersOnce) {
   Log log;
   log.Unit("co", "");
