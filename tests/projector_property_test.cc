@@ -202,6 +202,18 @@ class HistoryGenerator {
       e.mutable_event_voided()->set_target_event_id(targets[Pick(targets.size())]);
       out.push_back(e);
     }
+    if (Pick(2) == 0) {  // A competition (drawn last: the rest of the history is as before): its
+      // window's figures, customers too, in every order.
+      v1::Event e = Base("", At(Pick(90)));
+      auto* c = e.mutable_competition_defined();
+      c->set_competition_id("spring");
+      c->set_name("spring");
+      *c->mutable_start() = ToProto(kStart + absl::Hours(24 * (10 + Pick(20))));
+      *c->mutable_end() = ToProto(kStart + absl::Hours(24 * (40 + Pick(40))));
+      c->set_metric("returning_customers");
+      c->add_participant_unit_ids("co");
+      out.push_back(e);
+    }
     return out;
   }
 
