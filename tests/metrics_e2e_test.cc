@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ops_fixture.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "test_util.h"
 
@@ -163,6 +164,49 @@ TEST_F(MetricsTest, TheEndpointCountsWhatTheTestDid) {
   subscriber->Finish();
   follow_context.TryCancel();
   follower->Finish();
+}
+
+// Query handlers are timed by method, and readers' waits for the views' lock by lock: the
+// server-side share of a query's latency, which a client cannot see.
+TEST_F(MetricsTest, QueriesAreTimedByMethodWithTheirWaitsForTheViews) {
+  ASSERT_GT(daemon_.metrics_port(), 0);
+  ASSERT_EQ(Append(testing::OpsHistory(0)), grpc::StatusCode::OK);
+  ASSERT_EQ(Append(Actions("q", 3)), grpc::StatusCode::OK);
+  std::map<std::string, double> before = Samples(Scrape(daemon_.metrics_port()));
+
+  auto kpis = v1::KpiService::NewStub(daemon_.NewChannel());
+  auto get_kpis = [&](const std::string& unit) {
+    v1::GetKpisRequest request;
+    request.mutable_subject()->set_unit_id(unit);
+    request.mutable_period()->set_kind(v1::MONTH);
+    v1::GetKpisResponse response;
+    grpc::ClientContext context;
+    return kpis->GetKpis(&context, request, &response).error_code();
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(get_kpis("team-east"), grpc::StatusCode::OK);
+  ASSERT_EQ(get_kpis("nowhere"), grpc::StatusCode::NOT_FOUND);  // A refused query is timed too.
+  auto boards = v1::LeaderboardService::NewStub(daemon_.NewChannel());
+  v1::GetLeaderboardRequest get;
+  get.mutable_board()->set_unit_id("team-east");
+  get.mutable_board()->set_metric("actions");
+  get.mutable_board()->mutable_period()->set_kind(v1::MONTH);
+  v1::GetLeaderboardResponse board;
+  grpc::ClientContext context;
+  ASSERT_TRUE(boards->GetLeaderboard(&context, get, &board).ok());
+
+  std::map<std::string, double> after = Samples(Scrape(daemon_.metrics_port()));
+  EXPECT_EQ(Delta(before, after, "salestrack_query_seconds_count{method=\"GetKpis\"}"), 4);
+  EXPECT_GT(Delta(before, after, "salestrack_query_seconds_sum{method=\"GetKpis\"}"), 0);
+  EXPECT_EQ(Delta(before, after, "salestrack_query_seconds_count{method=\"GetLeaderboard\"}"), 1);
+  EXPECT_EQ(Delta(before, after, "salestrack_query_seconds_count{method=\"GetFunnel\"}"), 0);
+  // Each answered GetKpis read the views once (the refused one may not have); the board read
+  // them between commit groups.
+  EXPECT_GE(Delta(before, after, "salestrack_views_read_wait_seconds_count{lock=\"read\"}"), 3);
+  EXPECT_GE(Delta(before, after, "salestrack_views_read_wait_seconds_count{lock=\"whole_groups\"}"), 1);
+  // Every bucket is there, and a wait is counted in its +Inf bucket.
+  EXPECT_EQ(after["salestrack_views_read_wait_seconds_bucket{lock=\"read\",le=\"+Inf\"}"],
+            after["salestrack_views_read_wait_seconds_count{lock=\"read\"}"]);
+  EXPECT_TRUE(after.count("salestrack_query_seconds_bucket{method=\"GetKpis\",le=\"0.001\"}"));
 }
 
 TEST_F(MetricsTest, SalestrackStatsShowsTheEndpointsFigures) {

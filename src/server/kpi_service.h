@@ -14,8 +14,9 @@ namespace salestrack::server {
 
 class KpiServiceImpl final : public v1::KpiService::CallbackService {
  public:
-  KpiServiceImpl(const Views* views, const Auth* auth, const Clock* clock)
-      : views_(views), auth_(auth), clock_(clock) {}
+  // `metrics`: where the handlers' times go (nullptr: not timed).
+  KpiServiceImpl(const Views* views, const Auth* auth, const Clock* clock, const Metrics* metrics)
+      : views_(views), auth_(auth), clock_(clock), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* GetKpis(grpc::CallbackServerContext* context,
                                     const v1::GetKpisRequest* request,
@@ -42,6 +43,7 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   const Views* const views_;
   const Auth* const auth_;
   const Clock* const clock_;
+  const Metrics* const metrics_;
 };
 
 // Backup is in admin_backup.cc, GetStats in admin_stats.cc.

@@ -6,12 +6,15 @@
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/boards.h"
+#include "server/metrics.h"
 
 namespace salestrack::server {
 
 class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackService {
  public:
-  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth) : hub_(hub), auth_(auth) {}
+  // `metrics`: where GetLeaderboard's times go (nullptr: not timed).
+  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics)
+      : hub_(hub), auth_(auth), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* context,
                                            const v1::GetLeaderboardRequest* request,
@@ -23,6 +26,7 @@ class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackServ
  private:
   BoardHub* const hub_;
   const Auth* const auth_;
+  const Metrics* const metrics_;
 };
 
 }  // namespace salestrack::server

@@ -79,6 +79,9 @@ namespace {
 
 const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
     0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+// Queries take microseconds in the daemon; their waits for the views' lock, up to milliseconds.
+const prometheus::Histogram::BucketBoundaries kQueryBuckets = {
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1};
 const prometheus::Histogram::BucketBoundaries kBatchBuckets = {1,   2,   5,   10,  20,
                                                               50,  100, 200, 500, 1000};
 
@@ -121,6 +124,23 @@ Metrics::Metrics()
                            .Help("The synced RocksDB write of a commit group (WAL append + fsync).")
                            .Register(*registry_)
                            .Add({}, kLatencyBuckets);
+  auto& queries = prometheus::BuildHistogram()
+                      .Name("salestrack_query_seconds")
+                      .Help("Query handlers' time in the daemon, by method, from the request's "
+                            "arrival at the handler to its answer (views' lock wait included; "
+                            "gRPC's queuing and the network not).")
+                      .Register(*registry_);
+  for (size_t i = 0; i < kQueryMethods.size(); ++i) {
+    query_seconds_[i] = &queries.Add({{"method", std::string(kQueryMethods[i])}}, kQueryBuckets);
+  }
+  auto& waits = prometheus::BuildHistogram()
+                    .Name("salestrack_views_read_wait_seconds")
+                    .Help("Readers' wait for the KPI views' lock, by lock: read (queries; the "
+                          "applier lets them in between records) or whole_groups (leaderboards; "
+                          "between commit groups).")
+                    .Register(*registry_);
+  read_wait_seconds_ = &waits.Add({{"lock", "read"}}, kQueryBuckets);
+  whole_groups_wait_seconds_ = &waits.Add({{"lock", "whole_groups"}}, kQueryBuckets);
 }
 
 Metrics::~Metrics() = default;
@@ -143,6 +163,19 @@ void Metrics::OnWalWrite(absl::Duration d) { wal_sync_seconds_->Observe(absl::To
 
 void Metrics::OnGroupCommitted(absl::Duration d, size_t batches) {
   commit_seconds_->Observe(absl::ToDoubleSeconds(d));
+}
+
+void Metrics::OnReadWait(absl::Duration wait, bool whole_groups) const {
+  (whole_groups ? whole_groups_wait_seconds_ : read_wait_seconds_)->Observe(absl::ToDoubleSeconds(wait));
+}
+
+void Metrics::QueryAnswered(std::string_view method, absl::Duration d) const {
+  for (size_t i = 0; i < kQueryMethods.size(); ++i) {
+    if (kQueryMethods[i] == method) {
+      query_seconds_[i]->Observe(absl::ToDoubleSeconds(d));
+      return;
+    }
+  }
 }
 
 std::vector<MetricFamily> Metrics::Collect() const {

@@ -11,6 +11,12 @@
 //   salestrack_append_batch_events              histogram: events per append request
 //   salestrack_commit_seconds                   histogram: a commit group, taken to answerable
 //   salestrack_wal_sync_seconds                 histogram: its synced RocksDB write (WAL + fsync)
+//   salestrack_query_seconds{method}            histogram: a query handler's time in the daemon
+//                                               (GetKpis, GetFunnel, ListFollowUps, GetScorecard,
+//                                               CheckTargets, GetLeaderboard), lock wait included
+//   salestrack_views_read_wait_seconds{lock}    histogram: a reader's wait for the views' lock:
+//                                               "read" (queries, between applied records) or
+//                                               "whole_groups" (leaderboards, between groups)
 //   salestrack_log_head_seq, salestrack_log_followers, salestrack_boards,
 //   salestrack_board_subscribers, salestrack_board_updates_folded_total,
 //   salestrack_board_largest_outbox_entries     gauges / counters read at collection
@@ -21,10 +27,12 @@
 #ifndef SALESTRACK_SERVER_METRICS_H_
 #define SALESTRACK_SERVER_METRICS_H_
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -33,6 +41,7 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "server/views.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
@@ -45,7 +54,7 @@ namespace salestrack::server {
 
 class BoardHub;
 
-class Metrics final : public store::SequencerProbe {
+class Metrics final : public store::SequencerProbe, public Views::ReadProbe {
  public:
   Metrics();
   ~Metrics() override;
@@ -67,6 +76,30 @@ class Metrics final : public store::SequencerProbe {
   // store::SequencerProbe.
   void OnWalWrite(absl::Duration d) override;
   void OnGroupCommitted(absl::Duration d, size_t batches) override;
+  // Views::ReadProbe.
+  void OnReadWait(absl::Duration wait, bool whole_groups) const override;
+
+  // A query handler of `method` (one of kQueryMethods) took `d`. Other names are not counted.
+  void QueryAnswered(std::string_view method, absl::Duration d) const;
+  static constexpr std::array<std::string_view, 6> kQueryMethods = {
+      "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard", "CheckTargets", "GetLeaderboard"};
+
+  // Times a query handler, from its construction to the end of its scope (nullptr metrics: off).
+  class QueryTimer {
+   public:
+    QueryTimer(const Metrics* metrics, std::string_view method)
+        : metrics_(metrics), method_(method), start_(absl::Now()) {}
+    ~QueryTimer() {
+      if (metrics_ != nullptr) metrics_->QueryAnswered(method_, absl::Now() - start_);
+    }
+    QueryTimer(const QueryTimer&) = delete;
+    QueryTimer& operator=(const QueryTimer&) = delete;
+
+   private:
+    const Metrics* const metrics_;
+    const std::string_view method_;
+    const absl::Time start_;
+  };
 
   // Every family, as the endpoint serves them.
   std::vector<prometheus::MetricFamily> Collect() const;
@@ -88,6 +121,9 @@ class Metrics final : public store::SequencerProbe {
   prometheus::Histogram* batch_events_;
   prometheus::Histogram* commit_seconds_;
   prometheus::Histogram* wal_sync_seconds_;
+  std::array<prometheus::Histogram*, kQueryMethods.size()> query_seconds_;  // By kQueryMethods.
+  prometheus::Histogram* read_wait_seconds_;
+  prometheus::Histogram* whole_groups_wait_seconds_;
 };
 
 }  // namespace salestrack::server

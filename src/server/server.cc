@@ -43,6 +43,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // The views replay the log before the writer starts, so the first answer is already complete.
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
+  server->views_->SetReadProbe(server->metrics_.get());
   server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock,
                                                           server->views_.get(), server->metrics_.get());
 
@@ -61,14 +62,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                    MakeServerCredentials(options));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
-  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock);
+  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock,
+                                                         server->metrics_.get());
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
       server->views_.get(), server->store_.get(), server->auth_.get(), server->metrics_.get(),
       options.backup_dir);
   server->boards_ = std::make_unique<BoardHub>(
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
   server->leaderboard_service_ =
-      std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get());
+      std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get(),
+                                               server->metrics_.get());
   builder.RegisterService(server->leaderboard_service_.get());
   builder.RegisterService(server->log_service_.get());
   builder.RegisterService(server->kpi_service_.get());

@@ -7,6 +7,7 @@
 #define SALESTRACK_SERVER_VIEWS_H_
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <optional>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "salestrack/projector.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "store/log_store.h"
@@ -34,19 +36,33 @@ class Views final : public store::CommitHook {
   // in hand, as soon as a reader queues; so a query waits for one record's apply, not a group's.
   template <typename F>
   auto Read(F&& fn) const {
+    WaitTimer timer(read_probe_, /*whole_groups=*/false);  // Reports after the lock is released.
     readers_waiting_.fetch_add(1, std::memory_order_relaxed);
     absl::ReaderMutexLock lock(&mu_);
     readers_waiting_.fetch_sub(1, std::memory_order_relaxed);
+    timer.Locked();
     return fn(static_cast<const Projector&>(*projector_));
   }
   // Like Read, but only between commit groups: for the leaderboards, whose rounds pair what they
   // read with the change set of whole groups (see SetChangeListener).
   template <typename F>
   auto ReadWholeGroups(F&& fn) const {
+    WaitTimer timer(read_probe_, /*whole_groups=*/true);
     absl::ReaderMutexLock group(&group_mu_);
     absl::ReaderMutexLock lock(&mu_);
+    timer.Locked();
     return fn(static_cast<const Projector&>(*projector_));
   }
+
+  // Told how long each Read / ReadWholeGroups waited for the views' lock (the metrics). Called
+  // after the lock is released, on the reader's thread; must be cheap and thread-safe.
+  class ReadProbe {
+   public:
+    virtual ~ReadProbe() = default;
+    virtual void OnReadWait(absl::Duration wait, bool whole_groups) const = 0;
+  };
+  // Before serving (not synchronised with readers); nullptr: no timing.
+  void SetReadProbe(const ReadProbe* probe) { read_probe_ = probe; }
   static constexpr size_t kSlice = 64;
 
   // The org time zone (fixed for the daemon's life).
@@ -76,6 +92,26 @@ class Views final : public store::CommitHook {
   void Abort() override { scratch_ = group_base_; scratch_seq_ = group_base_seq_; }
 
  private:
+  class WaitTimer {
+   public:
+    WaitTimer(const ReadProbe* probe, bool whole_groups) : probe_(probe), whole_groups_(whole_groups) {
+      if (probe_ != nullptr) start_ = std::chrono::steady_clock::now();
+    }
+    void Locked() {
+      if (probe_ != nullptr) locked_ = std::chrono::steady_clock::now();
+    }
+    ~WaitTimer() {
+      if (probe_ != nullptr) probe_->OnReadWait(absl::FromChrono(locked_ - start_), whole_groups_);
+    }
+    WaitTimer(const WaitTimer&) = delete;
+    WaitTimer& operator=(const WaitTimer&) = delete;
+
+   private:
+    const ReadProbe* const probe_;
+    const bool whole_groups_;
+    std::chrono::steady_clock::time_point start_, locked_;
+  };
+
   static ProjectorOptions WithoutIndex(ProjectorOptions options);
   // The record that record `seq`, a void, voids: looked up by id and read from the store.
   absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
@@ -88,6 +124,7 @@ class Views final : public store::CommitHook {
 
   const store::LogStore* const store_;
   const ProjectorOptions options_;
+  const ReadProbe* read_probe_ = nullptr;
   // Lock order: group_mu_, then mu_. The applier holds group_mu_ for a whole commit group and mu_
   // for each slice of it.
   mutable absl::Mutex group_mu_ ABSL_ACQUIRED_BEFORE(mu_);
