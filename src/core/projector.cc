@@ -883,8 +883,7 @@ class Projector::Impl {
     absl::erase_if(pit_, [](const auto& kv) { return (kv.first & kUnitBit) != 0; });
     struct Sums {
       std::vector<Id> reps;  // The unit's own reps (not its child units').
-      SubjectId parent = 0;
-      bool has_parent = false;
+      std::optional<SubjectId> parent;
       size_t height = 0;  // Its units above it.
       // Day sums by metric, and samples by (day, metric). Maps, not arrays spanning the first to
       // the last day: validation allows any day up to 9999.
@@ -898,8 +897,7 @@ class Projector::Impl {
       units[chain[0]].reps.push_back(rep);
       for (size_t i = 0; i < chain.size(); ++i) {
         Sums& u = units[chain[i]];
-        u.has_parent = i + 1 < chain.size();
-        if (u.has_parent) u.parent = chain[i + 1];
+        if (i + 1 < chain.size()) u.parent = chain[i + 1];
         u.height = chain.size() - 1 - i;
       }
     }
@@ -957,8 +955,8 @@ class Projector::Impl {
           HistFor(cell(k, day_metric.first).hists, day_metric.second)->second.Merge(h);
         }
       }
-      if (u.has_parent) {
-        Sums& parent = units[u.parent];
+      if (u.parent) {
+        Sums& parent = units[*u.parent];
         add_days(u.days, parent.days);
         for (const auto& [day_metric, h] : u.samples) parent.samples[day_metric].Merge(h);
         if (u.pit) add_pit(*u.pit, parent.pit);
@@ -1129,19 +1127,25 @@ class Projector::Impl {
   }
 
   // The customer's first contract: its earliest defining contract def, org-wide.
-  const ContractDef* FirstContract(Id customer) const {
+  // Calls f(def) for each contract that the customer's first signing defines (the contract's
+  // earliest def names the customer).
+  template <typename F>
+  void ForEachDefiningContract(Id customer, F f) const {
     auto it = contracts_by_customer_.find(customer);
-    if (it == contracts_by_customer_.end()) return nullptr;
-    const ContractDef* first = nullptr;
+    if (it == contracts_by_customer_.end()) return;
     for (Id cid : it->second) {
       auto c = contracts_.find(cid);
       if (c == contracts_.end() || c->second.defs.empty()) continue;
       const ContractDef& d = c->second.defs.front();
-      if (d.customer != customer) continue;
-      if (first == nullptr || d.at < first->at || (d.at == first->at && d.seq < first->seq)) {
-        first = &d;
-      }
+      if (d.customer == customer) f(d);
     }
+  }
+
+  const ContractDef* FirstContract(Id customer) const {
+    const ContractDef* first = nullptr;
+    ForEachDefiningContract(customer, [&](const ContractDef& d) {
+      if (first == nullptr || std::tie(d.at, d.seq) < std::tie(first->at, first->seq)) first = &d;
+    });
     return first;
   }
 
@@ -1152,30 +1156,13 @@ class Projector::Impl {
     if (first == nullptr) return;
     t.Sum(first->rep, first->at, m_new_customers_, 1);
     const size_t mark = ps.size();
-    for (Id cid : contracts_by_customer_[customer]) {
-      auto c = contracts_.find(cid);
-      if (c == contracts_.end() || c->second.defs.empty()) continue;
-      const ContractDef& d = c->second.defs.front();
-      if (d.customer != customer) continue;
+    ForEachDefiningContract(customer, [&](const ContractDef& d) {
       PresenceSubjects(d.rep, scope, subjects_);
-      const Subjects& subjects = subjects_;
-      if (!scope.only_window) {
-        const std::array<int32_t, 5> starts = PeriodsOf(DayOf(d.at)).start;
-        for (size_t k = 0; k < starts.size(); ++k) {
-          const bool returning = first->at < DayStart(starts[k]);
-          for (SubjectId s : subjects) {
-            ps.push_back({{s, static_cast<uint8_t>(k + 1), starts[k]}, returning, t.sign});
-          }
-        }
-      }
-      for (const CompWindow& w : windows_) {
-        if (scope.only_window && w.comp != *scope.only_window) continue;
-        if (d.at < w.start || d.at >= w.end) continue;
-        for (SubjectId s : subjects) {
-          ps.push_back({{s, kWindow, static_cast<int32_t>(w.comp)}, first->at < w.start, t.sign});
-        }
-      }
-    }
+      ContractAggregates(d, first->at, subjects_, scope,
+                         [&](size_t, size_t, const AggKey& key, bool returning) {
+                           ps.push_back({key, returning, t.sign});
+                         });
+    });
     // One presence per aggregate, however many of its contracts fall in it.
     std::sort(ps.begin() + mark, ps.end(),
               [](const Presence& a, const Presence& b) { return a.key < b.key; });
@@ -1193,6 +1180,34 @@ class Projector::Impl {
     out.insert(out.end(), units.begin(), units.end());
   }
 
+  // Calls emit(slot, i, key, returning) for each aggregate (within `scope`) that contract d falls
+  // in, for subject subjects[i] (PresenceSubjects of d's rep): slot k < 5 for its calendar period
+  // of kind k (kAllPeriodKinds order), 5 + w for competition windows_[w]. `returning`: the
+  // customer, whose first contract is at first_at, had signed before the aggregate's start.
+  template <typename Emit>
+  void ContractAggregates(const ContractDef& d, Micros first_at, const Subjects& subjects,
+                          const Scope& scope, Emit emit) {
+    constexpr size_t kKinds = kAllPeriodKinds.size();
+    if (!scope.only_window) {
+      const std::array<int32_t, kKinds> starts = PeriodsOf(DayOf(d.at)).start;
+      for (size_t k = 0; k < kKinds; ++k) {
+        const bool returning = first_at < DayStart(starts[k]);
+        for (size_t i = 0; i < subjects.size(); ++i) {
+          emit(k, i, AggKey{subjects[i], static_cast<uint8_t>(k + 1), starts[k]}, returning);
+        }
+      }
+    }
+    for (size_t w = 0; w < windows_.size(); ++w) {
+      const CompWindow& win = windows_[w];
+      if (scope.only_window && win.comp != *scope.only_window) continue;
+      if (d.at < win.start || d.at >= win.end) continue;
+      for (size_t i = 0; i < subjects.size(); ++i) {
+        emit(kKinds + w, i, AggKey{subjects[i], kWindow, static_cast<int32_t>(win.comp)},
+             first_at < win.start);
+      }
+    }
+  }
+
   // A contract new to the projector whose customer already has an earlier first contract: the
   // customer's new_customers and returning flags hang on that first contract, which stays first,
   // so its presence changes only by the aggregates the new contract falls in and none of its other
@@ -1205,46 +1220,31 @@ class Projector::Impl {
     if (first == nullptr || std::tie(d.at, d.seq) < std::tie(first->at, first->seq)) return false;
     PresenceSubjects(d.rep, {}, subjects_);
     const size_t n = subjects_.size();
-    const std::array<int32_t, 5> starts = PeriodsOf(DayOf(d.at)).start;
-    // covered[k * n + i]: an other contract of the customer is in subject i's period of kind k
-    // (k < 5), or in its window of competition windows_[k - 5].
+    constexpr size_t kKinds = kAllPeriodKinds.size();
+    const std::array<int32_t, kKinds> starts = PeriodsOf(DayOf(d.at)).start;
+    // covered[slot * n + i] (ContractAggregates' slots): another contract of the customer falls in
+    // that aggregate of subjects_[i]. Two contracts share one when they share the subject and the
+    // period, or the window.
     std::vector<bool>& covered = covered_scratch_;
-    covered.assign(n * (starts.size() + windows_.size()), false);
+    covered.assign(n * (kKinds + windows_.size()), false);
     auto in = [](const CompWindow& w, Micros at) { return at >= w.start && at < w.end; };
-    if (auto others = contracts_by_customer_.find(d.customer); others != contracts_by_customer_.end()) {
-      for (Id cid : others->second) {
-        auto c = contracts_.find(cid);
-        if (c == contracts_.end() || c->second.defs.empty()) continue;
-        const ContractDef& o = c->second.defs.front();
-        if (o.customer != d.customer) continue;
-        PresenceSubjects(o.rep, {}, other_subjects_);
-        const std::array<int32_t, 5> other_starts = PeriodsOf(DayOf(o.at)).start;
-        for (size_t i = 0; i < n; ++i) {
-          if (absl::c_find(other_subjects_, subjects_[i]) == other_subjects_.end()) continue;
-          for (size_t k = 0; k < starts.size(); ++k) {
-            if (other_starts[k] == starts[k]) covered[k * n + i] = true;
-          }
-          for (size_t w = 0; w < windows_.size(); ++w) {
-            if (in(windows_[w], d.at) && in(windows_[w], o.at)) covered[(starts.size() + w) * n + i] = true;
-          }
+    ForEachDefiningContract(d.customer, [&](const ContractDef& o) {
+      PresenceSubjects(o.rep, {}, other_subjects_);
+      const std::array<int32_t, kKinds> other_starts = PeriodsOf(DayOf(o.at)).start;
+      for (size_t i = 0; i < n; ++i) {
+        if (absl::c_find(other_subjects_, subjects_[i]) == other_subjects_.end()) continue;
+        for (size_t k = 0; k < kKinds; ++k) {
+          if (other_starts[k] == starts[k]) covered[k * n + i] = true;
+        }
+        for (size_t w = 0; w < windows_.size(); ++w) {
+          if (in(windows_[w], d.at) && in(windows_[w], o.at)) covered[(kKinds + w) * n + i] = true;
         }
       }
-    }
-    for (size_t k = 0; k < starts.size(); ++k) {
-      const bool returning = first->at < DayStart(starts[k]);
-      for (size_t i = 0; i < n; ++i) {
-        if (covered[k * n + i]) continue;
-        ps.push_back({{subjects_[i], static_cast<uint8_t>(k + 1), starts[k]}, returning, +1});
-      }
-    }
-    for (size_t w = 0; w < windows_.size(); ++w) {
-      if (!in(windows_[w], d.at)) continue;
-      const bool returning = first->at < windows_[w].start;
-      for (size_t i = 0; i < n; ++i) {
-        if (covered[(starts.size() + w) * n + i]) continue;
-        ps.push_back({{subjects_[i], kWindow, static_cast<int32_t>(windows_[w].comp)}, returning, +1});
-      }
-    }
+    });
+    ContractAggregates(d, first->at, subjects_, {},
+                       [&](size_t slot, size_t i, const AggKey& key, bool returning) {
+                         if (!covered[slot * n + i]) ps.push_back({key, returning, +1});
+                       });
     return true;
   }
 

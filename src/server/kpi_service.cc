@@ -68,7 +68,7 @@ absl::Status KpiServiceImpl::Allow(const grpc::CallbackServerContext& context, c
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* context,
                                                   const v1::GetKpisRequest* request,
                                                   v1::GetKpisResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "GetKpis");
+  Metrics::QueryTimer timer(metrics_, methods::kGetKpis);
   if (absl::Status s = Allow(*context, methods::kGetKpis, request->subject()); !s.ok()) {
     return FinishUnary(context, s);
   }
@@ -97,7 +97,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
 grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
                                                     const v1::GetFunnelRequest* request,
                                                     v1::GetFunnelResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "GetFunnel");
+  Metrics::QueryTimer timer(metrics_, methods::kGetFunnel);
   if (absl::Status s = Allow(*context, methods::kGetFunnel, request->subject()); !s.ok()) {
     return FinishUnary(context, s);
   }
@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerContext* context,
                                                         const v1::ListFollowUpsRequest* request,
                                                         v1::ListFollowUpsResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "ListFollowUps");
+  Metrics::QueryTimer timer(metrics_, methods::kListFollowUps);
   if (absl::Status s = Allow(*context, methods::kListFollowUps, request->subject()); !s.ok()) {
     return FinishUnary(context, s);
   }

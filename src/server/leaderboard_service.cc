@@ -110,7 +110,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
 grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
     grpc::CallbackServerContext* context, const v1::GetLeaderboardRequest* request,
     v1::GetLeaderboardResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "GetLeaderboard");
+  Metrics::QueryTimer timer(metrics_, methods::kGetLeaderboard);
   if (absl::Status allowed =
           Authorize(*auth_, *context, methods::kGetLeaderboard, request->board(), *hub_);
       !allowed.ok()) {

@@ -131,7 +131,9 @@ Metrics::Metrics()
                             "gRPC's queuing and the network not).")
                       .Register(*registry_);
   for (size_t i = 0; i < kQueryMethods.size(); ++i) {
-    query_seconds_[i] = &queries.Add({{"method", std::string(kQueryMethods[i])}}, kQueryBuckets);
+    const std::string_view method = kQueryMethods[i];
+    query_seconds_[i] = &queries.Add({{"method", std::string(method.substr(method.rfind('/') + 1))}},
+                                     kQueryBuckets);
   }
   auto& waits = prometheus::BuildHistogram()
                     .Name("salestrack_views_read_wait_seconds")

@@ -41,6 +41,7 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "server/auth.h"
 #include "server/views.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "store/log_store.h"
@@ -79,10 +80,12 @@ class Metrics final : public store::SequencerProbe, public Views::ReadProbe {
   // Views::ReadProbe.
   void OnReadWait(absl::Duration wait, bool whole_groups) const override;
 
-  // A query handler of `method` (one of kQueryMethods) took `d`. Other names are not counted.
+  // A query handler of `method` (one of kQueryMethods, the auth table's names) took `d`; the label
+  // is the name's last part ("GetKpis"). Other methods are not counted.
   void QueryAnswered(std::string_view method, absl::Duration d) const;
   static constexpr std::array<std::string_view, 6> kQueryMethods = {
-      "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard", "CheckTargets", "GetLeaderboard"};
+      methods::kGetKpis,      methods::kGetFunnel,     methods::kListFollowUps,
+      methods::kGetScorecard, methods::kCheckTargets, methods::kGetLeaderboard};
 
   // Times a query handler, from its construction to the end of its scope (nullptr metrics: off).
   class QueryTimer {

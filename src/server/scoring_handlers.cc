@@ -40,7 +40,7 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
 grpc::ServerUnaryReactor* KpiServiceImpl::GetScorecard(grpc::CallbackServerContext* context,
                                                        const v1::GetScorecardRequest* request,
                                                        v1::GetScorecardResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "GetScorecard");
+  Metrics::QueryTimer timer(metrics_, methods::kGetScorecard);
   if (absl::Status s = Allow(*context, methods::kGetScorecard, request->subject()); !s.ok()) {
     return FinishUnary(context, s);
   }
@@ -71,7 +71,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetScorecard(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* KpiServiceImpl::CheckTargets(grpc::CallbackServerContext* context,
                                                        const v1::CheckTargetsRequest* request,
                                                        v1::CheckTargetsResponse* response) {
-  Metrics::QueryTimer timer(metrics_, "CheckTargets");
+  Metrics::QueryTimer timer(metrics_, methods::kCheckTargets);
   v1::Subject unit;
   unit.set_unit_id(request->unit_id());
   if (absl::Status s = Allow(*context, methods::kCheckTargets, unit); !s.ok()) {
