@@ -1,5 +1,8 @@
 #include "salestrack/projector.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -344,6 +347,32 @@ TEST(ProjectorTest, FollowUpsDueOnTimeLateAndOpen) {
   EXPECT_EQ((*overdue)[0].customer, "c3");
   EXPECT_EQ(p->FollowUps(Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1),
                          FollowUpState::kOnTime, Utc(2026, 11, 20))->size(), 1u);
+}
+
+// Ids are stored back to back in blocks, long ones in blocks of their own: names of any length,
+// across many blocks, keep their number and come back whole.
+TEST(ProjectorTest, IdsOfAnyLengthKeepTheirNamesAcrossBlocks) {
+  Log log;
+  const absl::Time due = Utc(2026, 11, 10, 9);
+  std::vector<std::string> customers;
+  for (int i = 0; i < 6000; ++i) {  // ~3 blocks of short names, with long ones between them.
+    customers.push_back(i % 1000 == 7 ? std::string(20000 + i, static_cast<char>('a' + i % 26))
+                                      : absl::StrCat("customer-", i));
+    log.Action("li", customers.back(), Utc(2026, 11, 8), v1::VISIT, 0, due);
+  }
+  for (int i = 0; i < 6000; i += 2) log.Action("li", customers[i], due + absl::Hours(1));
+  auto p = log.Project();
+  absl::StatusOr<std::vector<FollowUp>> open = p->FollowUps(
+      Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1), FollowUpState::kOpen, Utc(2026, 11, 20));
+  ASSERT_TRUE(open.ok());
+  std::vector<std::string> want, got;
+  for (int i = 1; i < 6000; i += 2) want.push_back(customers[i]);
+  for (const FollowUp& f : *open) got.push_back(f.customer);
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);  // The second visits closed the even customers' follow-ups, by name.
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "follow_ups_on_time"),
+            3000);
 }
 
 // WarmUp builds the member lists and reads the step sums up to a time ahead of the queries; the
