@@ -244,7 +244,10 @@ struct RepCells {
   // Adds `deltas` (sorted by metric, each metric once) to the day's sums.
   void AddToDay(int32_t day, const std::vector<Entry>& deltas, std::vector<Entry>& scratch,
                 std::vector<Entry>& merged, std::string& encoded) {
-    auto it = std::lower_bound(days.begin(), days.end(), day);
+    // A replay, and live events in time order, mostly touch the rep's last day or a new one after it.
+    auto it = !days.empty() && day >= days.back()
+                  ? (day == days.back() ? days.end() - 1 : days.end())
+                  : std::lower_bound(days.begin(), days.end(), day);
     size_t i = it - days.begin();
     if (it == days.end() || *it != day) {
       uint32_t at = static_cast<uint32_t>(Begin(i));
