@@ -310,6 +310,8 @@ absl::StatusOr<v1::VerifyResponse> Views::Verify() {
 
 absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   absl::MutexLock one_at_a_time(&rebuild_mu_);
+  // The views a rebuild before this one replaced must be gone first: at most two sets at a time.
+  if (retiring_.joinable()) retiring_.join();
   absl::Time start = absl::Now();
   uint64_t target = Read([](const Projector& p) { return p.applied_seq(); });
   auto fresh = std::make_unique<Projector>(options_);
@@ -327,14 +329,25 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
     projector_->TrackChanges();
     if (listener_) listener_({}, /*everything=*/true);
   }
-  fresh.reset();
-  // Hand the old views' pages back to the system: glibc keeps freed memory for reuse, and a
-  // rebuild frees as much as the views hold (measured at 10M events: RSS 1.1 GiB before, 2.1 after).
-  malloc_trim(0);
   response.set_events_replayed(n + more);
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("event=views_rebuilt events={} seconds={:.2f}", n + more, response.seconds());
+  // The old views are freed after the reply, on a thread of their own: millions of entities take a
+  // while (0.77 s at 10.9M events), and queries have been reading the new views since the swap. Then
+  // their pages go back to the system: glibc keeps freed memory for reuse, and a rebuild frees as
+  // much as the views hold (measured at 10M events: RSS 1.1 GiB before, 2.1 after).
+  retiring_ = std::thread([old = std::move(fresh)]() mutable {
+    const absl::Time freeing = absl::Now();
+    old.reset();
+    malloc_trim(0);
+    spdlog::info("event=old_views_freed seconds={:.2f}",
+                 absl::ToDoubleSeconds(absl::Now() - freeing));
+  });
   return response;
+}
+
+Views::~Views() {
+  if (retiring_.joinable()) retiring_.join();
 }
 
 }  // namespace salestrack::server

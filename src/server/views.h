@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@ namespace salestrack::server {
 class Views final : public store::CommitHook {
  public:
   Views(const store::LogStore* store, ProjectorOptions options);
+  ~Views() override;  // Waits for a rebuild's old views to be freed.
 
   // Replays records 1..head. Call before the sequencer starts.
   absl::Status Load(uint64_t head);
@@ -144,6 +146,7 @@ class Views final : public store::CommitHook {
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
+  std::thread retiring_;    // Frees the views the last rebuild replaced (guarded by rebuild_mu_).
 };
 
 }  // namespace salestrack::server
