@@ -1011,6 +1011,13 @@ int Run(int argc, char** argv) {
       }
     }
   }
+  // The daemon replies once the new views serve and frees the old ones in the background: RSS
+  // "after rebuild" is read once it says they are gone (at most a minute later).
+  for (int i = 0; i < 600 && LineFrom(daemon.Log(), "event=old_views_freed ").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string freed = LineFrom(daemon.Log(), "event=old_views_freed ");
+  if (freed.empty()) errors.push_back("rebuild: no \"event=old_views_freed\" line in the daemon's log");
   const double rss_rebuilt = StatusBytes(daemon.pid(), "VmRSS:");
   const double hwm_first = StatusBytes(daemon.pid(), "VmHWM:");
   const uint64_t head = rebuild.seq();
@@ -1289,11 +1296,12 @@ int Run(int argc, char** argv) {
   std::printf("Details:\n");
   PrintProjectorDetails(proj, n_events);
   std::printf("- 2a rebuild: reply seq %s, %s events in %.2f s (daemon's figure), %.2f s wall "
-              "at the client; %s; RSS before %s, after %s, peak so far (VmHWM) %s\n",
+              "at the client; %s; then \"%s\"; RSS before %s, after the old views were freed %s, "
+              "peak so far (VmHWM) %s\n",
               Thousands(static_cast<double>(rebuild.seq())).c_str(),
               Thousands(static_cast<double>(rebuild.events_replayed())).c_str(), rebuild.seconds(),
-              rebuild_wall, rebuild_cpu.c_str(), Mib(rss_loaded).c_str(), Mib(rss_rebuilt).c_str(),
-              Mib(hwm_first).c_str());
+              rebuild_wall, rebuild_cpu.c_str(), freed.c_str(), Mib(rss_loaded).c_str(),
+              Mib(rss_rebuilt).c_str(), Mib(hwm_first).c_str());
   std::printf("- 2b restart: first daemon %s; log line: \"%s\"; RSS right after start %s, peak "
               "during start-up (VmHWM) %s\n",
               stopped1.c_str(), replay.text.c_str(), Mib(rss_restart).c_str(), Mib(hwm_restart).c_str());
