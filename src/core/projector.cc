@@ -530,7 +530,7 @@ struct Key {
 // reference (block << 16 | offset). The hash set holds the references, hashed and compared by their
 // names, so a lookup reaches the name it compares, and the id beside it, in one step from the set;
 // by id, names_ holds the references. At 1.9M ids (kpi_bench --projector_only, 10M events):
-// ~67 MiB, against 74 MiB when the set held ids and names_ string_views, and 158 MiB for the map
+// 64 MiB, against 74 MiB when the set held ids and names_ string_views, and 158 MiB for the map
 // of std::string keys before that; a replay's lookups (interning ~3 ids per event, Prepare) took
 // one cache miss less.
 template <typename IdT>
