@@ -573,7 +573,7 @@ class Interner {
     using is_transparent = void;
     const std::vector<std::unique_ptr<char[]>>* blocks;
     std::string_view Of(Ref ref) const {
-      const char* entry = (*blocks)[ref >> 16].get() + (ref & 0xffff);
+      const char* entry = Entry(*blocks, ref);
       uint32_t size;
       std::memcpy(&size, entry + sizeof(uint32_t), sizeof(size));
       return {entry + kHeader, size};
@@ -587,42 +587,37 @@ class Interner {
     }
   };
 
+  static const char* Entry(const std::vector<std::unique_ptr<char[]>>& blocks, Ref ref) {
+    return blocks[ref >> 16].get() + (ref & 0xffff);
+  }
   IdT IdAt(Ref ref) const {
     uint32_t id;
-    std::memcpy(&id, blocks_[ref >> 16].get() + (ref & 0xffff), sizeof(id));
+    std::memcpy(&id, Entry(blocks_, ref), sizeof(id));
     return static_cast<IdT>(id);
   }
 
   Ref Store(IdT id, std::string_view s) {
     const size_t need = kHeader + s.size();
-    char* at;
-    if (need > kBlock / 4) {  // Long names get a block of their own.
-      at = NewBlock(need);
-      used_ = kBlock;  // The next name starts a new shared block.
-    } else {
-      if (blocks_.empty() || used_ + need > kBlock) {
-        NewBlock(kBlock);
-        used_ = 0;
+    const bool own_block = need > kBlock / 4;  // Long names get a block of their own.
+    if (own_block || blocks_.empty() || used_ + need > kBlock) {
+      // 2^16 blocks of 64 KiB: 4 GiB of names, far past what the views' memory allows.
+      if (blocks_.size() == (size_t{1} << 16)) {
+        std::fprintf(stderr, "salestrack: more than 4 GiB of interned names\n");
+        std::abort();
       }
-      at = blocks_.back().get() + used_;
+      const size_t bytes = own_block ? need : kBlock;
+      blocks_.push_back(std::make_unique<char[]>(bytes));
+      block_bytes_ += bytes;
+      used_ = 0;
     }
-    const Ref ref = static_cast<Ref>((blocks_.size() - 1) << 16 | (at - blocks_.back().get()));
+    char* at = blocks_.back().get() + used_;
     const uint32_t id32 = static_cast<uint32_t>(id), size = static_cast<uint32_t>(s.size());
     std::memcpy(at, &id32, sizeof(id32));
     std::memcpy(at + sizeof(id32), &size, sizeof(size));
     std::copy(s.begin(), s.end(), at + kHeader);
-    if (need <= kBlock / 4) used_ += need;
+    const Ref ref = static_cast<Ref>((blocks_.size() - 1) << 16 | used_);
+    used_ = own_block ? kBlock : used_ + need;  // Nothing goes after a long name.
     return ref;
-  }
-  char* NewBlock(size_t bytes) {
-    // 2^16 blocks of 64 KiB: 4 GiB of names, far past what the views' memory allows.
-    if (blocks_.size() == (size_t{1} << 16)) {
-      std::fprintf(stderr, "salestrack: more than 4 GiB of interned names\n");
-      std::abort();
-    }
-    blocks_.push_back(std::make_unique<char[]>(bytes));
-    block_bytes_ += bytes;
-    return blocks_.back().get();
   }
 
   std::vector<Ref> names_;  // By id.
@@ -631,6 +626,13 @@ class Interner {
   size_t block_bytes_ = 0;
   absl::flat_hash_set<Ref, ByName, ByName> refs_;
 };
+
+// The opportunity an OpportunityOpened, OpportunityStageChanged or OpportunityClosed names.
+const std::string& OpportunityIdOf(const v1::Event& e) {
+  return e.has_opportunity_opened()           ? e.opportunity_opened().opportunity_id()
+         : e.has_opportunity_stage_changed() ? e.opportunity_stage_changed().opportunity_id()
+                                             : e.opportunity_closed().opportunity_id();
+}
 
 // The org, its stages, competitions and plans: applied through ChangeOrg, voided by event id.
 bool IsOrgEvent(const v1::Event& e) {
@@ -726,22 +728,18 @@ class Projector::Impl {
         ids.rep = intern(e.rep_id());
         ids.subject = intern(e.action_logged().customer_id());
         break;
-      case v1::Event::kOpportunityOpened: {
-        const auto& o = e.opportunity_opened();
+      case v1::Event::kOpportunityOpened:
+      case v1::Event::kOpportunityStageChanged:
+      case v1::Event::kOpportunityClosed: {
         ids.rep = intern(e.rep_id());
-        ids.subject = intern(o.opportunity_id());
-        ids.other = o.initial_stage().empty() ? kNoId : intern(o.initial_stage());
+        ids.subject = intern(OpportunityIdOf(e));
+        const std::string* stage = e.has_opportunity_opened() ? &e.opportunity_opened().initial_stage()
+                                   : e.has_opportunity_stage_changed()
+                                       ? &e.opportunity_stage_changed().stage()
+                                       : nullptr;
+        if (stage != nullptr) ids.other = stage->empty() ? kNoId : intern(*stage);
         break;
       }
-      case v1::Event::kOpportunityStageChanged:
-        ids.rep = intern(e.rep_id());
-        ids.subject = intern(e.opportunity_stage_changed().opportunity_id());
-        ids.other = intern(e.opportunity_stage_changed().stage());
-        break;
-      case v1::Event::kOpportunityClosed:
-        ids.rep = intern(e.rep_id());
-        ids.subject = intern(e.opportunity_closed().opportunity_id());
-        break;
       case v1::Event::kContractSigned:
         ids.rep = intern(e.rep_id());
         ids.subject = intern(e.contract_signed().customer_id());
@@ -1601,11 +1599,7 @@ class Projector::Impl {
       case v1::Event::kOpportunityOpened:
       case v1::Event::kOpportunityStageChanged:
       case v1::Event::kOpportunityClosed: {
-        const std::string& opp = e.has_opportunity_opened() ? e.opportunity_opened().opportunity_id()
-                                 : e.has_opportunity_stage_changed()
-                                     ? e.opportunity_stage_changed().opportunity_id()
-                                     : e.opportunity_closed().opportunity_id();
-        std::optional<Id> id = Lookup(opp);
+        std::optional<Id> id = Lookup(OpportunityIdOf(e));
         if (!id || !opportunities_.contains(*id)) return false;
         bool found = false;
         WithOpportunity(*id, [&](std::vector<OppEvent>& x) { found = EraseBySeq(x, seq); });

@@ -198,7 +198,7 @@ TEST(ViewsTest, ReplayOfManyChunksWithVoidsEqualsTheLiveViews) {
         break;
     }
     batch.push_back(e);
-    if (i % 101 == 100) {  // The next batch starts with a void of an action of this one.
+    if (i % 101 == 100) {  // The next batch starts with a void of this one's last event.
       v1::Event v = ActionEvent(i);
       v.set_event_id(absl::StrCat("void-", i));
       v.clear_action_logged();
