@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <tuple>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -125,6 +126,52 @@ TEST(CliTest, HealthFailsWhenNoDaemonListens) {
   int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_THAT(std::string(buf), HasSubstr("salestrack health"));
+}
+
+}  // namespace
+}  // namespace salestrack
+
+namespace salestrack {
+namespace {
+
+// A command's exit code and its stdout and stderr together.
+CliRun Shell(const std::string& command) {
+  CliRun run{-1, ""};
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return run;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) run.out.append(buf, n);
+  int status = pclose(p);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+TEST(HelpTest, BothProgramsPrintTheirHelpOnceAndExitZero) {
+  for (const auto& [path, first_line, a_flag] :
+       {std::tuple<std::string, std::string, std::string>{SALESTRACKD_PATH, "salestrackd: the salestrack daemon.", "--data_dir"},
+        {SALESTRACK_CLI_PATH, "salestrack: the command-line client of salestrackd.", "--server"}}) {
+    for (const char* flag : {"--help", "-h", "--helpfull"}) {
+      SCOPED_TRACE(path + " " + flag);
+      CliRun run = Shell(path + " " + flag);
+      EXPECT_EQ(run.code, 0);
+      EXPECT_EQ(run.out.find(first_line), 0u) << run.out;
+      EXPECT_EQ(run.out.find(first_line, 1), std::string::npos) << "usage printed twice";
+      EXPECT_THAT(run.out, HasSubstr("\n  " + a_flag + "\n"));
+      // No build paths, and none of absl's or gRPC's own flags.
+      EXPECT_THAT(run.out, ::testing::Not(HasSubstr(".cc")));
+      EXPECT_THAT(run.out, ::testing::Not(HasSubstr(SALESTRACK_SOURCE_DIR)));
+      EXPECT_THAT(run.out, ::testing::Not(HasSubstr("--flagfile")));
+    }
+  }
+}
+
+TEST(HelpTest, VersionNamesTheProgramAndItsVersion) {
+  CliRun daemon = Shell(std::string(SALESTRACKD_PATH) + " --version");
+  EXPECT_EQ(daemon.code, 0);
+  EXPECT_THAT(daemon.out, ::testing::MatchesRegex("salestrackd [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  CliRun cli = Shell(std::string(SALESTRACK_CLI_PATH) + " --version");
+  EXPECT_EQ(cli.code, 0);
+  EXPECT_THAT(cli.out, ::testing::MatchesRegex("salestrack [0-9]+\\.[0-9]+\\.[0-9]+\n"));
 }
 
 }  // namespace

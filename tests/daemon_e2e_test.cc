@@ -343,6 +343,19 @@ TEST(DaemonStartupTest, RefusesADataDirectoryOfAnotherFormat) {
   EXPECT_THAT(err, HasSubstr("has format version \"7\"; this salestrackd reads only version 1"));
 }
 
+TEST(DaemonStartupTest, RefusesAPortAnotherDaemonListensOn) {
+  TempDir dir;
+  Daemon first(dir.Sub("first"));
+  std::string err;
+  int code = testing::RunDaemonToExit(
+      {"--listen=" + first.address(), "--data_dir=" + dir.Sub("second")}, &err);
+  EXPECT_EQ(code, 2);
+  EXPECT_THAT(err, HasSubstr("cannot listen on " + first.address() + ": the address is in use"));
+  // The first daemon still answers alone.
+  auto stub = first.NewStub();
+  EXPECT_TRUE(ReadAll(*stub).empty());
+}
+
 TEST(DaemonStartupTest, RefusesAnUnknownTimeZone) {
   TempDir dir;
   std::string err;

@@ -245,5 +245,39 @@ TEST_F(KpiE2eTest, FunnelAndFollowUpsOverGrpc) {
   EXPECT_FALSE(list.follow_ups(0).has_done_at());
 }
 
+// Open and overdue follow-ups are still actionable however old: without a window, those lists
+// reach back to the first one and forward to the last; the other states show 30 days either side.
+TEST_F(KpiE2eTest, PendingFollowUpsAreListedWhateverTheirAgeByDefault) {
+  absl::Time now = absl::Now();
+  v1::Event old_visit = Base("li", now - absl::Hours(24 * 200));
+  old_visit.mutable_action_logged()->set_customer_id("acme");
+  old_visit.mutable_action_logged()->set_purpose(v1::NEGOTIATE);
+  old_visit.mutable_action_logged()->set_channel(v1::VISIT);
+  *old_visit.mutable_action_logged()->mutable_next_follow_up_at() =
+      ToProto(now - absl::Hours(24 * 190));
+  v1::Event visit = Base("li", now - absl::Hours(1));
+  visit.mutable_action_logged()->set_customer_id("globex");
+  visit.mutable_action_logged()->set_purpose(v1::NEGOTIATE);
+  visit.mutable_action_logged()->set_channel(v1::VISIT);
+  *visit.mutable_action_logged()->mutable_next_follow_up_at() = ToProto(now + absl::Hours(24 * 60));
+  grpc::Status appended = Append({old_visit, visit});
+  ASSERT_TRUE(appended.ok()) << appended.error_message();
+
+  auto list = [&](v1::ListFollowUpsRequest::State state) {
+    grpc::ClientContext context;
+    v1::ListFollowUpsRequest request;
+    request.mutable_subject()->set_rep_id("li");
+    request.set_state(state);
+    v1::ListFollowUpsResponse response;
+    EXPECT_TRUE(kpi_->ListFollowUps(&context, request, &response).ok());
+    std::vector<std::string> customers;
+    for (const auto& f : response.follow_ups()) customers.push_back(f.customer_id());
+    return customers;
+  };
+  EXPECT_THAT(list(v1::ListFollowUpsRequest::OVERDUE), ::testing::ElementsAre("acme"));
+  EXPECT_THAT(list(v1::ListFollowUpsRequest::OPEN), ::testing::ElementsAre("acme", "globex"));
+  EXPECT_THAT(list(v1::ListFollowUpsRequest::ANY), ::testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace salestrack

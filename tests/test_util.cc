@@ -186,8 +186,18 @@ int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err) {
   pid_t pid = Spawn(WithoutAuthUnlessAsked(flags), null_fd, err_fd);
   close(err_fd);
   close(null_fd);
+  // A daemon that should have refused to start but serves instead is killed after 30 s.
   int status = 0;
-  waitpid(pid, &status, 0);
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (absl::Now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      *err = ReadFile(err_path) + "\n(still running after 30 s: killed)";
+      return -1;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   *err = ReadFile(err_path);
   return ExitCode(status);
 }

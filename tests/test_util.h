@@ -74,6 +74,7 @@ class Daemon {
 };
 
 // Runs salestrackd to completion (for start-up failures); returns exit code, fills stderr text.
+// A daemon still running after 30 s is killed and -1 returned.
 // Adds --insecure_no_auth as Daemon does.
 int RunDaemonToExit(const std::vector<std::string>& flags, std::string* err);
 

@@ -1,39 +1,65 @@
 #!/usr/bin/env bash
-# Installs what salestrack needs from Debian 12's packages (only what is missing), then configures and
-# builds it with CMake + Ninja (+ ccache) into ./build. Safe to run again: it does only what is left.
+# Installs the Debian 12 packages salestrack needs (only those missing), then configures and builds it
+# with CMake + Ninja (+ ccache) into ./build. Safe to run again: it does only what is left.
 #
-#   tools/setup.sh                 # install + build everything
-#   tools/setup.sh salestrackd     # install + build only these targets
-#   tools/setup.sh --packages      # install only (tools/fuzz.sh)
+#   tools/setup.sh                        # everything: install all, build daemon, CLI, tests, benches
+#   tools/setup.sh --daemon [targets...]  # only what the daemon and CLI need (tools/run.sh)
+#   tools/setup.sh [targets...]           # all packages, build only these targets
+#   tools/setup.sh --packages             # install all packages, build nothing (tools/fuzz.sh)
 # Environment: BUILD_TYPE (default RelWithDebInfo) and SALESTRACK_CMAKE_ARGS (extra cmake arguments)
-# apply when ./build is first configured.
+# apply when ./build is configured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build ccache g++ pkg-config tzdata
-          librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-          libabsl-dev libspdlog-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev
-          libhiredis-dev redis-tools prometheus-cpp-dev clang libclang-rt-14-dev
-          chromium fonts-noto-cjk libpng-dev)  # Scoring reports: rendered and screenshot in tests.
+# What salestrackd and the salestrack CLI need to build and run.
+daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
+                 librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+                 libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev)
+# What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
+# baseline), clang's libFuzzer, and Chromium with CJK fonts for the rendered pages and reports.
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools
+               clang libclang-rt-14-dev chromium fonts-noto-cjk libpng-dev)
+
+mode=all
+case "${1:-}" in
+  --daemon) mode=daemon; shift ;;
+  --packages) mode=packages; shift ;;
+esac
+packages=("${daemon_packages[@]}")
+[ "$mode" = daemon ] || packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  log=$(mktemp /tmp/salestrack-apt.XXXXXX.log)
+  echo "setup: installing ${#missing[@]} Debian package(s) and what they need: ${missing[*]} (log: $log)"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+           --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -20 "$log"
+    echo "setup: apt-get failed; the whole log is $log" >&2
+    exit 1
+  fi
 fi
 
-[ "${1:-}" != "--packages" ] || exit 0
+[ "$mode" != packages ] || exit 0
 
 build_type=${BUILD_TYPE:-RelWithDebInfo}
-if [ ! -f build/build.ninja ]; then
+if [ "$mode" = daemon ]; then
+  tests=OFF
+  # A tree configured with the tests keeps them (the packages are there).
+  grep -q '^SALESTRACK_BUILD_TESTS:BOOL=ON' build/CMakeCache.txt 2>/dev/null && tests=ON
+else
+  tests=ON
+fi
+if [ ! -f build/build.ninja ] || ! grep -q "^SALESTRACK_BUILD_TESTS:BOOL=$tests" build/CMakeCache.txt; then
+  [ -f build/build.ninja ] || echo "setup: the first build takes 10-20 minutes on 2 cores (gRPC's headers are heavy); later ones only rebuild what changed"
   # shellcheck disable=SC2086  # SALESTRACK_CMAKE_ARGS is a list of arguments.
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${SALESTRACK_CMAKE_ARGS:-}
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DSALESTRACK_BUILD_TESTS=$tests \
+    -DSALESTRACK_BUILD_BENCH=$tests ${SALESTRACK_CMAKE_ARGS:-} >/dev/null
 fi
 # Two cores: ninja's default of nproc+2 jobs thrashes memory on the gRPC headers.
 ninja -C build -j "$(nproc)" "$@"

@@ -130,13 +130,20 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
   absl::Time now = clock_->Now();
   absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
   if (!subject.ok()) return FinishUnary(context, subject.status());
-  absl::Time from = request->has_from() ? FromProto(request->from()) : now - absl::Hours(24 * 30);
-  absl::Time to = request->has_to() ? FromProto(request->to()) : now + absl::Hours(24 * 30);
-  if (to <= from) return FinishUnary(context, absl::InvalidArgumentError("to: must be after from"));
   if (!v1::ListFollowUpsRequest::State_IsValid(request->state())) {
     return FinishUnary(context, absl::InvalidArgumentError("state: unknown value"));
   }
   FollowUpState state = static_cast<FollowUpState>(request->state());
+  // Open and overdue follow-ups are still to be done however old, so those lists are unbounded by
+  // default; the others show 30 days either side of now.
+  const bool pending = state == FollowUpState::kOpen || state == FollowUpState::kOverdue;
+  absl::Time from = request->has_from() ? FromProto(request->from())
+                    : pending           ? absl::InfinitePast()
+                                        : now - absl::Hours(24 * 30);
+  absl::Time to = request->has_to() ? FromProto(request->to())
+                  : pending         ? absl::InfiniteFuture()
+                                    : now + absl::Hours(24 * 30);
+  if (to <= from) return FinishUnary(context, absl::InvalidArgumentError("to: must be after from"));
   auto [seq, list] = views_->Read([&](const Projector& p) {
     return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now));
   });

@@ -2,13 +2,14 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "cmdline/help.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -80,18 +81,21 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "salestrackd: the salestrack event-sourced sales-activity tracker daemon.\n\n"
-      "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
-      "[--time_zone ZONE] ...\n\n"
-      "Serves salestrack.v1.LogService, grpc.health.v1.Health and server reflection over gRPC.\n"
-      "Stops gracefully on SIGTERM or SIGINT.");
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "salestrackd_main");
-  };
-  usage.normalize_filename = [](absl::string_view file) { return std::string(file); };
-  absl::SetFlagsUsageConfig(usage);
+  const salestrack::cmdline::HelpText help{
+      .program = "salestrackd",
+      .usage = "salestrackd: the salestrack daemon. It keeps the event log of a sales team in RocksDB\n"
+               "and serves its KPIs, funnels, scorecards and live leaderboards over gRPC\n"
+               "(salestrack.v1 services, grpc.health.v1.Health, server reflection).\n\n"
+               "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
+               "[--time_zone ZONE] ...\n"
+               "Stops gracefully on SIGTERM or SIGINT.",
+      .owns_flag = [](absl::string_view file) {
+        return absl::StrContains(file, "salestrackd_main");
+      }};
+  if (std::optional<int> code = salestrack::cmdline::HandleHelpAndVersion(argc, argv, help)) {
+    return *code;
+  }
+  absl::SetProgramUsageMessage(help.usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) return Fail(std::string("unexpected argument: ") + rest[1]);
 

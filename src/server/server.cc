@@ -61,6 +61,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    MakeServerCredentials(options));
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default, so a second daemon on a busy port would start and take half
+  // the calls into another data directory. Without it the bind fails and the start stops.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock,
                                                          server->metrics_.get());
@@ -81,7 +84,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!server->grpc_server_ || server->port_ == 0) {
     server->sequencer_->Stop();
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address, " (in use, or not an address?)"));
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     ": the address is in use (another salestrackd?) or is not a local address"));
   }
   server->metrics_->SetSources({.store = server->store_.get(),
                                 .sequencer = server->sequencer_.get(),

@@ -31,9 +31,10 @@ ABSL_FLAG(bool, list_reps, false,
           "kpis: list the reps whose figures are merged (a unit's members; otherwise only how many).");
 ABSL_FLAG(std::string, due_from, "",
           "followups: list follow-ups due at or after this RFC 3339 instant, e.g. "
-          "2026-11-01T00:00:00Z. Default: 30 days ago.");
+          "2026-11-01T00:00:00Z. Default: 30 days ago; for --state open and overdue, any time.");
 ABSL_FLAG(std::string, due_to, "",
-          "followups: list follow-ups due before this RFC 3339 instant. Default: 30 days from now.");
+          "followups: list follow-ups due before this RFC 3339 instant. Default: 30 days from now; "
+          "for --state open and overdue, any time.");
 ABSL_FLAG(std::string, state, "any",
           "followups: any, open, done, on_time (done within 24 h after due) or overdue (open and "
           "past due).");
@@ -253,9 +254,14 @@ int RunFollowUps(const Context& ctx) {
     return 0;
   }
 
+  // The daemon's default window (ListFollowUpsRequest): unbounded for what is still to be done.
+  const bool pending = state == v1::ListFollowUpsRequest::OPEN ||
+                       state == v1::ListFollowUpsRequest::OVERDUE;
   std::string window =
-      absl::StrCat(*from ? FormatTimestamp(**from) : "30 days ago", " to ",
-                   *to ? FormatTimestamp(**to) : "30 days from now");
+      !*from && !*to && pending
+          ? "at any time"
+          : absl::StrCat(*from ? FormatTimestamp(**from) : pending ? "any time" : "30 days ago",
+                         " to ", *to ? FormatTimestamp(**to) : pending ? "any time" : "30 days from now");
   std::printf("follow-ups of %s due %s, state %s, at seq %llu: %d\n\n",
               FormatSubject(*subject).c_str(), window.c_str(),
               absl::AsciiStrToLower(state_name).c_str(),

@@ -1,15 +1,16 @@
 // salestrack: the command-line client of salestrackd.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "cli/channel.h"
 #include "cli/commands.h"
+#include "cmdline/help.h"
 
 ABSL_FLAG(std::string, server, "",
           "salestrackd address, host:port. Default $SALESTRACK_SERVER, else 127.0.0.1:7411.");
@@ -54,7 +55,7 @@ constexpr char kUsage[] =
     "                  and conversion per stage. Flags as for kpis.\n"
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
-    "                  now), --state any|open|done|on_time|overdue.\n"
+    "                  now; any time for open and overdue), --state any|open|done|on_time|overdue.\n"
     "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
     "                  per component weight, baseline / target / challenge, actual,\n"
     "                  attainment, score; then composite score, bonus multiplier, commission.\n"
@@ -103,17 +104,19 @@ constexpr char kUsage[] =
     "tables; --json prints the daemon's response as JSON instead. Exit codes: 0 ok, 1 refused or\n"
     "failed (message on stderr), 2 usage error.\n"
     "\n"
-    "Run 'salestrack --helpfull' for every flag.";
+    "Run 'salestrack --help' for every flag.";
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const salestrack::cmdline::HelpText help{
+      .program = "salestrack",
+      .usage = kUsage,
+      .owns_flag = [](absl::string_view file) { return absl::StrContains(file, "tools/cli/"); }};
+  if (std::optional<int> code = salestrack::cmdline::HandleHelpAndVersion(argc, argv, help)) {
+    return *code;
+  }
   absl::SetProgramUsageMessage(kUsage);
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "tools/cli/");
-  };
-  absl::SetFlagsUsageConfig(usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() < 2) {
     std::fprintf(stderr, "%s\n", kUsage);
