@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs the whole test suite with ctest.
-# (The benchmarks are built, not run: see the README, "Benchmarks".)
+# (The benchmarks are built, not run: see docs/benchmarks.md.)
 # With SALESTRACK_FUZZ_SECONDS=N (CI sets 45) it first runs each libFuzzer target for N seconds
 # (tools/fuzz.sh; clang, in ./build-fuzz). The fuzzers' corpora and regression inputs are replayed by
 # ctest's fuzz_replay_test either way.
