@@ -25,6 +25,19 @@ const Rec* Earliest(const std::vector<Rec>& log, Pick pick) {
   return best;
 }
 
+// Whether `r` is the defining ContractSigned of its contract id (the earliest in the log) and names
+// the opportunity `opp`: a signing wins the opportunity it names (KPI_SPEC §4).
+bool WinsOpportunity(const std::vector<Rec>& log, const Rec& r, const std::string& opp) {
+  if (!r.event().has_contract_signed() || r.event().contract_signed().opportunity_id() != opp) {
+    return false;
+  }
+  const std::string& contract = r.event().contract_signed().contract_id();
+  return Earliest(log, [&](const Rec& x) {
+           return x.event().has_contract_signed() &&
+                  x.event().contract_signed().contract_id() == contract;
+         }) == &r;
+}
+
 struct Sample {
   std::vector<int64_t> values;
   MetricValue Value() const {
@@ -172,7 +185,8 @@ std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::st
     for (const Rec& r : live_) {
       const v1::Event& e = r.event();
       if ((e.has_opportunity_stage_changed() && e.opportunity_stage_changed().opportunity_id() == id) ||
-          (e.has_opportunity_closed() && e.opportunity_closed().opportunity_id() == id)) {
+          (e.has_opportunity_closed() && e.opportunity_closed().opportunity_id() == id) ||
+          WinsOpportunity(live_, r, id)) {
         later.push_back(&r);
       }
     }
@@ -186,10 +200,11 @@ std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::st
     int64_t closed_at = 0;
     for (const Rec* r : later) {
       int64_t t = std::max(T(*r), t0);
-      if (r->event().has_opportunity_closed()) {
+      if (!r->event().has_opportunity_stage_changed()) {  // A close, or a contract's win.
         if (in(t)) dist[absl::StrCat("stage_duration:", stage)].values.push_back(t - since);
         closed = true;
-        won = r->event().opportunity_closed().outcome() == v1::OpportunityClosed::WON;
+        won = r->event().has_contract_signed() ||
+              r->event().opportunity_closed().outcome() == v1::OpportunityClosed::WON;
         closed_at = t;
         break;
       }
@@ -364,7 +379,9 @@ std::map<std::string, MetricValue> NaiveModel::PointInTime(const std::vector<std
     if (!members.count(opened->event().rep_id())) continue;
     bool closed = false;
     for (const Rec& r : live_) {
-      closed |= r.event().has_opportunity_closed() && r.event().opportunity_closed().opportunity_id() == id;
+      closed |= (r.event().has_opportunity_closed() &&
+                 r.event().opportunity_closed().opportunity_id() == id) ||
+                WinsOpportunity(live_, r, id);
     }
     if (!closed) pipeline += opened->event().opportunity_opened().expected_amount();
   }

@@ -214,6 +214,13 @@ class HistoryGenerator {
       c->add_participant_unit_ids("co");
       out.push_back(e);
     }
+    // Contracts that win an opportunity (KPI_SPEC §4), a known one or one never opened (drawn
+    // last, as the competition).
+    for (v1::Event& e : out) {
+      if (e.has_contract_signed() && Pick(3) == 0) {
+        e.mutable_contract_signed()->set_opportunity_id(absl::StrCat("opp", Pick(27)));
+      }
+    }
     return out;
   }
 
@@ -355,10 +362,23 @@ void ExpectSame(const std::map<std::string, MetricValue>& got,
 // Checks `p` against the naive model of `log` for every subject and period.
 void CheckAgainstNaive(const Projector& p, std::vector<v1::EventRecord> log, absl::TimeZone zone) {
   const std::set<Period> periods = PeriodsOf(log, zone);
+  // A unit whose definition the sequencer refused (its batch broke an org rule) is not in the log:
+  // asking for it is NOT_FOUND.
+  std::set<std::string> defined_units;
+  for (const auto& r : log) {
+    if (r.event().has_unit_defined()) defined_units.insert(r.event().unit_defined().unit_id());
+  }
   NaiveModel naive(std::move(log), zone);
   std::vector<Subject> subjects;
   for (const auto& r : kReps) subjects.push_back(Subject::Rep(r));
-  for (const auto& u : kUnits) subjects.push_back(Subject::Unit(u));
+  for (const auto& u : kUnits) {
+    if (defined_units.contains(u)) {
+      subjects.push_back(Subject::Unit(u));
+    } else {
+      EXPECT_EQ(p.Kpis(Subject::Unit(u), *periods.begin(), kStart).status().code(),
+                absl::StatusCode::kNotFound);
+    }
+  }
   const absl::Time now = kStart + absl::Hours(24 * 75);
   for (const Subject& s : subjects) {
     std::vector<std::string> members = naive.Members(s);

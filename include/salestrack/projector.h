@@ -113,6 +113,7 @@ struct EventIds {
   uint32_t rep = 0;      // The event's rep (a payment names none).
   uint32_t subject = 0;  // The customer (action, contract), opportunity, or paid contract.
   uint32_t other = 0;    // The contract signed, the opportunity's stage, or the payment.
+  uint32_t won = 0;      // The opportunity a contract names (kNoId: none).
 };
 
 class Projector {

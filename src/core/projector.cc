@@ -461,6 +461,7 @@ struct ContractDef {
   int64_t cost = 0;
   bool has_cost = false;
   int64_t quantity = 0;
+  Id opportunity = kNoId;  // The opportunity it names: a defining def wins it (KPI_SPEC §4).
   // (due, amount) by due; never empty. Inline: most contracts are paid in one installment.
   absl::InlinedVector<std::pair<Micros, int64_t>, 1> installments;
 };
@@ -740,11 +741,14 @@ class Projector::Impl {
         if (stage != nullptr) ids.other = stage->empty() ? kNoId : intern(*stage);
         break;
       }
-      case v1::Event::kContractSigned:
+      case v1::Event::kContractSigned: {
+        const auto& c = e.contract_signed();
         ids.rep = intern(e.rep_id());
-        ids.subject = intern(e.contract_signed().customer_id());
-        ids.other = intern(e.contract_signed().contract_id());
+        ids.subject = intern(c.customer_id());
+        ids.other = intern(c.contract_id());
+        ids.won = c.opportunity_id().empty() ? kNoId : intern(c.opportunity_id());
         break;
+      }
       case v1::Event::kPaymentReceived:
         ids.subject = intern(e.payment_received().contract_id());
         ids.other = intern(e.payment_received().payment_id());
@@ -1124,7 +1128,22 @@ class Projector::Impl {
     std::vector<Interval> intervals;
     std::optional<std::pair<bool, Micros>> close;  // (won, at)
   };
-  Timeline BuildTimeline(const std::vector<OppEvent>& events) const {
+  // The WON closes that contracts naming the opportunity `opp` put on its timeline: one per
+  // contract whose defining def names it, at that def's (occurred_at, seq).
+  void AppendContractCloses(Id opp, std::vector<OppEvent>& closes) const {
+    auto named = contracts_by_opportunity_.find(opp);
+    if (named == contracts_by_opportunity_.end()) return;
+    for (Id cid : named->second) {
+      auto c = contracts_.find(cid);
+      if (c == contracts_.end() || c->second.defs.empty()) continue;
+      const ContractDef& d = c->second.defs.front();
+      if (d.opportunity == opp) closes.push_back({d.at, d.seq, 0, d.rep, kNoId, OppKind::kClosed, true});
+    }
+  }
+
+  // `events` are the opportunity's own; `contract_closes` the closes its contracts add.
+  Timeline BuildTimeline(const std::vector<OppEvent>& events,
+                         const std::vector<OppEvent>& contract_closes) const {
     Timeline t;
     for (const OppEvent& e : events) {
       if (e.kind == OppKind::kOpened) {
@@ -1138,6 +1157,7 @@ class Projector::Impl {
     for (const OppEvent& e : events) {
       if (e.kind != OppKind::kOpened) rest.push_back(&e);
     }
+    for (const OppEvent& e : contract_closes) rest.push_back(&e);
     auto order = [&](const OppEvent* e) { return std::make_pair(std::max(e->at, opened_at), e->seq); };
     std::stable_sort(rest.begin(), rest.end(),
                      [&](const OppEvent* a, const OppEvent* b) { return order(a) < order(b); });
@@ -1159,8 +1179,10 @@ class Projector::Impl {
     return t;
   }
 
-  void OppTouches(const std::vector<OppEvent>& events, TouchList t) {
-    Timeline tl = BuildTimeline(events);
+  void OppTouches(Id opp, const std::vector<OppEvent>& events, TouchList t) {
+    contract_closes_.clear();
+    AppendContractCloses(opp, contract_closes_);
+    Timeline tl = BuildTimeline(events, contract_closes_);
     if (tl.opened == nullptr) return;
     const Id rep = tl.opened->rep;
     const Micros opened_at = tl.opened->at;
@@ -1415,9 +1437,9 @@ class Projector::Impl {
     std::string& encoded = opportunities_[id];
     std::vector<OppEvent>& events = opp_scratch_;
     DecodeOpp(encoded, events);
-    OppTouches(events, {&touches_, -1});
+    OppTouches(id, events, {&touches_, -1});
     change(events);
-    OppTouches(events, {&touches_, +1});
+    OppTouches(id, events, {&touches_, +1});
     EncodeOpp(events, bytes_scratch_);
     AssignCompact(encoded, bytes_scratch_);
     Commit(touches_);
@@ -1425,10 +1447,30 @@ class Projector::Impl {
   }
 
   // Re-derives the contracts `ids` (and, when `defs_change`, their customers and `extra_customers`)
-  // around `change`.
+  // around `change`. When `signing` is set, `change` adds or removes a def: the opportunities that
+  // the contracts' defs and *signing name are re-derived too (a defining def wins its opportunity).
   template <typename Change>
   void WithContracts(const std::vector<Id>& ids, bool defs_change, std::vector<Id> customers,
-                     Change change) {
+                     Change change, std::optional<Id> signing = std::nullopt) {
+    std::vector<Id>& opps = opp_ids_scratch_;
+    opps.clear();
+    if (signing) {
+      if (*signing != kNoId) opps.push_back(*signing);
+      for (Id id : ids) {
+        for (const ContractDef& d : contracts_[id].defs) {
+          if (d.opportunity != kNoId) opps.push_back(d.opportunity);
+        }
+      }
+      std::sort(opps.begin(), opps.end());
+      opps.erase(std::unique(opps.begin(), opps.end()), opps.end());
+      std::erase_if(opps, [&](Id o) { return !opportunities_.contains(o); });
+    }
+    std::vector<std::vector<OppEvent>>& opp_events = opp_events_scratch_;
+    if (opp_events.size() < opps.size()) opp_events.resize(opps.size());
+    for (size_t i = 0; i < opps.size(); ++i) {
+      DecodeOpp(opportunities_[opps[i]], opp_events[i]);
+      OppTouches(opps[i], opp_events[i], {&touches_, -1});
+    }
     if (defs_change) {
       for (Id id : ids) {
         for (const ContractDef& d : contracts_[id].defs) customers.push_back(d.customer);
@@ -1443,6 +1485,7 @@ class Projector::Impl {
     change();
     for (Id id : ids) ContractTouches(id, contracts_[id], {&touches_, +1});
     for (Id cust : customers) CustomerTouches(cust, {&touches_, +1}, presence_, {});
+    for (size_t i = 0; i < opps.size(); ++i) OppTouches(opps[i], opp_events[i], {&touches_, +1});
     Commit(touches_);
     CommitPresence(presence_, customer_cells_);
   }
@@ -1511,6 +1554,7 @@ class Projector::Impl {
       case v1::Event::kContractSigned: {
         const auto& c = e.contract_signed();
         ContractDef d{at, seq, ids.rep, ids.subject};
+        d.opportunity = ids.won;
         d.amount = c.amount();
         d.has_cost = c.has_cost();
         d.cost = c.cost();
@@ -1526,10 +1570,15 @@ class Projector::Impl {
         // Usually a later contract of a known customer: its presence is added as it is, and the
         // customer's other figures stay. Else the customer's whole contribution is recounted.
         const bool later = LaterContractPresence(id, d, presence_);
-        WithContracts({id}, /*defs_change=*/!later, {customer}, [&] {
-          InsertSorted(contracts_[id].defs, std::move(d));
-          InsertUnique(contracts_by_customer_[customer], id);
-        });
+        const Id won = d.opportunity;
+        WithContracts(
+            {id}, /*defs_change=*/!later, {customer},
+            [&] {
+              InsertSorted(contracts_[id].defs, std::move(d));
+              InsertUnique(contracts_by_customer_[customer], id);
+              if (won != kNoId) InsertUnique(contracts_by_opportunity_[won], id);
+            },
+            /*signing=*/won);
         break;
       }
       case v1::Event::kPaymentReceived: {
@@ -1609,8 +1658,9 @@ class Projector::Impl {
         std::optional<Id> id = Lookup(e.contract_signed().contract_id());
         if (!id || !contracts_.contains(*id)) return false;
         bool found = false;
-        WithContracts({*id}, /*defs_change=*/true, {},
-                      [&] { found = EraseBySeq(contracts_[*id].defs, seq); });
+        WithContracts(
+            {*id}, /*defs_change=*/true, {},
+            [&] { found = EraseBySeq(contracts_[*id].defs, seq); }, /*signing=*/kNoId);
         return found;
       }
       case v1::Event::kPaymentReceived: {
@@ -1691,7 +1741,7 @@ class Projector::Impl {
     std::vector<OppEvent> events;
     for (const auto& [id, encoded] : opportunities_) {
       DecodeOpp(encoded, events);
-      OppTouches(events, {&touches_, sign});
+      OppTouches(id, events, {&touches_, sign});
       Commit(touches_);
     }
   }
@@ -1716,7 +1766,7 @@ class Projector::Impl {
       DecodeOpp(encoded, events);
       std::optional<Id> owner = OppOwner(events);
       if (!owner || !owned(*owner)) continue;
-      OppTouches(events, {&touches_, sign});
+      OppTouches(id, events, {&touches_, sign});
       Commit(touches_, scope);
     }
     for (const auto& [id, c] : contracts_) {
@@ -2215,7 +2265,8 @@ class Projector::Impl {
     out.push_back({absl::StrCat("contracts (", contracts_.size(), ")"), n});
     n = table(contracts_by_customer_);
     for (const auto& [k, v] : contracts_by_customer_) n += vec(v);
-    out.push_back({"contracts_by_customer", n});
+    n += table(contracts_by_opportunity_);
+    out.push_back({"contracts_by_customer and _by_opportunity", n});
     n = table(payments_);
     for (const auto& [k, v] : payments_) n += inlined(v, 1);
     out.push_back({absl::StrCat("payments (", payments_.size(), ")"), n});
@@ -2284,6 +2335,9 @@ class Projector::Impl {
   absl::flat_hash_map<Id, std::string> opportunities_;  // EncodeOpp of its events, by (at, seq).
   absl::flat_hash_map<Id, Contract> contracts_;
   absl::flat_hash_map<Id, std::vector<Id>> contracts_by_customer_;  // Sorted.
+  // Contracts any of whose defs names the opportunity. Sorted; a void leaves its entry (the
+  // closes are read from the contracts' defining defs).
+  absl::flat_hash_map<Id, absl::InlinedVector<Id, 1>> contracts_by_opportunity_;
   absl::flat_hash_map<Id, PaymentDefs> payments_;  // Sorted by (at, seq).
   std::vector<Single> singles_;                                      // Sorted by seq.
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
@@ -2310,6 +2364,9 @@ class Projector::Impl {
   std::vector<Touch> touches_;
   std::vector<ActionItem> chain_scratch_;
   std::vector<OppEvent> opp_scratch_;
+  std::vector<OppEvent> contract_closes_;                   // OppTouches'.
+  std::vector<Id> opp_ids_scratch_;                         // WithContracts'.
+  std::vector<std::vector<OppEvent>> opp_events_scratch_;  // WithContracts'.
   std::vector<Presence> presence_;
   Subjects subjects_, other_subjects_;  // Scratch for PresenceSubjects.
   std::vector<bool> covered_scratch_;

@@ -95,6 +95,10 @@ class Log {
     r->set_unit_id(unit);
     r->set_active(true);
   }
+  // The last event, a ContractSigned, names `opp`.
+  void NamesOpportunity(const std::string& opp) {
+    events_.back().mutable_contract_signed()->set_opportunity_id(opp);
+  }
   const std::string& last_id() const { return events_.back().event_id(); }
   const std::vector<v1::Event>& events() const { return events_; }
 
@@ -277,6 +281,42 @@ TEST(ProjectorTest, FunnelWinRateAndTimelineRules) {
   EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "win_rate").real, 0.5);
   // o3 is open: contact is its only, unfinished interval.
   EXPECT_EQ(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "stage_duration:contact").count, 2);
+}
+
+// KPI_SPEC §4: a contract that names an opportunity closes it WON at the signing, unless an earlier
+// close exists; voiding the contract takes its close away.
+TEST(ProjectorTest, ASigningWinsTheOpportunityItNamesUntilVoided) {
+  Log log;
+  log.Opened("li", "o1", Utc(2026, 11, 2), 5000);
+  log.Stage("o1", "value", Utc(2026, 11, 5));
+  const std::string k1 = log.Contract("wang", "k1", "acme", 5000, Utc(2026, 11, 20));
+  log.NamesOpportunity("o1");  // Another rep's contract: the win is still the owner's.
+  log.Opened("li", "o2", Utc(2026, 11, 3), 700);
+  log.Closed("o2", false, Utc(2026, 11, 10));
+  log.Contract("li", "k2", "acme", 700, Utc(2026, 11, 15));
+  log.NamesOpportunity("o2");  // An earlier close (lost) stands.
+  const absl::CivilDay nov(2026, 11, 1);
+  auto p = log.Project();
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "opportunities_won"), 1);
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "opportunities_lost"), 1);
+  EXPECT_EQ(Int(*p, "wang", PeriodKind::kMonth, nov, "opportunities_won"), 0);
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "funnel_won"), 1);
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "funnel_reached:negotiation"), 1);
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "open_pipeline"), 0);
+  MetricValue cycle = Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "sales_cycle");
+  EXPECT_EQ(cycle.count, 1);
+  EXPECT_DOUBLE_EQ(cycle.mean_seconds, 18 * 86400.0);
+  // The value stage ended at the signing.
+  MetricValue value = Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "stage_duration:value");
+  EXPECT_EQ(value.count, 1);
+  EXPECT_DOUBLE_EQ(value.mean_seconds, 15 * 86400.0);
+
+  log.Void(k1, Utc(2026, 11, 25));
+  auto reopened = log.Project();
+  EXPECT_EQ(Int(*reopened, "li", PeriodKind::kMonth, nov, "opportunities_won"), 0);
+  EXPECT_EQ(Int(*reopened, "li", PeriodKind::kMonth, nov, "funnel_won"), 0);
+  EXPECT_EQ(Int(*reopened, "li", PeriodKind::kMonth, nov, "open_pipeline"), 5000);
+  EXPECT_EQ(Get(*reopened, Subject::Rep("li"), PeriodKind::kMonth, nov, "sales_cycle").count, 0);
 }
 
 TEST(ProjectorTest, BackdatedContractChangesTheCustomersFirstContract) {
