@@ -40,18 +40,18 @@ TEST(ViewsTest, OrgChecksSeeGroupsWrittenButNotYetApplied) {
   store::Events g1;
   *g1.Add() = UnitEvent("co", "");
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());
   // Group 1 is durable; its Commit (applier) has not run yet.
   store::Events g2;
   *g2.Add() = RepEvent("li", "co");
   views.BeginGroup();
-  EXPECT_TRUE(views.CheckBatch(g2, {0}, {2}).ok());
+  EXPECT_TRUE(views.CheckBatch(g2, {0}, {2}, {}).ok());
   // The applier catches up with both; later groups check against the projector itself.
   views.Commit({{1, &g1[0]}, {2, &g2[0]}});
   views.BeginGroup();
   store::Events g3;
   *g3.Add() = RepEvent("wang", "co");
-  EXPECT_TRUE(views.CheckBatch(g3, {0}, {3}).ok());
+  EXPECT_TRUE(views.CheckBatch(g3, {0}, {3}, {}).ok());
   EXPECT_EQ(views.Read([](const Projector& p) { return p.org().FindRep("li")->unit; }), "co");
 }
 
@@ -62,15 +62,15 @@ TEST(ViewsTest, AbortForgetsTheFailedGroupButKeepsEarlierPendingOnes) {
   *g2.Add() = UnitEvent("east", "co");
   *g3.Add() = RepEvent("li", "east");
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}).ok());
+  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}, {}).ok());
   views.Abort();  // Group 2's write failed: "east" never existed...
   views.BeginGroup();
-  EXPECT_EQ(views.CheckBatch(g3, {0}, {2}).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(views.CheckBatch(g3, {0}, {2}, {}).code(), absl::StatusCode::kFailedPrecondition);
   store::Events g4;
   *g4.Add() = RepEvent("li", "co");  // ...but group 1's "co", still unapplied, did.
-  EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}).ok());
+  EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}, {}).ok());
 }
 
 v1::Event ActionEvent(int i) {
