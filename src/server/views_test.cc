@@ -73,6 +73,39 @@ TEST(ViewsTest, AbortForgetsTheFailedGroupButKeepsEarlierPendingOnes) {
   EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}, {}).ok());
 }
 
+// A rep's entity check runs on the writer against the log as written: groups the applier has not
+// applied yet count, and a group whose write failed does not.
+TEST(ViewsTest, EntityChecksSeeGroupsWrittenButNotYetApplied) {
+  Views views(nullptr, ProjectorOptions());
+  auto opened = [](const std::string& id, const std::string& rep, int64_t at) {
+    v1::Event e;
+    e.set_event_id(id);
+    e.set_rep_id(rep);
+    *e.mutable_occurred_at() = testing::ToProto(absl::FromUnixSeconds(at));
+    e.mutable_opportunity_opened()->set_opportunity_id("opp-1");
+    e.mutable_opportunity_opened()->set_customer_id("c");
+    return e;
+  };
+  const Principal li{"li-phone", Role::kRep, "li", ""};
+  store::Events mine;
+  *mine.Add() = opened("li-open", "li", 1'790'000'000);
+  store::Events g1, g2;
+  *g1.Add() = opened("wang-open", "wang", 1'790'000'100);
+  *g2.Add() = testing::Void("v", "wang-open", absl::FromUnixSeconds(1'790'000'200));
+  views.BeginGroup();
+  EXPECT_TRUE(views.CheckEntities(li, mine, {0}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());  // Durable, not applied.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
+  views.BeginGroup();
+  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}, {1}).ok());
+  EXPECT_TRUE(views.CheckEntities(li, mine, {0}).ok());  // Voided: opp-1 is new again...
+  views.Abort();  // ...unless that write failed.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
+  views.Commit({{1, &g1[0]}});
+  views.BeginGroup();  // Applied: the projector says it now.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
+}
+
 v1::Event ActionEvent(int i) {
   v1::Event e;
   e.set_event_id(absl::StrCat("a-", i));
