@@ -26,7 +26,14 @@ absl::Status AppendAdmission::Admit(const store::Events& events) const {
   if (who_->role != Role::kAdmin && who_->role != Role::kConnector) {
     s = views_->Read([&](const Projector& p) { return CheckAppendScope(*who_, events, p.org()); });
   }
-  if (s.ok()) s = ValidateBatch(events, clock_->Now(), validation_);
+  if (!s.ok()) {
+    limiter_->Refused(*who_, events.size());
+    return s;
+  }
+  // Over the rate: refused before the work of validating it, taking nothing.
+  s = limiter_->Check(*who_, events.size());
+  if (!s.ok()) return s;
+  s = ValidateBatch(events, clock_->Now(), validation_);
   if (!s.ok()) {
     if (IsAboutTheBatch(s.code())) limiter_->Refused(*who_, events.size());
     return s;

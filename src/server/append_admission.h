@@ -2,12 +2,13 @@
 // of an AppendStream) to the writer and back:
 //   1. the key's refused-work budget (RateLimiter::CheckRefusals);
 //   2. its scope (CheckAppendScope, access.h), against the current org;
-//   3. validation (ValidateBatch);
-//   4. its rate limit (RateLimiter::Take): only batches that got this far cost tokens;
-//   5. the writer (Sequencer::Submit), which for a rep key also checks the entities the batch names
+//   3. its rate limit, checked but not taken (RateLimiter::Check): the cheap refusal comes first;
+//   4. validation (ValidateBatch);
+//   5. the tokens are taken (RateLimiter::Take): only batches that got this far cost any;
+//   6. the writer (Sequencer::Submit), which for a rep key also checks the entities the batch names
 //      against the log as written (Views::CheckEntities, entity_access.h).
-// A refusal by 2, 3 or 5 that is about the batch (scope, validity, the log's rules) counts against
-// the refused-work budget; a refusal by 5 also gives back the tokens taken by 4. Admins and
+// A refusal by 2, 4 or 6 that is about the batch (scope, validity, the log's rules) counts against
+// the refused-work budget; a refusal by 6 also gives back the tokens taken by 5. Admins and
 // connectors skip 2 and the entity check.
 //
 // Thread-safe; cheap to copy (the principal is shared).
@@ -38,10 +39,10 @@ class AppendAdmission {
         clock_(clock),
         validation_(validation) {}
 
-  // Steps 1-4: OK when the batch may go to the writer (its tokens are then taken).
+  // Steps 1-5: OK when the batch may go to the writer (its tokens are then taken).
   absl::Status Admit(const store::Events& events) const;
 
-  // Step 5 for a batch Admit passed: `done` gets the writer's answer.
+  // Step 6 for a batch Admit passed: `done` gets the writer's answer.
   // REQUIRES: *events stays alive and unchanged until `done` has run.
   void Submit(const store::Events* events, store::AppendDone done) const;
 

@@ -138,6 +138,14 @@ RateLimit RateLimiter::LimitOf(const Principal& who) const {
 }
 
 absl::Status RateLimiter::Take(const Principal& who, size_t events) {
+  return TakeOrCheck(who, events, /*take=*/true);
+}
+
+absl::Status RateLimiter::Check(const Principal& who, size_t events) {
+  return TakeOrCheck(who, events, /*take=*/false);
+}
+
+absl::Status RateLimiter::TakeOrCheck(const Principal& who, size_t events, bool take) {
   const RateLimit limit = LimitOf(who);
   if (limit.unlimited()) return absl::OkStatus();
   const double n = static_cast<double>(events);
@@ -154,7 +162,7 @@ absl::Status RateLimiter::Take(const Principal& who, size_t events) {
     Bucket& b = BucketsOf(who, limit, now).valid;
     // The epsilon absorbs rounding, so a batch sent exactly after its hinted wait passes.
     if (b.tokens + 1e-6 >= n) {
-      b.tokens = std::max(0.0, b.tokens - n);
+      if (take) b.tokens = std::max(0.0, b.tokens - n);
       return absl::OkStatus();
     }
     missing = n - b.tokens;

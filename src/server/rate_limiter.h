@@ -9,8 +9,9 @@
 //   // (the hint goes on the wire as trailing metadata "retry-after-ms": grpc_status.h)
 //   // INVALID_ARGUMENT when n > burst: that batch could never pass; split it.
 //
-// Only work that is let through costs tokens: the caller takes them after the batch passed scope
-// and validation, and gives them back (Refund) when the writer refuses it after all.
+// Only work that is let through costs tokens: the caller checks the bucket (Check) before it
+// validates a batch, takes the tokens (Take) once the batch passed scope and validation, and gives
+// them back (Refund) when the writer refuses it after all.
 //
 // Refused work has a bucket of its own, of the same rate and burst: each refused batch takes its
 // events from it (Refused), and it may run into debt by one burst. While it is in debt the key's
@@ -63,6 +64,8 @@ class RateLimiter {
   // Takes `events` tokens from who's bucket: OK; RESOURCE_EXHAUSTED with a retry hint when the
   // bucket has fewer (nothing is taken); INVALID_ARGUMENT when `events` exceeds the burst.
   absl::Status Take(const Principal& who, size_t events);
+  // What Take would answer now, taking nothing: a cheap refusal before a batch is validated.
+  absl::Status Check(const Principal& who, size_t events);
   // Gives back `events` tokens Take took for a batch that was refused later (up to the burst).
   void Refund(const Principal& who, size_t events);
 
@@ -88,6 +91,7 @@ class RateLimiter {
   // who's buckets, refilled up to now; created full. REQUIRES: mu_ held.
   Buckets& BucketsOf(const Principal& who, const RateLimit& limit, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status TakeOrCheck(const Principal& who, size_t events, bool take);
   RateLimiter(const Clock* clock, size_t max_batch_events)
       : clock_(clock), max_batch_events_(max_batch_events) {}
 

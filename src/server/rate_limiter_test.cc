@@ -53,6 +53,16 @@ TEST_F(RateLimiterTest, RefillsAtTheRateUpToTheBurst) {
   EXPECT_EQ(RetryAfter(limiter->Take(kPhone, 1)), absl::Milliseconds(100));
 }
 
+TEST_F(RateLimiterTest, CheckAnswersLikeTakeButTakesNothing) {
+  auto limiter = Make();
+  EXPECT_TRUE(limiter->Check(kPhone, 20).ok());
+  EXPECT_TRUE(limiter->Check(kPhone, 20).ok());
+  EXPECT_EQ(limiter->Check(kPhone, 21).code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(limiter->Take(kPhone, 15).ok());
+  EXPECT_EQ(RetryAfter(limiter->Check(kPhone, 6)), absl::Milliseconds(100));
+  EXPECT_TRUE(limiter->Take(kPhone, 5).ok());
+}
+
 TEST_F(RateLimiterTest, ARefundGivesBackTokensUpToTheBurst) {
   auto limiter = Make();
   ASSERT_TRUE(limiter->Take(kPhone, 20).ok());
