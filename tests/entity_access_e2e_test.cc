@@ -119,24 +119,37 @@ class EntityAccessTest : public ::testing::Test {
     return v1::LogService::NewStub(Channel(key))->Append(&context, request, &response);
   }
 
-  // Every figure of OpsHistory's reps and units, with rep-1's point-in-time figures (outstanding,
-  // open pipeline, ...), and the log's length.
-  static std::string Everything() {
-    std::string text = testing::Figures(Channel("root"));
+  // `rep`'s figures of November 2026, with the point-in-time ones.
+  static v1::GetKpisResponse November2026(const std::string& rep) {
     v1::GetKpisRequest request;
-    request.mutable_subject()->set_rep_id("rep-1");
+    request.mutable_subject()->set_rep_id(rep);
     request.mutable_period()->set_kind(v1::MONTH);
-    *request.mutable_period()->mutable_date() = v1::Date();
     request.mutable_period()->mutable_date()->set_year(2026);
     request.mutable_period()->mutable_date()->set_month(11);
     request.mutable_period()->mutable_date()->set_day(1);
     v1::GetKpisResponse response;
     grpc::ClientContext context;
-    EXPECT_TRUE(v1::KpiService::NewStub(Channel("root"))->GetKpis(&context, request, &response).ok());
+    EXPECT_TRUE(
+        v1::KpiService::NewStub(Channel("root"))->GetKpis(&context, request, &response).ok());
     response.clear_as_of();
-    absl::StrAppend(&text, response.DebugString(), "log: ",
-                    testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size());
-    return text;
+    return response;
+  }
+  static int64_t Figure(const std::string& rep, const std::string& metric) {
+    v1::GetKpisResponse kpis = November2026(rep);
+    for (const auto* list : {&kpis.metrics(), &kpis.point_in_time()}) {
+      for (const v1::MetricValue& m : *list) {
+        if (m.name() == metric) return m.integer();
+      }
+    }
+    ADD_FAILURE() << "no " << metric;
+    return -1;
+  }
+
+  // Every figure of OpsHistory's reps and units, with rep-1's point-in-time figures (outstanding,
+  // open pipeline, ...), and the log's length.
+  static std::string Everything() {
+    return absl::StrCat(testing::Figures(Channel("root")), November2026("rep-1").DebugString(),
+                        "log: ", testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size());
   }
 
   // Appends `events` with `key`, expects `code` and (when given) `message`, and that nothing of
@@ -237,16 +250,29 @@ TEST_F(EntityAccessTest, AReferenceToAnUnknownEntityWaitsForItsOpening) {
 
 // A batch may open an entity and refer to it, in any order; the daemon's figures take it all.
 TEST_F(EntityAccessTest, ARepsOwnEntitiesPassWithinOneBatchInAnyOrder) {
-  const std::string rep1_before = Everything();
-  EXPECT_TRUE(Append("rep0-phone", {Paid("own-pay", "rep-0", "pay-own", "ct-own", November(18, 12)),
-                                    Staged("own-stage", "rep-0", "opp-own", November(18, 10)),
-                                    Signed("own-sign", "rep-0", "ct-own", "opp-own", November(18, 11)),
-                                    Opened("own-open", "rep-0", "opp-own", November(18, 9))})
-                  .ok());
-  EXPECT_TRUE(Append("rep0-phone", {Opened("own-open-2", "rep-0", "opp-own", November(17)),
-                                    Paid("own-pay-2", "rep-0", "pay-own", "ct-own", November(18, 13))})
-                  .ok());
-  EXPECT_TRUE(Everything() != rep1_before);  // rep-0's figures moved, and the log grew.
+  v1::GetKpisResponse rep1 = November2026("rep-1");
+  rep1.clear_seq();
+  const int64_t opened = Figure("rep-0", "opportunities_opened");
+  const int64_t negotiated = Figure("rep-0", "funnel_reached:negotiation");
+  const int64_t signings = Figure("rep-0", "signings");
+  const int64_t payments = Figure("rep-0", "payments");
+  EXPECT_TRUE(
+      Append("rep0-phone", {Paid("own-pay", "rep-0", "pay-own", "ct-own", November(18, 12)),
+                            Staged("own-stage", "rep-0", "opp-own", November(18, 10)),
+                            Signed("own-sign", "rep-0", "ct-own", "opp-own", November(18, 11)),
+                            Opened("own-open", "rep-0", "opp-own", November(18, 9))})
+          .ok());
+  EXPECT_TRUE(
+      Append("rep0-phone", {Opened("own-open-2", "rep-0", "opp-own", November(17)),
+                            Paid("own-pay-2", "rep-0", "pay-own", "ct-own", November(18, 13))})
+          .ok());
+  EXPECT_EQ(Figure("rep-0", "opportunities_opened"), opened + 1);
+  EXPECT_EQ(Figure("rep-0", "funnel_reached:negotiation"), negotiated + 1);
+  EXPECT_EQ(Figure("rep-0", "signings"), signings + 1);
+  EXPECT_EQ(Figure("rep-0", "payments"), payments + 200000);  // pay-own's defining payment.
+  v1::GetKpisResponse rep1_after = November2026("rep-1");
+  rep1_after.clear_seq();
+  EXPECT_EQ(rep1_after.DebugString(), rep1.DebugString());
   // An action may name any opportunity: no figure depends on it.
   v1::Event visit = testing::Action("own-visit", "rep-0", "cust-1", November(18));
   visit.mutable_action_logged()->set_opportunity_id("opp-r1");
@@ -271,7 +297,8 @@ TEST_F(EntityAccessTest, ConcurrentBatchesOpeningOneIdGiveItToExactlyOneRep) {
     auto crm = send("crm", testing::RecentActions(opp + "-crm-", "rep-2", 5));
     grpc::Status s1 = r1.get(), s0 = r0.get(), s_crm = crm.get();
     EXPECT_TRUE(s_crm.ok()) << s_crm.error_message();  // Other batches of the group pass.
-    ASSERT_NE(s0.ok(), s1.ok()) << round << ": " << s0.error_message() << " / " << s1.error_message();
+    ASSERT_NE(s0.ok(), s1.ok()) << round << ": " << s0.error_message() << " / "
+                                << s1.error_message();
     const grpc::Status& lost = s0.ok() ? s1 : s0;
     EXPECT_EQ(lost.error_code(), grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_THAT(lost.error_message(),

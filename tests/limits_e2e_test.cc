@@ -62,10 +62,14 @@ class LimitsTest : public ::testing::Test {
              {"cli-crm", "connector", "rate_limit { events_per_second: 10 burst: 10 }"},
              {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"},
              // Refills nothing during a test: what a batch costs shows.
-             {"frozen-a", "rep", "rep_id: \"rep-a\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-b", "rep", "rep_id: \"rep-b\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-c", "rep", "rep_id: \"rep-c\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-d", "rep", "rep_id: \"rep-d\" rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
+             {"frozen-a", "rep",
+              "rep_id: \"rep-a\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-b", "rep",
+              "rep_id: \"rep-b\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-c", "rep",
+              "rep_id: \"rep-c\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-d", "rep",
+              "rep_id: \"rep-d\" rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
       std::string token = *NewApiToken();
       (*tokens_)[k.name] = token;
       absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,

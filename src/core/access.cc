@@ -108,14 +108,15 @@ absl::Status CheckAppendScope(const Principal& who,
     if (who.role == Role::kRep) {
       if (!IsOwnActivity(e)) {
         return EventError(absl::StatusCode::kPermissionDenied, i, "",
-                          absl::StrCat(DescribeKey(who), " may append only its own activity events "
-                                                 "(actions, opportunities, contracts, payments, "
-                                                 "feedback)"));
+                          absl::StrCat(DescribeKey(who),
+                                       " may append only its own activity events "
+                                       "(actions, opportunities, contracts, payments, "
+                                       "feedback)"));
       }
       if (e.rep_id() != who.rep_id) {
-        return EventError(absl::StatusCode::kPermissionDenied, i, "rep_id",
-                          absl::StrCat(DescribeKey(who), " may not append events of rep \"", e.rep_id(),
-                                       "\""));
+        return EventError(
+            absl::StatusCode::kPermissionDenied, i, "rep_id",
+            absl::StrCat(DescribeKey(who), " may not append events of rep \"", e.rep_id(), "\""));
       }
       continue;
     }
@@ -124,10 +125,10 @@ absl::Status CheckAppendScope(const Principal& who,
       bool inside = t.has_subject_unit_id() ? org.InSubtree(t.subject_unit_id(), who.unit_id)
                                             : RepUnder(org, t.subject_rep_id(), who.unit_id);
       if (inside) continue;
-      return EventError(absl::StatusCode::kPermissionDenied, i,
-                        t.has_subject_unit_id() ? "target_set.subject_unit_id"
-                                                : "target_set.subject_rep_id",
-                        absl::StrCat(DescribeKey(who), " may set targets only inside unit ", who.unit_id));
+      return EventError(
+          absl::StatusCode::kPermissionDenied, i,
+          t.has_subject_unit_id() ? "target_set.subject_unit_id" : "target_set.subject_rep_id",
+          absl::StrCat(DescribeKey(who), " may set targets only inside unit ", who.unit_id));
     }
     return EventError(absl::StatusCode::kPermissionDenied, i, "",
                       absl::StrCat(DescribeKey(who), " may append only TargetSet events"));

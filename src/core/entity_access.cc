@@ -98,9 +98,10 @@ absl::Status Check(const Principal& who, const Owners& owners, int index, const 
   if (!owner) {
     if (n.use == Use::kOpens) return absl::OkStatus();  // New: the key's rep's.
     const bool opp = n.kind == EntityKind::kOpportunity;
-    return EventError(absl::StatusCode::kFailedPrecondition, index, n.field,
-                      absl::StrCat(KindName(n.kind), " \"", *n.id, "\" is not in the log; append its ",
-                                   opp ? "OpportunityOpened" : "ContractSigned", " first"));
+    return EventError(
+        absl::StatusCode::kFailedPrecondition, index, n.field,
+        absl::StrCat(KindName(n.kind), " \"", *n.id, "\" is not in the log; append its ",
+                     opp ? "OpportunityOpened" : "ContractSigned", " first"));
   }
   std::string what;
   switch (n.use) {
@@ -117,9 +118,9 @@ absl::Status Check(const Principal& who, const Owners& owners, int index, const 
       what = absl::StrCat("pay into contract \"", *n.id, "\"");
       break;
   }
-  const std::string whose =
-      owner->empty() ? absl::StrCat(", which pays into contract \"", contract, "\" (not in the log)")
-                     : absl::StrCat(" of rep \"", *owner, "\"");
+  const std::string whose = owner->empty() ? absl::StrCat(", which pays into contract \"", contract,
+                                                          "\" (not in the log)")
+                                           : absl::StrCat(" of rep \"", *owner, "\"");
   return EventError(absl::StatusCode::kPermissionDenied, index, n.field,
                     absl::StrCat(DescribeKey(who), " may not ", what, whose));
 }

@@ -44,14 +44,15 @@ absl::Status AppendAdmission::Admit(const store::Events& events) const {
 void AppendAdmission::Submit(const store::Events* events, store::AppendDone done) const {
   store::BatchCheck check;
   if (who_->role == Role::kRep) {
-    check = [views = views_, who = who_](const store::Events& batch, const std::vector<int>& fresh) {
+    check = [views = views_, who = who_](const store::Events& batch,
+                                         const std::vector<int>& fresh) {
       return views->CheckEntities(*who, batch, fresh);
     };
   }
   sequencer_->Submit(
       events,
-      [who = who_, limiter = limiter_, n = events->size(), done = std::move(done)](
-          absl::StatusOr<store::AppendResult> result) mutable {
+      [who = who_, limiter = limiter_, n = events->size(),
+       done = std::move(done)](absl::StatusOr<store::AppendResult> result) mutable {
         if (!result.ok()) {
           limiter->Refund(*who, n);
           if (IsAboutTheBatch(result.status().code())) limiter->Refused(*who, n);

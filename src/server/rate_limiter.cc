@@ -116,7 +116,8 @@ absl::Status RateLimiter::CheckRefusals(const Principal& who) {
   absl::Duration after = absl::Seconds(debt / limit.events_per_second);
   absl::Status refused = absl::ResourceExhaustedError(absl::StrFormat(
       "key \"%s\" (role %s) had more events refused than its append rate limit of %s allows for "
-      "refused work: correct what it sends (the earlier answers say what was wrong); retry in %d ms",
+      "refused work: correct what it sends (the earlier answers say what was wrong); "
+      "retry in %d ms",
       who.name, RoleName(who.role), Describe(limit), RetryAfterMs(after)));
   SetRetryAfter(&refused, after);
   spdlog::debug("event=refusals_limited key=\"{}\" role={} retry_after_ms={}", who.name,
