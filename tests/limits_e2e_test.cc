@@ -2,7 +2,8 @@
 // RESOURCE_EXHAUSTED and a retry hint (trailing metadata "retry-after-ms" on Append,
 // AppendError.retry_after_ms on AppendStream) and store nothing; the CLI waits the hint and retries;
 // full subscriber and follower tables refuse with a hint too; a batch over the batch limit or over a
-// key's burst is RESOURCE_EXHAUSTED with the split as its hint ("max-batch-events").
+// key's burst is RESOURCE_EXHAUSTED with the split as its hint ("max-batch-events"). Refused batches
+// cost valid ones nothing, up to a budget for refused work.
 #include <fstream>
 #include <map>
 
@@ -59,7 +60,16 @@ class LimitsTest : public ::testing::Test {
              {"phone-1", "rep", "rep_id: \"rep-1\""},
              {"stream-crm", "connector", "rate_limit { events_per_second: 2 burst: 5 }"},
              {"cli-crm", "connector", "rate_limit { events_per_second: 10 burst: 10 }"},
-             {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
+             {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"},
+             // Refills nothing during a test: what a batch costs shows.
+             {"frozen-a", "rep",
+              "rep_id: \"rep-a\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-b", "rep",
+              "rep_id: \"rep-b\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-c", "rep",
+              "rep_id: \"rep-c\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+             {"frozen-d", "rep",
+              "rep_id: \"rep-d\" rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
       std::string token = *NewApiToken();
       (*tokens_)[k.name] = token;
       absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,
@@ -93,6 +103,32 @@ class LimitsTest : public ::testing::Test {
     if (max_batch != nullptr) *max_batch = TrailerNumber(context, "max-batch-events");
     return s;
   }
+
+  // A stream of `key` that sends each batch and returns its answer.
+  class Stream {
+   public:
+    explicit Stream(const std::string& key)
+        : stub_(v1::LogService::NewStub(Channel(key))), stream_(stub_->AppendStream(&context_)) {}
+    ~Stream() {
+      stream_->WritesDone();
+      EXPECT_TRUE(stream_->Finish().ok());
+    }
+    v1::AppendStreamResponse Send(const std::vector<v1::Event>& events) {
+      v1::AppendRequest request;
+      request.set_request_id(++id_);
+      for (const v1::Event& e : events) *request.add_events() = e;
+      v1::AppendStreamResponse response;
+      EXPECT_TRUE(stream_->Write(request));
+      EXPECT_TRUE(stream_->Read(&response));
+      return response;
+    }
+
+   private:
+    grpc::ClientContext context_;
+    std::unique_ptr<v1::LogService::Stub> stub_;
+    std::unique_ptr<grpc::ClientReaderWriter<v1::AppendRequest, v1::AppendStreamResponse>> stream_;
+    uint64_t id_ = 0;
+  };
 
   static uint64_t Head() { return testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size(); }
 
@@ -176,6 +212,66 @@ TEST_F(LimitsTest, AppendStreamAnswersTheThrottledRequestWithAHintAndGoesOn) {
   EXPECT_TRUE(third.has_ok()) << third.error().message();
   stream->WritesDone();
   EXPECT_TRUE(stream->Finish().ok());
+}
+
+// `n` actions of `rep`, the last of them invalid (no customer).
+std::vector<v1::Event> InvalidActions(const std::string& prefix, const std::string& rep, int n) {
+  std::vector<v1::Event> events = testing::RecentActions(prefix, rep, n);
+  events.back().mutable_action_logged()->clear_customer_id();
+  return events;
+}
+
+// Refused work costs no tokens of valid work: a refusal before the writer takes none, a refusal by
+// the writer gives them back.
+TEST_F(LimitsTest, ARefusedBatchLeavesTheBurstToTheNextValidOne) {
+  const uint64_t head = Head();
+  EXPECT_EQ(Append("frozen-a", InvalidActions("frozen-a-bad-", "rep-a", 10)).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::Status valid = Append("frozen-a", testing::RecentActions("frozen-a-", "rep-a", 10));
+  EXPECT_TRUE(valid.ok()) << valid.error_message();
+
+  // The writer refuses this one: its last event reuses an id with other content.
+  ASSERT_TRUE(Append("root", {testing::Action("frozen-taken", "rep-b", "cust-1",
+                                              testing::ThreeHoursAgo())}).ok());
+  std::vector<v1::Event> reused = testing::RecentActions("frozen-b-bad-", "rep-b", 10);
+  reused.back().set_event_id("frozen-taken");
+  EXPECT_EQ(Append("frozen-b", reused).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  valid = Append("frozen-b", testing::RecentActions("frozen-b-", "rep-b", 10));
+  EXPECT_TRUE(valid.ok()) << valid.error_message();
+  EXPECT_EQ(Head(), head + 21);
+}
+
+TEST_F(LimitsTest, ARefusedRequestOnAStreamLeavesTheBurstToTheNextValidOne) {
+  Stream stream("frozen-c");
+  // Refused by the writer: a stage change of an opportunity not in the log (entity_access.h).
+  std::vector<v1::Event> early = testing::RecentActions("frozen-c-bad-", "rep-c", 10);
+  early.back().mutable_opportunity_stage_changed()->set_opportunity_id("opp-not-yet");
+  early.back().mutable_opportunity_stage_changed()->set_stage("value");
+  v1::AppendStreamResponse refused = stream.Send(early);
+  EXPECT_EQ(refused.error().code(), static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION))
+      << refused.error().message();
+  v1::AppendStreamResponse valid = stream.Send(testing::RecentActions("frozen-c-", "rep-c", 10));
+  EXPECT_TRUE(valid.has_ok()) << valid.error().message();
+}
+
+// Refused work has a budget of its own (the key's rate and burst): past it, the key waits.
+TEST_F(LimitsTest, AKeyWhoseBatchesKeepBeingRefusedIsSlowedWithAHint) {
+  Stream stream("frozen-d");
+  EXPECT_EQ(stream.Send(InvalidActions("frozen-d-bad-", "rep-d", 10)).error().code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(stream.Send(testing::RecentActions("frozen-d-other-", "rep-a", 4)).error().code(),
+            static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
+  // 14 events refused with a burst of 10: in debt for 4 events at 0.01/s.
+  v1::AppendStreamResponse slowed = stream.Send(testing::RecentActions("frozen-d-", "rep-d", 1));
+  EXPECT_EQ(slowed.error().code(), static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(slowed.error().message(),
+              HasSubstr("key \"frozen-d\" (role rep) had more events refused than its append rate "
+                        "limit of 0.01 events/s (burst 10) allows for refused work"));
+  EXPECT_GT(slowed.error().retry_after_ms(), 390'000u);
+  EXPECT_LE(slowed.error().retry_after_ms(), 400'000u);
+  // The same holds on Append: the budget is the key's.
+  grpc::Status unary = Append("frozen-d", testing::RecentActions("frozen-d-unary-", "rep-d", 1));
+  EXPECT_EQ(unary.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
 std::string JsonLines(const std::string& prefix, int n) {

@@ -50,6 +50,8 @@ struct Principal {
 };
 
 absl::string_view RoleName(Role role);
+// The key as refusals name it: key "li-phone" (rep rep-li), key "crm" (connector).
+std::string DescribeKey(const Principal& who);
 // "admin", "connector", "rep", "manager", "screen" -> Role; false for anything else.
 bool ParseRole(absl::string_view name, Role* role);
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "salestrack/org_state.h"
 #include "salestrack/period.h"
@@ -116,6 +117,17 @@ struct EventIds {
   uint32_t won = 0;      // The opportunity a contract names (kNoId: none).
 };
 
+// The kinds of entity an id names (KPI_SPEC §4), and one event that opens such an id: an
+// OpportunityOpened, a ContractSigned or a PaymentReceived. Of an id's openings, the earliest by
+// (at, seq) defines the entity.
+enum class EntityKind { kOpportunity, kContract, kPayment };
+struct EntityOpening {
+  int64_t at_micros = 0;  // occurred_at.
+  uint64_t seq = 0;
+  std::string rep;       // Opportunities and contracts: the event's rep.
+  std::string contract;  // Payments: the contract paid into.
+};
+
 class Projector {
  public:
   explicit Projector(ProjectorOptions options);
@@ -167,6 +179,10 @@ class Projector {
                                                 const Subject& subject,
                                                 const std::string& metric) const;
   const Competition* FindCompetition(const std::string& id) const;
+
+  // The applied, not voided openings of entity `id`, in no particular order (access checks:
+  // entity_access.h).
+  std::vector<EntityOpening> Openings(EntityKind kind, absl::string_view id) const;
 
   // From now on, note which reps' figures (in any period or competition window) change. Off by
   // default: a replay that nobody watches (start-up, verify, rebuild) need not pay for it.

@@ -9,7 +9,22 @@ namespace {
 
 using v1::Event;
 
-std::string Who(const Principal& who) {
+// Activity events (validation.h) other than scores, which are given by others (scored_by).
+bool IsOwnActivity(const Event& e) { return IsActivityEvent(e) && !e.has_score_recorded(); }
+
+// Whether a manager of `root` may see rep `rep_id` (its current unit is in the subtree).
+bool RepUnder(const OrgState& org, const std::string& rep_id, const std::string& root) {
+  const OrgState::Rep* rep = org.FindRep(rep_id);
+  return rep != nullptr && org.InSubtree(rep->unit, root);
+}
+
+absl::Status Denied(const Principal& who, absl::string_view what) {
+  return absl::PermissionDeniedError(absl::StrCat(DescribeKey(who), " may not ", what));
+}
+
+}  // namespace
+
+std::string DescribeKey(const Principal& who) {
   switch (who.role) {
     case Role::kRep:
       return absl::StrCat("key \"", who.name, "\" (rep ", who.rep_id, ")");
@@ -22,21 +37,6 @@ std::string Who(const Principal& who) {
   }
   return absl::StrCat("key \"", who.name, "\" (", RoleName(who.role), ")");
 }
-
-// Activity events (validation.h) other than scores, which are given by others (scored_by).
-bool IsOwnActivity(const Event& e) { return IsActivityEvent(e) && !e.has_score_recorded(); }
-
-// Whether a manager of `root` may see rep `rep_id` (its current unit is in the subtree).
-bool RepUnder(const OrgState& org, const std::string& rep_id, const std::string& root) {
-  const OrgState::Rep* rep = org.FindRep(rep_id);
-  return rep != nullptr && org.InSubtree(rep->unit, root);
-}
-
-absl::Status Denied(const Principal& who, absl::string_view what) {
-  return absl::PermissionDeniedError(absl::StrCat(Who(who), " may not ", what));
-}
-
-}  // namespace
 
 absl::string_view RoleName(Role role) {
   switch (role) {
@@ -108,14 +108,15 @@ absl::Status CheckAppendScope(const Principal& who,
     if (who.role == Role::kRep) {
       if (!IsOwnActivity(e)) {
         return EventError(absl::StatusCode::kPermissionDenied, i, "",
-                          absl::StrCat(Who(who), " may append only its own activity events "
-                                                 "(actions, opportunities, contracts, payments, "
-                                                 "feedback)"));
+                          absl::StrCat(DescribeKey(who),
+                                       " may append only its own activity events "
+                                       "(actions, opportunities, contracts, payments, "
+                                       "feedback)"));
       }
       if (e.rep_id() != who.rep_id) {
-        return EventError(absl::StatusCode::kPermissionDenied, i, "rep_id",
-                          absl::StrCat(Who(who), " may not append events of rep \"", e.rep_id(),
-                                       "\""));
+        return EventError(
+            absl::StatusCode::kPermissionDenied, i, "rep_id",
+            absl::StrCat(DescribeKey(who), " may not append events of rep \"", e.rep_id(), "\""));
       }
       continue;
     }
@@ -124,13 +125,13 @@ absl::Status CheckAppendScope(const Principal& who,
       bool inside = t.has_subject_unit_id() ? org.InSubtree(t.subject_unit_id(), who.unit_id)
                                             : RepUnder(org, t.subject_rep_id(), who.unit_id);
       if (inside) continue;
-      return EventError(absl::StatusCode::kPermissionDenied, i,
-                        t.has_subject_unit_id() ? "target_set.subject_unit_id"
-                                                : "target_set.subject_rep_id",
-                        absl::StrCat(Who(who), " may set targets only inside unit ", who.unit_id));
+      return EventError(
+          absl::StatusCode::kPermissionDenied, i,
+          t.has_subject_unit_id() ? "target_set.subject_unit_id" : "target_set.subject_rep_id",
+          absl::StrCat(DescribeKey(who), " may set targets only inside unit ", who.unit_id));
     }
     return EventError(absl::StatusCode::kPermissionDenied, i, "",
-                      absl::StrCat(Who(who), " may append only TargetSet events"));
+                      absl::StrCat(DescribeKey(who), " may append only TargetSet events"));
   }
   return absl::OkStatus();
 }

@@ -1432,6 +1432,34 @@ class Projector::Impl {
     return true;
   }
 
+  std::vector<EntityOpening> Openings(EntityKind kind, absl::string_view name) const {
+    std::vector<EntityOpening> out;
+    const std::optional<Id> id = Lookup(std::string_view(name.data(), name.size()));
+    if (!id) return out;
+    if (kind == EntityKind::kOpportunity) {
+      auto it = opportunities_.find(*id);
+      if (it == opportunities_.end()) return out;
+      std::vector<OppEvent> events;
+      DecodeOpp(it->second, events);
+      for (const OppEvent& e : events) {
+        if (e.kind == OppKind::kOpened) out.push_back({e.at, e.seq, std::string(Name(e.rep)), ""});
+      }
+    } else if (kind == EntityKind::kContract) {
+      auto it = contracts_.find(*id);
+      if (it == contracts_.end()) return out;
+      for (const ContractDef& d : it->second.defs) {
+        out.push_back({d.at, d.seq, std::string(Name(d.rep)), ""});
+      }
+    } else {
+      auto it = payments_.find(*id);
+      if (it == payments_.end()) return out;
+      for (const PaymentDef& d : it->second) {
+        out.push_back({d.at, d.seq, "", std::string(Name(d.contract))});
+      }
+    }
+    return out;
+  }
+
   template <typename Change>
   void WithOpportunity(Id id, Change change) {
     std::string& encoded = opportunities_[id];
@@ -2424,6 +2452,9 @@ absl::StatusOr<MetricValue> Projector::CompetitionMetric(const std::string& comp
 }
 const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
+}
+std::vector<EntityOpening> Projector::Openings(EntityKind kind, absl::string_view id) const {
+  return impl_->Openings(kind, id);
 }
 void Projector::TrackChanges() { impl_->track_changes_ = true; }
 void Projector::BeginBulkReplay() { impl_->bulk_ = true; }

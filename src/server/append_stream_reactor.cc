@@ -4,15 +4,11 @@
 
 namespace salestrack::server {
 
-AppendStreamReactor::AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock,
-                                         ValidationOptions validation, size_t max_in_flight,
-                                         Metrics* metrics, Admission admit)
-    : sequencer_(sequencer),
-      clock_(clock),
-      validation_(validation),
+AppendStreamReactor::AppendStreamReactor(AppendAdmission admission, size_t max_in_flight,
+                                         Metrics* metrics)
+    : admission_(std::move(admission)),
       max_in_flight_(max_in_flight),
       metrics_(metrics),
-      admit_(std::move(admit)),
       next_request_(std::make_unique<v1::AppendRequest>()) {
   StartRead(next_request_.get());
 }
@@ -30,8 +26,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     slot->request = std::move(next_request_);
     next_request_ = std::make_unique<v1::AppendRequest>();
     slot->response.set_request_id(slot->request->request_id());
-    absl::Status invalid = admit_(slot->request->events());
-    if (invalid.ok()) invalid = ValidateBatch(slot->request->events(), clock_->Now(), validation_);
+    absl::Status invalid = admission_.Admit(slot->request->events());
     if (!invalid.ok()) {
       metrics_->AppendAnswered(slot->request->events_size(), invalid);
       ToAppendError(invalid, slot->response.mutable_error());
@@ -44,10 +39,10 @@ void AppendStreamReactor::OnReadDone(bool ok) {
       if (invalid.ok()) ++refs_;
     }
     if (invalid.ok()) {
-      sequencer_->Submit(&raw->request->events(),
-                         [this, raw](absl::StatusOr<store::AppendResult> result) {
-                           OnCommitted(raw, std::move(result));
-                         });
+      admission_.Submit(&raw->request->events(),
+                        [this, raw](absl::StatusOr<store::AppendResult> result) {
+                          OnCommitted(raw, std::move(result));
+                        });
     }
     absl::MutexLock lock(&mu_);
     actions = NextActions();

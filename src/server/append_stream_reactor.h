@@ -8,14 +8,12 @@
 #define SALESTRACK_SERVER_APPEND_STREAM_REACTOR_H_
 
 #include <deque>
-#include <functional>
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
-#include "salestrack/clock.h"
 #include "salestrack/v1/log_service.pb.h"
-#include "salestrack/validation.h"
+#include "server/append_admission.h"
 #include "server/metrics.h"
 #include "store/sequencer.h"
 
@@ -24,11 +22,9 @@ namespace salestrack::server {
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse> {
  public:
-  // `admit` runs first on every request (the caller's scope and rate limit: AdmitAppend); a
-  // refusal answers that request like an invalid batch. `metrics` counts every answer.
-  using Admission = std::function<absl::Status(const store::Events&)>;
-  AppendStreamReactor(store::Sequencer* sequencer, const Clock* clock, ValidationOptions validation,
-                      size_t max_in_flight, Metrics* metrics, Admission admit);
+  // Every request goes through `admission` (the caller's checks, then the writer); a refusal
+  // answers that request alone. `metrics` counts every answer.
+  AppendStreamReactor(AppendAdmission admission, size_t max_in_flight, Metrics* metrics);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -55,12 +51,9 @@ class AppendStreamReactor final
   // Drops one reference; deletes this at zero. REQUIRES: mu_ not held.
   void Unref();
 
-  store::Sequencer* const sequencer_;
-  const Clock* const clock_;
-  const ValidationOptions validation_;
+  const AppendAdmission admission_;
   const size_t max_in_flight_;
   Metrics* const metrics_;
-  const Admission admit_;
 
   absl::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;

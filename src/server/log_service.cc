@@ -1,5 +1,7 @@
 #include "server/log_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "salestrack/event_error.h"
 #include "server/append_stream_reactor.h"
@@ -23,14 +25,8 @@ void ToAppendError(const absl::Status& status, v1::AppendError* error) {
   }
 }
 
-absl::Status AdmitAppend(const Principal& who, const store::Events& events, const Views& views,
-                         RateLimiter& limiter) {
-  if (who.role != Role::kAdmin && who.role != Role::kConnector) {
-    absl::Status in_scope =
-        views.Read([&](const Projector& p) { return CheckAppendScope(who, events, p.org()); });
-    if (!in_scope.ok()) return in_scope;
-  }
-  return limiter.Take(who, events.size());
+AppendAdmission LogServiceImpl::AdmissionOf(Principal who) const {
+  return AppendAdmission(std::move(who), views_, limiter_, sequencer_, clock_, options_.validation);
 }
 
 grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* context,
@@ -39,27 +35,30 @@ grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* co
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const size_t events = request->events_size();
   absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kAppend);
-  absl::Status s =
-      who.ok() ? AdmitAppend(*who, request->events(), *views_, *limiter_) : who.status();
-  if (s.ok()) s = ValidateBatch(request->events(), clock_->Now(), options_.validation);
+  std::optional<AppendAdmission> admission;
+  absl::Status s = who.status();
+  if (s.ok()) {
+    admission.emplace(AdmissionOf(*std::move(who)));
+    s = admission->Admit(request->events());
+  }
   if (!s.ok()) {
     metrics_->AppendAnswered(events, s);
     reactor->Finish(ToGrpcStatus(s, context));
     return reactor;
   }
   // The request and response live until Finish, which runs after the commit.
-  sequencer_->Submit(&request->events(),
-                     [reactor, response, events, metrics = metrics_](
-                         absl::StatusOr<store::AppendResult> result) {
-                       metrics->AppendAnswered(events, result);
-                       if (!result.ok()) {
-                         reactor->Finish(ToGrpcStatus(result.status()));
-                         return;
-                       }
-                       response->mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
-                       response->set_duplicates(result->duplicates);
-                       reactor->Finish(grpc::Status::OK);
-                     });
+  admission->Submit(&request->events(),
+                    [reactor, response, events, metrics = metrics_](
+                        absl::StatusOr<store::AppendResult> result) {
+                      metrics->AppendAnswered(events, result);
+                      if (!result.ok()) {
+                        reactor->Finish(ToGrpcStatus(result.status()));
+                        return;
+                      }
+                      response->mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
+                      response->set_duplicates(result->duplicates);
+                      reactor->Finish(grpc::Status::OK);
+                    });
   return reactor;
 }
 
@@ -70,11 +69,8 @@ grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* LogService
     return new RejectedReactor<grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>>(
         who.status());
   }
-  return new AppendStreamReactor(
-      sequencer_, clock_, options_.validation, options_.max_stream_in_flight, metrics_,
-      [who = *who, views = views_, limiter = limiter_](const store::Events& events) {
-        return AdmitAppend(who, events, *views, *limiter);
-      });
+  return new AppendStreamReactor(AdmissionOf(*std::move(who)), options_.max_stream_in_flight,
+                                 metrics_);
 }
 
 grpc::ServerWriteReactor<v1::ReadEventsResponse>* LogServiceImpl::ReadEvents(

@@ -8,6 +8,7 @@
 #include "salestrack/clock.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
 #include "salestrack/validation.h"
+#include "server/append_admission.h"
 #include "server/auth.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
@@ -25,9 +26,9 @@ struct LogServiceOptions {
 
 class LogServiceImpl final : public v1::LogService::CallbackService {
  public:
-  // `views` supplies the org for managers' access checks. Every append request is admitted in
-  // this order: key (auth), scope (access.h), rate (limiter), validation; `metrics` counts each
-  // answer.
+  // `views` supplies the org and the entities for the access checks. Every append request is
+  // authenticated (auth), then admitted and submitted by an AppendAdmission (append_admission.h:
+  // refused-work budget, scope, validation, rate, the writer); `metrics` counts each answer.
   LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Views* views,
                  const Auth* auth, RateLimiter* limiter, Metrics* metrics, const Clock* clock,
                  LogServiceOptions options)
@@ -52,6 +53,8 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
       grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) override;
 
  private:
+  AppendAdmission AdmissionOf(Principal who) const;
+
   store::LogStore* const store_;
   store::Sequencer* const sequencer_;
   const Views* const views_;
@@ -62,11 +65,6 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
   const LogServiceOptions options_;
   std::atomic<size_t> followers_{0};
 };
-
-// Admission of one append request by `who`: its scope (CheckAppendScope of access.h against the
-// current org; admins and connectors need no org), then its key's rate limit.
-absl::Status AdmitAppend(const Principal& who, const store::Events& events, const Views& views,
-                         RateLimiter& limiter);
 
 // Fills an AppendError (for AppendStream) from a refusal, with its retry hint.
 void ToAppendError(const absl::Status& status, v1::AppendError* error);

@@ -77,12 +77,76 @@ absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const ServerOpt
   return limiter;
 }
 
+void RateLimiter::Bucket::Refill(const RateLimit& limit, absl::Time now) {
+  if (now > refilled) {
+    tokens = std::min(limit.burst,
+                      tokens + absl::ToDoubleSeconds(now - refilled) * limit.events_per_second);
+  }
+  refilled = std::max(refilled, now);
+}
+
+RateLimiter::Buckets& RateLimiter::BucketsOf(const Principal& who, const RateLimit& limit,
+                                             absl::Time now) {
+  auto [it, fresh] =
+      buckets_.try_emplace(who.name, Buckets{{limit.burst, now}, {limit.burst, now}});
+  if (!fresh) {
+    it->second.valid.Refill(limit, now);
+    it->second.refused.Refill(limit, now);
+  }
+  return it->second;
+}
+
+void RateLimiter::Refund(const Principal& who, size_t events) {
+  const RateLimit limit = LimitOf(who);
+  if (limit.unlimited()) return;
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketsOf(who, limit, clock_->Now()).valid;
+  b.tokens = std::min(limit.burst, b.tokens + static_cast<double>(events));
+}
+
+absl::Status RateLimiter::CheckRefusals(const Principal& who) {
+  const RateLimit limit = LimitOf(who);
+  if (limit.unlimited()) return absl::OkStatus();
+  double debt;
+  {
+    absl::MutexLock lock(&mu_);
+    debt = -BucketsOf(who, limit, clock_->Now()).refused.tokens;
+  }
+  if (debt <= 1e-6) return absl::OkStatus();
+  absl::Duration after = absl::Seconds(debt / limit.events_per_second);
+  absl::Status refused = absl::ResourceExhaustedError(absl::StrFormat(
+      "key \"%s\" (role %s) had more events refused than its append rate limit of %s allows for "
+      "refused work: correct what it sends (the earlier answers say what was wrong); "
+      "retry in %d ms",
+      who.name, RoleName(who.role), Describe(limit), RetryAfterMs(after)));
+  SetRetryAfter(&refused, after);
+  spdlog::debug("event=refusals_limited key=\"{}\" role={} retry_after_ms={}", who.name,
+                std::string(RoleName(who.role)), RetryAfterMs(after));
+  return refused;
+}
+
+void RateLimiter::Refused(const Principal& who, size_t events) {
+  const RateLimit limit = LimitOf(who);
+  if (limit.unlimited()) return;
+  absl::MutexLock lock(&mu_);
+  Bucket& b = BucketsOf(who, limit, clock_->Now()).refused;
+  b.tokens = std::max(-limit.burst, b.tokens - std::max(1.0, static_cast<double>(events)));
+}
+
 RateLimit RateLimiter::LimitOf(const Principal& who) const {
   if (auto it = by_key_.find(who.name); it != by_key_.end()) return it->second;
   return by_role_.at(who.role);
 }
 
 absl::Status RateLimiter::Take(const Principal& who, size_t events) {
+  return TakeOrCheck(who, events, /*take=*/true);
+}
+
+absl::Status RateLimiter::Check(const Principal& who, size_t events) {
+  return TakeOrCheck(who, events, /*take=*/false);
+}
+
+absl::Status RateLimiter::TakeOrCheck(const Principal& who, size_t events, bool take) {
   const RateLimit limit = LimitOf(who);
   if (limit.unlimited()) return absl::OkStatus();
   const double n = static_cast<double>(events);
@@ -96,16 +160,10 @@ absl::Status RateLimiter::Take(const Principal& who, size_t events) {
   double missing;
   {
     absl::MutexLock lock(&mu_);
-    auto [it, fresh] = buckets_.try_emplace(who.name, Bucket{limit.burst, now});
-    Bucket& b = it->second;
-    if (!fresh && now > b.refilled) {
-      b.tokens = std::min(limit.burst,
-                          b.tokens + absl::ToDoubleSeconds(now - b.refilled) * limit.events_per_second);
-    }
-    b.refilled = std::max(b.refilled, now);
+    Bucket& b = BucketsOf(who, limit, now).valid;
     // The epsilon absorbs rounding, so a batch sent exactly after its hinted wait passes.
     if (b.tokens + 1e-6 >= n) {
-      b.tokens = std::max(0.0, b.tokens - n);
+      if (take) b.tokens = std::max(0.0, b.tokens - n);
       return absl::OkStatus();
     }
     missing = n - b.tokens;

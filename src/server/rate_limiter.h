@@ -9,6 +9,16 @@
 //   // (the hint goes on the wire as trailing metadata "retry-after-ms": grpc_status.h)
 //   // INVALID_ARGUMENT when n > burst: that batch could never pass; split it.
 //
+// Only work that is let through costs tokens: the caller checks the bucket (Check) before it
+// validates a batch, takes the tokens (Take) once the batch passed scope and validation, and gives
+// them back (Refund) when the writer refuses it after all.
+//
+// Refused work has a bucket of its own, of the same rate and burst: each refused batch takes its
+// events from it (Refused), and it may run into debt by one burst. While it is in debt the key's
+// appends are refused at once (CheckRefusals: RESOURCE_EXHAUSTED with the wait until it is out of
+// debt), so a key sending bad batches in a loop cannot keep the daemon busy validating them; one
+// burst of refused events, or the rate of them, costs a well-behaved key nothing.
+//
 // A key's limit is its own (ApiKey.rate_limit), else its role's (Limits.rate_limits), else the
 // role's default (kDefaultRateLimits). With authentication off every caller is the same principal,
 // so all share one bucket under the admin role's limit.
@@ -54,6 +64,15 @@ class RateLimiter {
   // Takes `events` tokens from who's bucket: OK; RESOURCE_EXHAUSTED with a retry hint when the
   // bucket has fewer (nothing is taken); INVALID_ARGUMENT when `events` exceeds the burst.
   absl::Status Take(const Principal& who, size_t events);
+  // What Take would answer now, taking nothing: a cheap refusal before a batch is validated.
+  absl::Status Check(const Principal& who, size_t events);
+  // Gives back `events` tokens Take took for a batch that was refused later (up to the burst).
+  void Refund(const Principal& who, size_t events);
+
+  // OK unless who's refused-work bucket is in debt: RESOURCE_EXHAUSTED with a retry hint.
+  absl::Status CheckRefusals(const Principal& who);
+  // Takes a refused batch of `events` events (at least 1) from who's refused-work bucket.
+  void Refused(const Principal& who, size_t events);
 
   // The limit that applies to `who`.
   RateLimit LimitOf(const Principal& who) const;
@@ -62,7 +81,17 @@ class RateLimiter {
   struct Bucket {
     double tokens = 0;
     absl::Time refilled;
+    // Adds what `limit` refills since `refilled` (up to the burst).
+    void Refill(const RateLimit& limit, absl::Time now);
   };
+  struct Buckets {
+    Bucket valid;
+    Bucket refused;  // May be below 0: refused events not yet paid for.
+  };
+  // who's buckets, refilled up to now; created full. REQUIRES: mu_ held.
+  Buckets& BucketsOf(const Principal& who, const RateLimit& limit, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status TakeOrCheck(const Principal& who, size_t events, bool take);
   RateLimiter(const Clock* clock, size_t max_batch_events)
       : clock_(clock), max_batch_events_(max_batch_events) {}
 
@@ -71,7 +100,7 @@ class RateLimiter {
   absl::flat_hash_map<Role, RateLimit> by_role_;
   absl::flat_hash_map<std::string, RateLimit> by_key_;  // Keys with their own limit, by name.
   absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);  // By key name.
+  absl::flat_hash_map<std::string, Buckets> buckets_ ABSL_GUARDED_BY(mu_);  // By key name.
 };
 
 }  // namespace salestrack::server

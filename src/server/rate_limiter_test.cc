@@ -53,6 +53,48 @@ TEST_F(RateLimiterTest, RefillsAtTheRateUpToTheBurst) {
   EXPECT_EQ(RetryAfter(limiter->Take(kPhone, 1)), absl::Milliseconds(100));
 }
 
+TEST_F(RateLimiterTest, CheckAnswersLikeTakeButTakesNothing) {
+  auto limiter = Make();
+  EXPECT_TRUE(limiter->Check(kPhone, 20).ok());
+  EXPECT_TRUE(limiter->Check(kPhone, 20).ok());
+  EXPECT_EQ(limiter->Check(kPhone, 21).code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(limiter->Take(kPhone, 15).ok());
+  EXPECT_EQ(RetryAfter(limiter->Check(kPhone, 6)), absl::Milliseconds(100));
+  EXPECT_TRUE(limiter->Take(kPhone, 5).ok());
+}
+
+TEST_F(RateLimiterTest, ARefundGivesBackTokensUpToTheBurst) {
+  auto limiter = Make();
+  ASSERT_TRUE(limiter->Take(kPhone, 20).ok());
+  limiter->Refund(kPhone, 20);  // The writer refused that batch.
+  EXPECT_TRUE(limiter->Take(kPhone, 20).ok());
+  limiter->Refund(kPhone, 20);
+  limiter->Refund(kPhone, 20);  // Never past the burst.
+  EXPECT_TRUE(limiter->Take(kPhone, 20).ok());
+  EXPECT_FALSE(limiter->Take(kPhone, 1).ok());
+}
+
+TEST_F(RateLimiterTest, RefusedWorkHasItsOwnBucketThatMayRunOneBurstIntoDebt) {
+  auto limiter = Make();
+  limiter->Refused(kPhone, 20);  // A burst of refused events costs valid work nothing...
+  EXPECT_TRUE(limiter->CheckRefusals(kPhone).ok());
+  EXPECT_TRUE(limiter->Take(kPhone, 20).ok());
+  limiter->Refused(kPhone, 5);  // ...past it the key waits until the debt is paid at the rate.
+  absl::Status slowed = limiter->CheckRefusals(kPhone);
+  EXPECT_EQ(slowed.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(slowed.message(), HasSubstr("key \"li-phone\" (role rep) had more events refused "
+                                          "than its append rate limit of 10 events/s (burst 20) "
+                                          "allows for refused work"));
+  EXPECT_EQ(RetryAfter(slowed), absl::Milliseconds(500));
+  EXPECT_TRUE(limiter->CheckRefusals(kOtherPhone).ok());
+  limiter->Refused(kPhone, 1000);  // The debt is at most one burst: 2 s to wait at most.
+  EXPECT_EQ(RetryAfter(limiter->CheckRefusals(kPhone)), absl::Seconds(2));
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_TRUE(limiter->CheckRefusals(kPhone).ok());
+  limiter->Refused(kPhone, 0);  // An empty batch counts as one event.
+  EXPECT_EQ(RetryAfter(limiter->CheckRefusals(kPhone)), absl::Milliseconds(100));
+}
+
 TEST_F(RateLimiterTest, EveryKeyHasItsOwnBucket) {
   auto limiter = Make();
   ASSERT_TRUE(limiter->Take(kPhone, 20).ok());

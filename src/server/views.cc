@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/arena.h"
+#include "salestrack/entity_access.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
@@ -211,13 +212,45 @@ absl::Status Views::Load(uint64_t head) {
 }
 
 void Views::BeginGroup() {
-  if (scratch_ && applied_seq_.load() >= scratch_seq_) scratch_.reset();
+  const uint64_t applied = applied_seq_.load();
+  if (scratch_ && applied >= scratch_seq_) scratch_.reset();
   group_base_ = scratch_;
   group_base_seq_ = scratch_seq_;
+  pending_.Prune(applied);
+  group_first_seq_.reset();
+}
+
+void Views::Abort() {
+  scratch_ = group_base_;
+  scratch_seq_ = group_base_seq_;
+  if (group_first_seq_) pending_.DropFrom(*group_first_seq_);
 }
 
 absl::Status Views::CheckBatch(const store::Events& events, const std::vector<int>& fresh,
-                               const std::vector<uint64_t>& seqs) {
+                               const std::vector<uint64_t>& seqs,
+                               const std::vector<uint64_t>& void_targets) {
+  RETURN_IF_ERROR(CheckOrg(events, fresh, seqs));
+  pending_.Add(events, fresh, seqs, void_targets);
+  if (!group_first_seq_) group_first_seq_ = seqs[fresh.front()];
+  return absl::OkStatus();
+}
+
+absl::Status Views::CheckEntities(const Principal& who, const store::Events& events,
+                                  const std::vector<int>& fresh) const {
+  // Actions, feedback: no entity to look up, so do not wait for the applier's lock.
+  if (std::none_of(fresh.begin(), fresh.end(), [&](int i) {
+        return events[i].has_opportunity_opened() || events[i].has_opportunity_stage_changed() ||
+               events[i].has_opportunity_closed() || events[i].has_contract_signed() ||
+               events[i].has_payment_received();
+      })) {
+    return absl::OkStatus();
+  }
+  absl::ReaderMutexLock lock(&mu_);
+  return CheckEntityAccess(who, events, fresh, WrittenEntities(*projector_, pending_));
+}
+
+absl::Status Views::CheckOrg(const store::Events& events, const std::vector<int>& fresh,
+                             const std::vector<uint64_t>& seqs) {
   bool changes_org = std::any_of(fresh.begin(), fresh.end(),
                                  [&](int i) { return ChangesOrg(events[i]); });
   // Most batches are plain activity: no rule to check, so do not wait for the applier's lock.

@@ -17,8 +17,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "salestrack/access.h"
 #include "salestrack/projector.h"
 #include "salestrack/v1/kpi_service.pb.h"
+#include "server/pending_entities.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -89,9 +91,15 @@ class Views final : public store::CommitHook {
   // applier thread.
   void BeginGroup() override;
   absl::Status CheckBatch(const store::Events& events, const std::vector<int>& fresh,
-                          const std::vector<uint64_t>& seqs) override;
+                          const std::vector<uint64_t>& seqs,
+                          const std::vector<uint64_t>& void_targets) override;
   void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) override;
-  void Abort() override { scratch_ = group_base_; scratch_seq_ = group_base_seq_; }
+  void Abort() override;
+
+  // CheckEntityAccess (entity_access.h) of a batch of `who` against the log as written: the
+  // projector and the batches accepted since. Writer thread only: from a store::BatchCheck.
+  absl::Status CheckEntities(const Principal& who, const store::Events& events,
+                             const std::vector<int>& fresh) const;
 
  private:
   class WaitTimer {
@@ -115,6 +123,9 @@ class Views final : public store::CommitHook {
   };
 
   static ProjectorOptions WithoutIndex(ProjectorOptions options);
+  // The org rules of CheckBatch (OrgState::Check), against the org as written.
+  absl::Status CheckOrg(const store::Events& events, const std::vector<int>& fresh,
+                        const std::vector<uint64_t>& seqs);
   // The record that record `seq`, a void, voids: looked up by id and read from the store.
   absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
   // Applies one record to `p`; a void's target is read from the store.
@@ -143,6 +154,9 @@ class Views final : public store::CommitHook {
   uint64_t scratch_seq_ = 0;
   std::optional<OrgState> group_base_;  // scratch_ when the group began, for Abort.
   uint64_t group_base_seq_ = 0;
+  // The entity openings accepted but not yet applied (writer thread only).
+  PendingEntities pending_;
+  std::optional<uint64_t> group_first_seq_;  // Of the group's accepted records, for Abort.
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.

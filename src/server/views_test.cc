@@ -40,18 +40,18 @@ TEST(ViewsTest, OrgChecksSeeGroupsWrittenButNotYetApplied) {
   store::Events g1;
   *g1.Add() = UnitEvent("co", "");
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());
   // Group 1 is durable; its Commit (applier) has not run yet.
   store::Events g2;
   *g2.Add() = RepEvent("li", "co");
   views.BeginGroup();
-  EXPECT_TRUE(views.CheckBatch(g2, {0}, {2}).ok());
+  EXPECT_TRUE(views.CheckBatch(g2, {0}, {2}, {}).ok());
   // The applier catches up with both; later groups check against the projector itself.
   views.Commit({{1, &g1[0]}, {2, &g2[0]}});
   views.BeginGroup();
   store::Events g3;
   *g3.Add() = RepEvent("wang", "co");
-  EXPECT_TRUE(views.CheckBatch(g3, {0}, {3}).ok());
+  EXPECT_TRUE(views.CheckBatch(g3, {0}, {3}, {}).ok());
   EXPECT_EQ(views.Read([](const Projector& p) { return p.org().FindRep("li")->unit; }), "co");
 }
 
@@ -62,15 +62,48 @@ TEST(ViewsTest, AbortForgetsTheFailedGroupButKeepsEarlierPendingOnes) {
   *g2.Add() = UnitEvent("east", "co");
   *g3.Add() = RepEvent("li", "east");
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());
   views.BeginGroup();
-  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}).ok());
+  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}, {}).ok());
   views.Abort();  // Group 2's write failed: "east" never existed...
   views.BeginGroup();
-  EXPECT_EQ(views.CheckBatch(g3, {0}, {2}).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(views.CheckBatch(g3, {0}, {2}, {}).code(), absl::StatusCode::kFailedPrecondition);
   store::Events g4;
   *g4.Add() = RepEvent("li", "co");  // ...but group 1's "co", still unapplied, did.
-  EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}).ok());
+  EXPECT_TRUE(views.CheckBatch(g4, {0}, {2}, {}).ok());
+}
+
+// A rep's entity check runs on the writer against the log as written: groups the applier has not
+// applied yet count, and a group whose write failed does not.
+TEST(ViewsTest, EntityChecksSeeGroupsWrittenButNotYetApplied) {
+  Views views(nullptr, ProjectorOptions());
+  auto opened = [](const std::string& id, const std::string& rep, int64_t at) {
+    v1::Event e;
+    e.set_event_id(id);
+    e.set_rep_id(rep);
+    *e.mutable_occurred_at() = testing::ToProto(absl::FromUnixSeconds(at));
+    e.mutable_opportunity_opened()->set_opportunity_id("opp-1");
+    e.mutable_opportunity_opened()->set_customer_id("c");
+    return e;
+  };
+  const Principal li{"li-phone", Role::kRep, "li", ""};
+  store::Events mine;
+  *mine.Add() = opened("li-open", "li", 1'790'000'000);
+  store::Events g1, g2;
+  *g1.Add() = opened("wang-open", "wang", 1'790'000'100);
+  *g2.Add() = testing::Void("v", "wang-open", absl::FromUnixSeconds(1'790'000'200));
+  views.BeginGroup();
+  EXPECT_TRUE(views.CheckEntities(li, mine, {0}).ok());
+  ASSERT_TRUE(views.CheckBatch(g1, {0}, {1}, {}).ok());  // Durable, not applied.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
+  views.BeginGroup();
+  ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}, {1}).ok());
+  EXPECT_TRUE(views.CheckEntities(li, mine, {0}).ok());  // Voided: opp-1 is new again...
+  views.Abort();  // ...unless that write failed.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
+  views.Commit({{1, &g1[0]}});
+  views.BeginGroup();  // Applied: the projector says it now.
+  EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
 }
 
 v1::Event ActionEvent(int i) {

@@ -34,7 +34,8 @@ class BatchDecider {
       : store_(store), stored_(stored), group_(group) {}
 
   absl::Status Decide(const Events& events, uint64_t next, AppendResult* result,
-                      std::vector<int>* fresh, KnownMap* batch) {
+                      std::vector<int>* fresh, std::vector<uint64_t>* void_targets,
+                      KnownMap* batch) {
     result->seqs.assign(events.size(), 0);
     for (int i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
@@ -80,6 +81,7 @@ class BatchDecider {
         return EventError(absl::StatusCode::kFailedPrecondition, i, "event_voided.target_event_id",
                           absl::StrCat("\"", target, "\" is itself a void; a void cannot be voided"));
       }
+      void_targets->push_back(known->seq);
     }
     return absl::OkStatus();
   }
@@ -125,7 +127,7 @@ Sequencer::Sequencer(LogStore* store, const Clock* clock, CommitHook* hook, Sequ
 
 Sequencer::~Sequencer() { Stop(); }
 
-void Sequencer::Submit(const Events* events, AppendDone done) {
+void Sequencer::Submit(const Events* events, AppendDone done, BatchCheck check) {
   std::vector<std::string> encoded;
   encoded.reserve(events->size());
   std::string bytes;
@@ -137,7 +139,7 @@ void Sequencer::Submit(const Events* events, AppendDone done) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      queue_.push_back(Pending{events, std::move(encoded), std::move(done)});
+      queue_.push_back(Pending{events, std::move(encoded), std::move(done), std::move(check)});
       return;
     }
   }
@@ -273,9 +275,13 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
     const Events& events = *group[b].events;
     AppendResult result;
     std::vector<int> fresh;
+    std::vector<uint64_t> void_targets;
     KnownMap in_batch;
-    absl::Status s = decider.Decide(events, next, &result, &fresh, &in_batch);
-    if (s.ok() && hook_ != nullptr && !fresh.empty()) s = hook_->CheckBatch(events, fresh, result.seqs);
+    absl::Status s = decider.Decide(events, next, &result, &fresh, &void_targets, &in_batch);
+    if (s.ok() && group[b].check != nullptr && !fresh.empty()) s = group[b].check(events, fresh);
+    if (s.ok() && hook_ != nullptr && !fresh.empty()) {
+      s = hook_->CheckBatch(events, fresh, result.seqs, void_targets);
+    }
     if (!s.ok()) {
       results[b] = std::move(s);
       continue;

@@ -52,10 +52,12 @@ class CommitHook {
   virtual ~CommitHook() = default;
   virtual void BeginGroup() = 0;
   // May refuse the batch (an error naming events[i] and the field). `fresh` are the indexes of its
-  // new events and seqs[i] their seqs. The hook must take the batches it accepted earlier in this
+  // new events and seqs[i] their seqs; void_targets[k] is the seq of the event that the k-th
+  // EventVoided among `fresh` voids. The hook must take the batches it accepted earlier in this
   // group into account, and forget a refused batch.
   virtual absl::Status CheckBatch(const Events& events, const std::vector<int>& fresh,
-                                  const std::vector<uint64_t>& seqs) = 0;
+                                  const std::vector<uint64_t>& seqs,
+                                  const std::vector<uint64_t>& void_targets) = 0;
   // Applies a durable group's new records in seq order (applier thread). Runs before any caller of
   // the group is answered and before committed_seq() moves, so derived state is never behind an
   // acknowledged append.
@@ -75,6 +77,14 @@ class SequencerProbe {
 
 using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 
+// A check of one batch that depends on who sent it (e.g. may its key touch the entities it names),
+// run on the writer thread once the log's own rules passed and before the hook's CheckBatch, with
+// `fresh` the indexes of its new events (never empty). The hook's writer-side state then reflects
+// exactly the batches accepted before this one, and cannot change until the batch is decided. An
+// error refuses this batch alone.
+using BatchCheck = absl::AnyInvocable<absl::Status(const Events& events,
+                                                   const std::vector<int>& fresh)>;
+
 struct SequencerStats {
   uint64_t commits = 0;       // WriteBatches written.
   uint64_t batches = 0;       // Submitted batches answered.
@@ -92,9 +102,10 @@ class Sequencer {
 
   // Serializes the events on the calling thread (off the writer's critical path) and queues the
   // validated batch. `done` runs exactly once, on the writer thread, after the batch is
-  // durable or refused (or at once with UNAVAILABLE after Stop()); it must be short.
+  // durable or refused (or at once with UNAVAILABLE after Stop()); it must be short. `check`, if
+  // set, may refuse the batch (see BatchCheck).
   // REQUIRES: *events stays alive and unchanged until `done` has run.
-  void Submit(const Events* events, AppendDone done);
+  void Submit(const Events* events, AppendDone done, BatchCheck check = nullptr);
 
   // The seq of the last durable record.
   uint64_t committed_seq() const { return committed_seq_.load(std::memory_order_acquire); }
@@ -118,6 +129,7 @@ class Sequencer {
     const Events* events;
     std::vector<std::string> encoded;  // Log values minus recorded_at, built by Submit's caller.
     AppendDone done;
+    BatchCheck check;
   };
   struct Waiter {
     uint64_t seq;

@@ -157,6 +157,39 @@ TEST_F(SequencerTest, ConcurrentSubmittersAreGroupCommitted) {
   EXPECT_LT(stats.commits, stats.batches);
 }
 
+// A submitter's BatchCheck sees only the batch's new events and refuses that batch alone, even
+// within a group of others.
+TEST_F(SequencerTest, ABatchCheckRefusesItsBatchAlone) {
+  ASSERT_TRUE(Append({Action("old", "rep-1", "c", kT0)}).ok());
+  constexpr int kBatches = 40;
+  std::vector<Events> batches(kBatches);
+  std::vector<std::promise<absl::StatusOr<AppendResult>>> done(kBatches);
+  for (int b = 0; b < kBatches; ++b) {
+    *batches[b].Add() = Action("old", "rep-1", "c", kT0);
+    *batches[b].Add() = Action(absl::StrCat("new-", b), "rep-1", "c", kT0);
+    BatchCheck check;
+    if (b % 2 == 1) {
+      check = [b](const Events& events, const std::vector<int>& fresh) {
+        EXPECT_THAT(fresh, ElementsAre(1));
+        return salestrack::EventError(absl::StatusCode::kPermissionDenied, fresh[0], "rep_id",
+                                      absl::StrCat("not batch ", b));
+      };
+    }
+    sequencer_->Submit(
+        &batches[b], [&done, b](absl::StatusOr<AppendResult> r) { done[b].set_value(r); },
+        std::move(check));
+  }
+  for (int b = 0; b < kBatches; ++b) {
+    absl::StatusOr<AppendResult> r = done[b].get_future().get();
+    if (b % 2 == 1) {
+      EXPECT_EQ(r.status().message(), absl::StrCat("events[1].rep_id: not batch ", b));
+    } else {
+      EXPECT_TRUE(r.ok()) << r.status();
+    }
+  }
+  EXPECT_EQ(sequencer_->committed_seq(), uint64_t{1 + kBatches / 2});  // Dense: no seq wasted.
+}
+
 TEST_F(SequencerTest, WaitPastFiresAfterCommitAndOnClose) {
   std::promise<bool> past;
   sequencer_->WaitPast(0, [&past](bool live) { past.set_value(live); });
