@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "google/protobuf/util/message_differencer.h"
 
 namespace salestrack::server {
 void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
@@ -44,10 +43,9 @@ void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
   }
 }
 
-void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info,
+void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info, bool new_info,
                                const std::vector<EntryChange>& changes) {
   absl::MutexLock lock(&mu);
-  const bool new_info = !google::protobuf::util::MessageDifferencer::Equals(info, board_info);
   if (changes.empty() && !new_info) return;
   seq = at;
   info = board_info;

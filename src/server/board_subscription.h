@@ -54,8 +54,9 @@ class Subscription {
   std::vector<BoardEntry> View(const std::vector<BoardEntry>& board) const;
   void PushSnapshot(uint64_t seq, v1::LeaderboardUpdate::Reason reason, const v1::BoardInfo& info,
                     std::vector<BoardEntry> view, std::vector<EntryChange> resumed = {});
-  // The board at `seq`: its info then, and the changes of this subscriber's view (maybe none).
-  void PushChanges(uint64_t seq, const v1::BoardInfo& info,
+  // The board at `seq`: its info then (`new_info`: it differs from the board's info at the previous
+  // push), and the changes of this subscriber's view (maybe none).
+  void PushChanges(uint64_t seq, const v1::BoardInfo& info, bool new_info,
                    const std::vector<EntryChange>& changes);
 
   // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).

@@ -159,7 +159,7 @@ void BoardHub::Round() {
   // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
   for (Delivery& d : deliveries) {
     if (!d.changes.empty() || d.info.has_board()) {
-      d.subscription->PushChanges(d.seq, d.info, d.changes);
+      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes);
     }
     woken.push_back(std::move(d.subscription));
   }
@@ -236,7 +236,7 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
     b.history_base_seq = b.seq;
     for (auto& sub : b.subscribers) {
       SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
-      out.push_back({sub, {}, b.seq, {}});  // Nothing to fold in: it only wakes the writer.
+      out.push_back({sub, {}, b.seq, {}, false});  // Nothing to fold in: it only wakes the writer.
     }
     return;
   }
@@ -285,7 +285,9 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
     } else {
       mine = changes;
     }
-    if (!mine.empty() || info_changed) out.push_back({sub, std::move(mine), b.seq, info});
+    if (!mine.empty() || info_changed) {
+      out.push_back({sub, std::move(mine), b.seq, info, info_changed});
+    }
   }
 }
 

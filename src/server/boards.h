@@ -103,7 +103,8 @@ class BoardHub {
     std::shared_ptr<Subscription> subscription;
     std::vector<EntryChange> changes;
     uint64_t seq;
-    v1::BoardInfo info;  // The board's, as of seq.
+    v1::BoardInfo info;         // The board's, as of seq.
+    bool info_changed = false;  // Since the board's previous seq: every subscriber gets it.
   };
 
   // Calls fn(sink) on the subscriber's writer, if it still has one, holding a reference to it but
