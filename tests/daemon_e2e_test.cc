@@ -1,17 +1,22 @@
 // End-to-end: a real salestrackd process over a real loopback socket, real RocksDB in a temp dir.
 #include <signal.h>
 
+#include <atomic>
 #include <fstream>
 #include <future>
+#include <limits>
 #include <sstream>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "store/log_store.h"
+#include "org_events.h"
 #include "test_util.h"
 
 namespace salestrack {
@@ -326,6 +331,150 @@ TEST_F(DaemonTest, SigtermEndsFollowersWithAResumeSeqAndExitsCleanly) {
   Daemon again(dir_.Sub("data"));
   auto stub = again.NewStub();
   EXPECT_EQ(ReadAll(*stub).size(), 1u);
+}
+
+// The live board streams a daemon serves now (its salestrack_board_subscribers gauge).
+double BoardSubscribers(const Daemon& daemon) {
+  v1::GetStatsResponse stats;
+  grpc::ClientContext context;
+  auto admin = v1::AdminService::NewStub(daemon.NewChannel());
+  if (!admin->GetStats(&context, {}, &stats).ok()) return -1;
+  for (const v1::StatsMetric& m : stats.metrics()) {
+    if (m.name() == "salestrack_board_subscribers") return m.value();
+  }
+  return -1;
+}
+
+TEST_F(DaemonTest, SigtermEndsWatchesAndFollowersAtOnceAndLosesNothingAcknowledged) {
+  using testing::AppendOk;
+  using testing::RepDef;
+  using testing::UnitDef;
+  const absl::Time month = absl::FromCivil(absl::CivilDay(2026, 10, 5), absl::UTCTimeZone());
+  AppendOk(*stub_, {UnitDef("east", ""), RepDef("def-r0", "r0", "east", true),
+                    RepDef("def-r1", "r1", "east", true), Contract("k0", "r0", "k0", 100, month)});
+  const std::string address = daemon_.address();
+  // The CLI's watch: its first board now, the board again after the restart, then one change.
+  testing::CliResult watch;
+  std::thread watcher([&] {
+    watch = testing::RunCli("--server=" + address +
+                            " watch --unit east --metric sales_amount --date 2026-10-01 --updates 3");
+  });
+  for (int i = 0; i < 100 && BoardSubscribers(daemon_) < 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(BoardSubscribers(daemon_), 1);
+  grpc::ClientContext follow_context;
+  v1::ReadEventsRequest follow;
+  follow.set_follow(true);
+  auto follower = stub_->ReadEvents(&follow_context, follow);
+  v1::ReadEventsResponse msg;
+  ASSERT_TRUE(follower->Read(&msg));
+  // Appends keep coming while the daemon stops: whatever it acknowledged must survive.
+  std::atomic<bool> stop{false};
+  std::vector<std::string> acknowledged;
+  std::thread appender([&] {
+    auto stub = daemon_.NewStub();
+    for (int i = 0; !stop; ++i) {
+      v1::AppendRequest request;
+      *request.add_events() = Action(absl::StrCat("during-", i), "r1", "c", month);
+      v1::AppendResponse response;
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      if (stub->Append(&context, request, &response).ok()) {
+        acknowledged.push_back(request.events(0).event_id());
+      }
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(200));
+  const absl::Time sigterm = absl::Now();
+  EXPECT_EQ(daemon_.Stop(), 0);
+  const absl::Duration took = absl::Now() - sigterm;
+  EXPECT_LT(took, absl::Seconds(2)) << "the shutdown grace is 10 s: a live stream held it up";
+  stop = true;
+  appender.join();
+  while (follower->Read(&msg)) {
+  }
+  grpc::Status followed = follower->Finish();
+  EXPECT_EQ(followed.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(followed.error_message(), HasSubstr("resume with from_seq"));
+  EXPECT_THAT(testing::ReadFile(daemon_.stderr_path()), HasSubstr("event=shut_down"));
+  EXPECT_GT(acknowledged.size(), 0u);
+
+  // Restarted on the same address: the watch resumes by itself; every acknowledged event is there.
+  Daemon again(dir_.Sub("data"), {"--listen=" + address});
+  auto stub = again.NewStub();
+  absl::flat_hash_set<std::string> stored;
+  for (const v1::EventRecord& r : ReadAll(*stub)) stored.insert(r.event().event_id());
+  for (const std::string& id : acknowledged) EXPECT_TRUE(stored.contains(id)) << id << " was lost";
+  for (int i = 0; i < 100 && BoardSubscribers(again) < 1; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  AppendOk(*stub, {Contract("k1", "r1", "k1", 500, month)});
+  watcher.join();
+  EXPECT_EQ(watch.code, 0) << watch.err;
+  size_t boards = 0;
+  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at) ++boards;
+  EXPECT_EQ(boards, 3u) << watch.out;
+}
+
+// Integer request fields at their edges: nothing wraps or narrows.
+TEST_F(DaemonTest, ReadEventsAndListFollowUpsTakeAnyIntegerTheirTypesAllow) {
+  v1::AppendResponse appended;
+  ASSERT_TRUE(Append({Action("x1", "rep-1", "c", Now() - absl::Hours(1)),
+                      Action("x2", "rep-1", "c", Now() - absl::Hours(1))},
+                     &appended).ok());
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  for (uint64_t from : {uint64_t{1} << 31, uint64_t{1} << 32, kMax - 1, kMax}) {
+    EXPECT_TRUE(ReadAll(*stub_, from).empty()) << from;
+  }
+  for (uint64_t limit : {uint64_t{1} << 31, (uint64_t{1} << 32) - 1, uint64_t{1} << 32, kMax}) {
+    grpc::ClientContext context;
+    v1::ReadEventsRequest request;
+    request.set_limit(limit);
+    auto reader = stub_->ReadEvents(&context, request);
+    v1::ReadEventsResponse msg;
+    int records = 0;
+    while (reader->Read(&msg)) records += msg.records_size();
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(records, 2) << limit;
+  }
+  {  // Following from the very last seq: waits (nothing wraps to "from the start").
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    v1::ReadEventsRequest request;
+    request.set_from_seq(kMax);
+    request.set_follow(true);
+    auto reader = stub_->ReadEvents(&context, request);
+    v1::ReadEventsResponse msg;
+    EXPECT_FALSE(reader->Read(&msg));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  auto kpis = v1::KpiService::NewStub(daemon_.NewChannel());
+  constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax64 = std::numeric_limits<int64_t>::max();
+  v1::ListFollowUpsRequest request;
+  request.mutable_subject()->set_rep_id("rep-1");
+  request.mutable_from()->set_seconds(kMin64);
+  request.mutable_to()->set_seconds(kMax64);
+  request.mutable_to()->set_nanos(999999999);
+  v1::ListFollowUpsResponse response;
+  grpc::ClientContext context;
+  grpc::Status s = kpis->ListFollowUps(&context, request, &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // Dates with any int32: refused naming the field, never wrapped into range.
+  for (int32_t year : {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()}) {
+    v1::GetKpisRequest kpi_request;
+    kpi_request.mutable_subject()->set_rep_id("rep-1");
+    kpi_request.mutable_period()->set_kind(v1::DAY);
+    kpi_request.mutable_period()->mutable_date()->set_year(year);
+    kpi_request.mutable_period()->mutable_date()->set_month(1);
+    kpi_request.mutable_period()->mutable_date()->set_day(1);
+    v1::GetKpisResponse kpi_response;
+    grpc::ClientContext kpi_context;
+    s = kpis->GetKpis(&kpi_context, kpi_request, &kpi_response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << year;
+    EXPECT_THAT(s.error_message(), HasSubstr("period.date: ")) << year;
+  }
 }
 
 TEST(DaemonStartupTest, RefusesADataDirectoryOfAnotherFormat) {

@@ -10,48 +10,11 @@
 #include "salestrack/leaderboard.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "server/server.h"
+#include "org_events.h"
 #include "test_util.h"
 
 namespace salestrack::testing {
 namespace {
-
-absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0, int ss = 0) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, ss), absl::UTCTimeZone());
-}
-
-v1::Event Org(const std::string& id) {
-  v1::Event e;
-  e.set_event_id(id);
-  *e.mutable_occurred_at() = ToProto(Utc(2026, 1, 1));
-  return e;
-}
-v1::Event UnitDef(const std::string& id, const std::string& parent) {
-  v1::Event e = Org("unit-" + id);
-  e.mutable_unit_defined()->set_unit_id(id);
-  e.mutable_unit_defined()->set_name(id);
-  e.mutable_unit_defined()->set_parent_unit_id(parent);
-  return e;
-}
-v1::Event RepDef(const std::string& event_id, const std::string& id, const std::string& unit,
-                 bool active, absl::Time at = Utc(2026, 1, 1)) {
-  v1::Event e = Org(event_id);
-  *e.mutable_occurred_at() = ToProto(at);
-  auto* r = e.mutable_rep_defined();
-  r->set_rep_id(id);
-  r->set_name(id);
-  r->set_unit_id(unit);
-  r->set_active(active);
-  return e;
-}
-
-void AppendOk(v1::LogService::Stub& stub, const std::vector<v1::Event>& events) {
-  v1::AppendRequest request;
-  for (const v1::Event& e : events) *request.add_events() = e;
-  v1::AppendResponse response;
-  grpc::ClientContext context;
-  grpc::Status s = stub.Append(&context, request, &response);
-  ASSERT_TRUE(s.ok()) << s.error_message() << "\n" << request.DebugString();
-}
 
 BoardEntry FromWire(const v1::LeaderboardEntry& e) {
   return {e.member_id(), e.defined() ? std::optional<double>(e.value()) : std::nullopt,

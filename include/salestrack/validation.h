@@ -45,10 +45,6 @@ std::optional<FieldProblem> ValidateEvent(const v1::Event& event, absl::Time now
 absl::Status ValidateBatch(const google::protobuf::RepeatedPtrField<v1::Event>& events,
                            absl::Time now, const ValidationOptions& options);
 
-// The first problem of a civil date (1970..9999, a real day of its month), with `field` as the
-// path prefix (e.g. "period.date" gives "period.date.day"), or nullopt.
-std::optional<FieldProblem> CheckDate(absl::string_view field, const v1::Date& date);
-
 // Identifier rule of KPI_SPEC §1: 1..128 bytes of UTF-8 without control characters.
 // Returns the reason it is not one, or nullopt.
 std::optional<std::string> CheckIdentifier(absl::string_view id);

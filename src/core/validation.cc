@@ -10,6 +10,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "salestrack/event_error.h"
 #include "salestrack/metric_names.h"
+#include "salestrack/time_range.h"
 
 namespace salestrack {
 namespace {
@@ -24,9 +25,6 @@ constexpr int kMaxRepeated = 1000;
 constexpr int kMaxParticipants = 32;
 constexpr int kMaxStages = 64;
 constexpr int kMaxDurationMinutes = 7 * 24 * 60;
-// Timestamps must lie in [1970-01-01, 9999-12-31T23:59:59.999999Z].
-constexpr int64_t kMinSeconds = 0;
-constexpr int64_t kMaxSeconds = 253402300799;
 
 Problem Fail(std::string field, std::string reason) {
   return FieldProblem{std::move(field), std::move(reason)};
@@ -98,18 +96,7 @@ Problem CheckAmount(absl::string_view field, int64_t amount) {
 }
 
 Problem CheckTimestamp(absl::string_view field, const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds) {
-    return Fail(std::string(field), absl::StrCat("must be between 1970-01-01 and 9999-12-31 (got ",
-                                                 ts.seconds(), " seconds since the epoch)"));
-  }
-  if (ts.nanos() < 0 || ts.nanos() > 999'999'999) {
-    return Fail(absl::StrCat(field, ".nanos"), absl::StrCat("must be in [0, 999999999] (got ",
-                                                             ts.nanos(), ")"));
-  }
-  if (ts.nanos() % 1000 != 0) {
-    return Fail(std::string(field), "must have microsecond precision (nanos a multiple of 1000)");
-  }
-  return std::nullopt;
+  return CheckInstant(field, ts);
 }
 
 absl::Time ToTime(const google::protobuf::Timestamp& ts) {
@@ -221,7 +208,8 @@ Problem CheckTargetSet(const v1::TargetSet& t) {
   if (!t.has_period()) return Fail("target_set.period", "is required");
   RETURN_IF_PROBLEM(CheckEnum("target_set.period.kind", t.period().kind(), v1::PeriodKind_IsValid));
   if (!t.period().has_date()) return Fail("target_set.period.date", "is required");
-  RETURN_IF_PROBLEM(CheckDate("target_set.period.date", t.period().date()));
+  RETURN_IF_PROBLEM(CheckPeriodDate("target_set.period.date",
+                                    static_cast<PeriodKind>(t.period().kind()), t.period().date()));
   RETURN_IF_PROBLEM(CheckMetric("target_set.metric", t.metric()));
   if (!IsPerPeriodMetric(t.metric())) {
     return Fail("target_set.metric",
@@ -523,21 +511,6 @@ Problem CheckPayload(const Event& e) {
 }
 
 }  // namespace
-
-std::optional<FieldProblem> CheckDate(absl::string_view field, const v1::Date& d) {
-  if (d.year() < 1970 || d.year() > 9999) {
-    return Fail(Join(field, "year"), absl::StrCat("must be in [1970, 9999] (got ", d.year(), ")"));
-  }
-  if (d.month() < 1 || d.month() > 12) {
-    return Fail(Join(field, "month"), absl::StrCat("must be in [1, 12] (got ", d.month(), ")"));
-  }
-  absl::CivilDay day(d.year(), d.month(), d.day());
-  if (d.day() < 1 || day.day() != d.day() || day.month() != d.month()) {
-    return Fail(Join(field, "day"),
-                absl::StrCat("not a day of ", d.year(), "-", d.month(), " (got ", d.day(), ")"));
-  }
-  return std::nullopt;
-}
 
 std::optional<std::string> CheckIdentifier(absl::string_view id) {
   if (id.empty()) return "is required (1 to 128 bytes)";

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
 #include "server/grpc_status.h"
@@ -17,11 +18,9 @@ constexpr uint32_t kDefaultTop = 50;
 constexpr uint32_t kMaxTop = 10000;
 constexpr uint32_t kMaxChosenMembers = 1000;
 
-void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
-  out->set_member_id(e.member);
-  out->set_defined(e.value.has_value());
-  if (e.value) out->set_value(*e.value);
-  out->set_rank(static_cast<uint32_t>(e.rank));
+absl::Status ShuttingDown() {
+  return absl::UnavailableError(
+      "salestrackd is shutting down; subscribe again with resume_after_seq = the last update's seq");
 }
 
 std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n) {
@@ -29,102 +28,6 @@ std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n)
 }
 
 }  // namespace
-
-// ---- Subscription ---------------------------------------------------------------------------------
-
-std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board) const {
-  if (filter.top != 0) return Prefix(board, filter.top);
-  if (filter.members.empty()) return board;
-  std::vector<BoardEntry> view;
-  for (const BoardEntry& e : board) {
-    if (filter.members.contains(e.member)) view.push_back(e);
-  }
-  return view;
-}
-
-void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
-                                const v1::BoardInfo& board_info, std::vector<BoardEntry> view,
-                                std::vector<EntryChange> resumed) {
-  absl::MutexLock lock(&mu);
-  info = board_info;
-  lower_is_better = board_info.lower_is_better();
-  seq = at;
-  reason = why;
-  pending.clear();
-  if (why == v1::LeaderboardUpdate::RESUMED) {
-    snapshot.reset();
-    kind = v1::LeaderboardUpdate::DELTA;
-    FoldChanges(pending, resumed);
-    has_pending = true;  // Sent even when empty: it confirms the resume and its seq.
-  } else {
-    snapshot = std::move(view);
-    kind = v1::LeaderboardUpdate::SNAPSHOT;
-    has_pending = false;
-  }
-}
-
-void Subscription::PushChanges(uint64_t at, const std::vector<EntryChange>& changes) {
-  if (changes.empty()) return;
-  absl::MutexLock lock(&mu);
-  seq = at;
-  if (snapshot) {
-    *snapshot = ApplyChanges(std::move(*snapshot), changes, lower_is_better);
-    return;
-  }
-  if (has_pending) ++folded_;
-  FoldChanges(pending, changes);
-  has_pending = has_pending || !pending.empty();
-}
-
-std::optional<v1::LeaderboardUpdate> Subscription::Take() {
-  absl::MutexLock lock(&mu);
-  v1::LeaderboardUpdate u;
-  if (snapshot) {
-    u.set_kind(v1::LeaderboardUpdate::SNAPSHOT);
-    for (const BoardEntry& e : *snapshot) EncodeEntry(e, u.add_entries());
-    snapshot.reset();
-  } else if (has_pending && (!pending.empty() || reason == v1::LeaderboardUpdate::RESUMED)) {
-    u.set_kind(v1::LeaderboardUpdate::DELTA);
-    std::vector<const EntryChange*> changed;
-    for (const auto& [member, c] : pending) {
-      if (c.present) {
-        changed.push_back(&c);
-      } else {
-        u.add_removed(member);
-      }
-    }
-    std::sort(changed.begin(), changed.end(), [&](const EntryChange* a, const EntryChange* b) {
-      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank},
-                        lower_is_better);
-    });
-    std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
-    for (const EntryChange* c : changed) {
-      v1::LeaderboardEntry* e = u.add_entries();
-      EncodeEntry({c->member, c->value, c->rank}, e);
-      e->set_was_present(c->was_present);
-      e->set_previous_rank(c->was_present ? static_cast<uint32_t>(c->previous_rank) : 0);
-    }
-    pending.clear();
-    has_pending = false;
-  } else {
-    return std::nullopt;
-  }
-  u.set_seq(seq);
-  u.set_reason(reason);
-  *u.mutable_info() = info;
-  reason = v1::LeaderboardUpdate::COMMIT;
-  return u;
-}
-
-size_t Subscription::waiting() const {
-  absl::MutexLock lock(&mu);
-  return snapshot ? snapshot->size() : pending.size();
-}
-
-uint64_t Subscription::folded() const {
-  absl::MutexLock lock(&mu);
-  return folded_;
-}
 
 // ---- BoardHub -------------------------------------------------------------------------------------
 
@@ -255,7 +158,9 @@ void BoardHub::Round() {
   }
   // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
   for (Delivery& d : deliveries) {
-    d.subscription->PushChanges(d.seq, d.changes);
+    if (!d.changes.empty() || d.info.has_board()) {
+      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes);
+    }
     woken.push_back(std::move(d.subscription));
   }
   for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
@@ -272,39 +177,41 @@ absl::StatusOr<BoardHub::Refreshed> BoardHub::Collect(const Projector& p, LiveBo
   if (b.spec.competition_id.empty() && !everything) {
     shared = &cache[absl::StrCat(PeriodName(b.spec.period), " ", b.shape.metric)];
   }
-  auto value_of = [&](const std::string& m) -> absl::StatusOr<std::optional<double>> {
+  auto value_of = [&](const BoardShape& shape,
+                      const std::string& m) -> absl::StatusOr<std::optional<double>> {
     if (shared != nullptr) {
       if (auto it = shared->find(m); it != shared->end()) return it->second;
     }
-    ASSIGN_OR_RETURN(std::optional<double> v, MemberValue(p, b.spec, b.shape, m));
+    ASSIGN_OR_RETURN(std::optional<double> v, MemberValue(p, b.spec, shape, m));
     if (shared != nullptr) shared->emplace(m, v);
     return v;
   };
   if (everything) {
+    // The shape is installed by Publish, with the ranking it goes with: a reader between the two
+    // sees the board as of one seq.
     ASSIGN_OR_RETURN(BoardShape shape, ResolveBoard(p, b.spec));
     r.reshaped = shape.metric != b.shape.metric || shape.team != b.shape.team;
-    absl::flat_hash_set<std::string> members(shape.members.begin(), shape.members.end());
+    r.members = {shape.members.begin(), shape.members.end()};
     if (!r.reshaped) {
       for (const std::string& m : b.members) {
-        if (!members.contains(m)) r.sets.push_back({m, false, std::nullopt});
+        if (!r.members.contains(m)) r.sets.push_back({m, false, std::nullopt});
       }
     }
-    b.shape = std::move(shape);
-    b.members = std::move(members);
-    for (const std::string& m : b.shape.members) {
-      ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
+    for (const std::string& m : shape.members) {
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(shape, m));
       r.sets.push_back({m, true, v});
     }
+    r.shape = std::move(shape);
   } else if (b.shape.team) {
     if (reps.empty()) return r;
     for (const std::string& m : b.shape.members) {  // A handful of units: recompute them all.
-      ASSIGN_OR_RETURN(std::optional<double> v, value_of(m));
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(b.shape, m));
       r.sets.push_back({m, true, v});
     }
   } else {
     for (const std::string& rep : reps) {
       if (!b.members.contains(rep)) continue;
-      ASSIGN_OR_RETURN(std::optional<double> v, value_of(rep));
+      ASSIGN_OR_RETURN(std::optional<double> v, value_of(b.shape, rep));
       r.sets.push_back({rep, true, v});
     }
   }
@@ -314,6 +221,12 @@ absl::StatusOr<BoardHub::Refreshed> BoardHub::Collect(const Projector& p, LiveBo
 void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
   LiveBoard& b = *r.board;
   b.seq = r.seq;
+  if (r.sets.empty() && !r.shape) return;  // Neither entries nor info changed.
+  const v1::BoardInfo info_before = Info(b);
+  if (r.shape) {
+    b.shape = *std::move(r.shape);
+    b.members = std::move(r.members);
+  }
   if (r.reshaped) {  // Start afresh, with new snapshots.
     b.ranked = std::make_unique<RankedBoard>(b.shape.lower_is_better);
     std::vector<EntryChange> ignored;
@@ -323,26 +236,31 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
     b.history_base_seq = b.seq;
     for (auto& sub : b.subscribers) {
       SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
-      out.push_back({sub, {}, b.seq});  // Nothing to fold in: it only wakes the writer.
+      out.push_back({sub, {}, b.seq, {}, false});  // Nothing to fold in: it only wakes the writer.
     }
     return;
   }
-  if (r.sets.empty()) return;
   uint32_t max_top = 0;
   for (auto& sub : b.subscribers) max_top = std::max(max_top, sub->filter.top);
   std::vector<BoardEntry> before_top = Prefix(b.ranked->entries(), max_top);
   std::vector<EntryChange> changes;
-  b.ranked->Apply(r.sets, &changes);
-  if (changes.empty()) return;
-  // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper resume.
-  b.history_entries += changes.size();
-  b.history.emplace_back(b.seq, changes);
-  const size_t max_entries = std::max<size_t>(1024, b.ranked->entries().size());
-  while (b.history.size() > options_.history_commits ||
-         (b.history.size() > 1 && b.history_entries > max_entries)) {
-    b.history_entries -= b.history.front().second.size();
-    b.history_base_seq = b.history.front().first;
-    b.history.pop_front();
+  if (!r.sets.empty()) b.ranked->Apply(r.sets, &changes);
+  const v1::BoardInfo info = Info(b);
+  // Members or the window may change with no entry in a subscriber's view changing: every
+  // subscriber then gets the new info (an empty DELTA).
+  const bool info_changed = !google::protobuf::util::MessageDifferencer::Equals(info, info_before);
+  if (changes.empty() && !info_changed) return;
+  if (!changes.empty()) {
+    // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper resume.
+    b.history_entries += changes.size();
+    b.history.emplace_back(b.seq, changes);
+    const size_t max_entries = std::max<size_t>(1024, b.ranked->entries().size());
+    while (b.history.size() > options_.history_commits ||
+           (b.history.size() > 1 && b.history_entries > max_entries)) {
+      b.history_entries -= b.history.front().second.size();
+      b.history_base_seq = b.history.front().first;
+      b.history.pop_front();
+    }
   }
   absl::flat_hash_map<Subscription*, std::vector<EntryChange>> followed;
   if (!b.followers.empty()) {
@@ -363,13 +281,13 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
       }
       mine = it->second;
     } else if (!f.members.empty()) {
-      auto it = followed.find(sub.get());
-      if (it == followed.end()) continue;
-      mine = std::move(it->second);
+      if (auto it = followed.find(sub.get()); it != followed.end()) mine = std::move(it->second);
     } else {
       mine = changes;
     }
-    if (!mine.empty()) out.push_back({sub, std::move(mine), b.seq});
+    if (!mine.empty() || info_changed) {
+      out.push_back({sub, std::move(mine), b.seq, info, info_changed});
+    }
   }
 }
 
@@ -530,14 +448,16 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(LiveBoard& board,
       const std::string& member = around ? request.around().member_id() : request.member_id();
       const char* field = around ? "around.member_id" : "member_id";
       if (member.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
-      int pos = b->ranked->PositionOf(member);
-      if (pos < 0) {
+      const int found = b->ranked->PositionOf(member);
+      if (found < 0) {
         return absl::NotFoundError(
             absl::StrCat(field, ": \"", member, "\" is not on this board (not a member, or inactive)"));
       }
-      const size_t radius = around ? request.around().radius() : 0;
-      from = pos > static_cast<int>(radius) ? pos - radius : 0;
-      to = std::min(entries.size(), static_cast<size_t>(pos) + radius + 1);
+      // In 64 bits: any uint32 radius clips to the board.
+      const uint64_t pos = static_cast<uint64_t>(found);
+      const uint64_t radius = around ? request.around().radius() : 0;
+      from = pos > radius ? pos - radius : 0;
+      to = std::min<uint64_t>(entries.size(), pos + radius + 1);
       break;
     }
     case v1::GetLeaderboardRequest::SELECTION_NOT_SET:
@@ -571,6 +491,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
   }
   absl::Status status = views_->ReadWholeGroups([&](const Projector& p) -> absl::Status {
     absl::MutexLock lock(&mu_);
+    if (closed_) return ShuttingDown();
     if (subscribers_ >= options_.max_subscribers) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "this daemon serves at most ", options_.max_subscribers,
@@ -599,6 +520,19 @@ void BoardHub::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
   }
   absl::MutexLock lock(&mu_);
   Detach(*subscription);
+}
+
+void BoardHub::CloseSubscribers() {
+  std::vector<std::shared_ptr<Subscription>> open;
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    for (const auto& [key, b] : boards_) {
+      open.insert(open.end(), b->subscribers.begin(), b->subscribers.end());
+    }
+  }
+  const absl::Status status = ShuttingDown();
+  for (auto& sub : open) WithSink(*sub, [&](SubscriberSink& sink) { sink.Close(status); });
 }
 
 BoardHubStats BoardHub::stats() const {

@@ -27,6 +27,7 @@
 #include "salestrack/clock.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
+#include "server/board_subscription.h"
 #include "server/views.h"
 
 namespace salestrack::server {
@@ -36,56 +37,6 @@ struct BoardHubOptions {
   size_t history_commits = 256;  // Per board: how far back a resume can go.
   absl::Duration idle_board_ttl = absl::Minutes(2);
   absl::Duration tick = absl::Milliseconds(100);  // Rollover checks and idle clean-up.
-};
-
-// Wakes a subscriber's writer. Called by the hub's thread, never under the hub's locks.
-class SubscriberSink {
- public:
-  virtual ~SubscriberSink() = default;
-  virtual void Ref() = 0;
-  virtual void Unref() = 0;
-  virtual void Wake() = 0;
-  virtual void Close(const absl::Status& status) = 0;  // The board is gone (unit undefined, ...).
-};
-
-// One subscriber's outbox.
-class Subscription {
- public:
-  // The next message to send, if any: a pending snapshot, else the folded changes.
-  std::optional<v1::LeaderboardUpdate> Take();
-  uint64_t folded() const;  // Updates folded into a pending one so far.
-  size_t waiting() const;   // Entries waiting to be sent.
-
- private:
-  friend class BoardHub;
-  struct Filter {
-    uint32_t top = 0;  // 0: no top-N filter.
-    absl::flat_hash_set<std::string> members;
-    bool Keeps(const std::string& member) const { return members.empty() || members.contains(member); }
-  };
-  std::vector<BoardEntry> View(const std::vector<BoardEntry>& board) const;
-  void PushSnapshot(uint64_t seq, v1::LeaderboardUpdate::Reason reason, const v1::BoardInfo& info,
-                    std::vector<BoardEntry> view, std::vector<EntryChange> resumed = {});
-  void PushChanges(uint64_t seq, const std::vector<EntryChange>& changes);
-
-  // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).
-  BoardSpec spec;
-  std::optional<PeriodKind> rolling;  // Follows the current period of this kind.
-  Filter filter;
-  std::string board_key;
-
-  mutable absl::Mutex mu;
-  SubscriberSink* sink ABSL_GUARDED_BY(mu) = nullptr;
-  bool lower_is_better ABSL_GUARDED_BY(mu) = false;
-  v1::BoardInfo info ABSL_GUARDED_BY(mu);
-  // A snapshot not yet taken (changes after it are applied to it), or folded changes.
-  std::optional<std::vector<BoardEntry>> snapshot ABSL_GUARDED_BY(mu);
-  v1::LeaderboardUpdate::Kind kind ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SNAPSHOT;
-  v1::LeaderboardUpdate::Reason reason ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SUBSCRIBED;
-  absl::flat_hash_map<std::string, EntryChange> pending ABSL_GUARDED_BY(mu);
-  bool has_pending ABSL_GUARDED_BY(mu) = false;
-  uint64_t seq ABSL_GUARDED_BY(mu) = 0;
-  uint64_t folded_ ABSL_GUARDED_BY(mu) = 0;
 };
 
 struct BoardHubStats {
@@ -107,6 +58,11 @@ class BoardHub {
   absl::StatusOr<std::shared_ptr<Subscription>> Subscribe(
       const v1::SubscribeLeaderboardRequest& request, SubscriberSink* sink);
   void Unsubscribe(const std::shared_ptr<Subscription>& subscription);
+
+  // Ends every subscriber's stream with UNAVAILABLE (the CLI's watch resubscribes with
+  // resume_after_seq) and refuses new subscribers from now on: the first step of a shutdown, so
+  // live streams do not hold the server up for its grace period.
+  void CloseSubscribers();
 
   BoardHubStats stats() const;
 
@@ -138,12 +94,17 @@ class BoardHub {
     LiveBoard* board;
     uint64_t seq;
     std::vector<RankedBoard::Set> sets;
+    // The board's shape and members as of `seq`, when they were read afresh (org changes).
+    std::optional<BoardShape> shape;
+    absl::flat_hash_set<std::string> members;
     bool reshaped = false;  // Another metric or mode: the sets are the whole new board.
   };
   struct Delivery {
     std::shared_ptr<Subscription> subscription;
     std::vector<EntryChange> changes;
     uint64_t seq;
+    v1::BoardInfo info;         // The board's, as of seq.
+    bool info_changed = false;  // Since the board's previous seq: every subscriber gets it.
   };
 
   // Calls fn(sink) on the subscriber's writer, if it still has one, holding a reference to it but
@@ -190,6 +151,7 @@ class BoardHub {
   mutable absl::Mutex mu_;  // Taken inside the views' reader lock, never around it.
   absl::flat_hash_map<std::string, std::unique_ptr<LiveBoard>> boards_ ABSL_GUARDED_BY(mu_);
   size_t subscribers_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // CloseSubscribers ran.
 
   absl::Mutex pending_mu_;
   absl::flat_hash_set<std::string> pending_reps_ ABSL_GUARDED_BY(pending_mu_);

@@ -21,6 +21,8 @@ ReadEventsReactor::ReadEventsReactor(store::LogStore* store, store::Sequencer* s
 
 void ReadEventsReactor::Next() {
   if (limit_ != 0 && sent_ >= limit_) return FinishOnce(grpc::Status::OK);
+  // Shutting down: a follower still catching up ends too, not only one waiting for new records.
+  if (follow_ && sequencer_->waiters_closed()) return FinishShuttingDown();
   const uint64_t head = sequencer_->committed_seq();
   if (next_seq_ > head) {
     if (!follow_) return FinishOnce(grpc::Status::OK);
@@ -58,11 +60,15 @@ void ReadEventsReactor::OnWoken(bool live) {
   if (live) {
     Next();
   } else {
-    FinishOnce(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            absl::StrCat("salestrackd is shutting down; resume with from_seq ",
-                                         next_seq_)));
+    FinishShuttingDown();
   }
   Unref();
+}
+
+void ReadEventsReactor::FinishShuttingDown() {
+  FinishOnce(grpc::Status(
+      grpc::StatusCode::UNAVAILABLE,
+      absl::StrCat("salestrackd is shutting down; resume with from_seq ", next_seq_)));
 }
 
 void ReadEventsReactor::OnWriteDone(bool ok) {

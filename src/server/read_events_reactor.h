@@ -37,6 +37,7 @@ class ReadEventsReactor final : public grpc::ServerWriteReactor<v1::ReadEventsRe
   void Next();
   void OnWoken(bool live);
   void FinishOnce(const grpc::Status& status);
+  void FinishShuttingDown();  // UNAVAILABLE, naming the from_seq to resume with.
   void Unref();
 
   store::LogStore* const store_;

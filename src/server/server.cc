@@ -123,7 +123,10 @@ void Server::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   spdlog::info("event=shutting_down msg=\"finishing in-flight commits\"");
   grpc_server_->GetHealthCheckService()->SetServingStatus(false);
+  // Live streams end first (with UNAVAILABLE and where to resume), so only appends and unary calls
+  // are left for the grace period.
   sequencer_->CloseWaiters();
+  boards_->CloseSubscribers();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   sequencer_->Stop();
   store::SequencerStats stats = sequencer_->stats();

@@ -41,8 +41,8 @@ class Server {
   // The live leaderboards (for stats and tests).
   const BoardHub& boards() const { return *boards_; }
 
-  // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents streams (they carry the seq to
-  // resume from), stops accepting calls, lets in-flight appends commit (up to `grace`, then cancels
+  // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents and SubscribeLeaderboard streams
+  // with UNAVAILABLE (they carry where to resume from), stops accepting calls, lets in-flight appends commit (up to `grace`, then cancels
   // what is left), stops the writer and closes RocksDB. Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 

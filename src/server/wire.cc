@@ -1,7 +1,7 @@
 #include "server/wire.h"
 
 #include "absl/strings/str_cat.h"
-#include "salestrack/validation.h"
+#include "salestrack/time_range.h"
 
 namespace salestrack::server {
 
@@ -10,15 +10,16 @@ absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::T
   if (p.kind() == v1::PERIOD_KIND_UNSPECIFIED || !v1::PeriodKind_IsValid(p.kind())) {
     return absl::InvalidArgumentError("period.kind: one of DAY, WEEK, MONTH, QUARTER, YEAR is required");
   }
+  const PeriodKind kind = static_cast<PeriodKind>(p.kind());
   absl::CivilDay day = absl::ToCivilDay(now, zone);
   if (p.has_date()) {
     const v1::Date& d = p.date();
-    if (std::optional<FieldProblem> bad = CheckDate("period.date", d)) {
+    if (std::optional<FieldProblem> bad = CheckPeriodDate("period.date", kind, d)) {
       return absl::InvalidArgumentError(absl::StrCat(bad->field, ": ", bad->reason));
     }
     day = absl::CivilDay(d.year(), d.month(), d.day());
   }
-  return PeriodContaining(static_cast<PeriodKind>(p.kind()), day);
+  return PeriodContaining(kind, day);
 }
 
 absl::StatusOr<Subject> DecodeSubject(const v1::Subject& s) {

@@ -165,6 +165,11 @@ void Sequencer::CloseWaiters() {
   kick_ = true;
 }
 
+bool Sequencer::waiters_closed() const {
+  absl::MutexLock lock(&mu_);
+  return waiters_closed_;
+}
+
 void Sequencer::Stop() {
   std::call_once(stop_once_, [this] {
     {

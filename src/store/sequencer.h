@@ -117,6 +117,8 @@ class Sequencer {
   // Releases every current and future waiter with fn(false): the first step of a graceful shutdown,
   // so live readers end while appends still commit.
   void CloseWaiters();
+  // True once CloseWaiters ran: live readers end at their next step.
+  bool waiters_closed() const;
 
   // Commits what is queued, answers later Submits with UNAVAILABLE, releases waiters with false and
   // joins the threads. Idempotent.

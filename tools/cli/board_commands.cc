@@ -161,44 +161,51 @@ int RunWatch(const Context& ctx) {
   absl::flat_hash_map<std::string, v1::LeaderboardEntry> board_now;
   auto stub = v1::LeaderboardService::NewStub(ctx.channel);
   for (int attempt = 0;; ++attempt) {
-    grpc::ClientContext context;
-    auto reader = stub->SubscribeLeaderboard(&context, request);
-    v1::LeaderboardUpdate u;
-    while (reader->Read(&u)) {
-      attempt = 0;
-      absl::flat_hash_map<std::string, std::string> markers;
-      if (u.kind() == v1::LeaderboardUpdate::SNAPSHOT) board_now.clear();
-      for (const std::string& gone : u.removed()) board_now.erase(gone);
-      for (const v1::LeaderboardEntry& e : u.entries()) {
-        board_now[e.member_id()] = e;
-        if (u.kind() != v1::LeaderboardUpdate::DELTA) continue;
-        if (!e.was_present()) {
-          markers[e.member_id()] = "new";
-        } else if (e.rank() != e.previous_rank()) {
-          bool up = e.rank() != 0 && (e.previous_rank() == 0 || e.rank() < e.previous_rank());
-          markers[e.member_id()] = absl::StrCat(up ? "▲ " : "▼ ", "was ",
-                                                e.previous_rank() == 0 ? "-" : absl::StrCat(e.previous_rank()));
+    grpc::Status status;
+    {  // The call ends (and is released) before the pause below.
+      grpc::ClientContext context;
+      auto reader = stub->SubscribeLeaderboard(&context, request);
+      v1::LeaderboardUpdate u;
+      while (reader->Read(&u)) {
+        attempt = 0;
+        absl::flat_hash_map<std::string, std::string> markers;
+        if (u.kind() == v1::LeaderboardUpdate::SNAPSHOT) board_now.clear();
+        for (const std::string& gone : u.removed()) board_now.erase(gone);
+        for (const v1::LeaderboardEntry& e : u.entries()) {
+          board_now[e.member_id()] = e;
+          if (u.kind() != v1::LeaderboardUpdate::DELTA) continue;
+          if (!e.was_present()) {
+            markers[e.member_id()] = "new";
+          } else if (e.rank() != e.previous_rank()) {
+            bool up = e.rank() != 0 && (e.previous_rank() == 0 || e.rank() < e.previous_rank());
+            markers[e.member_id()] = absl::StrCat(up ? "▲ " : "▼ ", "was ",
+                                                  e.previous_rank() == 0 ? "-" : absl::StrCat(e.previous_rank()));
+          }
+        }
+        std::vector<v1::LeaderboardEntry> entries;
+        for (auto& [m, e] : board_now) entries.push_back(e);
+        std::sort(entries.begin(), entries.end(), Before);
+        std::string screen = Render(u.info(), u.seq(), entries, markers);
+        if (tty) {
+          std::printf("\033[H\033[2J%s", screen.c_str());
+        } else {
+          std::printf("%s%s\n", shown == 0 ? "" : "\n", screen.c_str());
+        }
+        std::fflush(stdout);
+        request.set_resume_after_seq(u.seq());
+        if (limit > 0 && ++shown >= limit) {
+          context.TryCancel();
+          reader->Finish();
+          return 0;
         }
       }
-      std::vector<v1::LeaderboardEntry> entries;
-      for (auto& [m, e] : board_now) entries.push_back(e);
-      std::sort(entries.begin(), entries.end(), Before);
-      std::string screen = Render(u.info(), u.seq(), entries, markers);
-      if (tty) {
-        std::printf("\033[H\033[2J%s", screen.c_str());
-      } else {
-        std::printf("%s%s\n", shown == 0 ? "" : "\n", screen.c_str());
-      }
-      std::fflush(stdout);
-      request.set_resume_after_seq(u.seq());
-      if (limit > 0 && ++shown >= limit) {
-        context.TryCancel();
-        reader->Finish();
-        return 0;
-      }
+      status = reader->Finish();
     }
-    grpc::Status status = reader->Finish();
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= 30) {
+    // UNAVAILABLE: the daemon is stopping or restarting. CANCELLED (this loop never cancels a call
+    // it goes on with): a call the stopping daemon dropped. Both resume from the last seq shown.
+    const bool restarting = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                            status.error_code() == grpc::StatusCode::CANCELLED;
+    if (!restarting || attempt >= 30) {
       return RpcFailed(kCmd, ctx, status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                                              "the daemon ended the stream")
                                               : status);

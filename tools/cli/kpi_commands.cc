@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "salestrack/proto_time.h"
+#include "salestrack/time_range.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
@@ -115,14 +116,18 @@ absl::StatusOr<v1::Period> PeriodFromFlags() {
   std::string date = absl::GetFlag(FLAGS_date);
   if (!date.empty()) {
     std::optional<absl::CivilDay> day = ParseDate(date);
-    if (!day || day->year() < 1970 || day->year() > 9999) {
+    if (!day) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--date must be a date YYYY-MM-DD between 1970 and 9999 (got \"", date,
-                       "\")"));
+          absl::StrCat("--date must be a date YYYY-MM-DD (got \"", date, "\")"));
     }
     period.mutable_date()->set_year(static_cast<int32_t>(day->year()));
     period.mutable_date()->set_month(day->month());
     period.mutable_date()->set_day(day->day());
+    // The daemon's own rule (time_range.h), so what it returns is accepted here too.
+    if (std::optional<FieldProblem> bad =
+            CheckPeriodDate("--date", static_cast<PeriodKind>(parsed), period.date())) {
+      return absl::InvalidArgumentError(absl::StrCat(bad->field, ": ", bad->reason));
+    }
   }
   return period;
 }

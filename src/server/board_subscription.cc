@@ -1,0 +1,114 @@
+#include "server/board_subscription.h"
+
+#include <algorithm>
+
+
+namespace salestrack::server {
+void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
+  out->set_member_id(e.member);
+  out->set_defined(e.value.has_value());
+  if (e.value) out->set_value(*e.value);
+  out->set_rank(static_cast<uint32_t>(e.rank));
+}
+
+std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board) const {
+  if (filter.top != 0) {
+    return {board.begin(), board.begin() + std::min<size_t>(filter.top, board.size())};
+  }
+  if (filter.members.empty()) return board;
+  std::vector<BoardEntry> view;
+  for (const BoardEntry& e : board) {
+    if (filter.members.contains(e.member)) view.push_back(e);
+  }
+  return view;
+}
+
+void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
+                                const v1::BoardInfo& board_info, std::vector<BoardEntry> view,
+                                std::vector<EntryChange> resumed) {
+  absl::MutexLock lock(&mu);
+  info = board_info;
+  info_changed = false;  // The snapshot (or the resume's delta) carries it.
+  lower_is_better = board_info.lower_is_better();
+  seq = at;
+  reason = why;
+  pending.clear();
+  if (why == v1::LeaderboardUpdate::RESUMED) {
+    snapshot.reset();
+    FoldChanges(pending, resumed);
+    has_pending = true;  // Sent even when empty: it confirms the resume and its seq.
+  } else {
+    snapshot = std::move(view);
+    has_pending = false;
+  }
+}
+
+void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info, bool new_info,
+                               const std::vector<EntryChange>& changes) {
+  absl::MutexLock lock(&mu);
+  if (changes.empty() && !new_info) return;
+  seq = at;
+  info = board_info;
+  if (snapshot) {
+    *snapshot = ApplyChanges(std::move(*snapshot), changes, lower_is_better);
+    return;
+  }
+  if (has_pending) ++folded_;
+  FoldChanges(pending, changes);
+  info_changed = info_changed || new_info;
+  has_pending = has_pending || !pending.empty() || info_changed;
+}
+
+std::optional<v1::LeaderboardUpdate> Subscription::Take() {
+  absl::MutexLock lock(&mu);
+  v1::LeaderboardUpdate u;
+  if (snapshot) {
+    u.set_kind(v1::LeaderboardUpdate::SNAPSHOT);
+    for (const BoardEntry& e : *snapshot) EncodeEntry(e, u.add_entries());
+    snapshot.reset();
+  } else if (has_pending &&
+             (!pending.empty() || info_changed || reason == v1::LeaderboardUpdate::RESUMED)) {
+    u.set_kind(v1::LeaderboardUpdate::DELTA);
+    std::vector<const EntryChange*> changed;
+    for (const auto& [member, c] : pending) {
+      if (c.present) {
+        changed.push_back(&c);
+      } else {
+        u.add_removed(member);
+      }
+    }
+    std::sort(changed.begin(), changed.end(), [&](const EntryChange* a, const EntryChange* b) {
+      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank},
+                        lower_is_better);
+    });
+    std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
+    for (const EntryChange* c : changed) {
+      v1::LeaderboardEntry* e = u.add_entries();
+      EncodeEntry({c->member, c->value, c->rank}, e);
+      e->set_was_present(c->was_present);
+      e->set_previous_rank(c->was_present ? static_cast<uint32_t>(c->previous_rank) : 0);
+    }
+    pending.clear();
+    has_pending = false;
+  } else {
+    return std::nullopt;
+  }
+  u.set_seq(seq);
+  u.set_reason(reason);
+  *u.mutable_info() = info;
+  info_changed = false;
+  reason = v1::LeaderboardUpdate::COMMIT;
+  return u;
+}
+
+size_t Subscription::waiting() const {
+  absl::MutexLock lock(&mu);
+  return snapshot ? snapshot->size() : pending.size();
+}
+
+uint64_t Subscription::folded() const {
+  absl::MutexLock lock(&mu);
+  return folded_;
+}
+
+}  // namespace salestrack::server

@@ -1,0 +1,84 @@
+// Subscription: one SubscribeLeaderboard stream's outbox, filled by the BoardHub (boards.h) and
+// drained by the stream's writer.
+//
+// Every message carries the board's info (members, window, ...) as of the message's seq: the hub
+// hands the outbox the board's info with every change, and a change of the info alone (a member
+// left outside a top-N view, a competition's window moved) is itself a message, an empty DELTA.
+#ifndef SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
+#define SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "salestrack/leaderboard.h"
+#include "salestrack/v1/leaderboard_service.pb.h"
+
+namespace salestrack::server {
+
+// Wakes a subscriber's writer. Called by the hub's thread, never under the hub's locks.
+class SubscriberSink {
+ public:
+  virtual ~SubscriberSink() = default;
+  virtual void Ref() = 0;
+  virtual void Unref() = 0;
+  virtual void Wake() = 0;
+  // Ends the stream: the board is gone (unit undefined, ...) or the daemon is shutting down.
+  virtual void Close(const absl::Status& status) = 0;
+};
+
+// A board entry as the wire carries it.
+void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out);
+
+// One subscriber's outbox.
+class Subscription {
+ public:
+  // The next message to send, if any: a pending snapshot, else the folded changes.
+  std::optional<v1::LeaderboardUpdate> Take();
+  uint64_t folded() const;  // Updates folded into a pending one so far.
+  size_t waiting() const;   // Entries waiting to be sent.
+
+ private:
+  friend class BoardHub;
+  struct Filter {
+    uint32_t top = 0;  // 0: no top-N filter.
+    absl::flat_hash_set<std::string> members;
+    bool Keeps(const std::string& member) const {
+      return members.empty() || members.contains(member);
+    }
+  };
+  std::vector<BoardEntry> View(const std::vector<BoardEntry>& board) const;
+  void PushSnapshot(uint64_t seq, v1::LeaderboardUpdate::Reason reason, const v1::BoardInfo& info,
+                    std::vector<BoardEntry> view, std::vector<EntryChange> resumed = {});
+  // The board at `seq`: its info then (`new_info`: it differs from the board's info at the previous
+  // push), and the changes of this subscriber's view (maybe none).
+  void PushChanges(uint64_t seq, const v1::BoardInfo& info, bool new_info,
+                   const std::vector<EntryChange>& changes);
+
+  // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).
+  BoardSpec spec;
+  std::optional<PeriodKind> rolling;  // Follows the current period of this kind.
+  Filter filter;
+  std::string board_key;
+
+  mutable absl::Mutex mu;
+  SubscriberSink* sink ABSL_GUARDED_BY(mu) = nullptr;
+  bool lower_is_better ABSL_GUARDED_BY(mu) = false;
+  v1::BoardInfo info ABSL_GUARDED_BY(mu);
+  bool info_changed ABSL_GUARDED_BY(mu) = false;  // Since the last message taken.
+  // A snapshot not yet taken (changes after it are applied to it), or folded changes.
+  std::optional<std::vector<BoardEntry>> snapshot ABSL_GUARDED_BY(mu);
+  v1::LeaderboardUpdate::Reason reason ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SUBSCRIBED;
+  absl::flat_hash_map<std::string, EntryChange> pending ABSL_GUARDED_BY(mu);
+  bool has_pending ABSL_GUARDED_BY(mu) = false;
+  uint64_t seq ABSL_GUARDED_BY(mu) = 0;
+  uint64_t folded_ ABSL_GUARDED_BY(mu) = 0;
+};
+
+}  // namespace salestrack::server
+
+#endif  // SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
