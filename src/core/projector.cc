@@ -167,30 +167,53 @@ struct AggCell {
 };
 
 // A unit's aggregates of one period kind, by period ordinal (see Ordinal): a vector, so the writer
-// reaches the 5 periods x the units of a touched day without hashing.
+// reaches the 5 periods x the units of a touched day without hashing. The vector spans at most
+// kMaxDense ordinals from where it started; a period farther off (a follow-up due in 9999 beside
+// this year's visits) gets a cell in `far`, so a date costs one cell, never a slot for every period
+// in between.
 struct PeriodRow {
+  static constexpr int64_t kMaxDense = 4096;
   int32_t base = 0;
   std::vector<std::unique_ptr<AggCell>> cells;  // cells[i] is ordinal base + i.
+  absl::flat_hash_map<int32_t, std::unique_ptr<AggCell>> far;
 
   AggCell& At(int32_t ordinal, int32_t start) {
     if (cells.empty()) base = ordinal;
-    if (ordinal < base) {
-      std::vector<std::unique_ptr<AggCell>> grown(base - ordinal);
-      std::move(cells.begin(), cells.end(), std::back_inserter(grown));
-      cells = std::move(grown);
-      base = ordinal;
+    const int64_t lo = std::min<int64_t>(base, ordinal);
+    const int64_t hi = std::max<int64_t>(base + static_cast<int64_t>(cells.size()), ordinal + 1);
+    std::unique_ptr<AggCell>* slot;
+    if (hi - lo > kMaxDense) {
+      slot = &far[ordinal];
+    } else {
+      if (ordinal < base) {
+        std::vector<std::unique_ptr<AggCell>> grown(base - ordinal);
+        std::move(cells.begin(), cells.end(), std::back_inserter(grown));
+        cells = std::move(grown);
+        base = ordinal;
+      }
+      const size_t i = ordinal - base;
+      if (i >= cells.size()) cells.resize(i + 1);
+      slot = &cells[i];
     }
-    const size_t i = ordinal - base;
-    if (i >= cells.size()) cells.resize(i + 1);
-    if (cells[i] == nullptr) {
-      cells[i] = std::make_unique<AggCell>();
-      cells[i]->start = start;
+    if (*slot == nullptr) {
+      *slot = std::make_unique<AggCell>();
+      (*slot)->start = start;
     }
-    return *cells[i];
+    return **slot;
   }
   const AggCell* Find(int32_t ordinal) const {
-    if (ordinal < base || ordinal - base >= static_cast<int64_t>(cells.size())) return nullptr;
-    return cells[ordinal - base].get();
+    if (ordinal >= base && ordinal - base < static_cast<int64_t>(cells.size())) {
+      if (const AggCell* c = cells[ordinal - base].get()) return c;
+    }
+    auto it = far.find(ordinal);
+    return it == far.end() ? nullptr : it->second.get();
+  }
+  template <typename F>
+  void ForEach(F f) const {
+    for (const auto& c : cells) {
+      if (c != nullptr) f(*c);
+    }
+    for (const auto& [ordinal, c] : far) f(*c);
   }
 };
 using UnitRows = std::array<PeriodRow, 5>;  // By kAllPeriodKinds index.
@@ -2233,9 +2256,9 @@ class Projector::Impl {
     for (const auto& [key, cell] : agg_) dump_agg(key, cell);
     for (const auto& [unit, rows] : unit_rows_) {
       for (size_t k = 0; k < rows.size(); ++k) {
-        for (const auto& cell : rows[k].cells) {
-          if (cell != nullptr) dump_agg({unit, static_cast<uint8_t>(k + 1), cell->start}, *cell);
-        }
+        rows[k].ForEach([&](const AggCell& cell) {
+          dump_agg({unit, static_cast<uint8_t>(k + 1), cell.start}, cell);
+        });
       }
     }
     for (const auto& [key, n] : customer_cells_) {
@@ -2311,12 +2334,11 @@ class Projector::Impl {
     n = table(unit_rows_);
     for (const auto& [k, rows] : unit_rows_) {
       for (const PeriodRow& row : rows) {
-        n += vec(row.cells);
-        for (const auto& c : row.cells) {
-          if (c == nullptr) continue;
-          n += sizeof(AggCell) + kBlock + vec(c->sums) + vec(c->hists);
-          for (const auto& [m, h] : c->hists) n += h.Bytes();
-        }
+        n += vec(row.cells) + table(row.far);
+        row.ForEach([&](const AggCell& c) {
+          n += sizeof(AggCell) + kBlock + vec(c.sums) + vec(c.hists);
+          for (const auto& [m, h] : c.hists) n += h.Bytes();
+        });
       }
     }
     out.push_back({"unit rows", n});

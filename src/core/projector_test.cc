@@ -319,6 +319,26 @@ TEST(ProjectorTest, ASigningWinsTheOpportunityItNamesUntilVoided) {
   EXPECT_EQ(Get(*reopened, Subject::Rep("li"), PeriodKind::kMonth, nov, "sales_cycle").count, 0);
 }
 
+// A unit's figures by period are a vector around the periods it has; a date far from the rest (a
+// follow-up due in 9999, a visit dated 1970) takes one cell, not a slot for every day in between.
+TEST(ProjectorTest, FarApartDatesCostAUnitOneCellEach) {
+  Log log;
+  log.Unit("co", "");
+  log.Rep("li", "co", Utc(2026, 1, 1));
+  log.Action("li", "acme", Utc(2026, 11, 2), v1::VISIT, 0, Utc(9999, 12, 1));
+  log.Action("li", "globex", Utc(1970, 1, 2), v1::VISIT, 0, Utc(9999, 12, 1));
+  auto p = log.Project();
+  size_t unit_rows = 0;
+  for (const auto& [name, bytes] : p->Memory()) {
+    if (name == "unit rows") unit_rows = bytes;
+  }
+  EXPECT_LT(unit_rows, 256u << 10);  // Dense, 1970..9999 would be ~27 MB.
+  const Subject co = Subject::Unit("co");
+  EXPECT_EQ(Get(*p, co, PeriodKind::kDay, absl::CivilDay(9999, 12, 1), "follow_ups_due").integer, 2);
+  EXPECT_EQ(Get(*p, co, PeriodKind::kYear, absl::CivilDay(1970, 1, 1), "actions").integer, 1);
+  EXPECT_EQ(Get(*p, co, PeriodKind::kWeek, absl::CivilDay(2026, 11, 2), "actions").integer, 1);
+}
+
 TEST(ProjectorTest, BackdatedContractChangesTheCustomersFirstContract) {
   Log log;
   log.Contract("li", "k1", "acme", 1000, Utc(2026, 11, 10));
