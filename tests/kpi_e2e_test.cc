@@ -277,6 +277,18 @@ TEST_F(KpiE2eTest, PendingFollowUpsAreListedWhateverTheirAgeByDefault) {
   EXPECT_THAT(list(v1::ListFollowUpsRequest::OVERDUE), ::testing::ElementsAre("acme"));
   EXPECT_THAT(list(v1::ListFollowUpsRequest::OPEN), ::testing::ElementsAre("acme", "globex"));
   EXPECT_THAT(list(v1::ListFollowUpsRequest::ANY), ::testing::IsEmpty());
+
+  // A limit keeps the earliest due and says how many there are.
+  grpc::ClientContext context;
+  v1::ListFollowUpsRequest request;
+  request.mutable_subject()->set_rep_id("li");
+  request.set_state(v1::ListFollowUpsRequest::OPEN);
+  request.set_limit(1);
+  v1::ListFollowUpsResponse response;
+  ASSERT_TRUE(kpi_->ListFollowUps(&context, request, &response).ok());
+  ASSERT_EQ(response.follow_ups_size(), 1);
+  EXPECT_EQ(response.follow_ups(0).customer_id(), "acme");
+  EXPECT_EQ(response.total(), 2u);
 }
 
 }  // namespace

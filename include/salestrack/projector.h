@@ -165,10 +165,12 @@ class Projector {
                                  absl::Time now) const;
   absl::StatusOr<FunnelReport> Funnel(const Subject& subject, const Period& period) const;
   // Follow-ups of the subject due in [from, to), filtered by state, ordered by (due, rep, customer,
-  // seq). scheduled_by is filled only with index_events; scheduled_by_seq always.
+  // seq): the first `limit` of them, and in *total (if given) how many there are. scheduled_by is
+  // filled only with index_events; scheduled_by_seq always.
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
-                                                  absl::Time now) const;
+                                                  absl::Time now, size_t limit = SIZE_MAX,
+                                                  size_t* total = nullptr) const;
 
   // One per-period metric of KPI_SPEC §5 (not a point-in-time figure) for a rep or a unit, in a
   // calendar period or over a competition's window. INVALID_ARGUMENT for any other name; NOT_FOUND

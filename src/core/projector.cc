@@ -2170,7 +2170,15 @@ class Projector::Impl {
 
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,
-                                                  absl::Time now) const {
+                                                  absl::Time now, size_t limit,
+                                                  size_t* total) const {
+    // The first `limit` by (due, rep, customer, seq): a max-heap of them, so a unit's years of
+    // follow-ups cost `limit` entries of memory, not all of them.
+    auto before = [](const FollowUp& a, const FollowUp& b) {
+      return std::tie(a.due, a.rep, a.customer, a.scheduled_by_seq) <
+             std::tie(b.due, b.rep, b.customer, b.scheduled_by_seq);
+    };
+    size_t matched = 0;
     ASSIGN_OR_RETURN(auto members, Members(subject));
     const std::vector<std::string>& reps = *members;
     const Micros lo = absl::ToUnixMicros(from), hi = absl::ToUnixMicros(to),
@@ -2205,14 +2213,21 @@ class Projector::Impl {
                       (state == FollowUpState::kDone && f.done_at) ||
                       (state == FollowUpState::kOnTime && f.on_time) ||
                       (state == FollowUpState::kOverdue && f.overdue);
-          if (keep) out.push_back(std::move(f));
+          if (!keep) continue;
+          ++matched;
+          if (out.size() < limit) {
+            out.push_back(std::move(f));
+            std::push_heap(out.begin(), out.end(), before);
+          } else if (limit > 0 && before(f, out.front())) {
+            std::pop_heap(out.begin(), out.end(), before);
+            out.back() = std::move(f);
+            std::push_heap(out.begin(), out.end(), before);
+          }
         }
       }
     }
-    std::sort(out.begin(), out.end(), [](const FollowUp& a, const FollowUp& b) {
-      return std::tie(a.due, a.rep, a.customer, a.scheduled_by_seq) <
-             std::tie(b.due, b.rep, b.customer, b.scheduled_by_seq);
-    });
+    std::sort_heap(out.begin(), out.end(), before);
+    if (total != nullptr) *total = matched;
     return out;
   }
 
@@ -2457,8 +2472,9 @@ absl::StatusOr<FunnelReport> Projector::Funnel(const Subject& s, const Period& p
 }
 absl::StatusOr<std::vector<FollowUp>> Projector::FollowUps(const Subject& s, absl::Time from,
                                                            absl::Time to, FollowUpState state,
-                                                           absl::Time now) const {
-  return impl_->FollowUps(s, from, to, state, now);
+                                                           absl::Time now, size_t limit,
+                                                           size_t* total) const {
+  return impl_->FollowUps(s, from, to, state, now, limit, total);
 }
 void Projector::WarmUp(absl::Time now) const { impl_->WarmUp(absl::ToUnixMicros(now)); }
 std::vector<std::string> Projector::DumpCells() const { return impl_->DumpCells(); }

@@ -409,6 +409,30 @@ TEST(ProjectorTest, FollowUpsDueOnTimeLateAndOpen) {
                          FollowUpState::kOnTime, Utc(2026, 11, 20))->size(), 1u);
 }
 
+// A list is the first `limit` in (due, rep, customer) order however the chains hold them, with the
+// count of all that match.
+TEST(ProjectorTest, FollowUpListIsTheEarliestLimitAndCountsTheRest) {
+  Log log;
+  const int days[] = {9, 3, 7, 1, 5};
+  for (int i = 0; i < 5; ++i) {
+    log.Action("li", "c" + std::to_string(i), Utc(2026, 10, 1), v1::VISIT, 0,
+               Utc(2026, 11, days[i]));
+  }
+  auto p = log.Project();
+  size_t total = 0;
+  absl::StatusOr<std::vector<FollowUp>> first = p->FollowUps(
+      Subject::Rep("li"), Utc(2026, 1, 1), Utc(2027, 1, 1), FollowUpState::kOpen, Utc(2026, 10, 2),
+      /*limit=*/2, &total);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(total, 5u);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].customer, "c3");  // Due Nov 1.
+  EXPECT_EQ((*first)[1].customer, "c1");  // Due Nov 3.
+  EXPECT_TRUE(p->FollowUps(Subject::Rep("li"), Utc(2026, 1, 1), Utc(2027, 1, 1),
+                           FollowUpState::kOpen, Utc(2026, 10, 2), 0, &total)->empty());
+  EXPECT_EQ(total, 5u);
+}
+
 // Ids are stored back to back in blocks, long ones in blocks of their own: names of any length,
 // across many blocks, keep their number and come back whole.
 TEST(ProjectorTest, IdsOfAnyLengthKeepTheirNamesAcrossBlocks) {

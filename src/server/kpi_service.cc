@@ -144,12 +144,18 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
                   : pending         ? absl::InfiniteFuture()
                                     : now + absl::Hours(24 * 30);
   if (to <= from) return FinishUnary(context, absl::InvalidArgumentError("to: must be after from"));
+  // A response holds at most 10,000 entries (~1 MB): a company's years of follow-ups would
+  // otherwise be one unbounded message.
+  constexpr uint32_t kDefaultLimit = 1000, kMaxLimit = 10000;
+  const size_t limit = request->limit() == 0 ? kDefaultLimit : std::min(request->limit(), kMaxLimit);
+  size_t total = 0;
   auto [seq, list] = views_->Read([&](const Projector& p) {
-    return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now));
+    return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now, limit, &total));
   });
   if (!list.ok()) return FinishUnary(context, list.status());
   if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return FinishUnary(context, s);
   response->set_seq(seq);
+  response->set_total(total);
   for (const FollowUp& f : *list) {
     v1::FollowUpEntry* e = response->add_follow_ups();
     e->set_rep_id(f.rep);

@@ -15,7 +15,9 @@
 
 ABSL_FLAG(uint64_t, from, 1, "events: the first seq to print.");
 ABSL_FLAG(bool, follow, false, "events: keep printing records as they are committed (Ctrl-C stops).");
-ABSL_FLAG(uint64_t, limit, 0, "events: stop after this many records (0: no limit).");
+ABSL_FLAG(uint64_t, limit, 0,
+          "events: stop after this many records (0: no limit). followups: list at most this many "
+          "(0: the daemon's default, 1,000; at most 10,000).");
 
 namespace salestrack::cli {
 namespace {

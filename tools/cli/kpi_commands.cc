@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,6 +18,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
+
+ABSL_DECLARE_FLAG(uint64_t, limit);  // events_command.cc
 
 ABSL_FLAG(std::string, rep, "", "kpis, funnel, followups, scorecard: the rep to report on.");
 ABSL_FLAG(std::string, unit, "",
@@ -248,6 +251,7 @@ int RunFollowUps(const Context& ctx) {
   if (*from) *request.mutable_from() = **from;
   if (*to) *request.mutable_to() = **to;
   request.set_state(state);
+  request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(absl::GetFlag(FLAGS_limit), UINT32_MAX)));
   v1::ListFollowUpsResponse response;
   grpc::ClientContext context;
   SetDeadline(context, ctx);
@@ -267,10 +271,14 @@ int RunFollowUps(const Context& ctx) {
           ? "at any time"
           : absl::StrCat(*from ? FormatTimestamp(**from) : pending ? "any time" : "30 days ago",
                          " to ", *to ? FormatTimestamp(**to) : pending ? "any time" : "30 days from now");
-  std::printf("follow-ups of %s due %s, state %s, at seq %llu: %d\n\n",
+  std::printf("follow-ups of %s due %s, state %s, at seq %llu: %llu%s\n\n",
               FormatSubject(*subject).c_str(), window.c_str(),
               absl::AsciiStrToLower(state_name).c_str(),
-              static_cast<unsigned long long>(response.seq()), response.follow_ups_size());
+              static_cast<unsigned long long>(response.seq()),
+              static_cast<unsigned long long>(response.total()),
+              response.total() > static_cast<uint64_t>(response.follow_ups_size())
+                  ? absl::StrCat(" (the first ", response.follow_ups_size(), " shown; --limit for more)").c_str()
+                  : "");
   if (response.follow_ups().empty()) return 0;
   Table table({{"due"}, {"rep"}, {"customer"}, {"state"}, {"done_at"}, {"scheduled_by"}});
   for (const v1::FollowUpEntry& f : response.follow_ups()) {
