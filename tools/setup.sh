@@ -14,6 +14,7 @@ packages=(cmake ninja-build ccache g++ pkg-config tzdata
           librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
           libabsl-dev libspdlog-dev libssl-dev openssl libgtest-dev libgmock-dev libbenchmark-dev
           libhiredis-dev redis-tools prometheus-cpp-dev clang libclang-rt-14-dev
+          grpc-proto  # gRPC's health and reflection .proto files, compiled into salestrack_proto.
           chromium fonts-noto-cjk libpng-dev)  # Scoring reports: rendered and screenshot in tests.
 
 missing=()

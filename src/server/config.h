@@ -24,6 +24,12 @@ struct ServerOptions {
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
+  // Append memory (append_budget.h): per AppendStream, per API key, in total.
+  size_t max_stream_bytes = 16 << 20;
+  size_t max_key_append_bytes = 64 << 20;
+  size_t max_append_bytes = 256 << 20;
+  // Streams whose client takes nothing for this long are ended (stall_watch.h).
+  absl::Duration stalled_stream_timeout = absl::Seconds(60);
   size_t max_board_subscribers = 20000;
   size_t max_log_followers = 1000;
   // Append rate limits per role (rate_limiter.h; api_keys may carry their own).
