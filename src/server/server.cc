@@ -98,6 +98,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     builder.RegisterService(service);
   }
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_request_bytes));
+  // gRPC's own buffers for requests not yet read. With BDP probing gRPC grows a stream's
+  // flow-control window to what the link carries (tens of MiB on a fast one), and buffers that much
+  // for a client whatever the daemon reads; fixed windows bound it per stream.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+                             static_cast<int>(options.stream_window_bytes));
+  if (options.grpc_memory_bytes > 0) {
+    // And in total: past it gRPC shrinks windows, then refuses work (see config.proto).
+    grpc::ResourceQuota quota("salestrackd");
+    quota.Resize(options.grpc_memory_bytes);
+    builder.SetResourceQuota(quota);
+  }
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     server->sequencer_->Stop();
