@@ -225,5 +225,52 @@ TEST_F(AppendMemoryTest, StreamsOfRefusedRequestsThatNeverReadAreHeldBackAndBoun
   ExpectStalledStreamsEnded("refused", log_from);
 }
 
+// A live ReadEvents whose client reads nothing holds a message in flight and a place among
+// limits.max_log_followers: the daemon ends it after stalled_stream_seconds, which frees the place.
+TEST(StalledStreamTest, AFollowerThatReadsNothingIsEndedAndFreesItsPlace) {
+  TempDir dir;
+  std::ofstream(dir.Sub("d.conf")) << "limits { max_log_followers: 1 stalled_stream_seconds: 2 }\n";
+  Daemon daemon(dir.Sub("data"), {"--config=" + dir.Sub("d.conf")});
+  v1::AppendRequest batch = BigBatch("log-", 900, 1000);  // ~1 MB: more than a window.
+  v1::AppendResponse response;
+  grpc::ClientContext append;
+  ASSERT_TRUE(daemon.NewStub()->Append(&append, batch, &response).ok());
+
+  grpc::ChannelArguments args;
+  args.SetInt("grpc.channel_id", 1);
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
+  v1::ReadEventsRequest follow;
+  follow.set_follow(true);
+  RawStream silent(grpc::CreateCustomChannel(daemon.address(), grpc::InsecureChannelCredentials(),
+                                             args),
+                   "/salestrack.v1.LogService/ReadEvents");
+  ASSERT_TRUE(silent.Write(follow));
+  ASSERT_TRUE(silent.WritesDone());
+
+  // The place is taken meanwhile...
+  auto other = [&] {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    auto reader = daemon.NewStub()->ReadEvents(&context, follow);
+    v1::ReadEventsResponse first;
+    const bool got = reader->Read(&first);
+    context.TryCancel();
+    reader->Finish();
+    return got;
+  };
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_FALSE(other());
+  // ... and free once the silent follower has been ended (2 s, then cancelled 2 s later).
+  absl::Time deadline = absl::Now() + absl::Seconds(15);
+  bool served = false;
+  while (!served && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(500));
+    served = other();
+  }
+  EXPECT_TRUE(served);
+  EXPECT_THAT(testing::ReadFile(daemon.stderr_path()), HasSubstr("event=stream_stalled"));
+}
+
 }  // namespace
 }  // namespace salestrack
