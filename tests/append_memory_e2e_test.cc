@@ -1,9 +1,9 @@
 // Memory a client can make the daemon hold (issue 18, item 4), through a real daemon: AppendStreams
-// that send ~4 MB requests and never read their answers, with a key whose requests all pass and with
-// one whose requests are all refused. The daemon's RSS (VmRSS of /proc/PID/status) must stay under
-// kRssBound above what it was before, the clients must be slowed (their writes stop completing), and
-// another key's appends must still be answered promptly; once the streams have taken nothing for
-// limits.stalled_stream_seconds they are ended, and their key appends again.
+// that send ~4 MB requests and never read their answers, with a key whose requests all pass and
+// with one whose requests are all refused. The daemon's RSS (VmRSS of /proc/PID/status) must stay
+// under kRssBound above what it was before, the clients must be slowed (their writes stop
+// completing), and another key's appends must still be answered promptly; once the streams have
+// taken nothing for limits.stalled_stream_seconds they are ended, and their key appends again.
 #include <fstream>
 #include <thread>
 
@@ -115,8 +115,7 @@ class AppendMemoryTest : public ::testing::Test {
     std::vector<absl::Duration> other_took;
     std::vector<grpc::Status> other_status;
   };
-  static Flood FloodWith(const std::string& key, const v1::AppendRequest& request,
-                         int max_writes) {
+  static Flood FloodWith(const std::string& key, const v1::AppendRequest& request, int max_writes) {
     Flood flood;
     const std::string bytes = request.SerializeAsString();
     flood.written.assign(kStreams, 0);
@@ -242,9 +241,9 @@ TEST(StalledStreamTest, AFollowerThatReadsNothingIsEndedAndFreesItsPlace) {
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
   v1::ReadEventsRequest follow;
   follow.set_follow(true);
-  RawStream silent(grpc::CreateCustomChannel(daemon.address(), grpc::InsecureChannelCredentials(),
-                                             args),
-                   "/salestrack.v1.LogService/ReadEvents");
+  RawStream silent(
+      grpc::CreateCustomChannel(daemon.address(), grpc::InsecureChannelCredentials(), args),
+      "/salestrack.v1.LogService/ReadEvents");
   ASSERT_TRUE(silent.Write(follow));
   ASSERT_TRUE(silent.WritesDone());
 

@@ -31,7 +31,9 @@ using ::salestrack::testing::TempDir;
 using ::testing::HasSubstr;
 
 // Field 1, length-delimited, declaring 5 bytes of which only 2 follow.
-constexpr char kTruncated[] = "\x0a\x05" "ab";
+constexpr char kTruncated[] =
+    "\x0a\x05"
+    "ab";
 
 // A length-delimited field.
 std::string Field(int number, const std::string& payload) {
@@ -126,12 +128,13 @@ TEST_F(DecodeTest, EveryMethodAnswersATruncatedRequestWithInvalidArgumentNamingT
     grpc::Status s = Call(*m, kTruncated, *token_);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     const FieldDescriptor* first = m->input_type()->FindFieldByNumber(1);
-    EXPECT_THAT(s.error_message(),
-                HasSubstr(absl::StrCat("request does not decode as ", m->input_type()->full_name(),
-                                       ": ", first == nullptr       ? "#1"
-                                             : first->is_repeated() ? first->name() + "[0]"
-                                                                    : first->name(),
-                                       ": ")));
+    EXPECT_THAT(
+        s.error_message(),
+        HasSubstr(absl::StrCat("request does not decode as ", m->input_type()->full_name(), ": ",
+                               first == nullptr       ? "#1"
+                               : first->is_repeated() ? first->name() + "[0]"
+                                                      : first->name(),
+                               ": ")));
     EXPECT_THAT(s.error_message(), HasSubstr("truncated"));
   }
 }
@@ -146,9 +149,8 @@ TEST_F(DecodeTest, EveryMethodAnswersInvalidUtf8WithInvalidArgumentNamingTheFiel
     grpc::Status s = Call(*m, bytes, *token_);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     EXPECT_THAT(s.error_message(),
-                HasSubstr(absl::StrCat("request does not decode as ",
-                                       m->input_type()->full_name(), ": ", path,
-                                       ": is not valid UTF-8")));
+                HasSubstr(absl::StrCat("request does not decode as ", m->input_type()->full_name(),
+                                       ": ", path, ": is not valid UTF-8")));
     ++checked;
   }
   EXPECT_GE(checked, 9);

@@ -1,7 +1,7 @@
-// Server reflection through a real daemon (issue 18, item 12), as grpcurl and `buf curl` use it: both
-// grpc.reflection.v1 and v1alpha list every service the daemon serves, and every listed service,
-// grpc.health.v1.Health included, can be described from the file descriptors they return alone.
-// (grpcurl itself is not a Debian package, so the test is this client.)
+// Server reflection through a real daemon (issue 18, item 12), as grpcurl and `buf curl` use it:
+// both grpc.reflection.v1 and v1alpha list every service the daemon serves, and every listed
+// service, grpc.health.v1.Health included, can be described from the file descriptors they return
+// alone. (grpcurl itself is not a Debian package, so the test is this client.)
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
@@ -24,7 +24,8 @@ using ::testing::IsSupersetOf;
 class Reflection {
  public:
   Reflection(const Daemon& daemon, const std::string& package)
-      : stream_(daemon.NewChannel(), absl::StrCat("/", package, ".ServerReflection/ServerReflectionInfo")) {}
+      : stream_(daemon.NewChannel(),
+                absl::StrCat("/", package, ".ServerReflection/ServerReflectionInfo")) {}
 
   rv1::ServerReflectionResponse Ask(const rv1::ServerReflectionRequest& request) {
     rv1::ServerReflectionResponse response;
@@ -100,11 +101,11 @@ Daemon* ReflectionTest::daemon_ = nullptr;
 TEST_P(ReflectionTest, ListsEveryServiceAndDescribesEachFromItsAnswerAlone) {
   Reflection reflection(*daemon_, GetParam());
   std::vector<std::string> services = reflection.Services();
-  EXPECT_THAT(services, IsSupersetOf({"salestrack.v1.LogService", "salestrack.v1.KpiService",
-                                      "salestrack.v1.AdminService",
-                                      "salestrack.v1.LeaderboardService", "grpc.health.v1.Health",
-                                      "grpc.reflection.v1.ServerReflection",
-                                      "grpc.reflection.v1alpha.ServerReflection"}));
+  EXPECT_THAT(services,
+              IsSupersetOf({"salestrack.v1.LogService", "salestrack.v1.KpiService",
+                            "salestrack.v1.AdminService", "salestrack.v1.LeaderboardService",
+                            "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                            "grpc.reflection.v1alpha.ServerReflection"}));
   for (const std::string& name : services) {
     SCOPED_TRACE(name);
     google::protobuf::DescriptorPool pool;

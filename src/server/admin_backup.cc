@@ -32,7 +32,7 @@ absl::StatusOr<std::string> BackupPath(const std::string& backup_dir, const std:
 }  // namespace
 
 absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::BackupRequest& request,
-    v1::BackupResponse* response) {
+                                            v1::BackupResponse* response) {
   absl::StatusOr<std::string> path = BackupPath(backup_dir_, request.dir());
   if (!path.ok()) return path.status();
   absl::Time start = absl::Now();

@@ -5,8 +5,9 @@
 
 namespace salestrack::server {
 
-absl::Status AdminServiceImpl::HandleGetStats(const Principal& who, const v1::GetStatsRequest& request,
-    v1::GetStatsResponse* response) {
+absl::Status AdminServiceImpl::HandleGetStats(const Principal& who,
+                                              const v1::GetStatsRequest& request,
+                                              v1::GetStatsResponse* response) {
   *response = metrics_->Stats();
   return absl::OkStatus();
 }

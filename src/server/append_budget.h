@@ -1,13 +1,16 @@
-// AppendBudget: the memory the daemon holds for appending clients, bounded per API key and in total.
+// AppendBudget: the memory the daemon holds for appending clients, bounded per API key and in
+// total.
 //
 // An append holds its request from the moment it is read until it is committed or refused, and an
 // AppendStream holds each answer until the client takes it. Those bytes (the request's wire size,
 // the answer's encoded size) are charged here to the caller's key and to the daemon's total.
 // When a budget is used up:
-//   - a unary Append is refused at once (RESOURCE_EXHAUSTED with a retry hint), freeing its request;
+//   - a unary Append is refused at once (RESOURCE_EXHAUSTED with a retry hint), freeing its
+//   request;
 //   - an AppendStream stops reading (Wait), so gRPC's flow control slows its client; it reads again
 //     when another holder of the same key, or any holder at all, releases bytes.
-// A stream's own bound (limits.max_stream_bytes) is the stream's business (append_stream_reactor.h).
+// A stream's own bound (limits.max_stream_bytes) is the stream's business
+// (append_stream_reactor.h).
 //
 // A stream checks for room before each read and is charged once the request arrives, so a key or
 // the total may exceed its budget by at most one request per stream reading at that moment.

@@ -31,7 +31,7 @@ TEST(AppendBudgetTest, AWaiterRunsOnTheNextReleaseAndNotWhenThereIsRoom) {
   AppendBudget budget(/*per_key_bytes=*/100, /*total_bytes=*/1000);
   int woken = 0;
   EXPECT_FALSE(budget.WaitForRoom("a", [&] { ++woken; }).has_value());  // Room: no wait.
-  budget.Charge("a", 100);                                               // Streams overshoot.
+  budget.Charge("a", 100);                                              // Streams overshoot.
   std::optional<uint64_t> wait = budget.WaitForRoom("a", [&] { ++woken; });
   ASSERT_TRUE(wait.has_value());
   EXPECT_FALSE(budget.WaitForRoom("b", [&] { ++woken; }).has_value());  // Another key has room.

@@ -226,8 +226,7 @@ AppendStreamReactor::Actions AppendStreamReactor::NextActions() {
   }
   if (!reading_ && !reads_done_ && !budget_wait_ && slots_.size() < shared_.max_in_flight &&
       held_ < shared_.max_bytes) {
-    std::optional<uint64_t> wait =
-        shared_.budget->WaitForRoom(key_, [this]() { OnBudgetRoom(); });
+    std::optional<uint64_t> wait = shared_.budget->WaitForRoom(key_, [this]() { OnBudgetRoom(); });
     if (wait) {
       budget_wait_ = wait;
       ++refs_;

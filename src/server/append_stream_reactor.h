@@ -1,5 +1,5 @@
-// AppendStreamReactor: one AppendStream call. Each request is an atomic batch answered by exactly one
-// response, in request order; a request that does not decode is answered with an AppendError
+// AppendStreamReactor: one AppendStream call. Each request is an atomic batch answered by exactly
+// one response, in request order; a request that does not decode is answered with an AppendError
 // (INVALID_ARGUMENT naming the field) and the stream goes on.
 //
 // Memory held for the client is bounded. A request is held from its read until it is committed or
@@ -40,10 +40,10 @@ struct AppendStreamShared {
   store::Sequencer* sequencer = nullptr;
   const Clock* clock = nullptr;
   ValidationOptions validation;
-  size_t max_in_flight = 64;        // limits.max_stream_in_flight
-  size_t max_bytes = 16 << 20;      // limits.max_stream_bytes
-  Metrics* metrics = nullptr;       // Counts every answer.
-  AppendBudget* budget = nullptr;   // Per key and total.
+  size_t max_in_flight = 64;       // limits.max_stream_in_flight
+  size_t max_bytes = 16 << 20;     // limits.max_stream_bytes
+  Metrics* metrics = nullptr;      // Counts every answer.
+  AppendBudget* budget = nullptr;  // Per key and total.
   StallWatch* watch = nullptr;
 };
 
@@ -73,8 +73,8 @@ class AppendStreamReactor final
   struct Slot {
     std::unique_ptr<v1::AppendRequest> request;  // Until committed or refused.
     uint64_t request_id = 0;
-    grpc::ByteBuffer answer;                     // The encoded AppendStreamResponse, once ready.
-    size_t charged = 0;                          // Bytes charged for it: request, then answer.
+    grpc::ByteBuffer answer;  // The encoded AppendStreamResponse, once ready.
+    size_t charged = 0;       // Bytes charged for it: request, then answer.
     bool ready = false;
   };
   // What to do once mu_ is released: reactions and Release are never started while holding it.
@@ -82,8 +82,8 @@ class AppendStreamReactor final
     const grpc::ByteBuffer* write = nullptr;
     bool read = false;
     bool finish = false;
-    grpc::Status status;    // With finish.
-    size_t release = 0;     // Bytes to return to the budget.
+    grpc::Status status;  // With finish.
+    size_t release = 0;   // Bytes to return to the budget.
   };
 
   void OnCommitted(Slot* slot, absl::StatusOr<store::AppendResult> result);
@@ -112,7 +112,7 @@ class AppendStreamReactor final
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;  // Cancelled, a write failed, or stalled.
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;    // OnDone ran: context_ is gone.
+  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran: context_ is gone.
 };
 
 }  // namespace salestrack::server

@@ -94,8 +94,12 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     options->max_key_append_bytes = limits.max_key_append_bytes();
   }
   if (limits.max_append_bytes() != 0) options->max_append_bytes = limits.max_append_bytes();
-  if (limits.stream_window_bytes() != 0) options->stream_window_bytes = limits.stream_window_bytes();
-  if (limits.grpc_memory_mb() != 0) options->grpc_memory_bytes = size_t{limits.grpc_memory_mb()} << 20;
+  if (limits.stream_window_bytes() != 0) {
+    options->stream_window_bytes = limits.stream_window_bytes();
+  }
+  if (limits.grpc_memory_mb() != 0) {
+    options->grpc_memory_bytes = size_t{limits.grpc_memory_mb()} << 20;
+  }
   if (limits.stalled_stream_seconds() != 0) {
     options->stalled_stream_timeout = absl::Seconds(limits.stalled_stream_seconds());
   }
@@ -119,14 +123,14 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   }
   // A request must fit every append budget, or one of its size could never pass.
   if (options->max_stream_bytes < options->max_request_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limits.max_stream_bytes: ", options->max_stream_bytes,
-        " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_stream_bytes: ", options->max_stream_bytes,
+                     " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
   }
   if (options->max_key_append_bytes < options->max_request_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limits.max_key_append_bytes: ", options->max_key_append_bytes,
-        " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_key_append_bytes: ", options->max_key_append_bytes,
+                     " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
   }
   if (options->max_append_bytes < options->max_key_append_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -135,9 +139,9 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   }
   if (options->stream_window_bytes < kMinStreamWindowBytes ||
       options->stream_window_bytes > kMaxStreamWindowBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("limits.stream_window_bytes: ",
-                                                   options->stream_window_bytes, " is outside ",
-                                                   kMinStreamWindowBytes, "..", kMaxStreamWindowBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.stream_window_bytes: ", options->stream_window_bytes, " is outside ",
+                     kMinStreamWindowBytes, "..", kMaxStreamWindowBytes));
   }
   if (options->listen_address.empty()) {
     return absl::InvalidArgumentError("listen_address: must not be empty");

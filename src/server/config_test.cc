@@ -75,12 +75,12 @@ TEST(ConfigTest, MemoryLimitsApplyAndMustHoldARequest) {
   EXPECT_EQ(options.stream_window_bytes, 256u << 10);
   EXPECT_EQ(options.grpc_memory_bytes, size_t{512} << 20);
 
-  for (const auto& [field, value, error] :
-       std::vector<std::tuple<std::string, int, std::string>>{
+  for (const auto& [field, value, error] : std::vector<std::tuple<std::string, int, std::string>>{
            {"max_stream_bytes", 1000, "limits.max_stream_bytes: 1000 is less than"},
            {"max_key_append_bytes", 1000, "limits.max_key_append_bytes: 1000 is less than"},
-           {"max_append_bytes", 5000000, "limits.max_append_bytes: 5000000 is less than "
-                                         "limits.max_key_append_bytes"},
+           {"max_append_bytes", 5000000,
+            "limits.max_append_bytes: 5000000 is less than "
+            "limits.max_key_append_bytes"},
            {"stream_window_bytes", 100, "limits.stream_window_bytes: 100 is outside"}}) {
     v1::DaemonConfig bad;
     const google::protobuf::FieldDescriptor* f = v1::Limits::descriptor()->FindFieldByName(field);

@@ -64,7 +64,7 @@ absl::Status KpiServiceImpl::Allow(const Principal& who, const v1::Subject& subj
 }
 
 absl::Status KpiServiceImpl::HandleGetKpis(const Principal& who, const v1::GetKpisRequest& request,
-    v1::GetKpisResponse* response) const {
+                                           v1::GetKpisResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetKpis);
   RETURN_IF_ERROR(Allow(who, request.subject()));
   absl::Time now = clock_->Now();
@@ -89,8 +89,9 @@ absl::Status KpiServiceImpl::HandleGetKpis(const Principal& who, const v1::GetKp
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who, const v1::GetFunnelRequest& request,
-    v1::GetFunnelResponse* response) const {
+absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who,
+                                             const v1::GetFunnelRequest& request,
+                                             v1::GetFunnelResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetFunnel);
   RETURN_IF_ERROR(Allow(who, request.subject()));
   auto query = DecodeQuery(request, *views_, clock_->Now());
@@ -112,8 +113,9 @@ absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who, const v1::Get
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who, const v1::ListFollowUpsRequest& request,
-    v1::ListFollowUpsResponse* response) const {
+absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who,
+                                                 const v1::ListFollowUpsRequest& request,
+                                                 v1::ListFollowUpsResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kListFollowUps);
   RETURN_IF_ERROR(Allow(who, request.subject()));
   absl::Time now = clock_->Now();
@@ -146,14 +148,15 @@ absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who, const v1:
 }
 
 absl::Status AdminServiceImpl::HandleVerify(const Principal& who, const v1::VerifyRequest& request,
-    v1::VerifyResponse* response) {
+                                            v1::VerifyResponse* response) {
   absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
   if (r.ok()) *response = std::move(*r);
   return r.status();
 }
 
-absl::Status AdminServiceImpl::HandleRebuild(const Principal& who, const v1::RebuildRequest& request,
-    v1::RebuildResponse* response) {
+absl::Status AdminServiceImpl::HandleRebuild(const Principal& who,
+                                             const v1::RebuildRequest& request,
+                                             v1::RebuildResponse* response) {
   absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
   if (r.ok()) *response = std::move(*r);
   return r.status();

@@ -14,8 +14,8 @@
 namespace salestrack::server {
 
 // Every method raw (raw_call.h): requests are parsed by ServeUnary, after the caller's key.
-using KpiServiceBase = v1::KpiService::WithRawCallbackMethod_GetKpis<
-    v1::KpiService::WithRawCallbackMethod_GetFunnel<
+using KpiServiceBase =
+    v1::KpiService::WithRawCallbackMethod_GetKpis<v1::KpiService::WithRawCallbackMethod_GetFunnel<
         v1::KpiService::WithRawCallbackMethod_ListFollowUps<
             v1::KpiService::WithRawCallbackMethod_GetScorecard<
                 v1::KpiService::WithRawCallbackMethod_CheckTargets<v1::KpiService::Service>>>>>;

@@ -124,7 +124,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran: context_ is gone.
-  grpc::ByteBuffer update_;  // The write in flight.
+  grpc::ByteBuffer update_;                 // The write in flight.
 };
 
 }  // namespace

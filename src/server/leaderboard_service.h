@@ -21,8 +21,7 @@ class LeaderboardServiceImpl final : public LeaderboardServiceBase {
  public:
   // `metrics`: where GetLeaderboard's times go (nullptr: not timed).
   // `watch` (may be null) ends subscriptions whose client stops taking updates.
-  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics,
-                         StallWatch* watch)
+  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics, StallWatch* watch)
       : hub_(hub), auth_(auth), metrics_(metrics), watch_(watch) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* context,

@@ -27,8 +27,8 @@ struct LogServiceOptions {
 };
 
 // Every method raw (raw_call.h): each parses its requests after checking the caller's key.
-using LogServiceBase = v1::LogService::WithRawCallbackMethod_Append<
-    v1::LogService::WithRawCallbackMethod_AppendStream<
+using LogServiceBase =
+    v1::LogService::WithRawCallbackMethod_Append<v1::LogService::WithRawCallbackMethod_AppendStream<
         v1::LogService::WithRawCallbackMethod_ReadEvents<v1::LogService::Service>>>;
 
 class LogServiceImpl final : public LogServiceBase {

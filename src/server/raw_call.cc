@@ -67,8 +67,8 @@ absl::Status SerializeReply(const google::protobuf::Message& message, grpc::Byte
   grpc::Status s =
       grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, raw, &own);
   if (!s.ok()) {
-    return absl::InternalError(absl::StrCat("cannot encode the ", message.GetTypeName(),
-                                            " reply: ", s.error_message()));
+    return absl::InternalError(
+        absl::StrCat("cannot encode the ", message.GetTypeName(), " reply: ", s.error_message()));
   }
   return absl::OkStatus();
 }

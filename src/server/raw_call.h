@@ -54,7 +54,8 @@ grpc::ServerUnaryReactor* ServeUnary(const Auth& auth, const char* method,
 }
 
 // The same with a member function as the handler:
-//   return ServeUnary(*auth_, methods::kGetKpis, context, in, out, this, &KpiServiceImpl::HandleGetKpis);
+//   return ServeUnary(*auth_, methods::kGetKpis, context, in, out, this,
+//   &KpiServiceImpl::HandleGetKpis);
 template <typename Service, typename Request, typename Response>
 grpc::ServerUnaryReactor* ServeUnary(
     const Auth& auth, const char* method, grpc::CallbackServerContext* context,

@@ -105,9 +105,7 @@ void ReadEventsReactor::OnDone() {
   Unref();
 }
 
-void ReadEventsReactor::OnStalled(const absl::Status& status) {
-  FinishOnce(ToGrpcStatus(status));
-}
+void ReadEventsReactor::OnStalled(const absl::Status& status) { FinishOnce(ToGrpcStatus(status)); }
 
 void ReadEventsReactor::CancelStalled() {
   // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and

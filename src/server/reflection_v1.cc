@@ -133,10 +133,10 @@ void ReflectionV1Service::Answer(const rv1::ServerReflectionRequest& request,
     case rv1::ServerReflectionRequest::kAllExtensionNumbersOfType: {
       const Descriptor* type = pool->FindMessageTypeByName(request.all_extension_numbers_of_type());
       if (type == nullptr) {
-        return Error(grpc::StatusCode::NOT_FOUND,
-                     absl::StrCat("no message type \"", request.all_extension_numbers_of_type(),
-                                  "\""),
-                     response);
+        return Error(
+            grpc::StatusCode::NOT_FOUND,
+            absl::StrCat("no message type \"", request.all_extension_numbers_of_type(), "\""),
+            response);
       }
       std::vector<const FieldDescriptor*> extensions;
       pool->FindAllExtensions(type, &extensions);

@@ -38,8 +38,9 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
 
 }  // namespace
 
-absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who, const v1::GetScorecardRequest& request,
-    v1::GetScorecardResponse* response) const {
+absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who,
+                                                const v1::GetScorecardRequest& request,
+                                                v1::GetScorecardResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetScorecard);
   RETURN_IF_ERROR(Allow(who, request.subject()));
   absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
@@ -66,8 +67,9 @@ absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who, const v1::
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleCheckTargets(const Principal& who, const v1::CheckTargetsRequest& request,
-    v1::CheckTargetsResponse* response) const {
+absl::Status KpiServiceImpl::HandleCheckTargets(const Principal& who,
+                                                const v1::CheckTargetsRequest& request,
+                                                v1::CheckTargetsResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kCheckTargets);
   v1::Subject unit;
   unit.set_unit_id(request.unit_id());

@@ -1,11 +1,11 @@
 #include "server/server.h"
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 #include "salestrack/status_macros.h"
-#include "grpc/health/v1/health.pb.h"
 #include "server/reflection_v1.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
@@ -81,13 +81,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       options.backup_dir);
   server->boards_ = std::make_unique<BoardHub>(
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
-  server->leaderboard_service_ = std::make_unique<LeaderboardServiceImpl>(
-      server->boards_.get(), server->auth_.get(), server->metrics_.get(),
-      server->stall_watch_.get());
-  for (grpc::Service* service :
-       std::initializer_list<grpc::Service*>{server->leaderboard_service_.get(),
-                                             server->log_service_.get(), server->kpi_service_.get(),
-                                             server->admin_service_.get()}) {
+  server->leaderboard_service_ =
+      std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get(),
+                                               server->metrics_.get(), server->stall_watch_.get());
+  for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+           server->leaderboard_service_.get(), server->log_service_.get(),
+           server->kpi_service_.get(), server->admin_service_.get()}) {
     // Every method parses its own requests (raw_call.h); one left to gRPC's typed handlers would
     // answer bad bytes with UNIMPLEMENTED.
     if (service->has_synchronous_methods() || service->has_async_methods() ||

@@ -14,8 +14,8 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::FileDescriptor;
-using google::protobuf::io::CodedInputStream;
 using google::protobuf::internal::WireFormatLite;
+using google::protobuf::io::CodedInputStream;
 
 // protobuf's default recursion limit (CodedInputStream::default_recursion_limit_).
 constexpr int kMaxDepth = 100;
@@ -30,8 +30,8 @@ std::string Join(const std::string& path, const std::string& name) {
 // A packed run of scalars (one length-delimited field): every element must be whole.
 Problem CheckPacked(const FieldDescriptor& field, absl::string_view payload,
                     const std::string& at) {
-  const WireFormatLite::WireType wire = WireFormatLite::WireTypeForFieldType(
-      static_cast<WireFormatLite::FieldType>(field.type()));
+  const WireFormatLite::WireType wire =
+      WireFormatLite::WireTypeForFieldType(static_cast<WireFormatLite::FieldType>(field.type()));
   if (wire == WireFormatLite::WIRETYPE_VARINT) {
     CodedInputStream in(reinterpret_cast<const uint8_t*>(payload.data()),
                         static_cast<int>(payload.size()));
@@ -45,9 +45,9 @@ Problem CheckPacked(const FieldDescriptor& field, absl::string_view payload,
   }
   const size_t width = wire == WireFormatLite::WIRETYPE_FIXED32 ? 4 : 8;
   if (payload.size() % width != 0) {
-    return UndecodableField{at, absl::StrCat("a packed list of ", payload.size(),
-                                             " bytes is not a whole number of ", width,
-                                             "-byte values (truncated?)")};
+    return UndecodableField{
+        at, absl::StrCat("a packed list of ", payload.size(), " bytes is not a whole number of ",
+                         width, "-byte values (truncated?)")};
   }
   return std::nullopt;
 }
@@ -55,8 +55,8 @@ Problem CheckPacked(const FieldDescriptor& field, absl::string_view payload,
 // Walks one message's bytes; `path` names the message.
 Problem Walk(const Descriptor& type, absl::string_view bytes, const std::string& path, int depth) {
   if (depth > kMaxDepth) {
-    return UndecodableField{path, absl::StrCat("messages are nested more than ", kMaxDepth,
-                                               " deep")};
+    return UndecodableField{path,
+                            absl::StrCat("messages are nested more than ", kMaxDepth, " deep")};
   }
   CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                       static_cast<int>(bytes.size()));
@@ -126,8 +126,8 @@ Problem Walk(const Descriptor& type, absl::string_view bytes, const std::string&
       case WireFormatLite::WIRETYPE_END_GROUP:
         return UndecodableField{at, "an end-group tag without its start"};
       default:
-        return UndecodableField{at, absl::StrCat("unknown wire type ",
-                                                 WireFormatLite::GetTagWireType(tag))};
+        return UndecodableField{
+            at, absl::StrCat("unknown wire type ", WireFormatLite::GetTagWireType(tag))};
     }
   }
   return std::nullopt;
