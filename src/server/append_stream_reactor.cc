@@ -39,7 +39,8 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     } else {
       // Its request_id if the bytes still show one, so the client can match the answer.
       slot->request_id =
-          FindTopLevelVarint(FlattenBuffer(next_request_), 2 /* AppendRequest.request_id */)
+          FindTopLevelVarint(FlattenBuffer(next_request_),
+                             v1::AppendRequest::kRequestIdFieldNumber)
               .value_or(0);
     }
     next_request_.Clear();
