@@ -34,10 +34,10 @@ using LogServiceBase =
 class LogServiceImpl final : public LogServiceBase {
  public:
   // `views` supplies the org for managers' access checks. Every append request is admitted in
-  // this order: key (auth), decoding (raw_call.h), scope (access.h), rate (limiter), validation;
-  // `metrics` counts each answer.
-  // `budget` bounds the bytes appends hold per key and in total; `watch` ends streams whose
-  // client takes nothing (AppendStream, ReadEvents).
+  // this order: key (auth), memory (`budget`: a unary Append is refused when its key or the daemon
+  // holds too much; a stream stops reading instead), decoding (raw_call.h), scope (access.h), rate
+  // (limiter), validation; `metrics` counts each answer of a caller with a key. `watch` ends
+  // streams whose client takes nothing (AppendStream, ReadEvents).
   LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Views* views,
                  const Auth* auth, RateLimiter* limiter, Metrics* metrics, const Clock* clock,
                  AppendBudget* budget, StallWatch* watch, LogServiceOptions options)
