@@ -51,6 +51,7 @@ class Daemon {
   ~Daemon();  // SIGKILLs if still running.
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   // The Prometheus endpoint's port, when started with --metrics_listen (else 0).
   int metrics_port() const { return metrics_port_; }

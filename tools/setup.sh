@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 # What salestrackd and the salestrack CLI need to build and run.
 daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-                 libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev)
+                 libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev
+                 grpc-proto)  # gRPC's health and reflection .proto files, compiled in.
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer, and Chromium with CJK fonts for the rendered pages and reports.
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools

@@ -30,7 +30,11 @@ absl::Status EventError(absl::StatusCode code, int event_index, absl::string_vie
 // Builds a status for a problem with the batch as a whole (e.g. too many events).
 absl::Status BatchError(absl::StatusCode code, absl::string_view field, absl::string_view reason);
 
-// The location attached by EventError/BatchError, if any.
+// Attaches a location to a status whose message already names it (e.g. a request that does not
+// decode: "request does not decode as ...: events[3].note: ...").
+void SetEventErrorLocation(absl::Status* status, int event_index, absl::string_view field);
+
+// The location attached by EventError/BatchError/SetEventErrorLocation, if any.
 std::optional<EventErrorLocation> GetEventErrorLocation(const absl::Status& status);
 
 // A batch with more events than the caller may send at once (max_batch_events, or its key's

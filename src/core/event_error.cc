@@ -14,11 +14,15 @@ constexpr absl::string_view kMaxBatchUrl = "type.salestrack.dev/salestrack.MaxBa
 absl::Status WithLocation(absl::StatusCode code, int event_index, absl::string_view field,
                           std::string message) {
   absl::Status status(code, message);
-  status.SetPayload(kPayloadUrl, absl::Cord(absl::StrCat(event_index, "\n", field)));
+  SetEventErrorLocation(&status, event_index, field);
   return status;
 }
 
 }  // namespace
+
+void SetEventErrorLocation(absl::Status* status, int event_index, absl::string_view field) {
+  status->SetPayload(kPayloadUrl, absl::Cord(absl::StrCat(event_index, "\n", field)));
+}
 
 absl::Status EventError(absl::StatusCode code, int event_index, absl::string_view field,
                         absl::string_view reason) {

@@ -31,19 +31,15 @@ absl::StatusOr<std::string> BackupPath(const std::string& backup_dir, const std:
 
 }  // namespace
 
-grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* context,
-                                                   const v1::BackupRequest* request,
-                                                   v1::BackupResponse* response) {
-  if (auto who = auth_->Authorize(*context, methods::kBackup); !who.ok()) {
-    return FinishUnary(context, who.status());
-  }
-  absl::StatusOr<std::string> path = BackupPath(backup_dir_, request->dir());
-  if (!path.ok()) return FinishUnary(context, path.status());
+absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::BackupRequest& request,
+                                            v1::BackupResponse* response) {
+  absl::StatusOr<std::string> path = BackupPath(backup_dir_, request.dir());
+  if (!path.ok()) return path.status();
   absl::Time start = absl::Now();
   absl::StatusOr<store::BackupInfo> info = store::CreateBackup(*store_, *path);
   if (!info.ok()) {
     spdlog::warn("event=backup_failed dir={} error=\"{}\"", *path, info.status().ToString());
-    return FinishUnary(context, info.status());
+    return info.status();
   }
   response->set_dir(info->dir);
   response->set_seq(info->head_seq);
@@ -52,7 +48,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Backup(grpc::CallbackServerContext* 
   response->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("event=backup dir={} head_seq={} files={} bytes={} seconds={:.3f}", info->dir,
                info->head_seq, info->files, info->bytes, response->seconds());
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 }  // namespace salestrack::server

@@ -5,14 +5,11 @@
 
 namespace salestrack::server {
 
-grpc::ServerUnaryReactor* AdminServiceImpl::GetStats(grpc::CallbackServerContext* context,
-                                                     const v1::GetStatsRequest* request,
-                                                     v1::GetStatsResponse* response) {
-  if (auto who = auth_->Authorize(*context, methods::kGetStats); !who.ok()) {
-    return FinishUnary(context, who.status());
-  }
+absl::Status AdminServiceImpl::HandleGetStats(const Principal& who,
+                                              const v1::GetStatsRequest& request,
+                                              v1::GetStatsResponse* response) {
   *response = metrics_->Stats();
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 }  // namespace salestrack::server

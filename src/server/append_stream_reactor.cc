@@ -1,16 +1,27 @@
 #include "server/append_stream_reactor.h"
 
+#include "server/grpc_status.h"
 #include "server/log_service.h"
+#include "server/raw_call.h"
+#include "server/undecodable.h"
 
 namespace salestrack::server {
 
-AppendStreamReactor::AppendStreamReactor(AppendAdmission admission, size_t max_in_flight,
-                                         Metrics* metrics)
-    : admission_(std::move(admission)),
-      max_in_flight_(max_in_flight),
-      metrics_(metrics),
-      next_request_(std::make_unique<v1::AppendRequest>()) {
-  StartRead(next_request_.get());
+AppendStreamReactor::AppendStreamReactor(const AppendStreamShared& shared,
+                                         grpc::CallbackServerContext* context, std::string key,
+                                         AppendAdmission admission)
+    : shared_(shared),
+      context_(context),
+      key_(std::move(key)),
+      admission_(std::move(admission)) {
+  if (shared_.watch != nullptr) shared_.watch->Add(this);
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    actions = NextActions();  // The first read waits for room like every other.
+  }
+  Run(actions);
 }
 
 void AppendStreamReactor::OnReadDone(bool ok) {
@@ -21,62 +32,115 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     reads_done_ = true;
     actions = NextActions();
   } else {
+    const size_t bytes = next_request_.Length();
     auto slot = std::make_unique<Slot>();
     Slot* raw = slot.get();
-    slot->request = std::move(next_request_);
-    next_request_ = std::make_unique<v1::AppendRequest>();
-    slot->response.set_request_id(slot->request->request_id());
-    absl::Status invalid = admission_.Admit(slot->request->events());
-    if (!invalid.ok()) {
-      metrics_->AppendAnswered(slot->request->events_size(), invalid);
-      ToAppendError(invalid, slot->response.mutable_error());
-      slot->ready = true;
+    slot->request = std::make_unique<v1::AppendRequest>();
+    absl::Status invalid = ParseRequest(next_request_, slot->request.get());
+    if (invalid.ok()) {
+      slot->request_id = slot->request->request_id();
+    } else {
+      // Its request_id if the bytes still show one, so the client can match the answer.
+      slot->request_id =
+          FindTopLevelVarint(FlattenBuffer(next_request_),
+                             v1::AppendRequest::kRequestIdFieldNumber)
+              .value_or(0);
     }
+    next_request_.Clear();
+    if (invalid.ok()) invalid = admission_.Admit(slot->request->events());
+    grpc::ByteBuffer refusal;
+    if (!invalid.ok()) {
+      shared_.metrics->AppendAnswered(slot->request->events_size(), invalid);
+      v1::AppendStreamResponse response;
+      response.set_request_id(slot->request_id);
+      ToAppendError(invalid, response.mutable_error());
+      (void)SerializeReply(response, &refusal);  // A small, well-formed message: always encodes.
+    }
+    bool submit = false;
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
-      slots_.push_back(std::move(slot));
-      if (invalid.ok()) ++refs_;
+      if (broken_) {
+        // Ended meanwhile (cancelled or stalled): nobody will take the answer.
+      } else {
+        slot->charged = bytes;
+        held_ += bytes;
+        shared_.budget->Charge(key_, bytes);
+        slots_.push_back(std::move(slot));
+        if (invalid.ok()) {
+          submit = true;
+          ++refs_;
+        } else {
+          Answer(raw, &refusal, &actions);
+        }
+      }
     }
-    if (invalid.ok()) {
+    if (submit) {
       admission_.Submit(&raw->request->events(),
                         [this, raw](absl::StatusOr<store::AppendResult> result) {
                           OnCommitted(raw, std::move(result));
                         });
     }
     absl::MutexLock lock(&mu_);
+    const size_t release = actions.release;
     actions = NextActions();
+    actions.release += release;
   }
   Run(actions);
 }
 
 void AppendStreamReactor::OnCommitted(Slot* slot, absl::StatusOr<store::AppendResult> result) {
-  metrics_->AppendAnswered(slot->request->events_size(), result);
+  shared_.metrics->AppendAnswered(slot->request->events_size(), result);
+  v1::AppendStreamResponse response;
+  response.set_request_id(slot->request_id);
   if (result.ok()) {
-    v1::AppendResponse* ok = slot->response.mutable_ok();
+    v1::AppendResponse* ok = response.mutable_ok();
     ok->mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
     ok->set_duplicates(result->duplicates);
   } else {
-    ToAppendError(result.status(), slot->response.mutable_error());
+    ToAppendError(result.status(), response.mutable_error());
   }
+  grpc::ByteBuffer answer;
+  (void)SerializeReply(response, &answer);  // Seqs and a message: always encodes.
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
-    slot->ready = true;
+    Answer(slot, &answer, &actions);
+    const size_t release = actions.release;
     actions = NextActions();
+    actions.release += release;
   }
   Run(actions);
   Unref();
 }
 
+void AppendStreamReactor::Answer(Slot* slot, grpc::ByteBuffer* answer, Actions* actions) {
+  actions->release += slot->charged;
+  held_ -= slot->charged;
+  slot->charged = 0;
+  slot->request.reset();
+  slot->ready = true;
+  if (broken_) return;  // Nobody will take it.
+  slot->answer.Swap(answer);
+  slot->charged = slot->answer.Length();
+  held_ += slot->charged;
+  shared_.budget->Charge(key_, slot->charged);
+}
+
 void AppendStreamReactor::OnWriteDone(bool ok) {
+  WriteDone();
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
     writing_ = false;
+    Slot* sent = slots_.front().get();
+    actions.release = sent->charged;
+    held_ -= sent->charged;
     slots_.pop_front();
     if (!ok) broken_ = true;
+    const size_t release = actions.release;
     actions = NextActions();
+    actions.release += release;
   }
   Run(actions);
 }
@@ -91,27 +155,86 @@ void AppendStreamReactor::OnCancel() {
   Run(actions);
 }
 
-void AppendStreamReactor::OnDone() { Unref(); }
+void AppendStreamReactor::OnDone() {
+  if (shared_.watch != nullptr) shared_.watch->Remove(this);
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+  Unref();
+}
+
+void AppendStreamReactor::OnStalled(const absl::Status& status) {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || done_) return;
+    broken_ = true;
+    actions = NextActions();  // Frees what it can.
+    // Finishes now, even with the write still pending: the status goes after it.
+    finished_ = true;
+    actions.finish = true;
+    actions.status = ToGrpcStatus(status);
+  }
+  Run(actions);
+}
+
+void AppendStreamReactor::CancelStalled() {
+  // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
+  // OnDone later on its own threads, not inside TryCancel.
+  absl::MutexLock lock(&mu_);
+  if (!done_) context_->TryCancel();
+}
+
+void AppendStreamReactor::OnBudgetRoom() {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    budget_wait_.reset();
+    actions = NextActions();
+  }
+  Run(actions);
+  Unref();
+}
 
 AppendStreamReactor::Actions AppendStreamReactor::NextActions() {
   Actions actions;
-  if (finished_) return actions;
   if (broken_) {
-    // The client is gone: no more reads or writes; batches already submitted still commit (their
-    // callers may retry, and duplicates are harmless).
-    if (!writing_ && !reading_) {
+    // The client is gone or ended: no more reads or writes. Answers it will never take are freed;
+    // batches already submitted still commit (their callers may retry; duplicates are harmless).
+    for (size_t i = writing_ ? 1 : 0; i < slots_.size(); ++i) {
+      Slot* slot = slots_[i].get();
+      if (!slot->ready || slot->charged == 0) continue;
+      actions.release += slot->charged;
+      held_ -= slot->charged;
+      slot->charged = 0;
+      slot->answer.Clear();
+    }
+    if (budget_wait_ && shared_.budget->CancelWait(*budget_wait_)) {
+      budget_wait_.reset();
+      --refs_;  // The wait's reference; the caller holds another.
+    }
+    if (!finished_ && !writing_ && !reading_) {
       finished_ = true;
       actions.finish = true;
     }
     return actions;
   }
+  if (finished_) return actions;
   if (!writing_ && !slots_.empty() && slots_.front()->ready) {
     writing_ = true;
-    actions.write = &slots_.front()->response;
+    actions.write = &slots_.front()->answer;
   }
-  if (!reading_ && !reads_done_ && slots_.size() < max_in_flight_) {
-    reading_ = true;
-    actions.read = true;
+  if (!reading_ && !reads_done_ && !budget_wait_ && slots_.size() < shared_.max_in_flight &&
+      held_ < shared_.max_bytes) {
+    std::optional<uint64_t> wait = shared_.budget->WaitForRoom(key_, [this]() { OnBudgetRoom(); });
+    if (wait) {
+      budget_wait_ = wait;
+      ++refs_;
+    } else {
+      reading_ = true;
+      actions.read = true;
+    }
   }
   if (reads_done_ && slots_.empty() && !writing_) {
     finished_ = true;
@@ -121,18 +244,32 @@ AppendStreamReactor::Actions AppendStreamReactor::NextActions() {
 }
 
 void AppendStreamReactor::Run(const Actions& actions) {
-  if (actions.write != nullptr) StartWrite(actions.write);
-  if (actions.read) StartRead(next_request_.get());
-  if (actions.finish) Finish(grpc::Status::OK);
+  if (actions.release > 0) shared_.budget->Release(key_, actions.release);
+  if (actions.write != nullptr) {
+    WriteStarted();
+    StartWrite(actions.write);
+  }
+  if (actions.read) StartRead(&next_request_);
+  if (actions.finish) Finish(actions.status);
+}
+
+void AppendStreamReactor::Ref() {
+  absl::MutexLock lock(&mu_);
+  ++refs_;
 }
 
 void AppendStreamReactor::Unref() {
   bool last;
+  size_t rest = 0;
   {
     absl::MutexLock lock(&mu_);
     last = --refs_ == 0;
+    if (last) rest = held_;
   }
-  if (last) delete this;
+  if (!last) return;
+  // Every commit and write has ended; whatever is still charged goes back.
+  if (rest > 0) shared_.budget->Release(key_, rest);
+  delete this;
 }
 
 }  // namespace salestrack::server

@@ -11,8 +11,8 @@
 namespace salestrack::server {
 namespace {
 
-// THE table. Health (grpc.health.v1.Health) and server reflection are gRPC's own services and need
-// no key: a load balancer must probe health, and the schema is public.
+// THE table. Health (grpc.health.v1.Health) and server reflection (v1 and v1alpha) are gRPC's own
+// services and need no key: a load balancer must probe health, and the schema is public.
 const absl::flat_hash_map<std::string, Permission>& Table() {
   static const auto* table = new absl::flat_hash_map<std::string, Permission>{
       {methods::kAppend, Permission::kAppend},

@@ -89,6 +89,20 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     options->max_stream_in_flight = limits.max_stream_in_flight();
   }
   if (limits.max_log_followers() != 0) options->max_log_followers = limits.max_log_followers();
+  if (limits.max_stream_bytes() != 0) options->max_stream_bytes = limits.max_stream_bytes();
+  if (limits.max_key_append_bytes() != 0) {
+    options->max_key_append_bytes = limits.max_key_append_bytes();
+  }
+  if (limits.max_append_bytes() != 0) options->max_append_bytes = limits.max_append_bytes();
+  if (limits.stream_window_bytes() != 0) {
+    options->stream_window_bytes = limits.stream_window_bytes();
+  }
+  if (limits.grpc_memory_mb() != 0) {
+    options->grpc_memory_bytes = size_t{limits.grpc_memory_mb()} << 20;
+  }
+  if (limits.stalled_stream_seconds() != 0) {
+    options->stalled_stream_timeout = absl::Seconds(limits.stalled_stream_seconds());
+  }
   if (limits.rate_limits_size() > 0) {
     options->rate_limits.assign(limits.rate_limits().begin(), limits.rate_limits().end());
   }
@@ -106,6 +120,28 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (options->max_request_bytes > kMaxRequestBytesLimit) {
     return absl::InvalidArgumentError(
         absl::StrCat("limits.max_request_bytes: at most ", kMaxRequestBytesLimit));
+  }
+  // A request must fit every append budget, or one of its size could never pass.
+  if (options->max_stream_bytes < options->max_request_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_stream_bytes: ", options->max_stream_bytes,
+                     " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
+  }
+  if (options->max_key_append_bytes < options->max_request_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.max_key_append_bytes: ", options->max_key_append_bytes,
+                     " is less than limits.max_request_bytes (", options->max_request_bytes, ")"));
+  }
+  if (options->max_append_bytes < options->max_key_append_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "limits.max_append_bytes: ", options->max_append_bytes,
+        " is less than limits.max_key_append_bytes (", options->max_key_append_bytes, ")"));
+  }
+  if (options->stream_window_bytes < kMinStreamWindowBytes ||
+      options->stream_window_bytes > kMaxStreamWindowBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limits.stream_window_bytes: ", options->stream_window_bytes, " is outside ",
+                     kMinStreamWindowBytes, "..", kMaxStreamWindowBytes));
   }
   if (options->listen_address.empty()) {
     return absl::InvalidArgumentError("listen_address: must not be empty");

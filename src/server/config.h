@@ -24,6 +24,15 @@ struct ServerOptions {
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
   size_t max_stream_in_flight = 64;
+  // Append memory (append_budget.h): per AppendStream, per API key, in total.
+  size_t max_stream_bytes = 16 << 20;
+  size_t max_key_append_bytes = 32 << 20;
+  size_t max_append_bytes = 128 << 20;
+  // gRPC's buffers: the flow-control window of each stream, and all of gRPC's memory (0: no bound).
+  size_t stream_window_bytes = 1 << 20;
+  size_t grpc_memory_bytes = 0;
+  // Streams whose client takes nothing for this long are ended (stall_watch.h).
+  absl::Duration stalled_stream_timeout = absl::Seconds(60);
   size_t max_board_subscribers = 20000;
   size_t max_log_followers = 1000;
   // Append rate limits per role (rate_limiter.h; api_keys may carry their own).
@@ -50,6 +59,7 @@ struct ServerOptions {
 inline constexpr size_t kMaxBatchEventsLimit = 1000;
 inline constexpr size_t kMaxRequestBytesLimit = 4 << 20;
 inline constexpr uint32_t kMinBlockCacheMb = 8, kMaxBlockCacheMb = 65536;
+inline constexpr size_t kMinStreamWindowBytes = 16 << 10, kMaxStreamWindowBytes = 64 << 20;
 
 // trace, debug, info, warn, error or off.
 bool IsLogLevel(absl::string_view level);

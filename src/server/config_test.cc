@@ -53,6 +53,43 @@ TEST(ConfigTest, LimitsAboveTheProtocolMaximumAreRefused) {
               HasSubstr("limits.max_batch_events"));
 }
 
+TEST(ConfigTest, MemoryLimitsApplyAndMustHoldARequest) {
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+    limits {
+      max_request_bytes: 1048576
+      max_stream_bytes: 2097152
+      max_key_append_bytes: 4194304
+      max_append_bytes: 8388608
+      stalled_stream_seconds: 5
+      stream_window_bytes: 262144
+      grpc_memory_mb: 512
+    }
+  )pb");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ServerOptions options;
+  ASSERT_TRUE(ApplyConfig(*config, &options).ok());
+  EXPECT_EQ(options.max_stream_bytes, 2u << 20);
+  EXPECT_EQ(options.max_key_append_bytes, 4u << 20);
+  EXPECT_EQ(options.max_append_bytes, 8u << 20);
+  EXPECT_EQ(options.stalled_stream_timeout, absl::Seconds(5));
+  EXPECT_EQ(options.stream_window_bytes, 256u << 10);
+  EXPECT_EQ(options.grpc_memory_bytes, size_t{512} << 20);
+
+  for (const auto& [field, value, error] : std::vector<std::tuple<std::string, int, std::string>>{
+           {"max_stream_bytes", 1000, "limits.max_stream_bytes: 1000 is less than"},
+           {"max_key_append_bytes", 1000, "limits.max_key_append_bytes: 1000 is less than"},
+           {"max_append_bytes", 5000000,
+            "limits.max_append_bytes: 5000000 is less than "
+            "limits.max_key_append_bytes"},
+           {"stream_window_bytes", 100, "limits.stream_window_bytes: 100 is outside"}}) {
+    v1::DaemonConfig bad;
+    const google::protobuf::FieldDescriptor* f = v1::Limits::descriptor()->FindFieldByName(field);
+    bad.mutable_limits()->GetReflection()->SetUInt32(bad.mutable_limits(), f, value);
+    ServerOptions defaults;
+    EXPECT_THAT(std::string(ApplyConfig(bad, &defaults).message()), HasSubstr(error)) << field;
+  }
+}
+
 TEST(ConfigTest, OperationsFieldsApplyAndABadLogLevelIsRefused) {
   absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
     log_level: "debug"

@@ -56,33 +56,28 @@ void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue
 
 }  // namespace
 
-absl::Status KpiServiceImpl::Allow(const grpc::CallbackServerContext& context, const char* method,
-                                   const v1::Subject& subject) const {
-  ASSIGN_OR_RETURN(Principal who, auth_->Authorize(context, method));
+absl::Status KpiServiceImpl::Allow(const Principal& who, const v1::Subject& subject) const {
   if (who.role == Role::kAdmin) return absl::OkStatus();
   return views_->Read([&](const Projector& p) {
     return CheckSubjectScope(who, subject.rep_id(), subject.unit_id(), p.org());
   });
 }
 
-grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* context,
-                                                  const v1::GetKpisRequest* request,
-                                                  v1::GetKpisResponse* response) {
+absl::Status KpiServiceImpl::HandleGetKpis(const Principal& who, const v1::GetKpisRequest& request,
+                                           v1::GetKpisResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetKpis);
-  if (absl::Status s = Allow(*context, methods::kGetKpis, request->subject()); !s.ok()) {
-    return FinishUnary(context, s);
-  }
+  RETURN_IF_ERROR(Allow(who, request.subject()));
   absl::Time now = clock_->Now();
-  auto query = DecodeQuery(*request, *views_, now);
-  if (!query.ok()) return FinishUnary(context, query.status());
+  auto query = DecodeQuery(request, *views_, now);
+  if (!query.ok()) return query.status();
   absl::StatusOr<KpiReport> report =
       views_->Read([&](const Projector& p) { return p.Kpis(query->first, query->second, now); });
-  if (!report.ok()) return FinishUnary(context, report.status());
+  if (!report.ok()) return report.status();
   response->set_seq(report->seq);
-  *response->mutable_subject() = request->subject();
+  *response->mutable_subject() = request.subject();
   *response->mutable_period() = EncodePeriod(report->period);
   response->set_rep_count(static_cast<uint32_t>(report->reps->size()));
-  if (request->include_rep_ids() || !request->subject().rep_id().empty()) {  // A rep: itself.
+  if (request.include_rep_ids() || !request.subject().rep_id().empty()) {  // A rep: itself.
     response->mutable_rep_ids()->Reserve(static_cast<int>(report->reps->size()));
     for (const std::string& rep : *report->reps) response->add_rep_ids(rep);
   }
@@ -91,21 +86,19 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpis(grpc::CallbackServerContext* c
     EncodeMetric(name, m, response->add_point_in_time());
   }
   *response->mutable_as_of() = ToProto(now);
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext* context,
-                                                    const v1::GetFunnelRequest* request,
-                                                    v1::GetFunnelResponse* response) {
+absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who,
+                                             const v1::GetFunnelRequest& request,
+                                             v1::GetFunnelResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetFunnel);
-  if (absl::Status s = Allow(*context, methods::kGetFunnel, request->subject()); !s.ok()) {
-    return FinishUnary(context, s);
-  }
-  auto query = DecodeQuery(*request, *views_, clock_->Now());
-  if (!query.ok()) return FinishUnary(context, query.status());
+  RETURN_IF_ERROR(Allow(who, request.subject()));
+  auto query = DecodeQuery(request, *views_, clock_->Now());
+  if (!query.ok()) return query.status();
   absl::StatusOr<FunnelReport> funnel =
       views_->Read([&](const Projector& p) { return p.Funnel(query->first, query->second); });
-  if (!funnel.ok()) return FinishUnary(context, funnel.status());
+  if (!funnel.ok()) return funnel.status();
   response->set_seq(funnel->seq);
   *response->mutable_period() = EncodePeriod(funnel->period);
   response->set_opened(funnel->opened);
@@ -117,43 +110,41 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetFunnel(grpc::CallbackServerContext*
     out->set_reached(s.reached);
     if (s.conversion) out->set_conversion(*s.conversion);
   }
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerContext* context,
-                                                        const v1::ListFollowUpsRequest* request,
-                                                        v1::ListFollowUpsResponse* response) {
+absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who,
+                                                 const v1::ListFollowUpsRequest& request,
+                                                 v1::ListFollowUpsResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kListFollowUps);
-  if (absl::Status s = Allow(*context, methods::kListFollowUps, request->subject()); !s.ok()) {
-    return FinishUnary(context, s);
-  }
+  RETURN_IF_ERROR(Allow(who, request.subject()));
   absl::Time now = clock_->Now();
-  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
-  if (!subject.ok()) return FinishUnary(context, subject.status());
-  if (!v1::ListFollowUpsRequest::State_IsValid(request->state())) {
-    return FinishUnary(context, absl::InvalidArgumentError("state: unknown value"));
+  absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
+  if (!subject.ok()) return subject.status();
+  if (!v1::ListFollowUpsRequest::State_IsValid(request.state())) {
+    return absl::InvalidArgumentError("state: unknown value");
   }
-  FollowUpState state = static_cast<FollowUpState>(request->state());
+  FollowUpState state = static_cast<FollowUpState>(request.state());
   // Open and overdue follow-ups are still to be done however old, so those lists are unbounded by
   // default; the others show 30 days either side of now.
   const bool pending = state == FollowUpState::kOpen || state == FollowUpState::kOverdue;
-  absl::Time from = request->has_from() ? FromProto(request->from())
-                    : pending           ? absl::InfinitePast()
-                                        : now - absl::Hours(24 * 30);
-  absl::Time to = request->has_to() ? FromProto(request->to())
-                  : pending         ? absl::InfiniteFuture()
-                                    : now + absl::Hours(24 * 30);
-  if (to <= from) return FinishUnary(context, absl::InvalidArgumentError("to: must be after from"));
+  absl::Time from = request.has_from() ? FromProto(request.from())
+                    : pending          ? absl::InfinitePast()
+                                       : now - absl::Hours(24 * 30);
+  absl::Time to = request.has_to() ? FromProto(request.to())
+                  : pending        ? absl::InfiniteFuture()
+                                   : now + absl::Hours(24 * 30);
+  if (to <= from) return absl::InvalidArgumentError("to: must be after from");
   // A response holds at most 10,000 entries (~1 MB): a company's years of follow-ups would
   // otherwise be one unbounded message.
   constexpr uint32_t kDefaultLimit = 1000, kMaxLimit = 10000;
-  const size_t limit = request->limit() == 0 ? kDefaultLimit : std::min(request->limit(), kMaxLimit);
+  const size_t limit = request.limit() == 0 ? kDefaultLimit : std::min(request.limit(), kMaxLimit);
   size_t total = 0;
   auto [seq, list] = views_->Read([&](const Projector& p) {
     return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now, limit, &total));
   });
-  if (!list.ok()) return FinishUnary(context, list.status());
-  if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return FinishUnary(context, s);
+  if (!list.ok()) return list.status();
+  if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return s;
   response->set_seq(seq);
   response->set_total(total);
   for (const FollowUp& f : *list) {
@@ -166,29 +157,22 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListFollowUps(grpc::CallbackServerCont
     e->set_on_time(f.on_time);
     e->set_overdue(f.overdue);
   }
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* AdminServiceImpl::Verify(grpc::CallbackServerContext* context,
-                                                   const v1::VerifyRequest* request,
-                                                   v1::VerifyResponse* response) {
-  if (auto who = auth_->Authorize(*context, methods::kVerify); !who.ok()) {
-    return FinishUnary(context, who.status());
-  }
+absl::Status AdminServiceImpl::HandleVerify(const Principal& who, const v1::VerifyRequest& request,
+                                            v1::VerifyResponse* response) {
   absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
   if (r.ok()) *response = std::move(*r);
-  return FinishUnary(context, r.status());
+  return r.status();
 }
 
-grpc::ServerUnaryReactor* AdminServiceImpl::Rebuild(grpc::CallbackServerContext* context,
-                                                    const v1::RebuildRequest* request,
-                                                    v1::RebuildResponse* response) {
-  if (auto who = auth_->Authorize(*context, methods::kRebuild); !who.ok()) {
-    return FinishUnary(context, who.status());
-  }
+absl::Status AdminServiceImpl::HandleRebuild(const Principal& who,
+                                             const v1::RebuildRequest& request,
+                                             v1::RebuildResponse* response) {
   absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
   if (r.ok()) *response = std::move(*r);
-  return FinishUnary(context, r.status());
+  return r.status();
 }
 
 }  // namespace salestrack::server

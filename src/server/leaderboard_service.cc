@@ -4,15 +4,15 @@
 
 #include "salestrack/status_macros.h"
 #include "server/grpc_status.h"
+#include "server/raw_call.h"
+#include "server/rejected_reactor.h"
 
 namespace salestrack::server {
 namespace {
 
 // Boards are read by screens and admins, and by reps and managers for their own units (access.h).
 // A competition board counts as a company board.
-absl::Status Authorize(const Auth& auth, const grpc::ServerContextBase& context, const char* method,
-                       const v1::BoardRef& board, const BoardHub& hub) {
-  ASSIGN_OR_RETURN(Principal who, auth.Authorize(context, method));
+absl::Status CheckBoard(const Principal& who, const v1::BoardRef& board, const BoardHub& hub) {
   if (who.role == Role::kAdmin || who.role == Role::kScreen) return absl::OkStatus();
   const std::string unit = board.has_unit_id() ? board.unit_id() : "";
   return hub.Read([&](const Projector& p) { return CheckBoardScope(who, unit, p.org()); });
@@ -21,16 +21,16 @@ absl::Status Authorize(const Auth& auth, const grpc::ServerContextBase& context,
 // One subscriber's stream: one write in flight at a time; whatever piles up meanwhile is folded in
 // its Subscription. Reference-counted: gRPC holds one reference until OnDone, and the hub takes one
 // around each Wake/Close, so neither runs on a deleted reactor.
-class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUpdate>,
-                               public SubscriberSink {
+class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
+                               public SubscriberSink,
+                               public WatchedStream {
  public:
-  SubscribeReactor(BoardHub* hub, grpc::CallbackServerContext* context, const absl::Status& allowed,
+  // REQUIRES: the caller may see the board (CheckBoard). `watch` (may be null) ends the stream
+  // when its client stops taking updates.
+  SubscribeReactor(BoardHub* hub, grpc::CallbackServerContext* context, StallWatch* watch,
                    const v1::SubscribeLeaderboardRequest& request)
-      : hub_(hub) {
-    if (!allowed.ok()) {
-      FinishOnce(ToGrpcStatus(allowed));
-      return;
-    }
+      : hub_(hub), context_(context), watch_(watch) {
+    if (watch_ != nullptr) watch_->Add(this);
     absl::StatusOr<std::shared_ptr<Subscription>> sub = hub_->Subscribe(request, this);
     if (!sub.ok()) {
       FinishOnce(ToGrpcStatus(sub.status(), context));
@@ -48,20 +48,25 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
   }
 
   void Wake() override {
+    absl::Status encoded;
     {
       absl::MutexLock lock(&mu_);
       if (finished_ || writing_ || subscription_ == nullptr) return;
       std::optional<v1::LeaderboardUpdate> next = subscription_->Take();
       if (!next) return;
-      update_ = *std::move(next);
-      writing_ = true;
+      encoded = SerializeReply(*next, &update_);
+      writing_ = encoded.ok();
     }
+    // A well-formed update always encodes; if one did not, end the stream rather than skip it.
+    if (!encoded.ok()) return FinishOnce(ToGrpcStatus(encoded));
+    WriteStarted();
     StartWrite(&update_);
   }
 
   void Close(const absl::Status& status) override { FinishOnce(ToGrpcStatus(status)); }
 
   void OnWriteDone(bool ok) override {
+    WriteDone();
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
@@ -81,8 +86,22 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
   }
 
   void OnDone() override {
+    if (watch_ != nullptr) watch_->Remove(this);
     if (subscription_ != nullptr) hub_->Unsubscribe(subscription_);
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
     Unref();
+  }
+
+  void OnStalled(const absl::Status& status) override { FinishOnce(ToGrpcStatus(status)); }
+
+  void CancelStalled() override {
+    // Under mu_ so OnDone cannot free the context meanwhile; gRPC runs OnCancel and OnDone later
+    // on its own threads, not inside TryCancel.
+    absl::MutexLock lock(&mu_);
+    if (!done_) context_->TryCancel();
   }
 
  private:
@@ -96,36 +115,38 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<v1::LeaderboardUp
   }
 
   BoardHub* const hub_;
+  grpc::CallbackServerContext* const context_;
+  StallWatch* const watch_;
   std::shared_ptr<Subscription> subscription_;
   absl::Mutex mu_;
   std::atomic<int> refs_{1};
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  v1::LeaderboardUpdate update_;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran: context_ is gone.
+  grpc::ByteBuffer update_;                 // The write in flight.
 };
 
 }  // namespace
 
-grpc::ServerUnaryReactor* LeaderboardServiceImpl::GetLeaderboard(
-    grpc::CallbackServerContext* context, const v1::GetLeaderboardRequest* request,
-    v1::GetLeaderboardResponse* response) {
+absl::Status LeaderboardServiceImpl::HandleGetLeaderboard(const Principal& who,
+                                                          const v1::GetLeaderboardRequest& request,
+                                                          v1::GetLeaderboardResponse* response) {
   Metrics::QueryTimer timer(metrics_, methods::kGetLeaderboard);
-  if (absl::Status allowed =
-          Authorize(*auth_, *context, methods::kGetLeaderboard, request->board(), *hub_);
-      !allowed.ok()) {
-    return FinishUnary(context, allowed);
-  }
-  absl::StatusOr<v1::GetLeaderboardResponse> board = hub_->Get(*request);
-  if (board.ok()) *response = *std::move(board);
-  return FinishUnary(context, board.status());
+  RETURN_IF_ERROR(CheckBoard(who, request.board(), *hub_));
+  ASSIGN_OR_RETURN(*response, hub_->Get(request));
+  return absl::OkStatus();
 }
 
-grpc::ServerWriteReactor<v1::LeaderboardUpdate>* LeaderboardServiceImpl::SubscribeLeaderboard(
-    grpc::CallbackServerContext* context, const v1::SubscribeLeaderboardRequest* request) {
-  return new SubscribeReactor(
-      hub_, context, Authorize(*auth_, *context, methods::kSubscribeLeaderboard, request->board(), *hub_),
-      *request);
+grpc::ServerWriteReactor<grpc::ByteBuffer>* LeaderboardServiceImpl::SubscribeLeaderboard(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  using Rejected = RejectedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>;
+  absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kSubscribeLeaderboard);
+  if (!who.ok()) return new Rejected(who.status());
+  v1::SubscribeLeaderboardRequest request;
+  if (absl::Status s = ParseRequest(*raw_request, &request); !s.ok()) return new Rejected(s);
+  if (absl::Status s = CheckBoard(*who, request.board(), *hub_); !s.ok()) return new Rejected(s);
+  return new SubscribeReactor(hub_, context, watch_, request);
 }
 
 }  // namespace salestrack::server

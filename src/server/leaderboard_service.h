@@ -7,26 +7,41 @@
 #include "server/auth.h"
 #include "server/boards.h"
 #include "server/metrics.h"
+#include "server/raw_call.h"
+#include "server/stall_watch.h"
 
 namespace salestrack::server {
 
-class LeaderboardServiceImpl final : public v1::LeaderboardService::CallbackService {
+// Every method raw (raw_call.h).
+using LeaderboardServiceBase = v1::LeaderboardService::WithRawCallbackMethod_GetLeaderboard<
+    v1::LeaderboardService::WithRawCallbackMethod_SubscribeLeaderboard<
+        v1::LeaderboardService::Service>>;
+
+class LeaderboardServiceImpl final : public LeaderboardServiceBase {
  public:
   // `metrics`: where GetLeaderboard's times go (nullptr: not timed).
-  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics)
-      : hub_(hub), auth_(auth), metrics_(metrics) {}
+  // `watch` (may be null) ends subscriptions whose client stops taking updates.
+  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics, StallWatch* watch)
+      : hub_(hub), auth_(auth), metrics_(metrics), watch_(watch) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* context,
-                                           const v1::GetLeaderboardRequest* request,
-                                           v1::GetLeaderboardResponse* response) override;
-  grpc::ServerWriteReactor<v1::LeaderboardUpdate>* SubscribeLeaderboard(
-      grpc::CallbackServerContext* context,
-      const v1::SubscribeLeaderboardRequest* request) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override {
+    return ServeUnary(*auth_, methods::kGetLeaderboard, context, request, response, this,
+                      &LeaderboardServiceImpl::HandleGetLeaderboard);
+  }
+  // Authorizes, parses, checks the board's scope, then subscribes.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeLeaderboard(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
 
  private:
+  absl::Status HandleGetLeaderboard(const Principal& who, const v1::GetLeaderboardRequest& request,
+                                    v1::GetLeaderboardResponse* response);
+
   BoardHub* const hub_;
   const Auth* const auth_;
   const Metrics* const metrics_;
+  StallWatch* const watch_;
 };
 
 }  // namespace salestrack::server

@@ -6,6 +6,7 @@
 #include "salestrack/event_error.h"
 #include "server/append_stream_reactor.h"
 #include "server/grpc_status.h"
+#include "server/raw_call.h"
 #include "server/read_events_reactor.h"
 #include "server/rejected_reactor.h"
 
@@ -30,56 +31,74 @@ AppendAdmission LogServiceImpl::AdmissionOf(Principal who) const {
 }
 
 grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* context,
-                                                 const v1::AppendRequest* request,
-                                                 v1::AppendResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const size_t events = request->events_size();
+                                                 const grpc::ByteBuffer* raw_request,
+                                                 grpc::ByteBuffer* raw_response) {
+  // The order of raw_call.h: key, bytes, then admission and validation.
   absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kAppend);
-  std::optional<AppendAdmission> admission;
-  absl::Status s = who.status();
-  if (s.ok()) {
-    admission.emplace(AdmissionOf(*std::move(who)));
-    s = admission->Admit(request->events());
+  // Not counted in the append metrics: its events are not read.
+  if (!who.ok()) return FinishUnary(context, who.status());
+  // The request's bytes count against the key's and the daemon's budgets until it is answered; a
+  // full budget refuses it at once, which frees it.
+  const std::string key = who->name;
+  const size_t bytes = raw_request->Length();
+  if (absl::Status full = budget_->TryCharge(key, bytes); !full.ok()) {
+    metrics_->AppendAnswered(0, full);
+    return FinishUnary(context, full);
   }
+  // Lives until the commit's answer (the sequencer reads its events until then).
+  auto request = std::make_unique<v1::AppendRequest>();
+  AppendAdmission admission = AdmissionOf(*std::move(who));
+  absl::Status s = ParseRequest(*raw_request, request.get());
+  if (s.ok()) s = admission.Admit(request->events());
+  const size_t events = request->events_size();
   if (!s.ok()) {
+    budget_->Release(key, bytes);
     metrics_->AppendAnswered(events, s);
-    reactor->Finish(ToGrpcStatus(s, context));
-    return reactor;
+    return FinishUnary(context, s);
   }
-  // The request and response live until Finish, which runs after the commit.
-  admission->Submit(&request->events(),
-                    [reactor, response, events, metrics = metrics_](
-                        absl::StatusOr<store::AppendResult> result) {
-                      metrics->AppendAnswered(events, result);
-                      if (!result.ok()) {
-                        reactor->Finish(ToGrpcStatus(result.status()));
-                        return;
-                      }
-                      response->mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
-                      response->set_duplicates(result->duplicates);
-                      reactor->Finish(grpc::Status::OK);
-                    });
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const store::Events* batch = &request->events();
+  admission.Submit(batch, [reactor, raw_response, events, bytes, key, budget = budget_,
+                           metrics = metrics_, request = std::move(request)](
+                              absl::StatusOr<store::AppendResult> result) mutable {
+    request.reset();  // Committed or refused: the events are no longer needed.
+    budget->Release(key, bytes);
+    metrics->AppendAnswered(events, result);
+    if (!result.ok()) {
+      reactor->Finish(ToGrpcStatus(result.status()));
+      return;
+    }
+    v1::AppendResponse response;
+    response.mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
+    response.set_duplicates(result->duplicates);
+    reactor->Finish(ToGrpcStatus(SerializeReply(response, raw_response)));
+  });
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* LogServiceImpl::AppendStream(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* LogServiceImpl::AppendStream(
     grpc::CallbackServerContext* context) {
   absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kAppendStream);
   if (!who.ok()) {
-    return new RejectedReactor<grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>>(
+    return new RejectedReactor<grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
         who.status());
   }
-  return new AppendStreamReactor(AdmissionOf(*std::move(who)), options_.max_stream_in_flight,
-                                 metrics_);
+  AppendStreamShared shared{.max_in_flight = options_.max_stream_in_flight,
+                            .max_bytes = options_.max_stream_bytes,
+                            .metrics = metrics_,
+                            .budget = budget_,
+                            .watch = watch_};
+  return new AppendStreamReactor(shared, context, who->name, AdmissionOf(*who));
 }
 
-grpc::ServerWriteReactor<v1::ReadEventsResponse>* LogServiceImpl::ReadEvents(
-    grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* LogServiceImpl::ReadEvents(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  using Rejected = RejectedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>;
   absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kReadEvents);
-  if (!who.ok()) {
-    return new RejectedReactor<grpc::ServerWriteReactor<v1::ReadEventsResponse>>(who.status());
-  }
-  if (request->follow()) {
+  if (!who.ok()) return new Rejected(who.status());
+  v1::ReadEventsRequest request;
+  if (absl::Status s = ParseRequest(*raw_request, &request); !s.ok()) return new Rejected(s);
+  if (request.follow()) {
     // Counted up here and down when the stream ends (ReadEventsReactor::OnDone).
     if (followers_.fetch_add(1) >= options_.max_log_followers) {
       followers_.fetch_sub(1);
@@ -87,11 +106,11 @@ grpc::ServerWriteReactor<v1::ReadEventsResponse>* LogServiceImpl::ReadEvents(
           "this daemon serves at most ", options_.max_log_followers,
           " live ReadEvents streams (limits.max_log_followers); retry later"));
       SetRetryAfter(&full, kFullRetryAfter);
-      return new RejectedReactor<grpc::ServerWriteReactor<v1::ReadEventsResponse>>(full, context);
+      return new Rejected(full, context);
     }
-    return new ReadEventsReactor(store_, sequencer_, *request, &followers_);
+    return new ReadEventsReactor(store_, sequencer_, request, &followers_, context, watch_);
   }
-  return new ReadEventsReactor(store_, sequencer_, *request, nullptr);
+  return new ReadEventsReactor(store_, sequencer_, request, nullptr, context, watch_);
 }
 
 }  // namespace salestrack::server

@@ -9,9 +9,11 @@
 #include "salestrack/v1/log_service.grpc.pb.h"
 #include "salestrack/validation.h"
 #include "server/append_admission.h"
+#include "server/append_budget.h"
 #include "server/auth.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
+#include "server/stall_watch.h"
 #include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
@@ -21,17 +23,26 @@ namespace salestrack::server {
 struct LogServiceOptions {
   ValidationOptions validation;
   size_t max_stream_in_flight = 64;
+  size_t max_stream_bytes = 16 << 20;
   size_t max_log_followers = 1000;
 };
 
-class LogServiceImpl final : public v1::LogService::CallbackService {
+// Every method raw (raw_call.h): each parses its requests after checking the caller's key.
+using LogServiceBase =
+    v1::LogService::WithRawCallbackMethod_Append<v1::LogService::WithRawCallbackMethod_AppendStream<
+        v1::LogService::WithRawCallbackMethod_ReadEvents<v1::LogService::Service>>>;
+
+class LogServiceImpl final : public LogServiceBase {
  public:
   // `views` supplies the org and the entities for the access checks. Every append request is
-  // authenticated (auth), then admitted and submitted by an AppendAdmission (append_admission.h:
-  // refused-work budget, scope, validation, rate, the writer); `metrics` counts each answer.
+  // admitted in this order: key (auth), memory (`budget`: a unary Append is refused when its key or
+  // the daemon holds too much; a stream stops reading instead), decoding (raw_call.h), then an
+  // AppendAdmission (append_admission.h: refused-work budget, scope, rate, validation, the writer);
+  // `metrics` counts each answer of a caller with a key. `watch` ends streams whose client takes
+  // nothing (AppendStream, ReadEvents).
   LogServiceImpl(store::LogStore* store, store::Sequencer* sequencer, const Views* views,
                  const Auth* auth, RateLimiter* limiter, Metrics* metrics, const Clock* clock,
-                 LogServiceOptions options)
+                 AppendBudget* budget, StallWatch* watch, LogServiceOptions options)
       : store_(store),
         sequencer_(sequencer),
         views_(views),
@@ -39,18 +50,20 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
         limiter_(limiter),
         metrics_(metrics),
         clock_(clock),
+        budget_(budget),
+        watch_(watch),
         options_(options) {}
 
   // Live ReadEvents streams with follow.
   const std::atomic<size_t>& log_followers() const { return followers_; }
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
-  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendStreamResponse>* AppendStream(
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AppendStream(
       grpc::CallbackServerContext* context) override;
-  grpc::ServerWriteReactor<v1::ReadEventsResponse>* ReadEvents(
-      grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadEvents(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override;
 
  private:
   AppendAdmission AdmissionOf(Principal who) const;
@@ -62,6 +75,8 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
   RateLimiter* const limiter_;
   Metrics* const metrics_;
   const Clock* const clock_;
+  AppendBudget* const budget_;
+  StallWatch* const watch_;
   const LogServiceOptions options_;
   std::atomic<size_t> followers_{0};
 };

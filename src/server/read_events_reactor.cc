@@ -4,18 +4,23 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/grpc_status.h"
+#include "server/raw_call.h"
 
 namespace salestrack::server {
 
 ReadEventsReactor::ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
                                      const v1::ReadEventsRequest& request,
-                                     std::atomic<size_t>* followers)
+                                     std::atomic<size_t>* followers,
+                                     grpc::CallbackServerContext* context, StallWatch* watch)
     : store_(store),
       sequencer_(sequencer),
       followers_(followers),
+      context_(context),
+      watch_(watch),
       follow_(request.follow()),
       limit_(request.limit()),
       next_seq_(std::max<uint64_t>(1, request.from_seq())) {
+  if (watch_ != nullptr) watch_->Add(this);
   Next();
 }
 
@@ -43,16 +48,20 @@ void ReadEventsReactor::Next() {
     return FinishOnce(grpc::Status(grpc::StatusCode::DATA_LOSS,
                                    absl::StrCat("log record ", next_seq_, " is missing")));
   }
-  response_.Clear();
-  for (v1::EventRecord& r : records) *response_.add_records() = std::move(r);
-  response_.set_head_seq(head);
-  next_seq_ = response_.records().rbegin()->seq() + 1;
-  sent_ += response_.records_size();
+  v1::ReadEventsResponse response;
+  for (v1::EventRecord& r : records) *response.add_records() = std::move(r);
+  response.set_head_seq(head);
+  next_seq_ = response.records().rbegin()->seq() + 1;
+  sent_ += response.records_size();
+  if (absl::Status s = SerializeReply(response, &response_); !s.ok()) {
+    return FinishOnce(ToGrpcStatus(s));
+  }
   {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     writing_ = true;
   }
+  WriteStarted();
   StartWrite(&response_);
 }
 
@@ -72,6 +81,7 @@ void ReadEventsReactor::FinishShuttingDown() {
 }
 
 void ReadEventsReactor::OnWriteDone(bool ok) {
+  WriteDone();
   {
     absl::MutexLock lock(&mu_);
     writing_ = false;
@@ -92,8 +102,27 @@ void ReadEventsReactor::OnCancel() {
 }
 
 void ReadEventsReactor::OnDone() {
+  if (watch_ != nullptr) watch_->Remove(this);
   if (followers_ != nullptr) followers_->fetch_sub(1);
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
   Unref();
+}
+
+void ReadEventsReactor::OnStalled(const absl::Status& status) { FinishOnce(ToGrpcStatus(status)); }
+
+void ReadEventsReactor::CancelStalled() {
+  // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
+  // OnDone later on its own threads, not inside TryCancel.
+  absl::MutexLock lock(&mu_);
+  if (!done_) context_->TryCancel();
+}
+
+void ReadEventsReactor::Ref() {
+  absl::MutexLock lock(&mu_);
+  ++refs_;
 }
 
 void ReadEventsReactor::FinishOnce(const grpc::Status& status) {

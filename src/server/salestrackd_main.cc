@@ -31,8 +31,8 @@ ABSL_FLAG(uint32_t, max_request_bytes, 0,
 ABSL_FLAG(uint32_t, max_future_skew_seconds, 0,
           "How far after the daemon's clock an event's occurred_at may be. Default 300.");
 ABSL_FLAG(uint32_t, max_stream_in_flight, 0,
-          "Requests one AppendStream may have awaiting commit before the daemon stops reading "
-          "it. Default 64.");
+          "Requests one AppendStream may have unanswered, or answered but not taken, before the "
+          "daemon stops reading it. Default 64.");
 ABSL_FLAG(std::string, backup_dir, "",
           "Directory under which `salestrack backup NAME` writes backups. Default: none (clients "
           "give absolute paths).");

@@ -1,6 +1,7 @@
 // KpiService's scoring RPCs (KPI_SPEC §6): GetScorecard and CheckTargets. The scoring itself is
 // src/core/scorecard.cc; these decode, authorize, ask it under the views' reader lock, and encode.
 #include "salestrack/scorecard.h"
+#include "salestrack/status_macros.h"
 #include "server/grpc_status.h"
 #include "server/kpi_service.h"
 #include "server/wire.h"
@@ -37,23 +38,21 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* KpiServiceImpl::GetScorecard(grpc::CallbackServerContext* context,
-                                                       const v1::GetScorecardRequest* request,
-                                                       v1::GetScorecardResponse* response) {
+absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who,
+                                                const v1::GetScorecardRequest& request,
+                                                v1::GetScorecardResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kGetScorecard);
-  if (absl::Status s = Allow(*context, methods::kGetScorecard, request->subject()); !s.ok()) {
-    return FinishUnary(context, s);
-  }
-  absl::StatusOr<Subject> subject = DecodeSubject(request->subject());
-  if (!subject.ok()) return FinishUnary(context, subject.status());
-  absl::StatusOr<Period> period = DecodeScoringPeriod(request->period(), *views_, clock_->Now());
-  if (!period.ok()) return FinishUnary(context, period.status());
+  RETURN_IF_ERROR(Allow(who, request.subject()));
+  absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
+  if (!subject.ok()) return subject.status();
+  absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
+  if (!period.ok()) return period.status();
   absl::StatusOr<Scorecard> card = views_->Read([&](const Projector& p) {
-    return ComputeScorecard(p, *subject, *period, request->scheme_id());
+    return ComputeScorecard(p, *subject, *period, request.scheme_id());
   });
-  if (!card.ok()) return FinishUnary(context, card.status());
+  if (!card.ok()) return card.status();
   response->set_seq(card->seq);
-  *response->mutable_subject() = request->subject();
+  *response->mutable_subject() = request.subject();
   *response->mutable_period() = EncodePeriod(card->period);
   response->set_scheme_id(card->scheme_id);
   response->set_scheme_name(card->scheme_name);
@@ -65,27 +64,25 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetScorecard(grpc::CallbackServerConte
   if (card->sales_target) response->set_sales_target(*card->sales_target);
   response->set_commission(card->commission);
   for (const std::string& note : card->notes) response->add_notes(note);
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* KpiServiceImpl::CheckTargets(grpc::CallbackServerContext* context,
-                                                       const v1::CheckTargetsRequest* request,
-                                                       v1::CheckTargetsResponse* response) {
+absl::Status KpiServiceImpl::HandleCheckTargets(const Principal& who,
+                                                const v1::CheckTargetsRequest& request,
+                                                v1::CheckTargetsResponse* response) const {
   Metrics::QueryTimer timer(metrics_, methods::kCheckTargets);
   v1::Subject unit;
-  unit.set_unit_id(request->unit_id());
-  if (absl::Status s = Allow(*context, methods::kCheckTargets, unit); !s.ok()) {
-    return FinishUnary(context, s);
+  unit.set_unit_id(request.unit_id());
+  RETURN_IF_ERROR(Allow(who, unit));
+  if (request.unit_id().empty()) {
+    return absl::InvalidArgumentError("unit_id: is required");
   }
-  if (request->unit_id().empty()) {
-    return FinishUnary(context, absl::InvalidArgumentError("unit_id: is required"));
-  }
-  absl::StatusOr<Period> period = DecodeScoringPeriod(request->period(), *views_, clock_->Now());
-  if (!period.ok()) return FinishUnary(context, period.status());
+  absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
+  if (!period.ok()) return period.status();
   absl::StatusOr<TargetCheck> check = views_->Read([&](const Projector& p) {
-    return salestrack::CheckTargets(p, request->unit_id(), *period, request->metric());
+    return salestrack::CheckTargets(p, request.unit_id(), *period, request.metric());
   });
-  if (!check.ok()) return FinishUnary(context, check.status());
+  if (!check.ok()) return check.status();
   response->set_seq(check->seq);
   *response->mutable_period() = EncodePeriod(check->period);
   response->set_checked(static_cast<uint32_t>(check->checked));
@@ -102,7 +99,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::CheckTargets(grpc::CallbackServerConte
     }
     for (const std::string& m : g.missing) out->add_missing(m);
   }
-  return FinishUnary(context, absl::OkStatus());
+  return absl::OkStatus();
 }
 
 }  // namespace salestrack::server

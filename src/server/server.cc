@@ -1,10 +1,12 @@
 #include "server/server.h"
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 #include "salestrack/status_macros.h"
+#include "server/reflection_v1.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
 
@@ -47,16 +49,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock,
                                                           server->views_.get(), server->metrics_.get());
 
+  server->append_budget_ =
+      std::make_unique<AppendBudget>(options.max_key_append_bytes, options.max_append_bytes);
+  server->stall_watch_ = std::make_unique<StallWatch>(options.stalled_stream_timeout);
   LogServiceOptions service_options;
   service_options.validation.max_batch_events = options.max_batch_events;
   service_options.validation.max_future_skew = options.max_future_skew;
   service_options.max_stream_in_flight = options.max_stream_in_flight;
+  service_options.max_stream_bytes = options.max_stream_bytes;
   service_options.max_log_followers = options.max_log_followers;
   server->log_service_ = std::make_unique<LogServiceImpl>(
       server->store_.get(), server->sequencer_.get(), server->views_.get(), server->auth_.get(),
-      server->limiter_.get(), server->metrics_.get(), clock, service_options);
+      server->limiter_.get(), server->metrics_.get(), clock, server->append_budget_.get(),
+      server->stall_watch_.get(), service_options);
 
   grpc::EnableDefaultHealthCheckService(true);
+  // Reflection: gRPC's v1alpha service and ours for v1 (reflection_v1.h). Both describe services
+  // from the generated descriptor pool; health.proto is compiled into salestrack_proto so that
+  // grpc.health.v1.Health is in it, and this reference keeps its object file in the link.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    MakeServerCredentials(options));
@@ -64,6 +75,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // gRPC sets SO_REUSEPORT by default, so a second daemon on a busy port would start and take half
   // the calls into another data directory. Without it the bind fails and the start stops.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetOption(std::make_unique<ReflectionV1Option>());
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock,
                                                          server->metrics_.get());
@@ -74,12 +86,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
   server->leaderboard_service_ =
       std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get(),
-                                               server->metrics_.get());
-  builder.RegisterService(server->leaderboard_service_.get());
-  builder.RegisterService(server->log_service_.get());
-  builder.RegisterService(server->kpi_service_.get());
-  builder.RegisterService(server->admin_service_.get());
+                                               server->metrics_.get(), server->stall_watch_.get());
+  for (grpc::Service* service : std::initializer_list<grpc::Service*>{
+           server->leaderboard_service_.get(), server->log_service_.get(),
+           server->kpi_service_.get(), server->admin_service_.get()}) {
+    // Every method parses its own requests (raw_call.h); one left to gRPC's typed handlers would
+    // answer bad bytes with UNIMPLEMENTED.
+    if (service->has_synchronous_methods() || service->has_async_methods() ||
+        service->has_generic_methods()) {
+      server->sequencer_->Stop();
+      return absl::InternalError("a service has a method not served raw (raw_call.h)");
+    }
+    builder.RegisterService(service);
+  }
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_request_bytes));
+  // gRPC's own buffers for requests not yet read. With BDP probing gRPC grows a stream's
+  // flow-control window to what the link carries (tens of MiB on a fast one), and buffers that much
+  // for a client whatever the daemon reads; fixed windows bound it per stream.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES,
+                             static_cast<int>(options.stream_window_bytes));
+  if (options.grpc_memory_bytes > 0) {
+    // And in total: past it gRPC shrinks windows, then refuses work (see config.proto).
+    grpc::ResourceQuota quota("salestrackd");
+    quota.Resize(options.grpc_memory_bytes);
+    builder.SetResourceQuota(quota);
+  }
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
     server->sequencer_->Stop();

@@ -1,5 +1,6 @@
 // Server: a running salestrackd: the data directory, the single writer, and the gRPC services
-// (LogService, grpc.health.v1.Health, server reflection) on one listening port.
+// (LogService, KpiService, AdminService, LeaderboardService, grpc.health.v1.Health, server
+// reflection v1 and v1alpha) on one listening port.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(options, RealClock::Get()));
 //   ...                        // serve until told to stop
@@ -12,14 +13,16 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
+#include "server/append_budget.h"
 #include "server/auth.h"
-#include "server/config.h"
 #include "server/boards.h"
+#include "server/config.h"
 #include "server/kpi_service.h"
 #include "server/leaderboard_service.h"
 #include "server/log_service.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
+#include "server/stall_watch.h"
 #include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
@@ -56,6 +59,8 @@ class Server {
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<Views> views_;
   std::unique_ptr<store::Sequencer> sequencer_;
+  std::unique_ptr<AppendBudget> append_budget_;
+  std::unique_ptr<StallWatch> stall_watch_;
   std::unique_ptr<LogServiceImpl> log_service_;
   std::unique_ptr<BoardHub> boards_;
   std::unique_ptr<LeaderboardServiceImpl> leaderboard_service_;
