@@ -369,6 +369,16 @@ TEST_F(DaemonTest, SigtermEndsWatchesAndFollowersAtOnceAndLosesNothingAcknowledg
   auto follower = stub_->ReadEvents(&follow_context, follow);
   v1::ReadEventsResponse msg;
   ASSERT_TRUE(follower->Read(&msg));
+  // A connector's AppendStream, answered and then idle: it must not hold the shutdown either.
+  grpc::ClientContext stream_context;
+  auto stream = stub_->AppendStream(&stream_context);
+  v1::AppendRequest first;
+  first.set_request_id(1);
+  *first.add_events() = Action("streamed-0", "r1", "c", month);
+  ASSERT_TRUE(stream->Write(first));
+  v1::AppendStreamResponse answer;
+  ASSERT_TRUE(stream->Read(&answer));
+  ASSERT_TRUE(answer.has_ok());
   // Appends keep coming while the daemon stops: whatever it acknowledged must survive.
   std::atomic<bool> stop{false};
   std::vector<std::string> acknowledged;
@@ -396,6 +406,10 @@ TEST_F(DaemonTest, SigtermEndsWatchesAndFollowersAtOnceAndLosesNothingAcknowledg
   }
   grpc::Status followed = follower->Finish();
   EXPECT_EQ(followed.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_FALSE(stream->Read(&answer));
+  grpc::Status streamed = stream->Finish();
+  EXPECT_EQ(streamed.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(streamed.error_message(), HasSubstr("shutting down"));
   EXPECT_THAT(followed.error_message(), HasSubstr("resume with from_seq"));
   EXPECT_THAT(testing::ReadFile(daemon_.stderr_path()), HasSubstr("event=shut_down"));
   EXPECT_GT(acknowledged.size(), 0u);

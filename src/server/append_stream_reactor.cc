@@ -47,6 +47,15 @@ void AppendStreamReactor::OnReadDone(bool ok) {
               .value_or(0);
     }
     next_request_.Clear();
+    bool closing;
+    {
+      absl::MutexLock lock(&mu_);
+      closing = closing_;
+    }
+    if (invalid.ok() && closing) {
+      invalid = absl::UnavailableError("salestrackd is shutting down; nothing of this request was "
+                                       "stored, send it again once it is back");
+    }
     if (invalid.ok()) invalid = admission_.Admit(slot->request->events());
     grpc::ByteBuffer refusal;
     if (!invalid.ok()) {
@@ -179,6 +188,21 @@ void AppendStreamReactor::OnStalled(const absl::Status& status) {
   Run(actions);
 }
 
+void AppendStreamReactor::OnShutdown() {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || done_) return;
+    closing_ = true;
+    if (budget_wait_ && shared_.budget->CancelWait(*budget_wait_)) {
+      budget_wait_.reset();
+      --refs_;  // The wait's reference; EndAll holds another.
+    }
+    actions = NextActions();
+  }
+  Run(actions);
+}
+
 void AppendStreamReactor::CancelStalled() {
   // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
   // OnDone later on its own threads, not inside TryCancel.
@@ -224,6 +248,17 @@ AppendStreamReactor::Actions AppendStreamReactor::NextActions() {
   if (!writing_ && !slots_.empty() && slots_.front()->ready) {
     writing_ = true;
     actions.write = &slots_.front()->answer;
+  }
+  if (closing_) {
+    // A read still pending ends with the call; nothing it brings was acknowledged.
+    if (slots_.empty() && !writing_) {
+      finished_ = true;
+      actions.finish = true;
+      actions.status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "salestrackd is shutting down; every request answered so far "
+                                    "stands, send the rest again once it is back");
+    }
+    return actions;
   }
   if (!reading_ && !reads_done_ && !budget_wait_ && slots_.size() < shared_.max_in_flight &&
       held_ < shared_.max_bytes) {

@@ -63,6 +63,8 @@ class AppendStreamReactor final
   void Unref() override;
   void OnStalled(const absl::Status& status) override;
   void CancelStalled() override;
+  // Stops reading; finishes with UNAVAILABLE once every request taken in is answered.
+  void OnShutdown() override;
 
  private:
   struct Slot {
@@ -107,7 +109,8 @@ class AppendStreamReactor final
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool broken_ ABSL_GUARDED_BY(mu_) = false;  // Cancelled, a write failed, or stalled.
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;  // OnDone ran: context_ is gone.
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;  // The daemon is stopping: no more reads.
+  bool done_ ABSL_GUARDED_BY(mu_) = false;     // OnDone ran: context_ is gone.
 };
 
 }  // namespace salestrack::server

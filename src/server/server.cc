@@ -159,6 +159,7 @@ void Server::Shutdown(absl::Duration grace) {
   // are left for the grace period.
   sequencer_->CloseWaiters();
   boards_->CloseSubscribers();
+  stall_watch_->EndAll();  // AppendStreams end once answered, rather than wait out the grace.
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   sequencer_->Stop();
   store::SequencerStats stats = sequencer_->stats();

@@ -39,6 +39,21 @@ void StallWatch::Remove(WatchedStream* stream) {
   streams_.erase(stream);
 }
 
+void StallWatch::EndAll() {
+  std::vector<WatchedStream*> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    for (WatchedStream* s : streams_) {
+      s->Ref();  // Kept alive until its OnShutdown has run, outside the lock.
+      streams.push_back(s);
+    }
+  }
+  for (WatchedStream* s : streams) {
+    s->OnShutdown();
+    s->Unref();
+  }
+}
+
 void StallWatch::Scan(std::vector<WatchedStream*>* stall, std::vector<WatchedStream*>* cancel) {
   const int64_t now = WatchedStream::NowNanos();
   const int64_t limit = absl::ToInt64Nanoseconds(limit_);

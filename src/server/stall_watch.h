@@ -38,6 +38,9 @@ class WatchedStream {
   virtual void OnStalled(const absl::Status& status) = 0;
   // Step 2 above (grpc::ServerContextBase::TryCancel). At most once, after OnStalled.
   virtual void CancelStalled() = 0;
+  // The daemon is stopping (StallWatch::EndAll): a stream that would otherwise stay open for the
+  // shutdown's grace ends as soon as what it took in is answered. Never under the watch's lock.
+  virtual void OnShutdown() {}
 
  protected:
   // Around every write: the time the write waits is what the watch measures.
@@ -64,6 +67,9 @@ class StallWatch {
   // A stream registers when it starts and unregisters in OnDone, before it can be deleted.
   void Add(WatchedStream* stream);
   void Remove(WatchedStream* stream);
+
+  // Calls OnShutdown on every stream registered now.
+  void EndAll();
 
  private:
   void Run();
