@@ -86,12 +86,18 @@ class Views final : public store::CommitHook {
   absl::StatusOr<v1::RebuildResponse> Rebuild();
 
   // store::CommitHook. BeginGroup, CheckBatch and Abort run on the writer thread; Commit on the
-  // applier thread.
+  // applier thread. CheckBatch refuses (FAILED_PRECONDITION, naming the field) an event that
+  // would take a log-wide total past what a figure can hold (log_totals.h), and an event that
+  // breaks an org rule (OrgState::Check).
   void BeginGroup() override;
   absl::Status CheckBatch(const store::Events& events, const std::vector<int>& fresh,
                           const std::vector<uint64_t>& seqs) override;
   void Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) override;
-  void Abort() override { scratch_ = group_base_; scratch_seq_ = group_base_seq_; }
+  void Abort() override {
+    scratch_ = group_base_;
+    scratch_seq_ = group_base_seq_;
+    totals_ = group_base_totals_;
+  }
 
  private:
   class WaitTimer {
@@ -115,6 +121,8 @@ class Views final : public store::CommitHook {
   };
 
   static ProjectorOptions WithoutIndex(ProjectorOptions options);
+  absl::Status CheckOrg(const store::Events& events, const std::vector<int>& fresh,
+                        const std::vector<uint64_t>& seqs);
   // The record that record `seq`, a void, voids: looked up by id and read from the store.
   absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
   // Applies one record to `p`; a void's target is read from the store.
@@ -143,6 +151,10 @@ class Views final : public store::CommitHook {
   uint64_t scratch_seq_ = 0;
   std::optional<OrgState> group_base_;  // scratch_ when the group began, for Abort.
   uint64_t group_base_seq_ = 0;
+  // The log-wide totals with every accepted batch, applied or not (writer thread only; set by
+  // Load), and as the group began, for Abort.
+  LogTotals totals_;
+  LogTotals group_base_totals_;
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
