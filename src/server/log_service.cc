@@ -98,4 +98,15 @@ grpc::ServerWriteReactor<v1::ReadEventsResponse>* LogServiceImpl::ReadEvents(
   return new ReadEventsReactor(store_, sequencer_, *request, nullptr);
 }
 
+grpc::ServerUnaryReactor* LogServiceImpl::GetLogInfo(grpc::CallbackServerContext* context,
+                                                     const v1::GetLogInfoRequest* /*request*/,
+                                                     v1::GetLogInfoResponse* response) {
+  if (auto who = auth_->Authorize(*context, methods::kGetLogInfo); !who.ok()) {
+    return FinishUnary(context, who.status());
+  }
+  response->set_head_seq(sequencer_->committed_seq());
+  response->set_time_zone(views_->zone().name());
+  return FinishUnary(context, absl::OkStatus());
+}
+
 }  // namespace salestrack::server

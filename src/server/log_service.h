@@ -50,6 +50,9 @@ class LogServiceImpl final : public v1::LogService::CallbackService {
       grpc::CallbackServerContext* context) override;
   grpc::ServerWriteReactor<v1::ReadEventsResponse>* ReadEvents(
       grpc::CallbackServerContext* context, const v1::ReadEventsRequest* request) override;
+  grpc::ServerUnaryReactor* GetLogInfo(grpc::CallbackServerContext* context,
+                                       const v1::GetLogInfoRequest* request,
+                                       v1::GetLogInfoResponse* response) override;
 
  private:
   store::LogStore* const store_;

@@ -203,6 +203,21 @@ absl::Status LogStore::CheckOrInitFormat() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<std::string>> LogStore::ReadMeta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocksStatus(s, absl::StrCat("reading ", std::string(key))));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status LogStore::WriteMeta(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocksStatus(db_->Put(w, meta_, ToSlice(key), ToSlice(value)),
+                         absl::StrCat("writing ", std::string(key)));
+}
+
 absl::StatusOr<uint64_t> LogStore::ReadHead() const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
   it->SeekToLast();

@@ -85,6 +85,12 @@ class LogStore {
   // REQUIRES: called by one thread at a time (the sequencer's writer).
   absl::Status Commit(rocksdb::WriteBatch* batch);
 
+  // A "meta" value (keys.h): nullopt when the key is absent.
+  absl::StatusOr<std::optional<std::string>> ReadMeta(std::string_view key) const;
+  // Writes a "meta" value, synced. REQUIRES: not read_only, and no commit runs concurrently (the
+  // start-up, before the sequencer).
+  absl::Status WriteMeta(std::string_view key, std::string_view value);
+
   // RocksDB's size, memtable and compaction figures, per column family, read now (cheap: no I/O).
   std::vector<StoreFigure> Figures() const;
 
