@@ -262,7 +262,7 @@ TEST(SumLimitsTest, EverySummedFigureReachesTheLimitAndNeverWraps) {
 TEST(SumLimitsTest, OneEventCarriesAtMostThePerEventMaximum) {
   TempDir tmp;
   Daemon d(tmp.Sub("data"));
-  // Two contracts of INT64_MAX once summed to -2: each is now refused on its own.
+  // Two contracts of INT64_MAX would sum to -2: each is refused on its own.
   v1::Event huge = testing::Contract("huge-1", "rep-a", "ct-huge", kMax, At(1));
   grpc::Status s = Append(d, {huge});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
