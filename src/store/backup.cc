@@ -54,6 +54,7 @@ absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // log_size_for_flush 0: flush every family first, so the copy holds SSTs plus a short WAL.
   rocksdb::Status s = checkpoint->CreateCheckpoint(info.dir, /*log_size_for_flush=*/0);
+  store.KeepAMemtableFilled();  // The checkpoint's flush emptied every memtable.
   if (!s.ok()) {
     fs::remove_all(info.dir, ec);  // RocksDB may leave a partial ".tmp" directory too.
     fs::remove_all(info.dir + ".tmp", ec);

@@ -16,6 +16,9 @@
 //                    is created, replaced only by a re-projection; see store/time_zone_binding.h.
 //                    A directory written before this key existed gets it at its next start: the
 //                    zone that start is given, else UTC)
+//   "default" key := "resume_marker"    value := ""  (written without the WAL, so never durable,
+//                    and never read: it keeps a memtable non-empty so that RocksDB's recovery
+//                    from a full disk switches to a new WAL; see LogStore::KeepAMemtableFilled)
 //
 // The log head is the last key of "log"; it is not stored separately (a per-commit write to the
 // rarely flushed "meta" family would pin every WAL file until a forced flush).
@@ -45,6 +48,7 @@ inline constexpr std::string_view kMetaFamily = "meta";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kTimeZoneKey = "time_zone";
+inline constexpr std::string_view kResumeMarkerKey = "resume_marker";
 
 // "log" keys.
 std::string EncodeSeqKey(uint64_t seq);
