@@ -116,7 +116,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 12);  // LogService 3, KpiService 5, AdminService 4.
+  EXPECT_EQ(methods, 13);  // LogService 4, KpiService 5, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
@@ -155,9 +155,10 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   };
   // role -> methods it may use (issue 6).
   const std::map<std::string, std::set<std::string>> allowed = {
-      {"admin", {"Append", "AppendStream", "ReadEvents", "GetKpis", "GetFunnel", "ListFollowUps",
-                 "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup", "GetStats"}},
-      {"connector", {"Append", "AppendStream", "ReadEvents"}},
+      {"admin", {"Append", "AppendStream", "ReadEvents", "GetLogInfo", "GetKpis", "GetFunnel",
+                 "ListFollowUps", "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup",
+                 "GetStats"}},
+      {"connector", {"Append", "AppendStream", "ReadEvents", "GetLogInfo"}},
       // A rep may call CheckTargets, but only a unit's targets are checked: out of its scope.
       {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard"}},
       {"manager", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps",
@@ -200,6 +201,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     read.set_limit(1);
     expect("ReadEvents", CallRaw(channel, "/salestrack.v1.LogService/ReadEvents",
                                  read.SerializeAsString()));
+    expect("GetLogInfo", CallRaw(channel, "/salestrack.v1.LogService/GetLogInfo", ""));
     v1::GetKpisRequest kpis;
     *kpis.mutable_subject() = subject(role);
     kpis.mutable_period()->set_kind(v1::MONTH);

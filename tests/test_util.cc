@@ -81,9 +81,7 @@ v1::Event Void(const std::string& event_id, const std::string& target, absl::Tim
 
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd) {
-  std::vector<std::string> argv = {SALESTRACKD_PATH};
-  argv.insert(argv.end(), flags.begin(), flags.end());
+pid_t SpawnArgv(std::vector<std::string> argv, int stdout_fd, int stderr_fd) {
   pid_t pid = fork();
   if (pid == 0) {
     dup2(stdout_fd, 1);
@@ -95,6 +93,12 @@ pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd)
     _exit(127);
   }
   return pid;
+}
+
+pid_t Spawn(const std::vector<std::string>& flags, int stdout_fd, int stderr_fd) {
+  std::vector<std::string> argv = {SALESTRACKD_PATH};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return SpawnArgv(std::move(argv), stdout_fd, stderr_fd);
 }
 
 // Tests that are not about access control run without API keys; those that are pass
@@ -117,13 +121,25 @@ int ExitCode(int status) {
 
 Daemon::Daemon(const std::string& data_dir, std::vector<std::string> extra_flags) {
   stderr_path_ = data_dir + ".stderr";
+  std::vector<std::string> argv = {SALESTRACKD_PATH, "--listen=127.0.0.1:0",
+                                   "--data_dir=" + data_dir};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  Start(WithoutAuthUnlessAsked(argv));
+}
+
+std::unique_ptr<Daemon> Daemon::FromCommand(const std::string& command,
+                                            const std::string& stderr_path) {
+  std::unique_ptr<Daemon> d(new Daemon());
+  d->stderr_path_ = stderr_path;
+  d->Start({"/bin/sh", "-c", "exec " + command});
+  return d;
+}
+
+void Daemon::Start(const std::vector<std::string>& argv) {
   int err_fd = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> flags = {"--listen=127.0.0.1:0", "--data_dir=" + data_dir};
-  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
-  flags = WithoutAuthUnlessAsked(flags);
-  pid_ = Spawn(flags, pipe_fds[1], err_fd);
+  pid_ = SpawnArgv(argv, pipe_fds[1], err_fd);
   close(pipe_fds[1]);
   close(err_fd);
   // Wait for "salestrackd listening on ... port N[ metrics_port M]".

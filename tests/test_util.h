@@ -3,6 +3,7 @@
 #ifndef SALESTRACK_TESTS_TEST_UTIL_H_
 #define SALESTRACK_TESTS_TEST_UTIL_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ class Daemon {
   // Starts salestrackd with --data_dir and any extra flags; waits until it listens. Without a
   // --insecure_no_auth[=...] flag among them, adds --insecure_no_auth (no API keys).
   Daemon(const std::string& data_dir, std::vector<std::string> extra_flags = {});
+  // Runs `command` (a whole salestrackd command line, through /bin/sh, taken literally: nothing is
+  // added) with stderr to `stderr_path`; waits until it listens.
+  static std::unique_ptr<Daemon> FromCommand(const std::string& command,
+                                             const std::string& stderr_path);
   ~Daemon();  // SIGKILLs if still running.
 
   bool running() const { return pid_ > 0; }
@@ -67,6 +72,9 @@ class Daemon {
   void Kill();
 
  private:
+  Daemon() = default;
+  // Spawns argv with stdout to a pipe and stderr to stderr_path_, and waits for the port.
+  void Start(const std::vector<std::string>& argv);
   int Wait();
   pid_t pid_ = -1;
   int port_ = 0;

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "salestrack/log_totals.h"
 #include "salestrack/org_state.h"
 #include "salestrack/period.h"
 #include "salestrack/plans.h"
@@ -147,6 +148,8 @@ class Projector {
   // that work off the applying one (~20 % of Apply at 1-10M events, the id table's cache misses).
   void Prepare(const v1::Event& event, EventIds* ids);
   uint64_t applied_seq() const;
+  // The log-wide totals of the applied records (log_totals.h): the writer's starting point.
+  const LogTotals& totals() const;
   // A replay of many records may defer the units' calendar aggregates and point-in-time figures:
   // between BeginBulkReplay and EndBulkReplay, Apply updates the reps' figures (and competition
   // windows and customer counts, as always) but not their units' 3 levels x 5 period kinds, and

@@ -42,13 +42,17 @@ struct ScoreRow {
   std::string note;                  // Why the component is unscored, or a remark.
 };
 
+inline constexpr int64_t kMaxCompositeCenti = 1'000'000'000'000'000'000;  // 10^16 points.
+
 struct Scorecard {
   uint64_t seq = 0;
   Subject subject;
   Period period;
   std::string scheme_id, scheme_name, role;
   std::vector<ScoreRow> rows;
-  int64_t composite_centi = 0;   // Σ weight x score / 10000, in points x 100, rounded half away.
+  // Σ weight x score / 10000, in points x 100, rounded half away; at most kMaxCompositeCenti (a
+  // LINEAR cap of challenge / target can make a score as large as 10^17 points).
+  int64_t composite_centi = 0;
   int32_t multiplier_bp = 10000;  // 12000 = x1.2.
   int64_t sales_amount = 0;      // Minor units.
   std::optional<int64_t> sales_target;
@@ -95,7 +99,7 @@ struct TargetGap {
   std::string unit_id;
   std::string metric;
   int64_t unit_target = 0;
-  int64_t children_sum = 0;
+  int64_t children_sum = 0;  // Saturates at INT64_MAX (thousands of children at the maximum).
   std::vector<std::pair<std::string, int64_t>> children;  // "unit X" / "rep Y" -> target.
   std::vector<std::string> missing;                       // Children without a target.
 };

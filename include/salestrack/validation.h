@@ -13,6 +13,7 @@
 
 #include "absl/strings/string_view.h"
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,12 @@
 #include "salestrack/v1/events.pb.h"
 
 namespace salestrack {
+
+// The largest money amount (minor units: ten trillion yuan in fen) or line quantity one event may
+// carry, in any money field (costs, amounts, prices, installments, payments, targets) and any line
+// quantity. Far above any real deal, it leaves room for 9,223 such events in each log-wide total
+// (log_totals.h) and keeps a contract's line sum (at most 1000 lines) within int64.
+inline constexpr int64_t kMaxEventAmount = 1'000'000'000'000'000;
 
 struct ValidationOptions {
   // occurred_at may be at most this far after the daemon's clock.

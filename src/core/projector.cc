@@ -36,6 +36,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "salestrack/histogram.h"
+#include "salestrack/log_totals.h"
 #include "salestrack/metric_names.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/sparse_sum.h"
@@ -85,7 +86,10 @@ using Entry = std::pair<MetricId, int64_t>;  // (metric, value) of a cell.
 
 // ---- Contributions -------------------------------------------------------------------------------
 enum class TouchKind : uint8_t { kSum, kHist, kPitSum, kPitStep };
-enum PitSumSlot : MetricId { kOutstanding, kPipeline, kOpenFollowUps };
+// Outstanding is kept as its two non-negative parts (contract amounts, payments), like gross
+// profit (margin_base, contract_cost): every stored sum is then a sub-sum of a log-wide total, so
+// none can wrap (log_totals.h). Queries take the differences.
+enum PitSumSlot : MetricId { kContracted, kPaid, kPipeline, kOpenFollowUps };
 enum PitStepSlot : MetricId { kOverdueMoney, kOverdueFollowUps };
 
 // One unit of an entity's contribution to `rep` (and, through it, to the rep's units): add `value`
@@ -339,7 +343,7 @@ struct StepSum {
 
 // A subject's point-in-time figures.
 struct Pit {
-  std::array<int64_t, 3> sums{};  // By PitSumSlot.
+  std::array<int64_t, 4> sums{};  // By PitSumSlot.
   std::array<StepSum, 2> steps;   // By PitStepSlot.
 };
 
@@ -690,7 +694,7 @@ class Projector::Impl {
   explicit Impl(ProjectorOptions options) : options_(options) {
     for (const char* m : {"actions", "action_cost", "opportunities_opened", "opportunities_won",
                           "opportunities_lost", "funnel_won", "sales_cycle", "signings",
-                          "products_sold", "sales_amount", "gross_profit", "margin_base",
+                          "products_sold", "sales_amount", "contract_cost", "margin_base",
                           "new_customers", "payments", "amount_due", "satisfaction_sum",
                           "satisfaction_count", "follow_ups_due", "follow_ups_on_time"}) {
       InternMetric(m);
@@ -705,7 +709,7 @@ class Projector::Impl {
     m_signings_ = InternMetric("signings");
     m_products_ = InternMetric("products_sold");
     m_sales_ = InternMetric("sales_amount");
-    m_profit_ = InternMetric("gross_profit");
+    m_contract_cost_ = InternMetric("contract_cost");
     m_margin_base_ = InternMetric("margin_base");
     m_new_customers_ = InternMetric("new_customers");
     m_payments_ = InternMetric("payments");
@@ -1249,7 +1253,7 @@ class Projector::Impl {
     t.Sum(d.rep, d.at, m_products_, d.quantity);
     t.Sum(d.rep, d.at, m_sales_, d.amount);
     if (d.has_cost) {
-      t.Sum(d.rep, d.at, m_profit_, d.amount - d.cost);
+      t.Sum(d.rep, d.at, m_contract_cost_, d.cost);
       t.Sum(d.rep, d.at, m_margin_base_, d.amount);
     }
     for (const auto& [due, amount] : d.installments) t.Sum(d.rep, due, m_amount_due_, amount);
@@ -1261,7 +1265,8 @@ class Projector::Impl {
         paid += p->amount;
       }
     }
-    t.PitSum(d.rep, kOutstanding, d.amount - paid);
+    t.PitSum(d.rep, kContracted, d.amount);
+    t.PitSum(d.rep, kPaid, paid);
     // Overdue as of now is max(0, due by now − paid): a step at each installment's due time.
     const auto& dues = d.installments;
     int64_t due = 0, before = std::max<int64_t>(0, -paid);
@@ -1560,6 +1565,7 @@ class Projector::Impl {
   void Apply(uint64_t seq, const v1::Event& e, const v1::EventRecord* void_target,
              const EventIds* prepared) {
     applied_seq_ = seq;
+    totals_.AddSaturating(e);  // Every appended event counts, voided or not (log_totals.h).
     if (!pending_voids_.empty() && pending_voids_.erase(seq) > 0) return;  // Voided already.
     if (options_.index_events) {
       events_by_id_[e.event_id()] = {seq, e};
@@ -1999,6 +2005,11 @@ class Projector::Impl {
     return Histogram();
   }
 
+  // Both parts are sub-sums of log-wide totals (log_totals.h), so the difference fits.
+  int64_t GrossProfit(const Figures& f) const {
+    return SumOf(f, "margin_base") - SumOf(f, "contract_cost");
+  }
+
   static MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
   static MetricValue Money(int64_t v) { return {MetricValue::Kind::kMoney, v}; }
   static MetricValue Ratio(int64_t num, int64_t den, MetricValue::Kind kind = MetricValue::Kind::kRatio) {
@@ -2022,7 +2033,8 @@ class Projector::Impl {
       int64_t won = SumOf(f, "opportunities_won");
       return Ratio(won, won + SumOf(f, "opportunities_lost"));
     }
-    if (name == "gross_margin") return Ratio(SumOf(f, "gross_profit"), SumOf(f, "margin_base"));
+    if (name == "gross_profit") return Money(GrossProfit(f));
+    if (name == "gross_margin") return Ratio(GrossProfit(f), SumOf(f, "margin_base"));
     if (name == "customers_signed") return Count(f.customers);
     if (name == "returning_customers") return Count(f.returning);
     if (name == "repeat_purchase_rate") return Ratio(f.returning, f.customers);
@@ -2042,8 +2054,8 @@ class Projector::Impl {
       return Ratio(SumOf(f, absl::StrCat("score_sum:", score)),
                    SumOf(f, absl::StrCat("score_count:", score)), K::kMean);
     }
-    if (name == "action_cost" || name == "sales_amount" || name == "gross_profit" ||
-        name == "payments" || name == "amount_due") {
+    if (name == "action_cost" || name == "sales_amount" || name == "payments" ||
+        name == "amount_due") {
       return Money(SumOf(f, name));
     }
     return Count(SumOf(f, name));
@@ -2132,7 +2144,7 @@ class Projector::Impl {
     if (subject) {
       if (auto it = pit_.find(*subject); it != pit_.end()) {
         const Pit& p = it->second;
-        outstanding = p.sums[kOutstanding];
+        outstanding = p.sums[kContracted] - p.sums[kPaid];
         pipeline = p.sums[kPipeline];
         open_fu = p.sums[kOpenFollowUps];
         absl::MutexLock lock(&cursor_mu_);
@@ -2269,7 +2281,8 @@ class Projector::Impl {
       for (const auto& [m, h] : cell.hists) hist_line(prefix, m, h);
     };
     for (const auto& [key, cell] : agg_) dump_agg(key, cell);
-    for (const auto& [unit, rows] : unit_rows_) {
+    for (const auto& [unit_id, rows] : unit_rows_) {
+      const SubjectId unit = unit_id;  // A lambda cannot capture a structured binding (C++20).
       for (size_t k = 0; k < rows.size(); ++k) {
         rows[k].ForEach([&](const AggCell& cell) {
           dump_agg({unit, static_cast<uint8_t>(k + 1), cell.start}, cell);
@@ -2279,7 +2292,8 @@ class Projector::Impl {
     for (const auto& [key, n] : customer_cells_) {
       lines.push_back(absl::StrCat(AggName(key), " customers ", n.first, " returning ", n.second));
     }
-    static constexpr const char* kPitSums[] = {"outstanding", "open_pipeline", "open_follow_ups"};
+    static constexpr const char* kPitSums[] = {"contracted", "paid", "open_pipeline",
+                                               "open_follow_ups"};
     static constexpr const char* kPitSteps[] = {"overdue", "overdue_follow_ups"};
     for (const auto& [subject, p] : pit_) {
       const std::string prefix = SubjectName(subject) + " NOW ";
@@ -2375,6 +2389,7 @@ class Projector::Impl {
 
   ProjectorOptions options_;
   uint64_t applied_seq_ = 0;
+  LogTotals totals_;
   OrgState org_;
   PlanState plans_;  // Targets and schemes (KPI_SPEC §6).
 
@@ -2448,8 +2463,9 @@ class Projector::Impl {
   bool changed_everything_ = false;
 
   MetricId m_actions_, m_action_cost_, m_opened_, m_won_, m_lost_, m_funnel_won_, m_sales_cycle_,
-      m_signings_, m_products_, m_sales_, m_profit_, m_margin_base_, m_new_customers_, m_payments_,
-      m_amount_due_, m_satisfaction_sum_, m_satisfaction_count_, m_fu_due_, m_fu_on_time_;
+      m_signings_, m_products_, m_sales_, m_contract_cost_, m_margin_base_, m_new_customers_,
+      m_payments_, m_amount_due_, m_satisfaction_sum_, m_satisfaction_count_, m_fu_due_,
+      m_fu_on_time_;
   std::vector<MetricId> channel_metrics_, purpose_metrics_;  // By enum value.
 };
 
@@ -2461,6 +2477,7 @@ void Projector::Apply(uint64_t seq, const v1::Event& event, const v1::EventRecor
 }
 void Projector::Prepare(const v1::Event& event, EventIds* ids) { impl_->Prepare(event, ids); }
 uint64_t Projector::applied_seq() const { return impl_->applied_seq_; }
+const LogTotals& Projector::totals() const { return impl_->totals_; }
 const OrgState& Projector::org() const { return impl_->org_; }
 const PlanState& Projector::plans() const { return impl_->plans_; }
 const ProjectorOptions& Projector::options() const { return impl_->options_; }

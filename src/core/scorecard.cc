@@ -232,7 +232,8 @@ absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, cons
     }
     card.rows.push_back(std::move(row));
   }
-  card.composite_centi = std::llround(weighted / 100);
+  card.composite_centi =
+      std::llround(std::min(weighted / 100, static_cast<double>(kMaxCompositeCenti)));
   card.multiplier_bp = MultiplierFor(*scheme, card.composite_centi);
 
   ASSIGN_OR_RETURN(MetricValue sales, scope.metric("sales_amount"));
@@ -313,7 +314,9 @@ absl::StatusOr<TargetCheck> CheckTargets(const Projector& p, const std::string& 
         auto t = targets.find(child);
         if (t != targets.end()) {
           gap.children.emplace_back(SubjectName(child), t->second.target);
-          gap.children_sum += t->second.target;
+          gap.children_sum = t->second.target > std::numeric_limits<int64_t>::max() - gap.children_sum
+                                  ? std::numeric_limits<int64_t>::max()
+                                  : gap.children_sum + t->second.target;
         } else if (expected) {
           gap.missing.push_back(SubjectName(child));
         }

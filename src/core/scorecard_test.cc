@@ -1,6 +1,7 @@
 #include "salestrack/scorecard.h"
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/proto_time.h"
+#include "salestrack/validation.h"
 
 namespace salestrack {
 namespace {
@@ -193,6 +195,39 @@ TEST(ScoreRulesTest, SeedCommissionIsMarginalLikeTaxBrackets) {
     EXPECT_EQ(CommissionFor(s, sales, 1'000'000), commission) << sales;
   }
   EXPECT_EQ(CommissionFor(s, 1'000'199, 1'000'000), 1);  // 1 % of 199 fen, rounded down.
+}
+
+TEST(ScoreRulesTest, CommissionAtTheLargestSalesDoesNotWrap) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // The seeds' brackets on a target at the per-event maximum: 1 % of 10^14 and 2 % of 10^14.
+  EXPECT_EQ(CommissionFor(SeedScheme(), kMax, kMaxEventAmount), 3'000'000'000'000);
+  // A single open-ended bracket at 100 % from the first unit: the whole of the largest figure.
+  v1::SchemeDefined all = SeedScheme();
+  all.clear_commission_tiers();
+  auto* tier = all.add_commission_tiers();
+  tier->set_from_bp(0);
+  tier->set_rate_bp(10000);
+  EXPECT_EQ(CommissionFor(all, kMax, kMaxEventAmount), kMax);
+}
+
+TEST(ScorecardTest, CompositeOfAnEnormousLinearScoreIsCappedNotWrapped) {
+  // LINEAR capped at challenge / target = 10^15: a score of 10^17 points, a composite of 10^19
+  // hundredths, past int64.
+  Log log;
+  AddOrg(log);
+  log.Add(Utc(2026, 10, 1), R"pb(scheme_defined {
+    scheme_id: "steep" name: "Steep" role: "hunter"
+    components { dimension: "result" metric: "sales_amount" weight_bp: 10000 linear {} direction: HIGHER_IS_BETTER }
+  })pb");
+  log.Contract("ann", "k0", "c1", kMaxEventAmount, 0, Utc(2026, 11, 3));
+  log.Target(Utc(2026, 10, 20), "subject_rep_id: \"ann\"", kNov, "sales_amount", 1,
+             kMaxEventAmount);
+  auto p = log.Replay();
+  absl::StatusOr<Scorecard> card = ComputeScorecard(*p, Subject::Rep("ann"), kNov);
+  ASSERT_TRUE(card.ok()) << card.status();
+  ASSERT_TRUE(card->rows[0].score);
+  EXPECT_DOUBLE_EQ(*card->rows[0].score, 1e17);
+  EXPECT_EQ(card->composite_centi, kMaxCompositeCenti);
 }
 
 TEST(ScorecardTest, SeedsExampleHandComputed) {
@@ -547,6 +582,28 @@ TEST(TargetCheckTest, RegionSplitIntoTeamsAndReps) {
   EXPECT_EQ(check->checked, 1);
   EXPECT_TRUE(check->gaps.empty());
   EXPECT_TRUE(absl::IsNotFound(CheckTargets(*p, "west", q4).status()));
+}
+
+TEST(TargetCheckTest, ChildrenSumSaturatesInsteadOfWrapping) {
+  // 9,224 reps with the largest target each: their sum is past int64.
+  Log log;
+  const absl::Time t = Utc(2026, 9, 1);
+  const Period q4{PeriodKind::kQuarter, absl::CivilDay(2026, 10, 1)};
+  log.Add(t, R"pb(unit_defined { unit_id: "big" name: "Big" })pb");
+  log.Target(t, "subject_unit_id: \"big\"", q4, "sales_amount", kMaxEventAmount);
+  for (int i = 0; i < 9224; ++i) {
+    const std::string rep = absl::StrCat("r", i);
+    log.Add(t, absl::StrCat("rep_defined { rep_id: \"", rep, "\" name: \"", rep,
+                            "\" unit_id: \"big\" active: true }"));
+    log.Target(t, absl::StrCat("subject_rep_id: \"", rep, "\""), q4, "sales_amount",
+               kMaxEventAmount);
+  }
+  auto p = log.Replay();
+  absl::StatusOr<TargetCheck> check = CheckTargets(*p, "big", q4, "sales_amount");
+  ASSERT_TRUE(check.ok()) << check.status();
+  ASSERT_EQ(check->gaps.size(), 1u);
+  EXPECT_EQ(check->gaps[0].children_sum, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(check->gaps[0].unit_target, kMaxEventAmount);
 }
 
 }  // namespace

@@ -92,6 +92,10 @@ Problem CheckName(absl::string_view field, absl::string_view name) {
 
 Problem CheckAmount(absl::string_view field, int64_t amount) {
   if (amount < 0) return Fail(std::string(field), absl::StrCat("must be >= 0 (got ", amount, ")"));
+  if (amount > kMaxEventAmount) {
+    return Fail(std::string(field), absl::StrCat("must be at most ", kMaxEventAmount,
+                                                 ", the per-event maximum (got ", amount, ")"));
+  }
   return std::nullopt;
 }
 
@@ -419,6 +423,7 @@ Problem CheckContractSigned(const v1::ContractSigned& c) {
       return Fail(Join(path, "quantity"),
                   absl::StrCat("must be > 0 (got ", c.lines(i).quantity(), ")"));
     }
+    RETURN_IF_PROBLEM(CheckAmount(Join(path, "quantity"), c.lines(i).quantity()));
     RETURN_IF_PROBLEM(CheckAmount(Join(path, "unit_price"), c.lines(i).unit_price()));
   }
   if (c.installments_size() > kMaxRepeated) {

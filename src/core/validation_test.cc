@@ -1,6 +1,7 @@
 #include "salestrack/validation.h"
 
 #include <functional>
+#include <limits>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -380,6 +381,62 @@ const std::vector<Case>& Cases() {
          return With(ValidPayment(), [](Event& e) { e.mutable_payment_received()->set_amount(-1); });
        },
        "payment_received.amount", "must be >= 0"},
+      // The per-event maximum (10^15), in every money field and line quantity.
+      {"action cost past the per-event maximum",
+       [] {
+         return With(ValidAction(),
+                     [](Event& e) { e.mutable_action_logged()->set_cost(kMaxEventAmount + 1); });
+       },
+       "action_logged.cost", "must be at most 1000000000000000, the per-event maximum"},
+      {"expected amount past the per-event maximum",
+       [] {
+         return With(ValidOpportunity(), [](Event& e) {
+           e.mutable_opportunity_opened()->set_expected_amount(kMaxEventAmount + 1);
+         });
+       },
+       "opportunity_opened.expected_amount", "the per-event maximum"},
+      {"contract amount of INT64_MAX",
+       [] {
+         return With(ValidContract(), [](Event& e) {
+           e.mutable_contract_signed()->set_amount(std::numeric_limits<int64_t>::max());
+           e.mutable_contract_signed()->clear_installments();
+         });
+       },
+       "contract_signed.amount", "the per-event maximum (got 9223372036854775807)"},
+      {"contract cost past the per-event maximum",
+       [] {
+         return With(ValidContract(),
+                     [](Event& e) { e.mutable_contract_signed()->set_cost(kMaxEventAmount + 1); });
+       },
+       "contract_signed.cost", "the per-event maximum"},
+      {"line quantity past the per-event maximum",
+       [] {
+         return With(ValidContract(), [](Event& e) {
+           e.mutable_contract_signed()->mutable_lines(0)->set_quantity(kMaxEventAmount + 1);
+         });
+       },
+       "contract_signed.lines[0].quantity", "the per-event maximum"},
+      {"unit price past the per-event maximum",
+       [] {
+         return With(ValidContract(), [](Event& e) {
+           e.mutable_contract_signed()->mutable_lines(0)->set_unit_price(kMaxEventAmount + 1);
+         });
+       },
+       "contract_signed.lines[0].unit_price", "the per-event maximum"},
+      {"installment past the per-event maximum",
+       [] {
+         return With(ValidContract(), [](Event& e) {
+           e.mutable_contract_signed()->mutable_installments(0)->set_amount(kMaxEventAmount + 1);
+         });
+       },
+       "contract_signed.installments[0].amount", "the per-event maximum"},
+      {"payment past the per-event maximum",
+       [] {
+         return With(ValidPayment(), [](Event& e) {
+           e.mutable_payment_received()->set_amount(kMaxEventAmount + 1);
+         });
+       },
+       "payment_received.amount", "the per-event maximum"},
       {"payment without contract",
        [] {
          return With(ValidPayment(),
@@ -429,6 +486,12 @@ const std::vector<Case>& Cases() {
          });
        },
        "stages_defined.stages[2].stage_id", "duplicate stage"},
+      {"target past the per-event maximum",
+       [] {
+         return With(ValidTarget(),
+                     [](Event& e) { e.mutable_target_set()->set_challenge(kMaxEventAmount + 1); });
+       },
+       "target_set.challenge", "the per-event maximum"},
       {"target for unknown metric",
        [] { return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->set_metric("bogus"); }); },
        "target_set.metric", "unknown metric"},

@@ -1,6 +1,10 @@
 // AdminService.Backup: an online backup of the data directory (store/backup.h).
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "server/grpc_status.h"
 #include "server/kpi_service.h"
@@ -29,11 +33,37 @@ absl::StatusOr<std::string> BackupPath(const std::string& backup_dir, const std:
   return absl::StrCat(backup_dir, "/", dir);
 }
 
+// `s` as one shell word: as is when it holds only safe characters, else in single quotes.
+std::string ShellWord(const std::string& s) {
+  const bool safe = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isalnum(c) || absl::StrContains("/._-+:,=@%", c);
+  });
+  if (safe) return s;
+  return absl::StrCat("'", absl::StrReplaceAll(s, {{"'", "'\\''"}}), "'");
+}
+
+// The command that restores `info` into a new data directory NEW_DIR, as this daemon runs: its
+// config file (keys, TLS, listen address) and authentication mode, and the backup's own zone
+// (which the restored directory holds anyway; named so the command stays right under a config
+// whose time_zone has changed since).
+std::string RestoreCommand(const BackupOptions& options, const store::BackupInfo& info) {
+  std::string command = "salestrackd";
+  if (!options.config_path.empty()) {
+    absl::StrAppend(&command, " --config ", ShellWord(options.config_path));
+  }
+  absl::StrAppend(&command, " --data_dir NEW_DIR --restore_from ", ShellWord(info.dir));
+  if (!info.time_zone.empty()) {
+    absl::StrAppend(&command, " --time_zone ", ShellWord(info.time_zone));
+  }
+  if (options.auth_off) absl::StrAppend(&command, " --insecure_no_auth");
+  return command;
+}
+
 }  // namespace
 
 absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::BackupRequest& request,
                                             v1::BackupResponse* response) {
-  absl::StatusOr<std::string> path = BackupPath(backup_dir_, request.dir());
+  absl::StatusOr<std::string> path = BackupPath(backup_.backup_dir, request.dir());
   if (!path.ok()) return path.status();
   absl::Time start = absl::Now();
   absl::StatusOr<store::BackupInfo> info = store::CreateBackup(*store_, *path);
@@ -46,8 +76,11 @@ absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::Back
   response->set_files(info->files);
   response->set_bytes(info->bytes);
   response->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
-  spdlog::info("event=backup dir={} head_seq={} files={} bytes={} seconds={:.3f}", info->dir,
-               info->head_seq, info->files, info->bytes, response->seconds());
+  response->set_time_zone(info->time_zone);
+  response->set_restore_command(RestoreCommand(backup_, *info));
+  spdlog::info("event=backup dir={} head_seq={} files={} bytes={} seconds={:.3f} time_zone={}",
+               info->dir, info->head_seq, info->files, info->bytes, response->seconds(),
+               info->time_zone);
   return absl::OkStatus();
 }
 

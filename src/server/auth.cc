@@ -18,6 +18,7 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kAppend, Permission::kAppend},
       {methods::kAppendStream, Permission::kAppend},
       {methods::kReadEvents, Permission::kReadLog},
+      {methods::kGetLogInfo, Permission::kReadLog},
       {methods::kGetKpis, Permission::kReadKpis},
       {methods::kGetFunnel, Permission::kReadKpis},
       {methods::kListFollowUps, Permission::kReadKpis},

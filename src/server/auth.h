@@ -36,6 +36,7 @@ namespace methods {
 inline constexpr char kAppend[] = "/salestrack.v1.LogService/Append";
 inline constexpr char kAppendStream[] = "/salestrack.v1.LogService/AppendStream";
 inline constexpr char kReadEvents[] = "/salestrack.v1.LogService/ReadEvents";
+inline constexpr char kGetLogInfo[] = "/salestrack.v1.LogService/GetLogInfo";
 inline constexpr char kGetKpis[] = "/salestrack.v1.KpiService/GetKpis";
 inline constexpr char kGetFunnel[] = "/salestrack.v1.KpiService/GetFunnel";
 inline constexpr char kListFollowUps[] = "/salestrack.v1.KpiService/ListFollowUps";

@@ -54,7 +54,18 @@ absl::StatusOr<v1::DaemonConfig> ReadConfigFile(const std::string& path) {
 absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options) {
   if (!config.listen_address().empty()) options->listen_address = config.listen_address();
   if (!config.data_dir().empty()) options->data_dir = config.data_dir();
-  if (!config.time_zone().empty()) options->time_zone_name = config.time_zone();
+  if (!config.time_zone().empty()) {
+    options->time_zone_name = config.time_zone();
+    options->time_zone_given = true;
+  }
+  if (config.reproject_time_zone()) {
+    if (config.time_zone().empty()) {
+      return absl::InvalidArgumentError(
+          "reproject_time_zone: needs time_zone in the same config (the zone to re-project the "
+          "figures under)");
+    }
+    options->reproject_time_zone = true;
+  }
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
   if (!config.log_level().empty()) options->log_level = config.log_level();
   if (config.block_cache_mb() != 0) {

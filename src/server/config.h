@@ -18,8 +18,13 @@ namespace salestrack::server {
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:7411";
   std::string data_dir = "./salestrack-data";
+  // The org time zone asked for. Without one (time_zone_given false), the data directory's stored
+  // zone applies, UTC for a new directory (store/time_zone_binding.h).
   std::string time_zone_name = "UTC";
   absl::TimeZone time_zone = absl::UTCTimeZone();
+  bool time_zone_given = false;
+  // Re-project every figure under time_zone_name when the data directory holds another zone.
+  bool reproject_time_zone = false;
   size_t max_batch_events = 1000;
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);
@@ -54,6 +59,9 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
   std::string restore_from;
+  // Flag only: the config file's absolute path, empty without one (a backup's restore command
+  // names it).
+  std::string config_path;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

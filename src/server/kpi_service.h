@@ -84,16 +84,22 @@ class KpiServiceImpl final : public KpiServiceBase {
 };
 
 // Backup is in admin_backup.cc, GetStats in admin_stats.cc.
+// What AdminService.Backup needs besides the store.
+struct BackupOptions {
+  std::string backup_dir;   // Where backups requested by name go ("": clients give absolute paths).
+  std::string config_path;  // The daemon's config file, for the restore command ("": none).
+  bool auth_off = false;    // The daemon runs with --insecure_no_auth (so must a literal restore).
+};
+
 class AdminServiceImpl final : public AdminServiceBase {
  public:
-  // `backup_dir`: where backups requested by name go ("" : clients give absolute paths).
   AdminServiceImpl(Views* views, const store::LogStore* store, const Auth* auth,
-                   const Metrics* metrics, std::string backup_dir)
+                   const Metrics* metrics, BackupOptions backup)
       : views_(views),
         store_(store),
         auth_(auth),
         metrics_(metrics),
-        backup_dir_(std::move(backup_dir)) {}
+        backup_(std::move(backup)) {}
 
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
@@ -135,7 +141,7 @@ class AdminServiceImpl final : public AdminServiceBase {
   const store::LogStore* const store_;
   const Auth* const auth_;
   const Metrics* const metrics_;
-  const std::string backup_dir_;
+  const BackupOptions backup_;
 };
 
 }  // namespace salestrack::server

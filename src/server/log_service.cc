@@ -113,4 +113,19 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* LogServiceImpl::ReadEvents(
   return new ReadEventsReactor(store_, sequencer_, request, nullptr, context, watch_);
 }
 
+grpc::ServerUnaryReactor* LogServiceImpl::GetLogInfo(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return ServeUnary(*auth_, methods::kGetLogInfo, context, request, response, this,
+                    &LogServiceImpl::HandleGetLogInfo);
+}
+
+absl::Status LogServiceImpl::HandleGetLogInfo(const Principal& /*who*/,
+                                              const v1::GetLogInfoRequest& /*request*/,
+                                              v1::GetLogInfoResponse* response) const {
+  response->set_head_seq(sequencer_->committed_seq());
+  response->set_time_zone(views_->zone().name());
+  return absl::OkStatus();
+}
+
 }  // namespace salestrack::server

@@ -28,9 +28,9 @@ struct LogServiceOptions {
 };
 
 // Every method raw (raw_call.h): each parses its requests after checking the caller's key.
-using LogServiceBase =
-    v1::LogService::WithRawCallbackMethod_Append<v1::LogService::WithRawCallbackMethod_AppendStream<
-        v1::LogService::WithRawCallbackMethod_ReadEvents<v1::LogService::Service>>>;
+using LogServiceBase = v1::LogService::WithRawCallbackMethod_Append<
+    v1::LogService::WithRawCallbackMethod_AppendStream<v1::LogService::WithRawCallbackMethod_ReadEvents<
+        v1::LogService::WithRawCallbackMethod_GetLogInfo<v1::LogService::Service>>>>;
 
 class LogServiceImpl final : public LogServiceBase {
  public:
@@ -64,9 +64,14 @@ class LogServiceImpl final : public LogServiceBase {
       grpc::CallbackServerContext* context) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadEvents(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request) override;
+  grpc::ServerUnaryReactor* GetLogInfo(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
  private:
   AppendAdmission AdmissionOf(Principal who) const;
+  absl::Status HandleGetLogInfo(const Principal& who, const v1::GetLogInfoRequest& request,
+                                v1::GetLogInfoResponse* response) const;
 
   store::LogStore* const store_;
   store::Sequencer* const sequencer_;

@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,13 @@ ABSL_FLAG(std::string, data_dir, "",
           "Directory holding the RocksDB log and views; created if missing. Default "
           "./salestrack-data.");
 ABSL_FLAG(std::string, time_zone, "",
-          "Org time zone for calendar periods, as an IANA name such as Asia/Shanghai. Default UTC. "
-          "Checked at start-up.");
+          "Org time zone for calendar periods, as an IANA name such as Asia/Shanghai. The data "
+          "directory keeps the zone it was created with (UTC if none was given): without this flag "
+          "that zone is used, and another zone is refused unless --reproject_time_zone.");
+ABSL_FLAG(bool, reproject_time_zone, false,
+          "With --time_zone (or time_zone in the config): when the data directory holds another "
+          "zone, re-project every figure under the new one and store it (logged as "
+          "event=time_zone_reprojected). Also settable in the config.");
 ABSL_FLAG(uint32_t, max_batch_events, 0, "Events per append request (1..1000). Default 1000.");
 ABSL_FLAG(uint32_t, max_request_bytes, 0,
           "Largest request message in bytes (up to 4194304). Default 4 MiB.");
@@ -117,6 +123,17 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(options.log_level));  // ApplyConfig checked it.
 
+  if (absl::GetFlag(FLAGS_reproject_time_zone)) {
+    if (!options.time_zone_given) {
+      return Fail("--reproject_time_zone: needs --time_zone (or time_zone in the config): the zone "
+                  "to re-project the figures under");
+    }
+    options.reproject_time_zone = true;
+  }
+  if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    std::error_code ec;
+    options.config_path = std::filesystem::absolute(path, ec).lexically_normal().string();
+  }
   options.restore_from = absl::GetFlag(FLAGS_restore_from);
   options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
   if (absl::Status s = salestrack::server::Auth::Create(options).status(); !s.ok()) {
@@ -131,9 +148,14 @@ int main(int argc, char** argv) {
     return Fail(std::string(s.message()));
   }
   if (absl::GetFlag(FLAGS_check_config)) {
+    // The data directory is not opened, so without a zone given its stored one is not known here.
+    const std::string zone =
+        !options.time_zone_given ? "(the data directory's; UTC for a new one)"
+        : options.reproject_time_zone
+            ? options.time_zone_name + " (re-projecting a data directory in another zone)"
+            : options.time_zone_name;
     std::printf("config ok: listen %s, data_dir %s, time_zone %s, backup_dir %s, %s\n",
-                options.listen_address.c_str(), options.data_dir.c_str(),
-                options.time_zone_name.c_str(),
+                options.listen_address.c_str(), options.data_dir.c_str(), zone.c_str(),
                 options.backup_dir.empty() ? "(none)" : options.backup_dir.c_str(),
                 options.insecure_no_auth
                     ? "AUTHENTICATION OFF"

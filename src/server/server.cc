@@ -9,8 +9,28 @@
 #include "server/reflection_v1.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
+#include "store/time_zone_binding.h"
 
 namespace salestrack::server {
+namespace {
+
+void LogTimeZoneChoice(const store::TimeZoneChoice& zone, uint64_t head) {
+  if (zone.reprojected) {
+    spdlog::warn("event=time_zone_reprojected from={} to={} events={} msg=\"every figure is "
+                 "computed in {} from now on (it was {}); the data directory stores the new zone\"",
+                 zone.previous, zone.name, head, zone.name, zone.previous);
+  } else if (zone.store && !zone.previous.empty()) {
+    spdlog::info("event=time_zone_stored zone={} previous={} msg=\"the log is empty: nothing to "
+                 "re-project\"",
+                 zone.name, zone.previous);
+  } else if (zone.store) {
+    spdlog::info("event=time_zone_stored zone={} events={} msg=\"the data directory keeps this "
+                 "zone from now on\"",
+                 zone.name, head);
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
@@ -33,17 +53,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                  "development only. !!!\"",
                  options.listen_address);
   }
+  const store::TimeZoneRequest zone_request{
+      options.time_zone_given ? options.time_zone_name : std::string(), options.reproject_time_zone};
   if (!options.restore_from.empty()) {
     ASSIGN_OR_RETURN(store::BackupInfo restored,
-                     store::RestoreBackup(options.restore_from, options.data_dir));
-    spdlog::info("event=backup_restored from={} head_seq={} files={} bytes={} data_dir={}",
-                 restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir);
+                     store::RestoreBackup(options.restore_from, options.data_dir, zone_request));
+    spdlog::info("event=backup_restored from={} head_seq={} files={} bytes={} data_dir={} "
+                 "time_zone={}",
+                 restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir,
+                 restored.time_zone);
   }
   store::StoreOptions store_options;
   store_options.block_cache_bytes = options.block_cache_bytes;
   ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
+  ASSIGN_OR_RETURN(store::TimeZoneChoice zone, store::BindTimeZone(*server->store_, zone_request));
+  LogTimeZoneChoice(zone, server->store_->head_at_open());
   // The views replay the log before the writer starts, so the first answer is already complete.
-  server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{options.time_zone});
+  server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{zone.zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
   server->views_->SetReadProbe(server->metrics_.get());
   server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock,
@@ -81,7 +107,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                                          server->metrics_.get());
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
       server->views_.get(), server->store_.get(), server->auth_.get(), server->metrics_.get(),
-      options.backup_dir);
+      BackupOptions{options.backup_dir, options.config_path, !server->auth_->enabled()});
   server->boards_ = std::make_unique<BoardHub>(
       server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
   server->leaderboard_service_ =
@@ -138,8 +164,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   spdlog::info("event=serving port={} data_dir={} head_seq={} time_zone={} transport={} auth={}",
-               server->port_, options.data_dir, server->store_->head_at_open(),
-               options.time_zone_name,
+               server->port_, options.data_dir, server->store_->head_at_open(), zone.name,
                options.tls_cert_file.empty()          ? "plaintext"
                : options.tls_client_ca_file.empty() ? "tls"
                                                       : "mutual_tls",

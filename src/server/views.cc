@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/arena.h"
 #include "salestrack/entity_access.h"
+#include "salestrack/event_error.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
@@ -199,6 +200,13 @@ absl::Status Views::Load(uint64_t head) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
   applied_seq_.store(projector_->applied_seq());
+  totals_ = projector_->totals();
+  if (totals_.over_limit()) {
+    spdlog::error("event=log_totals_over_limit msg=\"the log holds events whose sums pass {}, the "
+                  "most a figure can hold (written before the limit): figures of those sums may be "
+                  "wrong, and events adding to them are refused. See docs/data-safety.md.\"",
+                  LogTotals::kMaxTotal);
+  }
   projector_->TrackChanges();  // Boards built from now on start from this state.
   malloc_trim(0);  // The replay's freed buffers and outgrown tables: back to the system.
   const absl::Time replayed = absl::Now();
@@ -218,18 +226,27 @@ void Views::BeginGroup() {
   group_base_seq_ = scratch_seq_;
   pending_.Prune(applied);
   group_first_seq_.reset();
+  group_base_totals_ = totals_;
 }
 
 void Views::Abort() {
   scratch_ = group_base_;
   scratch_seq_ = group_base_seq_;
+  totals_ = group_base_totals_;
   if (group_first_seq_) pending_.DropFrom(*group_first_seq_);
 }
 
 absl::Status Views::CheckBatch(const store::Events& events, const std::vector<int>& fresh,
                                const std::vector<uint64_t>& seqs,
                                const std::vector<uint64_t>& void_targets) {
+  LogTotals totals = totals_;
+  for (int i : fresh) {
+    if (std::optional<FieldProblem> p = totals.Add(events[i])) {
+      return EventError(absl::StatusCode::kFailedPrecondition, i, p->field, p->reason);
+    }
+  }
   RETURN_IF_ERROR(CheckOrg(events, fresh, seqs));
+  totals_ = totals;
   pending_.Add(events, fresh, seqs, void_targets);
   if (!group_first_seq_) group_first_seq_ = seqs[fresh.front()];
   return absl::OkStatus();

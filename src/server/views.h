@@ -88,7 +88,9 @@ class Views final : public store::CommitHook {
   absl::StatusOr<v1::RebuildResponse> Rebuild();
 
   // store::CommitHook. BeginGroup, CheckBatch and Abort run on the writer thread; Commit on the
-  // applier thread.
+  // applier thread. CheckBatch refuses (FAILED_PRECONDITION, naming the field) an event that
+  // would take a log-wide total past what a figure can hold (log_totals.h), and an event that
+  // breaks an org rule (OrgState::Check).
   void BeginGroup() override;
   absl::Status CheckBatch(const store::Events& events, const std::vector<int>& fresh,
                           const std::vector<uint64_t>& seqs,
@@ -157,6 +159,10 @@ class Views final : public store::CommitHook {
   // The entity openings accepted but not yet applied (writer thread only).
   PendingEntities pending_;
   std::optional<uint64_t> group_first_seq_;  // Of the group's accepted records, for Abort.
+  // The log-wide totals with every accepted batch, applied or not (writer thread only; set by
+  // Load), and as the group began, for Abort.
+  LogTotals totals_;
+  LogTotals group_base_totals_;
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
   absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.

@@ -19,6 +19,8 @@ absl::Status Inspect(const std::string& dir, BackupInfo* info) {
   options.block_cache_bytes = 1 << 20;
   ASSIGN_OR_RETURN(std::unique_ptr<LogStore> store, LogStore::Open(dir, options));
   info->head_seq = store->head_at_open();
+  ASSIGN_OR_RETURN(std::optional<std::string> zone, store->ReadMeta(kTimeZoneKey));
+  info->time_zone = zone.value_or("");
   info->files = 0;
   info->bytes = 0;
   std::error_code ec;
@@ -52,6 +54,7 @@ absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   // log_size_for_flush 0: flush every family first, so the copy holds SSTs plus a short WAL.
   rocksdb::Status s = checkpoint->CreateCheckpoint(info.dir, /*log_size_for_flush=*/0);
+  store.KeepAMemtableFilled();  // The checkpoint's flush emptied every memtable.
   if (!s.ok()) {
     fs::remove_all(info.dir, ec);  // RocksDB may leave a partial ".tmp" directory too.
     fs::remove_all(info.dir + ".tmp", ec);
@@ -61,7 +64,8 @@ absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string
   return info;
 }
 
-absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const std::string& data_dir) {
+absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const std::string& data_dir,
+                                         const TimeZoneRequest& zone) {
   std::error_code ec;
   BackupInfo info;
   info.dir = fs::absolute(backup_dir, ec).lexically_normal().string();
@@ -75,6 +79,9 @@ absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const st
     return absl::Status(inspected.code(), absl::StrCat("backup ", info.dir, " cannot be restored: ",
                                                        inspected.message()));
   }
+  std::optional<std::string> stored;
+  if (!info.time_zone.empty()) stored = info.time_zone;
+  RETURN_IF_ERROR(ChooseTimeZone(stored, info.head_seq, zone, info.dir).status());
   fs::create_directories(data_dir, ec);
   if (!ec) fs::copy(info.dir, data_dir, fs::copy_options::recursive, ec);
   if (ec) {

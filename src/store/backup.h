@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "store/log_store.h"
+#include "store/time_zone_binding.h"
 
 namespace salestrack::store {
 
@@ -25,6 +26,7 @@ struct BackupInfo {
   uint64_t head_seq = 0;  // The last log record the backup holds.
   uint64_t files = 0;
   uint64_t bytes = 0;
+  std::string time_zone;  // The org time zone it holds (keys.h); empty if none is stored.
 };
 
 // Writes a consistent copy of `store` to `dir`, which must not exist (its parent is created). The
@@ -33,8 +35,11 @@ struct BackupInfo {
 absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string& dir);
 
 // Opens `backup_dir` read-only (refusing anything that is not a salestrack backup of this format)
-// and copies it into `data_dir`, which must be missing or empty. Returns what was restored.
-absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const std::string& data_dir);
+// and copies it into `data_dir`, which must be missing or empty. Refuses before copying when the
+// start's time zone request would be refused on the restored directory (ChooseTimeZone), so a
+// refused restore can be run again as is. Returns what was restored.
+absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const std::string& data_dir,
+                                         const TimeZoneRequest& zone);
 
 }  // namespace salestrack::store
 

@@ -11,6 +11,14 @@
 //   "ids"   key   := event_id bytes                           (1..128 bytes of UTF-8)
 //           value := varint64(seq) u8(payload_case)          payload_case = Event.payload field number
 //   "meta"  key   := "format_version"   value := decimal ASCII, e.g. "1"
+//           key   := "time_zone"        value := the org time zone's IANA name, e.g. "Asia/Shanghai"
+//                    (the zone every figure of this log is computed in: written when the directory
+//                    is created, replaced only by a re-projection; see store/time_zone_binding.h.
+//                    A directory written before this key existed gets it at its next start: the
+//                    zone that start is given, else UTC)
+//   "default" key := "resume_marker"    value := ""  (written without the WAL, so never durable,
+//                    and never read: it keeps a memtable non-empty so that RocksDB's recovery
+//                    from a full disk switches to a new WAL; see LogStore::KeepAMemtableFilled)
 //
 // The log head is the last key of "log"; it is not stored separately (a per-commit write to the
 // rarely flushed "meta" family would pin every WAL file until a forced flush).
@@ -39,6 +47,8 @@ inline constexpr std::string_view kIdsFamily = "ids";
 inline constexpr std::string_view kMetaFamily = "meta";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
+inline constexpr std::string_view kTimeZoneKey = "time_zone";
+inline constexpr std::string_view kResumeMarkerKey = "resume_marker";
 
 // "log" keys.
 std::string EncodeSeqKey(uint64_t seq);

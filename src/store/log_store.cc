@@ -83,6 +83,12 @@ class SpdlogLogger final : public rocksdb::Logger {
   }
 };
 
+// Free space RocksDB waits for before it resumes writes after a full disk. Its SstFileManager
+// retries every 5 s once this much is free (a retry succeeds when the memtables' flush and the
+// next batch fit); it takes the largest write_buffer_size the database was opened with, so Open
+// opens with this one and raises the real sizes afterwards (see Open).
+constexpr size_t kResumeReserve = 1 << 20;
+
 }  // namespace
 
 absl::Status FromRocksStatus(const rocksdb::Status& s, absl::string_view context) {
@@ -152,17 +158,41 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   }
 
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &store->handles_, &db)
-          : rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
+  rocksdb::Status s;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, dir, families, &store->handles_, &db);
+  } else {
+    // After a full disk, RocksDB resumes writes only once as much space is free as the largest
+    // write_buffer_size it was opened with (64 MiB for "log"), checking every 5 s. So the
+    // database is opened twice: first with the real sizes (the WAL replay flushes with them, and
+    // leaves an empty WAL), then with kResumeReserve for every family, and the real sizes are set
+    // again at once.
+    s = rocksdb::DB::Open(db_options, dir, families, &store->handles_, &db);
+    if (s.ok()) {
+      for (rocksdb::ColumnFamilyHandle* h : store->handles_) db->DestroyColumnFamilyHandle(h);
+      store->handles_.clear();
+      s = db->Close();
+      delete db;
+      db = nullptr;
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> reserved = families;
+    for (rocksdb::ColumnFamilyDescriptor& f : reserved) {
+      f.options.write_buffer_size = kResumeReserve;
+    }
+    if (s.ok()) s = rocksdb::DB::Open(db_options, dir, reserved, &store->handles_, &db);
+    for (size_t i = 0; s.ok() && i < families.size(); ++i) {
+      const std::string size = std::to_string(families[i].options.write_buffer_size);
+      s = db->SetOptions(store->handles_[i], {{"write_buffer_size", size}});
+    }
+  }
+  if (db != nullptr) store->db_.reset(db);
   if (!s.ok()) return FromRocksStatus(s, absl::StrCat("opening ", dir));
-  store->db_.reset(db);
   store->log_ = store->handles_[1];
   store->ids_ = store->handles_[2];
   store->meta_ = store->handles_[3];
   RETURN_IF_ERROR(store->CheckOrInitFormat());
   ASSIGN_OR_RETURN(store->head_at_open_, store->ReadHead());
+  if (!options.read_only) store->KeepAMemtableFilled();
   return store;
 }
 
@@ -201,6 +231,21 @@ absl::Status LogStore::CheckOrInitFormat() {
         ". Export the log with the salestrack version that wrote it and import it here."));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> LogStore::ReadMeta(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocksStatus(s, absl::StrCat("reading ", std::string(key))));
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status LogStore::WriteMeta(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocksStatus(db_->Put(w, meta_, ToSlice(key), ToSlice(value)),
+                         absl::StrCat("writing ", std::string(key)));
 }
 
 absl::StatusOr<uint64_t> LogStore::ReadHead() const {
@@ -325,17 +370,48 @@ absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
   if (needs_resume_) {
     rocksdb::Status r = db_->Resume();
     if (!r.ok()) {
+      // Busy: RocksDB's own recovery is under way (it waits for free space).
       return absl::UnavailableError(absl::StrCat(
-          "storage has not recovered from an earlier write error (disk full?): ", r.ToString()));
+          "storage has not recovered from an earlier write error (disk full?): ",
+          r.IsBusy() ? "RocksDB is recovering" : r.ToString(), "; ",
+          SpaceNeeded(batch->GetDataSize())));
     }
     needs_resume_ = false;
+    KeepAMemtableFilled();
     spdlog::info("event=storage_recovered msg=\"storage recovered: commits resume\"");
   }
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   rocksdb::Status s = db_->Write(w, batch);
-  if (!s.ok()) needs_resume_ = true;
-  return FromRocksStatus(s, "committing");
+  if (s.ok()) return absl::OkStatus();
+  needs_resume_ = true;
+  absl::Status failed = FromRocksStatus(s, "committing");
+  if (!s.IsNoSpace()) return failed;
+  return absl::Status(failed.code(),
+                      absl::StrCat(failed.message(), "; ", SpaceNeeded(batch->GetDataSize())));
+}
+
+std::string LogStore::SpaceNeeded(size_t batch_bytes) const {
+  // A resume first writes out what the memtables hold (RocksDB cannot trust the WAL that failed),
+  // then the commit appends its batch to a new WAL. The memtables' size bounds the flush's output.
+  uint64_t unflushed = 0, bytes = 0;
+  for (rocksdb::ColumnFamilyHandle* family : {log_, ids_, meta_}) {
+    if (db_->GetIntProperty(family, "rocksdb.cur-size-all-mem-tables", &bytes)) unflushed += bytes;
+  }
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(dir_, ec);
+  return absl::StrCat(
+      ec ? std::string() : absl::StrCat(space.available, " bytes free on the data directory's disk; "),
+      "commits resume by themselves within 5 s once ", kResumeReserve,
+      " bytes are free and the data RocksDB writes out first (at most ", unflushed,
+      " bytes, less once compressed) and the batch (", batch_bytes, " bytes) fit");
+}
+
+void LogStore::KeepAMemtableFilled() const {
+  rocksdb::WriteOptions w;
+  w.disableWAL = true;
+  rocksdb::Status s = db_->Put(w, db_->DefaultColumnFamily(), ToSlice(kResumeMarkerKey), "");
+  if (!s.ok()) spdlog::warn("event=resume_marker_failed error=\"{}\"", s.ToString());
 }
 
 std::vector<StoreFigure> LogStore::Figures() const {

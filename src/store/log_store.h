@@ -79,11 +79,19 @@ class LogStore {
                          const std::function<bool(uint64_t, std::string_view)>& fn) const;
 
   // Writes the batch atomically; durable (WAL synced) when it returns OK. After a failed write
-  // (e.g. the disk is full: RocksDB then refuses every write until told to resume), the next call
-  // first asks RocksDB to Resume(); while that fails, commits fail with UNAVAILABLE and nothing is
-  // written, so appends resume by themselves once space is back. Reads are never blocked.
+  // (e.g. the disk is full: RocksDB then refuses every write until it has recovered), the next
+  // call first asks RocksDB to Resume(); while it has not recovered, commits fail with UNAVAILABLE
+  // and nothing is written. RocksDB recovers by itself (writing out the memtables, switching to a
+  // new WAL) within 5 s of 1 MiB being free and the flush fitting, so appends resume by
+  // themselves. An out-of-space refusal says how many bytes are free and what is needed.
   // REQUIRES: called by one thread at a time (the sequencer's writer).
   absl::Status Commit(rocksdb::WriteBatch* batch);
+
+  // A "meta" value (keys.h): nullopt when the key is absent.
+  absl::StatusOr<std::optional<std::string>> ReadMeta(std::string_view key) const;
+  // Writes a "meta" value, synced. REQUIRES: not read_only, and no commit runs concurrently (the
+  // start-up, before the sequencer).
+  absl::Status WriteMeta(std::string_view key, std::string_view value);
 
   // RocksDB's size, memtable and compaction figures, per column family, read now (cheap: no I/O).
   std::vector<StoreFigure> Figures() const;
@@ -94,12 +102,20 @@ class LogStore {
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& dir() const { return dir_; }
 
+  // Puts a marker (keys.h) into a memtable, without the WAL. A recovery from a failed WAL write
+  // switches to a new WAL only when it has a memtable to flush; with every memtable empty (after
+  // an open, a recovery or a backup's flush) it would keep the failed WAL, on which RocksDB 7.8
+  // fails (or aborts on) every later write. Thread-safe; leaves the log and its figures as they are.
+  void KeepAMemtableFilled() const;
+
  private:
   absl::Status Scan(uint64_t from, uint64_t to, bool sequential,
                     const std::function<bool(uint64_t, std::string_view)>& fn) const;
   LogStore() = default;
   absl::Status CheckOrInitFormat();
   absl::StatusOr<uint64_t> ReadHead() const;
+  // For an out-of-space refusal: the free space, and what the next commit needs.
+  std::string SpaceNeeded(size_t batch_bytes) const;
 
   std::string dir_;
   StoreOptions options_;

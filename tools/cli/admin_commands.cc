@@ -88,7 +88,11 @@ int RunBackup(const Context& ctx) {
               static_cast<unsigned long long>(response.seq()), response.dir().c_str(),
               Grouped(static_cast<int64_t>(response.files())).c_str(),
               Grouped(static_cast<int64_t>(response.bytes())).c_str(), response.seconds());
-  std::printf("restore: salestrackd --data_dir NEW_DIR --restore_from %s\n", response.dir().c_str());
+  // The daemon names its config, authentication and the backup's time zone; an older one does not.
+  std::printf("restore: %s\n",
+              response.restore_command().empty()
+                  ? absl::StrCat("salestrackd --data_dir NEW_DIR --restore_from ", response.dir()).c_str()
+                  : response.restore_command().c_str());
   return 0;
 }
 

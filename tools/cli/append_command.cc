@@ -2,7 +2,10 @@
 //
 // import reads what `salestrack export` wrote (EventRecord lines: the seq and recorded_at are
 // dropped, the event is appended; plain Event lines are accepted too), so an import goes through
-// the daemon's validation like any append, and importing twice changes nothing.
+// the daemon's validation like any append, and importing twice changes nothing. The export's header
+// line names the time zone its figures were computed in; import refuses a daemon in another zone
+// (its day, week and month figures would differ) unless --ignore_time_zone. A file without a header
+// (an older export, or plain events) is imported with a note.
 //
 // Every line is parsed and validated locally first (the same validation.h the daemon runs), so a
 // bad file is reported in full, line by line, before anything is sent. The good lines then go out in
@@ -18,7 +21,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
@@ -33,6 +38,9 @@ ABSL_FLAG(bool, keep_going, false,
 ABSL_FLAG(int32_t, max_retries, 10,
           "append, import: how often to retry a batch the daemon refused for the API key's rate "
           "limit (each after the wait the daemon hints).");
+ABSL_FLAG(bool, ignore_time_zone, false,
+          "import: import even when the export's time zone is not the daemon's (its day, week and "
+          "month figures will then differ from the exporting daemon's).");
 ABSL_FLAG(double, max_retry_wait, 60,
           "append, import: give up instead of waiting when the daemon hints a wait longer than "
           "this many seconds.");
@@ -45,13 +53,22 @@ struct Line {
   v1::Event event;
 };
 
-// Reads and checks every line; returns the good ones and prints the bad ones.
-std::vector<Line> ReadLines(std::istream& in, bool records, int* bad) {
+// Reads and checks every line; returns the good ones and prints the bad ones. With `header`, a
+// first line that is an export's header fills it instead.
+std::vector<Line> ReadLines(std::istream& in, bool records, int* bad,
+                            std::optional<v1::ExportHeader>* header) {
   std::vector<Line> good;
   absl::Time now = absl::Now();
   std::string text;
+  bool first = true;
   for (int number = 1; std::getline(in, text); ++number) {
     if (absl::StripAsciiWhitespace(text).empty()) continue;
+    if (std::exchange(first, false) && header != nullptr) {
+      if (v1::ExportHeader h; ParseExportHeader(text, &h)) {
+        *header = std::move(h);
+        continue;
+      }
+    }
     Line line{number, {}};
     if (absl::Status s = ParseEventLine(text, records, now, &line.event); !s.ok()) {
       std::fprintf(stderr, "line %d: %s\n", number, std::string(s.message()).c_str());
@@ -185,6 +202,47 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
   return true;
 }
 
+// For import: whether the file's time zone (its export header's) is the daemon's. Returns 0 to go
+// on, 1 (having said why) to stop before anything is sent.
+int CheckTimeZone(const Context& ctx, const std::string& source,
+                  const std::optional<v1::ExportHeader>& header) {
+  v1::GetLogInfoResponse info;
+  grpc::ClientContext context;
+  SetDeadline(context, ctx);
+  grpc::Status status = v1::LogService::NewStub(ctx.channel)->GetLogInfo(&context, {}, &info);
+  const bool ignore = absl::GetFlag(FLAGS_ignore_time_zone);
+  if (!header) {
+    std::fprintf(stderr,
+                 "salestrack import: %s has no export header (an older export, or plain events), "
+                 "so its time zone is not known%s\n",
+                 source.c_str(),
+                 status.ok() ? absl::StrCat("; the daemon computes its figures in ",
+                                            info.time_zone()).c_str()
+                             : "");
+    return 0;
+  }
+  if (!status.ok()) {
+    std::fprintf(stderr,
+                 "salestrack import: cannot check the daemon's time zone against %s's (%s): %s%s\n",
+                 source.c_str(), header->time_zone().c_str(), status.error_message().c_str(),
+                 ignore ? "; importing anyway (--ignore_time_zone)"
+                        : ". Nothing was sent; pass --ignore_time_zone to import anyway");
+    return ignore ? 0 : 1;
+  }
+  if (info.time_zone() == header->time_zone()) return 0;
+  std::fprintf(
+      stderr,
+      "salestrack import: %s was exported from a daemon in time zone \"%s\", but %s computes its "
+      "figures in \"%s\": the same events would give other day, week and month figures. %s\n",
+      source.c_str(), header->time_zone().c_str(), ctx.server.c_str(), info.time_zone().c_str(),
+      ignore ? "Importing anyway (--ignore_time_zone)."
+             : absl::StrCat("Nothing was sent. Import into a daemon started with --time_zone ",
+                            header->time_zone(),
+                            " on a new data directory, or pass --ignore_time_zone.")
+                   .c_str());
+  return ignore ? 0 : 1;
+}
+
 // append (records = false) and import (records = true).
 int AppendLines(const Context& ctx, const char* command, bool records) {
   if (ctx.args.size() > 1) {
@@ -210,7 +268,8 @@ int AppendLines(const Context& ctx, const char* command, bool records) {
   }
 
   int bad = 0;
-  std::vector<Line> lines = ReadLines(*in, records, &bad);
+  std::optional<v1::ExportHeader> header;
+  std::vector<Line> lines = ReadLines(*in, records, &bad, records ? &header : nullptr);
   if (bad > 0 && !absl::GetFlag(FLAGS_keep_going)) {
     std::fprintf(stderr,
                  "%d bad line(s) in %s; nothing was sent (fix them, or pass --keep_going to send "
@@ -221,6 +280,9 @@ int AppendLines(const Context& ctx, const char* command, bool records) {
   if (lines.empty()) {
     std::fprintf(stderr, "no events in %s\n", source.c_str());
     return bad > 0 ? 1 : 0;
+  }
+  if (records) {
+    if (int stop = CheckTimeZone(ctx, source, header); stop != 0) return stop;
   }
 
   std::vector<Batch> batches;

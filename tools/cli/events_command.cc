@@ -1,4 +1,7 @@
 // `salestrack events`, `salestrack export` and `salestrack health`.
+//
+// An export is a header line (v1::ExportHeaderLine: the daemon's time zone and head seq, which
+// `salestrack import` checks) and then the records as `salestrack events` prints them.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -86,6 +89,32 @@ int RunExport(const Context& ctx) {
       return UsageError(kCmd, absl::StrCat("cannot create ", target, ": ", std::strerror(errno)));
     }
   }
+  // The header line: the time zone the log's figures are computed in, which import checks.
+  v1::GetLogInfoResponse info;
+  grpc::ClientContext info_context;
+  SetDeadline(info_context, ctx);
+  grpc::Status info_status =
+      v1::LogService::NewStub(ctx.channel)->GetLogInfo(&info_context, {}, &info);
+  if (info_status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    std::fprintf(stderr, "salestrack export: the daemon does not tell its time zone (an older "
+                         "salestrackd): the export has no header line\n");
+  } else if (!info_status.ok()) {
+    if (out != stdout) {
+      std::fclose(out);
+      std::remove(target.c_str());
+    }
+    return RpcFailed(kCmd, ctx, info_status);
+  } else {
+    v1::ExportHeaderLine header;
+    header.mutable_salestrack_export()->set_time_zone(info.time_zone());
+    header.mutable_salestrack_export()->set_head_seq(info.head_seq());
+    std::string line;
+    google::protobuf::util::JsonPrintOptions json;
+    json.preserve_proto_field_names = true;
+    google::protobuf::util::MessageToJsonString(header, &line, json);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), out);
+  }
   // Every record up to the head the read catches up with (appends may go on meanwhile).
   v1::ReadEventsRequest request;
   request.set_from_seq(1);
@@ -99,10 +128,11 @@ int RunExport(const Context& ctx) {
                  std::strerror(errno));
     return 1;
   }
-  std::fprintf(stderr, "exported %llu records (seqs %llu..%llu) to %s\n",
+  std::fprintf(stderr, "exported %llu records (seqs %llu..%llu) to %s%s\n",
                static_cast<unsigned long long>(copied.records),
                static_cast<unsigned long long>(copied.first_seq),
-               static_cast<unsigned long long>(copied.last_seq), target.c_str());
+               static_cast<unsigned long long>(copied.last_seq), target.c_str(),
+               info_status.ok() ? absl::StrCat(", time zone ", info.time_zone()).c_str() : "");
   return 0;
 }
 

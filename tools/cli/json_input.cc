@@ -42,4 +42,12 @@ absl::Status ParseEventLine(const std::string& text, bool records, absl::Time no
   return absl::OkStatus();
 }
 
+bool ParseExportHeader(const std::string& text, v1::ExportHeader* header) {
+  v1::ExportHeaderLine line;
+  if (!google::protobuf::util::JsonStringToMessage(text, &line).ok()) return false;
+  if (!line.has_salestrack_export()) return false;
+  *header = line.salestrack_export();
+  return true;
+}
+
 }  // namespace salestrack::cli

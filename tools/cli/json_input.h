@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/log_service.pb.h"
 
 namespace salestrack::cli {
 
@@ -23,6 +24,10 @@ namespace salestrack::cli {
 // a rule of validation.h).
 absl::Status ParseEventLine(const std::string& text, bool records, absl::Time now,
                             v1::Event* event);
+
+// True, with *header filled, when `text` is the header line `salestrack export` writes first
+// (v1::ExportHeaderLine: {"salestrack_export": {"time_zone": ..., "head_seq": ...}}).
+bool ParseExportHeader(const std::string& text, v1::ExportHeader* header);
 
 }  // namespace salestrack::cli
 
