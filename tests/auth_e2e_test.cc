@@ -282,20 +282,13 @@ TEST_F(AuthTest, ARepAppendsOnlyItsOwnActivityBeforeAnyOtherCheck) {
 
   // On a stream, a refused batch is answered with its error and the stream goes on.
   auto stub = v1::LogService::NewStub(rep);
-  grpc::ClientContext context;
-  auto stream = stub->AppendStream(&context);
-  v1::AppendRequest bad, good;
-  bad.set_request_id(1);
-  *bad.add_events() = testing::Action("rep0-e", "rep-2", "cust-1", November(4));
-  good.set_request_id(2);
-  *good.add_events() = testing::Action("rep0-f", "rep-0", "cust-1", November(4));
-  stream->Write(bad);
-  stream->Write(good);
-  stream->WritesDone();
-  v1::AppendStreamResponse r1, r2;
-  ASSERT_TRUE(stream->Read(&r1));
-  ASSERT_TRUE(stream->Read(&r2));
-  EXPECT_TRUE(stream->Finish().ok());
+  testing::StreamedAppends streamed = testing::AppendOnStream(
+      *stub, {{testing::Action("rep0-e", "rep-2", "cust-1", November(4))},
+              {testing::Action("rep0-f", "rep-0", "cust-1", November(4))}});
+  EXPECT_TRUE(streamed.status.ok());
+  ASSERT_EQ(streamed.answers.size(), 2u);
+  const v1::AppendStreamResponse& r1 = streamed.answers[0];
+  const v1::AppendStreamResponse& r2 = streamed.answers[1];
   EXPECT_EQ(r1.error().code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(r1.error().event_index(), 0);
   EXPECT_EQ(r1.error().field(), "rep_id");

@@ -317,20 +317,13 @@ TEST_F(EntityAccessTest, AdminsAndConnectorsMayStillNameAnyEntity) {
 
 TEST_F(EntityAccessTest, AppendStreamRefusesOnlyTheOffendingBatch) {
   auto stub = v1::LogService::NewStub(Channel("rep0-phone"));
-  grpc::ClientContext context;
-  auto stream = stub->AppendStream(&context);
-  v1::AppendRequest bad, good;
-  bad.set_request_id(1);
-  *bad.add_events() = Closed("stream-close", "rep-0", "opp-r1", November(21));
-  good.set_request_id(2);
-  *good.add_events() = testing::Action("stream-ok", "rep-0", "cust-1", November(21));
-  stream->Write(bad);
-  stream->Write(good);
-  stream->WritesDone();
-  v1::AppendStreamResponse r1, r2;
-  ASSERT_TRUE(stream->Read(&r1));
-  ASSERT_TRUE(stream->Read(&r2));
-  EXPECT_TRUE(stream->Finish().ok());
+  testing::StreamedAppends streamed = testing::AppendOnStream(
+      *stub, {{Closed("stream-close", "rep-0", "opp-r1", November(21))},
+              {testing::Action("stream-ok", "rep-0", "cust-1", November(21))}});
+  EXPECT_TRUE(streamed.status.ok());
+  ASSERT_EQ(streamed.answers.size(), 2u);
+  const v1::AppendStreamResponse& r1 = streamed.answers[0];
+  const v1::AppendStreamResponse& r2 = streamed.answers[1];
   EXPECT_EQ(r1.error().code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(r1.error().event_index(), 0);
   EXPECT_EQ(r1.error().field(), "opportunity_closed.opportunity_id");

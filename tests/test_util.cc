@@ -255,4 +255,22 @@ std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_s
   return records;
 }
 
+StreamedAppends AppendOnStream(v1::LogService::Stub& stub,
+                               const std::vector<std::vector<v1::Event>>& batches) {
+  grpc::ClientContext context;
+  auto stream = stub.AppendStream(&context);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    v1::AppendRequest request;
+    request.set_request_id(i + 1);
+    for (const v1::Event& e : batches[i]) *request.add_events() = e;
+    stream->Write(request);
+  }
+  stream->WritesDone();
+  StreamedAppends out;
+  v1::AppendStreamResponse answer;
+  while (stream->Read(&answer)) out.answers.push_back(answer);
+  out.status = stream->Finish();
+  return out;
+}
+
 }  // namespace salestrack::testing

@@ -102,6 +102,15 @@ std::string ReadFile(const std::string& path);
 // Reads the whole log (no follow) through ReadEvents.
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq = 1);
 
+// Sends each batch as one request of an AppendStream (request ids 1, 2, ...), closes it, and
+// returns the answers in order and the stream's final status.
+struct StreamedAppends {
+  std::vector<v1::AppendStreamResponse> answers;
+  grpc::Status status;
+};
+StreamedAppends AppendOnStream(v1::LogService::Stub& stub,
+                               const std::vector<std::vector<v1::Event>>& batches);
+
 }  // namespace salestrack::testing
 
 #endif  // SALESTRACK_TESTS_TEST_UTIL_H_
