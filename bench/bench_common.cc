@@ -219,10 +219,12 @@ double SelfCpuSeconds() {
 }
 
 double StatusBytes(pid_t pid, const char* field) {
-  std::ifstream in(pid == 0 ? std::string("/proc/self/status") : absl::StrCat("/proc/", pid, "/status"));
+  std::ifstream in(pid == 0 ? std::string("/proc/self/status")
+                            : absl::StrCat("/proc/", pid, "/status"));
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + std::strlen(field), nullptr) * 1024;
+    if (line.rfind(field, 0) == 0)
+      return std::strtod(line.c_str() + std::strlen(field), nullptr) * 1024;
   }
   return 0;
 }
@@ -305,8 +307,8 @@ bool Daemon::Start(const std::string& binary, const std::string& data_dir,
     *error = absl::StrCat(log_path, ": ", std::strerror(errno));
     return false;
   }
-  std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0", "--data_dir", data_dir,
-                                   "--insecure_no_auth"};
+  std::vector<std::string> args = {binary,       "--listen", "127.0.0.1:0",
+                                   "--data_dir", data_dir,   "--insecure_no_auth"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -405,8 +407,8 @@ std::string LineFrom(const std::string& text, const std::string& start) {
 
 // ---- gRPC clients -----------------------------------------------------------------------------
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id,
-                                       std::string* error, int stream_window_bytes) {
+std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id, std::string* error,
+                                       int stream_window_bytes) {
   grpc::ChannelArguments args;
   args.SetInt("bench.client", client_id);
   args.SetMaxReceiveMessageSize(64 << 20);
@@ -472,12 +474,18 @@ std::string FilesystemOf(const std::string& dir) {
   struct statfs s {};
   if (statfs(dir.c_str(), &s) != 0) return "?";
   switch (static_cast<unsigned long>(s.f_type)) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs (fsync is free: figures are not durable-disk figures!)";
-    case 0x794c7630: return "overlayfs";
-    default: return absl::StrFormat("f_type 0x%x", static_cast<unsigned long>(s.f_type));
+    case 0xEF53:
+      return "ext2/3/4";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x01021994:
+      return "tmpfs (fsync is free: figures are not durable-disk figures!)";
+    case 0x794c7630:
+      return "overlayfs";
+    default:
+      return absl::StrFormat("f_type 0x%x", static_cast<unsigned long>(s.f_type));
   }
 }
 

@@ -212,9 +212,7 @@ struct PhaseResult {
   double events_per_second() const {
     return seconds > 0 ? static_cast<double>(events) / seconds : 0;
   }
-  double calls_per_second() const {
-    return seconds > 0 ? static_cast<double>(calls) / seconds : 0;
-  }
+  double calls_per_second() const { return seconds > 0 ? static_cast<double>(calls) / seconds : 0; }
   // Counts a failed call and keeps the first error (see SetEchoCallErrors()).
   void Error(const std::string& what);
 };
@@ -238,8 +236,8 @@ PhaseResult RunPhase(int threads, double seconds, pid_t daemon, Worker worker) {
   ready.wait();
   CpuMeter cpu;
   cpu.Start(daemon);
-  deadline = cpu.start() + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(seconds));
+  deadline = cpu.start() +
+             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   go.count_down();
   for (std::thread& th : pool) th.join();
   PhaseResult r;
@@ -306,8 +304,8 @@ std::string LineFrom(const std::string& text, const std::string& start);
 // connection. Accepts responses up to 64 MiB. Null after setting *error if it cannot connect.
 // `stream_window_bytes` > 0 caps what the transport takes in for a stream the application is not
 // reading (HTTP/2 flow control), so a reader that stops reading stalls its server soon.
-std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id,
-                                       std::string* error, int stream_window_bytes = 0);
+std::shared_ptr<grpc::Channel> Connect(const std::string& target, int client_id, std::string* error,
+                                       int stream_window_bytes = 0);
 
 // Appends `request` once with a deadline of `timeout`; counts the call in *out. Returns the number
 // of events the log did not hold yet, or -1 after recording an error in *out.
@@ -344,15 +342,20 @@ void SetTime(google::protobuf::Timestamp* ts, int64_t micros);
 
 // What field reps write in ActionLogged.subject and .location.
 inline constexpr const char* kActionSubjects[] = {
-    "Quarterly business review",     "Demo of the reporting module", "Renewal pricing discussion",
-    "Site survey for installation",  "Follow-up on open quote",      "Introduce new product line",
-    "Collect overdue invoice",       "Contract terms walkthrough",   "Lunch with procurement lead",
+    "Quarterly business review",    "Demo of the reporting module", "Renewal pricing discussion",
+    "Site survey for installation", "Follow-up on open quote",      "Introduce new product line",
+    "Collect overdue invoice",      "Contract terms walkthrough",   "Lunch with procurement lead",
     "Onboarding training session",
 };
 inline constexpr const char* kActionLocations[] = {
-    "Customer HQ, Pudong, Shanghai", "Zhongguancun office, Beijing", "Video call",
-    "Phone",                         "Tianhe branch, Guangzhou",     "Trade fair booth B12",
-    "Restaurant near customer site", "Nanshan plant, Shenzhen",
+    "Customer HQ, Pudong, Shanghai",
+    "Zhongguancun office, Beijing",
+    "Video call",
+    "Phone",
+    "Tianhe branch, Guangzhou",
+    "Trade fair booth B12",
+    "Restaurant near customer site",
+    "Nanshan plant, Shenzhen",
 };
 
 // ---- Report -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// ingest_bench: end-to-end durable ingest benchmark of salestrackd (DESIGN.md "Performance targets").
+// ingest_bench: end-to-end durable ingest benchmark of salestrackd (DESIGN.md "Performance
+// targets").
 //
 // In one run, on this machine, with the WAL synced everywhere:
 //   0. fsync probe: latency of one small appending write + fdatasync on the benchmark's disk, the
@@ -232,7 +233,8 @@ std::string BigEndian64(uint64_t v) {
 
 // A RocksDB shaped like salestrackd's (store/log_store.cc): "log" and "ids" families with the same
 // write buffers and compression, the same DB options, WAL synced on every write.
-std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir, std::string* error) {
+std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
+                                       std::string* error) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -270,40 +272,39 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
   rocksdb::ColumnFamilyHandle* ids = handles[2];
   std::atomic<uint64_t> next_seq{1};
 
-  PhaseResult r = RunPhase(
-      o.baseline_threads, o.baseline_seconds, 0,
-      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
-          PhaseResult* out) {
-        EventFactory factory(SeedFor(100 + t));
-        v1::Event event;
-        std::string bytes;
-        rocksdb::WriteOptions w;
-        w.sync = true;
-        ready.count_down();
-        go.wait();
-        while (Clock::now() < deadline) {
-          rocksdb::WriteBatch batch;
-          uint64_t seq = next_seq.fetch_add(o.batch_events);
-          for (int i = 0; i < o.batch_events; ++i) {
-            factory.Fill(&event);
-            bytes.clear();
-            event.SerializeToString(&bytes);
-            std::string key = BigEndian64(seq + i);
-            batch.Put(log, key, bytes);
-            batch.Put(ids, event.event_id(), key);
-          }
-          Clock::time_point t0 = Clock::now();
-          rocksdb::Status ws = db->Write(w, &batch);
-          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
-          out->call_starts.push_back(t0);
-          ++out->calls;
-          if (!ws.ok()) {
-            out->Error(ws.ToString());
-            continue;
-          }
-          out->events += o.batch_events;
-        }
-      });
+  PhaseResult r = RunPhase(o.baseline_threads, o.baseline_seconds, 0,
+                           [&](int t, std::latch& ready, std::latch& go,
+                               const Clock::time_point& deadline, PhaseResult* out) {
+                             EventFactory factory(SeedFor(100 + t));
+                             v1::Event event;
+                             std::string bytes;
+                             rocksdb::WriteOptions w;
+                             w.sync = true;
+                             ready.count_down();
+                             go.wait();
+                             while (Clock::now() < deadline) {
+                               rocksdb::WriteBatch batch;
+                               uint64_t seq = next_seq.fetch_add(o.batch_events);
+                               for (int i = 0; i < o.batch_events; ++i) {
+                                 factory.Fill(&event);
+                                 bytes.clear();
+                                 event.SerializeToString(&bytes);
+                                 std::string key = BigEndian64(seq + i);
+                                 batch.Put(log, key, bytes);
+                                 batch.Put(ids, event.event_id(), key);
+                               }
+                               Clock::time_point t0 = Clock::now();
+                               rocksdb::Status ws = db->Write(w, &batch);
+                               out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+                               out->call_starts.push_back(t0);
+                               ++out->calls;
+                               if (!ws.ok()) {
+                                 out->Error(ws.ToString());
+                                 continue;
+                               }
+                               out->events += o.batch_events;
+                             }
+                           });
   for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
   db->Close();
   return r;
@@ -315,40 +316,40 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
 // A failed Append waits this long for its answer.
 constexpr std::chrono::seconds kAppendTimeout(30);
 
-// Closed loop: each of `clients` threads sends Append with `events_per_call` fresh events, waits for
-// the answer, repeats until the deadline. One untimed warm-up call per client.
+// Closed loop: each of `clients` threads sends Append with `events_per_call` fresh events, waits
+// for the answer, repeats until the deadline. One untimed warm-up call per client.
 PhaseResult RunAppendPhase(const std::string& target, pid_t daemon, int clients,
                            int events_per_call, double seconds, int client_id_base) {
-  return RunPhase(
-      clients, seconds, daemon,
-      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
-          PhaseResult* out) {
-        EventFactory factory(SeedFor(client_id_base + t));
-        v1::AppendRequest request;
-        for (int i = 0; i < events_per_call; ++i) factory.Fill(request.add_events());
-        std::string error;
-        std::shared_ptr<grpc::Channel> channel = Connect(target, client_id_base + t, &error);
-        std::unique_ptr<v1::LogService::Stub> stub =
-            channel ? v1::LogService::NewStub(channel) : nullptr;
-        PhaseResult warmup;
-        if (stub) AppendOnce(stub.get(), request, kAppendTimeout, &warmup);
-        ready.count_down();
-        go.wait();
-        if (!stub) return out->Error(error);
-        while (Clock::now() < deadline) {
-          for (v1::Event& e : *request.mutable_events()) factory.Fill(&e);
-          Clock::time_point t0 = Clock::now();
-          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
-          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
-          out->call_starts.push_back(t0);
-          if (written < 0) {
-            if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            continue;
-          }
-          out->events += static_cast<uint64_t>(written);
-        }
-      });
+  return RunPhase(clients, seconds, daemon,
+                  [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
+                      PhaseResult* out) {
+                    EventFactory factory(SeedFor(client_id_base + t));
+                    v1::AppendRequest request;
+                    for (int i = 0; i < events_per_call; ++i) factory.Fill(request.add_events());
+                    std::string error;
+                    std::shared_ptr<grpc::Channel> channel =
+                        Connect(target, client_id_base + t, &error);
+                    std::unique_ptr<v1::LogService::Stub> stub =
+                        channel ? v1::LogService::NewStub(channel) : nullptr;
+                    PhaseResult warmup;
+                    if (stub) AppendOnce(stub.get(), request, kAppendTimeout, &warmup);
+                    ready.count_down();
+                    go.wait();
+                    if (!stub) return out->Error(error);
+                    while (Clock::now() < deadline) {
+                      for (v1::Event& e : *request.mutable_events()) factory.Fill(&e);
+                      Clock::time_point t0 = Clock::now();
+                      int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
+                      out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+                      out->call_starts.push_back(t0);
+                      if (written < 0) {
+                        if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
+                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                        continue;
+                      }
+                      out->events += static_cast<uint64_t>(written);
+                    }
+                  });
 }
 
 int Run(int argc, char** argv) {
@@ -371,11 +372,11 @@ int Run(int argc, char** argv) {
       "- durations: baseline %.1f s, ingest %.1f s, single-event latency %.1f s (plus 1 untimed "
       "warm-up call per client)\n",
       o.baseline_seconds, o.ingest_seconds, o.latency_seconds);
-  std::printf("- load: ingest %d clients x Append(%d events); baseline %d threads x "
-              "WriteBatch(%d events); latency %d clients x Append(1 event); closed loops, one "
-              "connection per client, load generator on the same machine\n",
-              o.ingest_clients, o.batch_events, o.baseline_threads, o.batch_events,
-              o.latency_clients);
+  std::printf(
+      "- load: ingest %d clients x Append(%d events); baseline %d threads x "
+      "WriteBatch(%d events); latency %d clients x Append(1 event); closed loops, one "
+      "connection per client, load generator on the same machine\n",
+      o.ingest_clients, o.batch_events, o.baseline_threads, o.batch_events, o.latency_clients);
   {
     EventFactory f(1);
     v1::Event e;
@@ -424,8 +425,8 @@ int Run(int argc, char** argv) {
     settled_seconds = WaitUntilIdle(daemon.pid(), 60);
   }
   std::fprintf(stderr, "ingest_bench: single-event latency (%.1f s)...\n", o.latency_seconds);
-  PhaseResult single = RunAppendPhase(target, daemon.pid(), o.latency_clients, 1,
-                                      o.latency_seconds, /*client_id_base=*/1000);
+  PhaseResult single = RunAppendPhase(target, daemon.pid(), o.latency_clients, 1, o.latency_seconds,
+                                      /*client_id_base=*/1000);
 
   std::string stopped = daemon.Stop();
   std::string log = daemon.Log();
@@ -454,33 +455,35 @@ int Run(int argc, char** argv) {
                   Verdict(ratio >= kTargetBaselineRatio)});
   const std::string single_what =
       absl::StrFormat("Single-event Append, %d clients", o.latency_clients);
-  table.PrintRow({single_what + ": p50 latency", absl::StrFormat("%.2f ms", single_ms.p50), "—",
-                  "—"});
+  table.PrintRow(
+      {single_what + ": p50 latency", absl::StrFormat("%.2f ms", single_ms.p50), "—", "—"});
   table.PrintRow({single_what + ": p99 latency", absl::StrFormat("**%.2f ms**", single_ms.p99),
                   absl::StrFormat("≤ %.0f ms", kTargetSingleP99Ms),
                   Verdict(single.calls > 0 && single_ms.p99 <= kTargetSingleP99Ms)});
-  table.PrintRow({single_what + ": max latency", absl::StrFormat("%.2f ms", single_ms.max), "—",
-                  "—"});
+  table.PrintRow(
+      {single_what + ": max latency", absl::StrFormat("%.2f ms", single_ms.max), "—", "—"});
   table.PrintRow({single_what + ": throughput",
                   absl::StrFormat("%s events/s", Thousands(single.events_per_second())), "—", "—"});
   std::printf("\n");
 
   std::printf("Details:\n");
-  std::printf("- fsync probe (512-byte append + fdatasync, %zu samples): p50 %.2f ms, p99 %.2f ms, "
-              "max %.2f ms\n",
-              fsync_probe.ms.n, fsync_probe.ms.p50, fsync_probe.ms.p99, fsync_probe.ms.max);
-  std::printf("- baseline: %s events in %.2f s, %s writes, write latency p50 %.2f / p99 %.2f ms, "
-              "%s\n",
-              Thousands(static_cast<double>(baseline->events)).c_str(), baseline->seconds,
-              Thousands(static_cast<double>(baseline->calls)).c_str(), baseline_ms.p50,
-              baseline_ms.p99, baseline->cpu.Describe().c_str());
+  std::printf(
+      "- fsync probe (512-byte append + fdatasync, %zu samples): p50 %.2f ms, p99 %.2f ms, "
+      "max %.2f ms\n",
+      fsync_probe.ms.n, fsync_probe.ms.p50, fsync_probe.ms.p99, fsync_probe.ms.max);
+  std::printf(
+      "- baseline: %s events in %.2f s, %s writes, write latency p50 %.2f / p99 %.2f ms, "
+      "%s\n",
+      Thousands(static_cast<double>(baseline->events)).c_str(), baseline->seconds,
+      Thousands(static_cast<double>(baseline->calls)).c_str(), baseline_ms.p50, baseline_ms.p99,
+      baseline->cpu.Describe().c_str());
   std::printf("- ingest: %s events in %.2f s, %s calls, call latency p50 %.2f / p99 %.2f ms, %s\n",
               Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
               Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
               ingest.cpu.Describe().c_str());
   std::printf("- single-event: %s calls in %.2f s, latency mean %.2f ms, %s; %s\n",
-              Thousands(static_cast<double>(single.calls)).c_str(), single.seconds,
-              single_ms.mean, single.cpu.Describe().c_str(),
+              Thousands(static_cast<double>(single.calls)).c_str(), single.seconds, single_ms.mean,
+              single.cpu.Describe().c_str(),
               settled_seconds < 0
                   ? "started right after the ingest phase (--no_settle)"
                   : absl::StrFormat("started after salestrackd went idle (waited %.1f s for the "
@@ -490,13 +493,13 @@ int Run(int argc, char** argv) {
   if (fsync_probe.ms.p50 > 0) {
     // The daemon syncs once per group commit, and a group holds at most what the clients have in
     // flight; if these bounds are far above the measured rates, fsync is not what limits them.
-    std::printf("- fsync bound (one fdatasync per group commit at the probe's p50, every client's "
-                "call in each group): ingest ≤ %s events/s (%d x %d per commit); single-event ≤ "
-                "%s events/s (%d per commit)\n",
-                Thousands(o.ingest_clients * o.batch_events * 1e3 / fsync_probe.ms.p50).c_str(),
-                o.ingest_clients, o.batch_events,
-                Thousands(o.latency_clients * 1e3 / fsync_probe.ms.p50).c_str(),
-                o.latency_clients);
+    std::printf(
+        "- fsync bound (one fdatasync per group commit at the probe's p50, every client's "
+        "call in each group): ingest ≤ %s events/s (%d x %d per commit); single-event ≤ "
+        "%s events/s (%d per commit)\n",
+        Thousands(o.ingest_clients * o.batch_events * 1e3 / fsync_probe.ms.p50).c_str(),
+        o.ingest_clients, o.batch_events,
+        Thousands(o.latency_clients * 1e3 / fsync_probe.ms.p50).c_str(), o.latency_clients);
   }
   std::printf("- salestrackd: %s; %s\n", stopped.c_str(),
               shutdown_line.empty() ? "no shutdown summary in its log" : shutdown_line.c_str());
@@ -513,8 +516,8 @@ int Run(int argc, char** argv) {
     for (auto [name, r] : {std::pair{"baseline", &*baseline}, std::pair{"ingest", &ingest},
                            std::pair{"single", &single}}) {
       for (size_t i = 0; i < r->latencies_ms.size(); ++i) {
-        csv << name << ',' << absl::StrFormat("%.6f", Seconds(r->call_starts[i] - r->start))
-            << ',' << absl::StrFormat("%.3f", r->latencies_ms[i]) << '\n';
+        csv << name << ',' << absl::StrFormat("%.6f", Seconds(r->call_starts[i] - r->start)) << ','
+            << absl::StrFormat("%.3f", r->latencies_ms[i]) << '\n';
       }
     }
     std::printf("- per-call latencies written to %s\n", o.dump_latencies.c_str());

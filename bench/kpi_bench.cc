@@ -69,7 +69,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench_common.h"
-#include "synthetic.h"
 #include "grpcpp/grpcpp.h"
 #include "rocksdb/db.h"
 #include "salestrack/period.h"
@@ -78,6 +77,7 @@
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
 #include "store/log_store.h"
+#include "synthetic.h"
 
 #ifndef SALESTRACKD_PATH
 #error "SALESTRACKD_PATH must be defined (see bench/CMakeLists.txt)"
@@ -93,7 +93,6 @@ constexpr double kTargetIngestEventsPerSecond = 200'000;
 constexpr double kTargetKpisP99Ms = 1.0;
 constexpr double kTargetRssBytes = 1024.0 * 1024 * 1024;  // for 10,000 reps and 10M events
 constexpr double kTargetRssEvents = 10'000'000;
-
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -137,12 +136,15 @@ void PrintUsage() {
       "  --query_rate N      the paced GetKpis run's calls/s in all (default 500); a closed-loop\n"
       "                      run (calls back to back) follows it\n"
       "  --live_clients N    appending clients during the GetKpis phase (default 2)\n"
-      "  --ingest_rates R,.. paced ingest rates (events/s in all, from the live clients, Append of\n"
-      "                      --paced_batch events) to measure GetKpis under, before the full-speed\n"
+      "  --ingest_rates R,.. paced ingest rates (events/s in all, from the live clients, Append "
+      "of\n"
+      "                      --paced_batch events) to measure GetKpis under, before the "
+      "full-speed\n"
       "                      ingest (default 1000,10000, board_bench's rate and ten times it)\n"
       "  --paced_batch N     events per Append of the paced ingest (default 10)\n"
       "  --seed N            log generator seed (default 20260101)\n"
-      "  --dir DIR           where to create the temporary data directory (default $TMPDIR or /tmp)\n"
+      "  --dir DIR           where to create the temporary data directory (default $TMPDIR or "
+      "/tmp)\n"
       "  --salestrackd PATH  daemon binary (default %s)\n"
       "  --perf_dir DIR      run `perf record --call-graph dwarf` on this process during the\n"
       "                      projector pass and on the daemon during the ingest, rebuild and\n"
@@ -188,8 +190,10 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
         double rate = 0;
         if (!absl::SimpleAtod(part, &rate) || !(rate >= 1)) {
-          std::fprintf(stderr, "kpi_bench: --ingest_rates: \"%s\" is not a rate of at least 1 "
-                       "event/s\n", std::string(part).c_str());
+          std::fprintf(stderr,
+                       "kpi_bench: --ingest_rates: \"%s\" is not a rate of at least 1 "
+                       "event/s\n",
+                       std::string(part).c_str());
           return false;
         }
         o->ingest_rates.push_back(rate);
@@ -220,10 +224,10 @@ bool ParseArgs(int argc, char** argv, Options* o) {
 // The synthetic log (org and activity: synthetic.h)
 
 struct Log {
-  std::vector<v1::Event> events;  // in append order; the org events first
+  std::vector<v1::Event> events;     // in append order; the org events first
   std::vector<int64_t> void_target;  // per event: the position of the event it voids, or -1
   size_t org_events = 0;
-  size_t late = 0;   // occurred_at earlier than its place in the log says
+  size_t late = 0;  // occurred_at earlier than its place in the log says
   size_t voids = 0;
   int64_t first_at = 0, last_at = 0;
 };
@@ -253,9 +257,9 @@ Log GenerateLog(const Org& org, uint64_t total, uint64_t seed) {
                                               static_cast<double>(activity) * 365 * kDay);
     at += rng.Between(-30 * 60, 30 * 60) * kSecond + rng.Between(0, kSecond - 1);
     if (rng.Percent(5)) {  // late: offline for an hour to a month
-      at -= static_cast<int64_t>(std::exp(std::log(static_cast<double>(kHour)) +
-                                          static_cast<double>(rng.Below(1'000'000)) / 1e6 *
-                                              std::log(30.0 * 24)));
+      at -= static_cast<int64_t>(
+          std::exp(std::log(static_cast<double>(kHour)) +
+                   static_cast<double>(rng.Below(1'000'000)) / 1e6 * std::log(30.0 * 24)));
       ++log.late;
     }
     at = std::min(at, end);
@@ -409,37 +413,39 @@ class LoadCursor {
 PhaseResult RunLoadPhase(const std::string& target, pid_t daemon, const Log& log,
                          LoadCursor* cursor, size_t end, int clients, int batch, double seconds,
                          int client_id_base) {
-  return RunPhase(
-      clients, seconds, daemon,
-      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
-          PhaseResult* out) {
-        std::string error;
-        std::shared_ptr<grpc::Channel> channel = Connect(target, client_id_base + t, &error);
-        ready.count_down();
-        go.wait();
-        if (!channel) return out->Error(error);
-        std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
-        v1::AppendRequest request;
-        size_t from = 0, to = 0;
-        while (Clock::now() < deadline && cursor->Take(static_cast<size_t>(batch), end, &from, &to)) {
-          request.clear_events();
-          int64_t last_target = -1;
-          for (size_t i = from; i < to; ++i) {
-            *request.add_events() = log.events[i];
-            last_target = std::max(last_target, log.void_target[i]);
-          }
-          if (last_target >= 0) out->retries += cursor->WaitAnswered(static_cast<size_t>(last_target));
-          Clock::time_point t0 = Clock::now();
-          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
-          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
-          cursor->Done(from);
-          if (written < 0) {
-            if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
-            continue;
-          }
-          out->events += static_cast<uint64_t>(written);
-        }
-      });
+  return RunPhase(clients, seconds, daemon,
+                  [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
+                      PhaseResult* out) {
+                    std::string error;
+                    std::shared_ptr<grpc::Channel> channel =
+                        Connect(target, client_id_base + t, &error);
+                    ready.count_down();
+                    go.wait();
+                    if (!channel) return out->Error(error);
+                    std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
+                    v1::AppendRequest request;
+                    size_t from = 0, to = 0;
+                    while (Clock::now() < deadline &&
+                           cursor->Take(static_cast<size_t>(batch), end, &from, &to)) {
+                      request.clear_events();
+                      int64_t last_target = -1;
+                      for (size_t i = from; i < to; ++i) {
+                        *request.add_events() = log.events[i];
+                        last_target = std::max(last_target, log.void_target[i]);
+                      }
+                      if (last_target >= 0)
+                        out->retries += cursor->WaitAnswered(static_cast<size_t>(last_target));
+                      Clock::time_point t0 = Clock::now();
+                      int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, out);
+                      out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+                      cursor->Done(from);
+                      if (written < 0) {
+                        if (out->errors > 100) return;  // The daemon is unwell; stop hammering it.
+                        continue;
+                      }
+                      out->events += static_cast<uint64_t>(written);
+                    }
+                  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -477,7 +483,7 @@ ReplayLine FindReplayLine(const std::string& log) {
 
 struct ProjectorResult {
   double seconds = 0;
-  double rss_delta = 0;  // this process's RSS growth while the projector filled (≈ its heap)
+  double rss_delta = 0;     // this process's RSS growth while the projector filled (≈ its heap)
   double rss_marginal = 0;  // RSS growth per event over the second half of the log
   struct TypeCost {
     uint64_t n = 0;
@@ -494,7 +500,7 @@ struct ProjectorResult {
   uint64_t stalls = 0;
   double stall_seconds = 0, longest_stall = 0;
   Percentiles rep_ms, team_ms, company_ms;  // in-process Kpis(MONTH) latency
-  double warm_up_ms = 0;                     // Projector::WarmUp before them, as the daemon's
+  double warm_up_ms = 0;                    // Projector::WarmUp before them, as the daemon's
   size_t company_reps = 0;
   std::vector<std::pair<std::string, size_t>> memory;  // Projector::Memory() when filled
   double heap_bytes = 0;  // malloc's bytes in use grew by this while the projector filled
@@ -560,7 +566,8 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
     r.heap_bytes = MallocBytesInUse() - heap0;
 
     // In-process query cost: what GetKpis computes under the daemon's reader lock.
-    salestrack::Period month = salestrack::PeriodOf(salestrack::PeriodKind::kMonth, now, absl::UTCTimeZone());
+    salestrack::Period month =
+        salestrack::PeriodOf(salestrack::PeriodKind::kMonth, now, absl::UTCTimeZone());
     Rng rng(7);
     auto time_kpis = [&](const salestrack::Subject& s, std::vector<double>* ms) {
       Clock::time_point q0 = Clock::now();
@@ -621,23 +628,26 @@ ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& 
   return r;
 }
 
-// The projector phase's details: timing by event type, in-process query cost, where the memory went.
+// The projector phase's details: timing by event type, in-process query cost, where the memory
+// went.
 void PrintProjectorDetails(const ProjectorResult& proj, double n_events) {
-  std::printf("- 1 projector: first pass %.2f s; this process grew %s while it filled (≈ the "
-              "projector's heap: %.0f B/event on average, %.0f B/event over the second half); "
-              "second pass with per-event timing %.2f s:\n",
-              proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events,
-              proj.rss_marginal, proj.breakdown_seconds);
-  std::printf("- 1 projector as a replay (units deferred, then summed): %.2f s, %s events/s; the "
-              "units' sum took %.2f s of it; malloc's bytes in use grew %s\n",
-              proj.bulk_seconds, Thousands(n_events / proj.bulk_seconds).c_str(),
-              proj.sum_units_seconds, Mib(proj.bulk_heap_bytes).c_str());
+  std::printf(
+      "- 1 projector: first pass %.2f s; this process grew %s while it filled (≈ the "
+      "projector's heap: %.0f B/event on average, %.0f B/event over the second half); "
+      "second pass with per-event timing %.2f s:\n",
+      proj.seconds, Mib(proj.rss_delta).c_str(), proj.rss_delta / n_events, proj.rss_marginal,
+      proj.breakdown_seconds);
+  std::printf(
+      "- 1 projector as a replay (units deferred, then summed): %.2f s, %s events/s; the "
+      "units' sum took %.2f s of it; malloc's bytes in use grew %s\n",
+      proj.bulk_seconds, Thousands(n_events / proj.bulk_seconds).c_str(), proj.sum_units_seconds,
+      Mib(proj.bulk_heap_bytes).c_str());
   {
     double timed = 0;
     for (const auto& c : proj.by_type) timed += c.seconds;
-    MarkdownTable types({"event type", "events", "mean µs", "p50 µs", "p99 µs", "max µs",
-                         "share of Apply time"},
-                        /*indent=*/"  ");
+    MarkdownTable types(
+        {"event type", "events", "mean µs", "p50 µs", "p99 µs", "max µs", "share of Apply time"},
+        /*indent=*/"  ");
     types.PrintHeader();
     for (size_t c = 0; c < proj.by_type.size(); ++c) {
       const auto& t = proj.by_type[c];
@@ -648,29 +658,32 @@ void PrintProjectorDetails(const ProjectorResult& proj, double n_events) {
                       absl::StrFormat("%.1f", us.p99), Thousands(us.max),
                       absl::StrFormat("%.1f %%", 100 * t.seconds / timed)});
     }
-    std::printf("  Apply calls over 10 ms (hash-table growth; the daemon's writer holds the views' "
-                "exclusive lock meanwhile): %s, %.2f s in all (%.0f %% of Apply time), longest "
-                "%.0f ms\n",
-                Thousands(static_cast<double>(proj.stalls)).c_str(), proj.stall_seconds,
-                timed > 0 ? 100 * proj.stall_seconds / timed : 0, proj.longest_stall * 1e3);
+    std::printf(
+        "  Apply calls over 10 ms (hash-table growth; the daemon's writer holds the views' "
+        "exclusive lock meanwhile): %s, %.2f s in all (%.0f %% of Apply time), longest "
+        "%.0f ms\n",
+        Thousands(static_cast<double>(proj.stalls)).c_str(), proj.stall_seconds,
+        timed > 0 ? 100 * proj.stall_seconds / timed : 0, proj.longest_stall * 1e3);
   }
-  std::printf("- 1 in-process Projector::Kpis(MONTH) (the work GetKpis does under the reader lock), "
-              "after Projector::WarmUp (%.1f ms, as the daemon after a replay): "
-              "rep p50 %.3f / p99 %.3f ms (%zu calls); team p50 %.2f / p99 %.2f ms (%zu); company "
-              "(%zu reps) p50 %.2f / max %.2f ms (%zu)\n",
-              proj.warm_up_ms, proj.rep_ms.p50, proj.rep_ms.p99, proj.rep_ms.n, proj.team_ms.p50, proj.team_ms.p99,
-              proj.team_ms.n, proj.company_reps, proj.company_ms.p50, proj.company_ms.max,
-              proj.company_ms.n);
+  std::printf(
+      "- 1 in-process Projector::Kpis(MONTH) (the work GetKpis does under the reader lock), "
+      "after Projector::WarmUp (%.1f ms, as the daemon after a replay): "
+      "rep p50 %.3f / p99 %.3f ms (%zu calls); team p50 %.2f / p99 %.2f ms (%zu); company "
+      "(%zu reps) p50 %.2f / max %.2f ms (%zu)\n",
+      proj.warm_up_ms, proj.rep_ms.p50, proj.rep_ms.p99, proj.rep_ms.n, proj.team_ms.p50,
+      proj.team_ms.p99, proj.team_ms.n, proj.company_reps, proj.company_ms.p50, proj.company_ms.max,
+      proj.company_ms.n);
   size_t total = 0;
   for (const auto& [name, bytes] : proj.memory) total += bytes;
-  std::printf("- 1 projector memory: malloc's bytes in use grew %s (%.0f B/event) while it filled; by "
-              "structure, estimated from capacities (%s in all, %.0f B/event):\n",
-              Mib(proj.heap_bytes).c_str(), proj.heap_bytes / n_events,
-              Mib(static_cast<double>(total)).c_str(), static_cast<double>(total) / n_events);
+  std::printf(
+      "- 1 projector memory: malloc's bytes in use grew %s (%.0f B/event) while it filled; by "
+      "structure, estimated from capacities (%s in all, %.0f B/event):\n",
+      Mib(proj.heap_bytes).c_str(), proj.heap_bytes / n_events,
+      Mib(static_cast<double>(total)).c_str(), static_cast<double>(total) / n_events);
   for (const auto& [name, bytes] : proj.memory) {
     if (bytes == 0) continue;
-    std::printf("  - %s: %s (%.1f B/event)\n", name.c_str(), Mib(static_cast<double>(bytes)).c_str(),
-                static_cast<double>(bytes) / n_events);
+    std::printf("  - %s: %s (%.1f B/event)\n", name.c_str(),
+                Mib(static_cast<double>(bytes)).c_str(), static_cast<double>(bytes) / n_events);
   }
 }
 
@@ -698,7 +711,8 @@ StatsBuckets FindHistogram(const v1::GetStatsResponse& stats, const std::string&
   for (const v1::StatsMetric& m : stats.metrics()) {
     auto l = m.labels().find(label);
     if (m.name() != name || l == m.labels().end() || l->second != value) continue;
-    for (const v1::HistogramBucket& b : m.buckets()) out.push_back({b.upper_bound(), b.cumulative_count()});
+    for (const v1::HistogramBucket& b : m.buckets())
+      out.push_back({b.upper_bound(), b.cumulative_count()});
   }
   return out;
 }
@@ -738,36 +752,37 @@ class LiveAppenders {
     calls_.assign(clients, {});
     results_.assign(clients, {});
     for (int t = 0; t < clients; ++t) {
-      threads_.emplace_back([this, target, &org, t, clients, batch, rate, seed,
-                             generation = generation_] {
-        PhaseResult& out = results_[t];
-        std::string error;
-        std::shared_ptr<grpc::Channel> channel = Connect(target, 2000 + t, &error);
-        if (!channel) return out.Error(error);
-        std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
-        const uint64_t client_seed = seed + 1000 * static_cast<uint64_t>(generation) +
-                                     static_cast<uint64_t>(t);
-        ActivityGenerator gen(org, client_seed, absl::StrCat("L", generation, "-", t, "-"));
-        Rng rng(client_seed * 31);
-        v1::AppendRequest request;
-        for (int i = 0; i < batch; ++i) request.add_events();
-        PacedSchedule schedule(rate / batch, clients, t);
-        while (!stop_.load(std::memory_order_relaxed)) {
-          schedule.Wait();
-          if (stop_.load(std::memory_order_relaxed)) break;
-          int64_t now = absl::ToUnixMicros(absl::Now());
-          for (v1::Event& e : *request.mutable_events()) {
-            gen.Fill(now - rng.Between(kSecond, 600 * kSecond), &e);
-          }
-          Clock::time_point t0 = Clock::now();
-          int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, &out);
-          calls_[t].push_back({t0, Seconds(Clock::now() - t0) * 1e3, static_cast<int>(std::max<int64_t>(0, written))});
-          if (written < 0) {
-            if (out.errors > 100) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-          }
-        }
-      });
+      threads_.emplace_back(
+          [this, target, &org, t, clients, batch, rate, seed, generation = generation_] {
+            PhaseResult& out = results_[t];
+            std::string error;
+            std::shared_ptr<grpc::Channel> channel = Connect(target, 2000 + t, &error);
+            if (!channel) return out.Error(error);
+            std::unique_ptr<v1::LogService::Stub> stub = v1::LogService::NewStub(channel);
+            const uint64_t client_seed =
+                seed + 1000 * static_cast<uint64_t>(generation) + static_cast<uint64_t>(t);
+            ActivityGenerator gen(org, client_seed, absl::StrCat("L", generation, "-", t, "-"));
+            Rng rng(client_seed * 31);
+            v1::AppendRequest request;
+            for (int i = 0; i < batch; ++i) request.add_events();
+            PacedSchedule schedule(rate / batch, clients, t);
+            while (!stop_.load(std::memory_order_relaxed)) {
+              schedule.Wait();
+              if (stop_.load(std::memory_order_relaxed)) break;
+              int64_t now = absl::ToUnixMicros(absl::Now());
+              for (v1::Event& e : *request.mutable_events()) {
+                gen.Fill(now - rng.Between(kSecond, 600 * kSecond), &e);
+              }
+              Clock::time_point t0 = Clock::now();
+              int64_t written = AppendOnce(stub.get(), request, kAppendTimeout, &out);
+              calls_[t].push_back({t0, Seconds(Clock::now() - t0) * 1e3,
+                                   static_cast<int>(std::max<int64_t>(0, written))});
+              if (written < 0) {
+                if (out.errors > 100) return;
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+              }
+            }
+          });
     }
   }
 
@@ -886,7 +901,8 @@ int Run(int argc, char** argv) {
   std::vector<std::string> errors;
   auto note_errors = [&](const char* phase, const PhaseResult& r) {
     if (r.errors > 0) {
-      errors.push_back(absl::StrCat(phase, ": ", r.errors, " failed calls; first: ", r.first_error));
+      errors.push_back(
+          absl::StrCat(phase, ": ", r.errors, " failed calls; first: ", r.first_error));
     }
   };
   Clock::time_point bench_start = Clock::now();
@@ -924,20 +940,25 @@ int Run(int argc, char** argv) {
       absl::StrAppend(&mix, mix.empty() ? "" : ", ", PayloadName(static_cast<int>(c)), " ",
                       absl::StrFormat("%.1f%%", 100.0 * static_cast<double>(count[c]) / n_events));
     }
-    std::printf("- org: 1 company, %zu regions, %zu teams, %s reps (%s events); default stages; %s "
-                "customers, each rep working a book of %d shared with its team (15%% of its "
-                "contacts outside it)\n",
-                org.regions.size(), org.teams.size(), Thousands(o.reps).c_str(),
-                Thousands(static_cast<double>(log.org_events)).c_str(),
-                Thousands(org.customers).c_str(), kCustomerBook);
-    std::printf("- log: %s events (%s MiB serialized, %.0f bytes/event on average), generated in "
-                "%.1f s; occurred_at over the year to %s; %.1f%% late by 1 h to 30 days; "
-                "%s ActionLogged with next_follow_up_at\n",
-                Thousands(n_events).c_str(), absl::StrFormat("%.0f", static_cast<double>(bytes) / (1 << 20)).c_str(),
-                static_cast<double>(bytes) / n_events, generate_seconds,
-                absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMicros(log.last_at), absl::UTCTimeZone()).c_str(),
-                100.0 * static_cast<double>(log.late) / n_events,
-                Thousands(static_cast<double>(follow_ups)).c_str());
+    std::printf(
+        "- org: 1 company, %zu regions, %zu teams, %s reps (%s events); default stages; %s "
+        "customers, each rep working a book of %d shared with its team (15%% of its "
+        "contacts outside it)\n",
+        org.regions.size(), org.teams.size(), Thousands(o.reps).c_str(),
+        Thousands(static_cast<double>(log.org_events)).c_str(), Thousands(org.customers).c_str(),
+        kCustomerBook);
+    std::printf(
+        "- log: %s events (%s MiB serialized, %.0f bytes/event on average), generated in "
+        "%.1f s; occurred_at over the year to %s; %.1f%% late by 1 h to 30 days; "
+        "%s ActionLogged with next_follow_up_at\n",
+        Thousands(n_events).c_str(),
+        absl::StrFormat("%.0f", static_cast<double>(bytes) / (1 << 20)).c_str(),
+        static_cast<double>(bytes) / n_events, generate_seconds,
+        absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixMicros(log.last_at),
+                         absl::UTCTimeZone())
+            .c_str(),
+        100.0 * static_cast<double>(log.late) / n_events,
+        Thousands(static_cast<double>(follow_ups)).c_str());
     std::printf("- mix: %s\n", mix.c_str());
   }
   std::fflush(stdout);
@@ -958,7 +979,8 @@ int Run(int argc, char** argv) {
   std::fprintf(stderr, "kpi_bench: starting %s...\n", o.salestrackd.c_str());
   if (!daemon.Start(o.salestrackd, data_dir, root + "/salestrackd-1.log",
                     /*timeout_seconds=*/60, &error)) {
-    std::fprintf(stderr, "kpi_bench: %s\n--- salestrackd log ---\n%s", error.c_str(), daemon.Log().c_str());
+    std::fprintf(stderr, "kpi_bench: %s\n--- salestrackd log ---\n%s", error.c_str(),
+                 daemon.Log().c_str());
     return 1;
   }
   const double rss_empty = StatusBytes(daemon.pid(), "VmRSS:");
@@ -1007,7 +1029,8 @@ int Run(int argc, char** argv) {
       rebuild_wall = Seconds(Clock::now() - cpu.start());
       rebuild_cpu = cpu.Stop().Describe();
       if (!s.ok()) {
-        errors.push_back(absl::StrCat("rebuild: ", static_cast<int>(s.error_code()), " ", s.error_message()));
+        errors.push_back(
+            absl::StrCat("rebuild: ", static_cast<int>(s.error_code()), " ", s.error_message()));
       }
     }
   }
@@ -1017,7 +1040,8 @@ int Run(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   const std::string freed = LineFrom(daemon.Log(), "event=old_views_freed ");
-  if (freed.empty()) errors.push_back("rebuild: no \"event=old_views_freed\" line in the daemon's log");
+  if (freed.empty())
+    errors.push_back("rebuild: no \"event=old_views_freed\" line in the daemon's log");
   const double rss_rebuilt = StatusBytes(daemon.pid(), "VmRSS:");
   const double hwm_first = StatusBytes(daemon.pid(), "VmHWM:");
   const uint64_t head = rebuild.seq();
@@ -1034,14 +1058,16 @@ int Run(int argc, char** argv) {
   }
   const double restart_seconds = Seconds(Clock::now() - restart0);
   const ReplayLine replay = FindReplayLine(daemon.Log());
-  if (!replay.found) errors.push_back("restart: no \"event=views_replayed\" line in the daemon's log");
+  if (!replay.found)
+    errors.push_back("restart: no \"event=views_replayed\" line in the daemon's log");
   const double rss_restart = StatusBytes(daemon.pid(), "VmRSS:");
   const double hwm_restart = StatusBytes(daemon.pid(), "VmHWM:");
   const DirSize size_restarted = MeasureDir(data_dir);
 
-  std::fprintf(stderr, "kpi_bench: GetKpis idle, then under paced and full-speed ingest (%d query "
-               "clients, %d appenders, %.1f s per subject type)...\n", o.query_clients,
-               o.live_clients, o.query_seconds);
+  std::fprintf(stderr,
+               "kpi_bench: GetKpis idle, then under paced and full-speed ingest (%d query "
+               "clients, %d appenders, %.1f s per subject type)...\n",
+               o.query_clients, o.live_clients, o.query_seconds);
   std::vector<QueryPhase> query_phases;
   LiveAppenders live;
   // The daemon's metrics (AdminService.GetStats), for its own share of the GetKpis latency.
@@ -1051,7 +1077,9 @@ int Run(int argc, char** argv) {
     v1::GetStatsResponse stats;
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!v1::AdminService::NewStub(stats_channel)->GetStats(&context, v1::GetStatsRequest(), &stats).ok()) {
+    if (!v1::AdminService::NewStub(stats_channel)
+             ->GetStats(&context, v1::GetStatsRequest(), &stats)
+             .ok()) {
       return std::nullopt;
     }
     return stats;
@@ -1065,17 +1093,20 @@ int Run(int argc, char** argv) {
       q.ingest_rate = ingest_rate;
       std::string perf_name = absl::StrCat("getkpis-", subject, rate > 0 ? "-paced" : "");
       if (idle) absl::StrAppend(&perf_name, "-idle");
-      if (ingest_rate > 0) absl::StrAppend(&perf_name, "-ingest", static_cast<int64_t>(ingest_rate));
+      if (ingest_rate > 0)
+        absl::StrAppend(&perf_name, "-ingest", static_cast<int64_t>(ingest_rate));
       const std::optional<v1::GetStatsResponse> stats0 = daemon_stats();
       PerfRecording perf(o.perf_dir, perf_name, daemon.pid());
       Clock::time_point q0 = Clock::now();
       q.queries = RunQueries(daemon.target(), daemon.pid(), org, subject, o.query_clients,
                              o.query_seconds, rate);
       if (const std::optional<v1::GetStatsResponse> stats1 = daemon_stats(); stats0 && stats1) {
-        const std::pair<std::string, std::string> handler = {"method", "GetKpis"}, wait = {"lock", "read"};
+        const std::pair<std::string, std::string> handler = {"method", "GetKpis"},
+                                                  wait = {"lock", "read"};
         auto quantile = [&](const char* name, const auto& label, double quantile) {
           return BucketQuantileMs(FindHistogram(*stats0, name, label.first, label.second),
-                                  FindHistogram(*stats1, name, label.first, label.second), quantile);
+                                  FindHistogram(*stats1, name, label.first, label.second),
+                                  quantile);
         };
         q.server_p50_ms = quantile("salestrack_query_seconds", handler, 0.5);
         q.server_p99_ms = quantile("salestrack_query_seconds", handler, 0.99);
@@ -1089,8 +1120,8 @@ int Run(int argc, char** argv) {
   auto stop_live = [&] {
     live.Stop();
     if (live.errors() > 0) {
-      errors.push_back(absl::StrCat("live appenders: ", live.errors(), " failed calls; first: ",
-                                    live.first_error()));
+      errors.push_back(absl::StrCat("live appenders: ", live.errors(),
+                                    " failed calls; first: ", live.first_error()));
     }
   };
   // The baseline first: the same paced calls with nothing else running; then under paced ingest
@@ -1145,21 +1176,25 @@ int Run(int argc, char** argv) {
   const double bpe_compacted = static_cast<double>(size_compacted.total) / compacted_n;
   const double bpe_restarted = static_cast<double>(size_restarted.total) / events_in_log;
   const double bpe_live = static_cast<double>(size_live.total) / events_in_log;
-  const double rebuild_eps = rebuild.seconds() > 0 ? static_cast<double>(rebuild.events_replayed()) / rebuild.seconds() : 0;
+  const double rebuild_eps =
+      rebuild.seconds() > 0 ? static_cast<double>(rebuild.events_replayed()) / rebuild.seconds()
+                            : 0;
   const double rss_per_event = (rss_restart - rss_empty) / events_in_log;
   // Two linear extrapolations to 10M events at the same reps and time span: from the average growth
   // per event (empty daemon to loaded), and from the projector's marginal growth over the second
   // half of the log (lower: day cells and customer sets fill up as the log grows).
   const double rss_10m_avg = rss_empty + rss_per_event * kTargetRssEvents;
-  const double rss_10m = rss_restart + proj.rss_marginal * std::max(0.0, kTargetRssEvents - events_in_log);
+  const double rss_10m =
+      rss_restart + proj.rss_marginal * std::max(0.0, kTargetRssEvents - events_in_log);
   const double ingest_eps = ingest.events_per_second();
   const double views_share = ingest_eps * apply_us / 1e6;  // cores of writer time the views take
 
-  std::printf("- run: %.0f s in all; views-on ingest %.1f s%s; GetKpis %.1f s per subject type; "
-              "rebuild and restart as long as they take\n\n",
-              Seconds(Clock::now() - bench_start), ingest.seconds,
-              ingest_ran_out ? " (the log ran out before the deadline: use more --events)" : "",
-              o.query_seconds);
+  std::printf(
+      "- run: %.0f s in all; views-on ingest %.1f s%s; GetKpis %.1f s per subject type; "
+      "rebuild and restart as long as they take\n\n",
+      Seconds(Clock::now() - bench_start), ingest.seconds,
+      ingest_ran_out ? " (the log ran out before the deadline: use more --events)" : "",
+      o.query_seconds);
 
   MarkdownTable table({"#", "Measurement", "Result", "Target", "Status"});
   table.PrintHeader();
@@ -1178,14 +1213,14 @@ int Run(int argc, char** argv) {
                   absl::StrFormat("**%s events/s**", Thousands(n_events / proj.bulk_seconds)),
                   absl::StrFormat("≥ %s events/s", Thousands(kTargetRebuildEventsPerSecond)),
                   Verdict(n_events / proj.bulk_seconds >= kTargetRebuildEventsPerSecond)});
-  table.PrintRow({"2a",
-                  absl::StrFormat("Rebuild: AdminService.Rebuild over gRPC, %s events replayed "
-                                  "from RocksDB",
-                                  Thousands(static_cast<double>(rebuild.events_replayed()))),
-                  absl::StrFormat("**%s events/s** (%.2f s)", Thousands(rebuild_eps),
-                                  rebuild.seconds()),
-                  absl::StrFormat("≥ %s events/s", Thousands(kTargetRebuildEventsPerSecond)),
-                  Verdict(rebuild_eps >= kTargetRebuildEventsPerSecond)});
+  table.PrintRow(
+      {"2a",
+       absl::StrFormat("Rebuild: AdminService.Rebuild over gRPC, %s events replayed "
+                       "from RocksDB",
+                       Thousands(static_cast<double>(rebuild.events_replayed()))),
+       absl::StrFormat("**%s events/s** (%.2f s)", Thousands(rebuild_eps), rebuild.seconds()),
+       absl::StrFormat("≥ %s events/s", Thousands(kTargetRebuildEventsPerSecond)),
+       Verdict(rebuild_eps >= kTargetRebuildEventsPerSecond)});
   table.PrintRow(
       {"2b",
        absl::StrFormat("Restart: start-up replay (daemon log: \"event=views_replayed\"), %s events",
@@ -1201,8 +1236,7 @@ int Run(int argc, char** argv) {
                                   Thousands(compacted_n)),
                   absl::StrFormat("**%.0f B**", bpe_compacted), bytes_target,
                   Verdict(bpe_compacted <= kTargetBytesPerEvent)});
-  table.PrintRow({"3",
-                  "Disk bytes/event after SIGTERM + restart (WAL replayed into L0; all files)",
+  table.PrintRow({"3", "Disk bytes/event after SIGTERM + restart (WAL replayed into L0; all files)",
                   absl::StrFormat("%.0f B", bpe_restarted), bytes_target,
                   Verdict(bpe_restarted <= kTargetBytesPerEvent)});
   table.PrintRow({"3",
@@ -1231,7 +1265,8 @@ int Run(int argc, char** argv) {
   for (const QueryPhase& q : query_phases) {
     Percentiles ms = ComputePercentiles(q.queries.latencies_ms);
     const std::string in_daemon =
-        q.server_p99_ms < 0 ? "" : absl::StrFormat(" (in the daemon: p99 ≤ %.3f ms)", q.server_p99_ms);
+        q.server_p99_ms < 0 ? ""
+                            : absl::StrFormat(" (in the daemon: p99 ≤ %.3f ms)", q.server_p99_ms);
     const char* who = q.subject == "rep"    ? "random rep"
                       : q.subject == "team" ? "random team"
                                             : "company";
@@ -1247,10 +1282,10 @@ int Run(int argc, char** argv) {
           q.ingest_rate > 0
               ? absl::StrFormat("while ingesting %s events/s (paced, %d clients x Append(%d))",
                                 Thousands(q.ingest_rate), o.live_clients, o.paced_batch)
-              : absl::StrFormat("under full-speed ingest (%d clients x Append(%d) back to back, "
-                                "%s events/s)",
-                                o.live_clients, o.batch_events,
-                                Thousands(q.append_events_per_second));
+              : absl::StrFormat(
+                    "under full-speed ingest (%d clients x Append(%d) back to back, "
+                    "%s events/s)",
+                    o.live_clients, o.batch_events, Thousands(q.append_events_per_second));
       table.PrintRow(
           {"5",
            absl::StrFormat("GetKpis(%s, MONTH) %s, %s calls/s paced from %d clients: p50 / p99",
@@ -1274,8 +1309,7 @@ int Run(int argc, char** argv) {
                   absl::StrFormat("salestrackd RSS after restart, views of %s events, %s reps "
                                   "(measured)",
                                   Thousands(events_in_log), Thousands(o.reps)),
-                  absl::StrFormat("**%s**", Mib(rss_restart)),
-                  at_target_size ? "≤ 1 GiB" : "—",
+                  absl::StrFormat("**%s**", Mib(rss_restart)), at_target_size ? "≤ 1 GiB" : "—",
                   at_target_size ? Verdict(rss_restart <= kTargetRssBytes) : "—"});
   table.PrintRow({"6",
                   absl::StrFormat("salestrackd RSS after the GetKpis phase (%s more events, block "
@@ -1283,53 +1317,60 @@ int Run(int argc, char** argv) {
                                   Thousands(static_cast<double>(live_events))),
                   Mib(rss_after_queries), at_target_size ? "≤ 1 GiB" : "—",
                   at_target_size ? Verdict(rss_after_queries <= kTargetRssBytes) : "—"});
-  if (!at_target_size) table.PrintRow({"6",
-                  absl::StrFormat("RSS for 10M events, %s reps, one year: EXTRAPOLATED (measured "
-                                  "RSS + %.0f B/event, the projector's marginal growth over the "
-                                  "log's second half; from the average %.0f B/event: %s)",
-                                  Thousands(o.reps), proj.rss_marginal, rss_per_event,
-                                  Mib(rss_10m_avg)),
-                  Mib(rss_10m), "≤ 1 GiB",
-                  absl::StrCat(Verdict(rss_10m <= kTargetRssBytes), " (extrapolated)")});
+  if (!at_target_size)
+    table.PrintRow(
+        {"6",
+         absl::StrFormat("RSS for 10M events, %s reps, one year: EXTRAPOLATED (measured "
+                         "RSS + %.0f B/event, the projector's marginal growth over the "
+                         "log's second half; from the average %.0f B/event: %s)",
+                         Thousands(o.reps), proj.rss_marginal, rss_per_event, Mib(rss_10m_avg)),
+         Mib(rss_10m), "≤ 1 GiB",
+         absl::StrCat(Verdict(rss_10m <= kTargetRssBytes), " (extrapolated)")});
   std::printf("\n");
 
   std::printf("Details:\n");
   PrintProjectorDetails(proj, n_events);
-  std::printf("- 2a rebuild: reply seq %s, %s events in %.2f s (daemon's figure), %.2f s wall "
-              "at the client; %s; then \"%s\"; RSS before %s, after the old views were freed %s, "
-              "peak so far (VmHWM) %s\n",
-              Thousands(static_cast<double>(rebuild.seq())).c_str(),
-              Thousands(static_cast<double>(rebuild.events_replayed())).c_str(), rebuild.seconds(),
-              rebuild_wall, rebuild_cpu.c_str(), freed.c_str(), Mib(rss_loaded).c_str(),
-              Mib(rss_rebuilt).c_str(), Mib(hwm_first).c_str());
-  std::printf("- 2b restart: first daemon %s; log line: \"%s\"; RSS right after start %s, peak "
-              "during start-up (VmHWM) %s\n",
-              stopped1.c_str(), replay.text.c_str(), Mib(rss_restart).c_str(), Mib(hwm_restart).c_str());
-  std::printf("- 3 disk: live after ingest (idle after %.1f s) %s; after SIGTERM %s; after restart "
-              "%s; after full compaction (%s events incl. the GetKpis phase's appends) %s: "
-              "log family SSTs %.0f B/event, ids family SSTs %.0f B/event\n",
-              settle1, size_live.Describe().c_str(), size_stopped.Describe().c_str(),
-              size_restarted.Describe().c_str(), Thousands(compacted_n).c_str(),
-              size_compacted.Describe().c_str(), static_cast<double>(sst_log) / compacted_n,
-              static_cast<double>(sst_ids) / compacted_n);
+  std::printf(
+      "- 2a rebuild: reply seq %s, %s events in %.2f s (daemon's figure), %.2f s wall "
+      "at the client; %s; then \"%s\"; RSS before %s, after the old views were freed %s, "
+      "peak so far (VmHWM) %s\n",
+      Thousands(static_cast<double>(rebuild.seq())).c_str(),
+      Thousands(static_cast<double>(rebuild.events_replayed())).c_str(), rebuild.seconds(),
+      rebuild_wall, rebuild_cpu.c_str(), freed.c_str(), Mib(rss_loaded).c_str(),
+      Mib(rss_rebuilt).c_str(), Mib(hwm_first).c_str());
+  std::printf(
+      "- 2b restart: first daemon %s; log line: \"%s\"; RSS right after start %s, peak "
+      "during start-up (VmHWM) %s\n",
+      stopped1.c_str(), replay.text.c_str(), Mib(rss_restart).c_str(), Mib(hwm_restart).c_str());
+  std::printf(
+      "- 3 disk: live after ingest (idle after %.1f s) %s; after SIGTERM %s; after restart "
+      "%s; after full compaction (%s events incl. the GetKpis phase's appends) %s: "
+      "log family SSTs %.0f B/event, ids family SSTs %.0f B/event\n",
+      settle1, size_live.Describe().c_str(), size_stopped.Describe().c_str(),
+      size_restarted.Describe().c_str(), Thousands(compacted_n).c_str(),
+      size_compacted.Describe().c_str(), static_cast<double>(sst_log) / compacted_n,
+      static_cast<double>(sst_ids) / compacted_n);
   Percentiles ingest_ms = ComputePercentiles(ingest.latencies_ms);
   Percentiles load_ms = ComputePercentiles(load.latencies_ms);
-  std::printf("- 4 views-on ingest: %s events in %.2f s, %s calls, call latency p50 %.2f / p99 "
-              "%.2f / max %.0f ms, %s\n",
-              Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
-              Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
-              ingest_ms.max, ingest.cpu.Describe().c_str());
+  std::printf(
+      "- 4 views-on ingest: %s events in %.2f s, %s calls, call latency p50 %.2f / p99 "
+      "%.2f / max %.0f ms, %s\n",
+      Thousands(static_cast<double>(ingest.events)).c_str(), ingest.seconds,
+      Thousands(static_cast<double>(ingest.calls)).c_str(), ingest_ms.p50, ingest_ms.p99,
+      ingest_ms.max, ingest.cpu.Describe().c_str());
   if (load.calls == 0) {
     std::printf("- bulk load: nothing left; the views-on ingest phase took the whole log\n");
   } else {
-    std::printf("- bulk load (not a target): %s events in %.2f s = %s events/s, %d clients x %d "
-                "events/call, call p50 %.1f / p99 %.1f ms, %s\n",
-                Thousands(static_cast<double>(load.events)).c_str(), load.seconds,
-                Thousands(load.events_per_second()).c_str(), o.load_clients, o.load_batch,
-                load_ms.p50, load_ms.p99, load.cpu.Describe().c_str());
+    std::printf(
+        "- bulk load (not a target): %s events in %.2f s = %s events/s, %d clients x %d "
+        "events/call, call p50 %.1f / p99 %.1f ms, %s\n",
+        Thousands(static_cast<double>(load.events)).c_str(), load.seconds,
+        Thousands(load.events_per_second()).c_str(), o.load_clients, o.load_batch, load_ms.p50,
+        load_ms.p99, load.cpu.Describe().c_str());
   }
-  std::printf("- loading: %s Append calls waited for a void's target to be committed first\n",
-              Thousands(static_cast<double>(org_load.retries + ingest.retries + load.retries)).c_str());
+  std::printf(
+      "- loading: %s Append calls waited for a void's target to be committed first\n",
+      Thousands(static_cast<double>(org_load.retries + ingest.retries + load.retries)).c_str());
   for (const QueryPhase& q : query_phases) {
     Percentiles ms = ComputePercentiles(q.queries.latencies_ms);
     std::vector<size_t> order(q.queries.latencies_ms.size());
@@ -1346,38 +1387,41 @@ int Run(int argc, char** argv) {
     }
     const std::string appenders =
         q.idle ? "no appenders"
-               : absl::StrFormat("appenders (%s) meanwhile %s events/s, append p50 %.1f / p99 %.1f ms",
-                                 q.ingest_rate > 0
-                                     ? absl::StrCat("paced at ", Thousands(q.ingest_rate), "/s")
-                                     : std::string("full speed"),
-                                 Thousands(q.append_events_per_second), q.append_ms.p50,
-                                 q.append_ms.p99);
+               : absl::StrFormat(
+                     "appenders (%s) meanwhile %s events/s, append p50 %.1f / p99 %.1f ms",
+                     q.ingest_rate > 0 ? absl::StrCat("paced at ", Thousands(q.ingest_rate), "/s")
+                                       : std::string("full speed"),
+                     Thousands(q.append_events_per_second), q.append_ms.p50, q.append_ms.p99);
     const std::string server =
         q.server_p99_ms < 0
             ? std::string("the daemon's metrics not read")
-            : absl::StrFormat("in the daemon (its metrics, bucket bounds): handler p50 <= %.3f / "
-                              "p99 <= %.3f ms, views' lock wait p99 <= %.3f ms",
-                              q.server_p50_ms, q.server_p99_ms, q.wait_p99_ms);
-    std::printf("- 5 GetKpis %s, %s%s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
-                "(slowest: %s into the phase), response %s bytes; %s; %s; %s\n",
-                q.subject.c_str(), q.idle ? "idle, " : "",
-                q.rate > 0 ? absl::StrCat("paced at ", Thousands(q.rate), "/s").c_str() : "closed loop",
-                Thousands(static_cast<double>(q.queries.calls)).c_str(),
-                q.queries.seconds, Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99,
-                ms.max, slowest.c_str(), Thousands(static_cast<double>(q.queries.response_bytes)).c_str(),
-                appenders.c_str(), server.c_str(), q.queries.cpu.Describe().c_str());
+            : absl::StrFormat(
+                  "in the daemon (its metrics, bucket bounds): handler p50 <= %.3f / "
+                  "p99 <= %.3f ms, views' lock wait p99 <= %.3f ms",
+                  q.server_p50_ms, q.server_p99_ms, q.wait_p99_ms);
+    std::printf(
+        "- 5 GetKpis %s, %s%s: %s calls in %.1f s (%s/s), p50 %.2f / p99 %.2f / max %.2f ms "
+        "(slowest: %s into the phase), response %s bytes; %s; %s; %s\n",
+        q.subject.c_str(), q.idle ? "idle, " : "",
+        q.rate > 0 ? absl::StrCat("paced at ", Thousands(q.rate), "/s").c_str() : "closed loop",
+        Thousands(static_cast<double>(q.queries.calls)).c_str(), q.queries.seconds,
+        Thousands(q.queries.calls_per_second()).c_str(), ms.p50, ms.p99, ms.max, slowest.c_str(),
+        Thousands(static_cast<double>(q.queries.response_bytes)).c_str(), appenders.c_str(),
+        server.c_str(), q.queries.cpu.Describe().c_str());
   }
-  std::printf("- 6 RSS: empty daemon %s; after ingest %s; after rebuild %s; after restart %s "
-              "(%.0f B/event above the empty daemon); after the GetKpis phase (+%s live events) "
-              "%s. The 10M figure assumes RSS grows linearly with events at a fixed %s reps\n",
-              Mib(rss_empty).c_str(), Mib(rss_loaded).c_str(), Mib(rss_rebuilt).c_str(),
-              Mib(rss_restart).c_str(), rss_per_event, Thousands(static_cast<double>(live_events)).c_str(),
-              Mib(rss_after_queries).c_str(), Thousands(o.reps).c_str());
+  std::printf(
+      "- 6 RSS: empty daemon %s; after ingest %s; after rebuild %s; after restart %s "
+      "(%.0f B/event above the empty daemon); after the GetKpis phase (+%s live events) "
+      "%s. The 10M figure assumes RSS grows linearly with events at a fixed %s reps\n",
+      Mib(rss_empty).c_str(), Mib(rss_loaded).c_str(), Mib(rss_rebuilt).c_str(),
+      Mib(rss_restart).c_str(), rss_per_event, Thousands(static_cast<double>(live_events)).c_str(),
+      Mib(rss_after_queries).c_str(), Thousands(o.reps).c_str());
   std::printf("- salestrackd: first run %s, second run %s\n", stopped1.c_str(), stopped2.c_str());
   if (!o.perf_dir.empty()) {
-    std::printf("- perf recordings: %s/projector.perf.data (this process, first projector pass), "
-                "%s/{ingest,rebuild,getkpis-*}.perf.data (the daemon)\n",
-                o.perf_dir.c_str(), o.perf_dir.c_str());
+    std::printf(
+        "- perf recordings: %s/projector.perf.data (this process, first projector pass), "
+        "%s/{ingest,rebuild,getkpis-*}.perf.data (the daemon)\n",
+        o.perf_dir.c_str(), o.perf_dir.c_str());
   }
   for (const std::string& e : errors) std::printf("- ERROR: %s\n", e.c_str());
   if (!errors.empty()) {

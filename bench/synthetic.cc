@@ -9,8 +9,12 @@ namespace {
 uint64_t Mix(uint64_t x) { return Rng(x).Next(); }
 
 constexpr const char* kResults[] = {
-    "Agreed to a second meeting", "Asked for a revised quote", "Needs sign-off from the CFO",
-    "Not interested this quarter", "Trial approved",            "Payment promised by Friday",
+    "Agreed to a second meeting",
+    "Asked for a revised quote",
+    "Needs sign-off from the CFO",
+    "Not interested this quarter",
+    "Trial approved",
+    "Payment promised by Friday",
 };
 constexpr const char* kLostReasons[] = {"price", "went with a competitor", "budget cut",
                                         "no decision"};
@@ -100,9 +104,13 @@ void ActivityGenerator::Fill(int64_t at, v1::Event* e) {
   sc->set_scored_by(absl::StrCat("mgr-", org_.teams[org_.rep_team[rep]]));
 }
 
-std::string ActivityGenerator::CustomerId(uint32_t c) const { return absl::StrFormat("cust-%07d", c); }
+std::string ActivityGenerator::CustomerId(uint32_t c) const {
+  return absl::StrFormat("cust-%07d", c);
+}
 
-std::string ActivityGenerator::OppId(int rep, uint32_t n) const { return absl::StrFormat("opp-%s%05d-%d", ns_, rep, n); }
+std::string ActivityGenerator::OppId(int rep, uint32_t n) const {
+  return absl::StrFormat("opp-%s%05d-%d", ns_, rep, n);
+}
 
 uint32_t ActivityGenerator::BookCustomer(int rep) {
   const uint64_t total = static_cast<uint64_t>(org_.customers);
@@ -242,6 +250,5 @@ void ActivityGenerator::Pay(int rep, v1::Event* e) {
   if (oc.installments.front() == 0) oc.installments.erase(oc.installments.begin());
   if (oc.installments.empty()) s.contracts.erase(s.contracts.begin() + static_cast<ptrdiff_t>(i));
 }
-
 
 }  // namespace salestrack::bench

@@ -74,7 +74,8 @@ class ActivityGenerator {
   std::string CustomerId(uint32_t c) const;
   std::string OppId(int rep, uint32_t n) const;
 
-  // A customer of the rep's book (shared with colleagues of its team), or now and then any customer.
+  // A customer of the rep's book (shared with colleagues of its team), or now and then any
+  // customer.
   uint32_t BookCustomer(int rep);
 
   void Action(int rep, int64_t at, v1::Event* e);

@@ -23,8 +23,8 @@ const absl::Time kNow = absl::FromUnixSeconds(1800000000);
   std::abort();
 }
 
-#define FUZZ_CHECK(cond, detail) \
-  do {                           \
+#define FUZZ_CHECK(cond, detail)        \
+  do {                                  \
     if (!(cond)) Broken(#cond, detail); \
   } while (0)
 

@@ -1,10 +1,11 @@
 // salestrack's fuzz targets' entry functions, one per target. The libFuzzer mains in this directory
-// (built by tools/fuzz.sh with clang and sanitizers) call them, and so does tests/fuzz_replay_test.cc,
-// which replays every input under fuzz/corpus/<target>/ and fuzz/regressions/<target>/ in the normal
-// (gcc) test suite. Each returns normally or aborts with a message naming the broken property.
+// (built by tools/fuzz.sh with clang and sanitizers) call them, and so does
+// tests/fuzz_replay_test.cc, which replays every input under fuzz/corpus/<target>/ and
+// fuzz/regressions/<target>/ in the normal (gcc) test suite. Each returns normally or aborts with a
+// message naming the broken property.
 //
-//   event_decoder  bytes -> AppendRequest (the daemon's wire decoding) -> ValidateBatch / ValidateEvent
-//   cli_json       one line of text -> ParseEventLine (salestrack append / import)
+//   event_decoder  bytes -> AppendRequest (the daemon's wire decoding) -> ValidateBatch /
+//   ValidateEvent cli_json       one line of text -> ParseEventLine (salestrack append / import)
 #ifndef SALESTRACK_FUZZ_FUZZ_TARGETS_H_
 #define SALESTRACK_FUZZ_FUZZ_TARGETS_H_
 
@@ -21,8 +22,8 @@ namespace salestrack::fuzz {
 // valid.
 void EventDecoder(const uint8_t* data, size_t size);
 
-// Properties: for both plain Event lines and export (EventRecord) lines, an accepted line is a valid
-// event that prints back to a line that parses to the same event; a refused line says why.
+// Properties: for both plain Event lines and export (EventRecord) lines, an accepted line is a
+// valid event that prints back to a line that parses to the same event; a refused line says why.
 void CliJson(const uint8_t* data, size_t size);
 
 struct Target {

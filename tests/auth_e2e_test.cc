@@ -1,6 +1,7 @@
-// Access control through a real daemon: every salestrack method needs a key, and every role boundary
-// of issue 6 holds (each row of the role x method matrix, and the scope of reps and managers),
-// decided before any work: a refused append consumes no seq, even when it is also invalid.
+// Access control through a real daemon: every salestrack method needs a key, and every role
+// boundary of issue 6 holds (each row of the role x method matrix, and the scope of reps and
+// managers), decided before any work: a refused append consumes no seq, even when it is also
+// invalid.
 #include <fstream>
 #include <future>
 #include <map>
@@ -45,8 +46,9 @@ class AuthTest : public ::testing::Test {
                                   {"east-boss", "manager", "", "team-east", ""},
                                   {"tv", "screen", "", "", ""}}) {
       k.token = *NewApiToken();
-      absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role, "\" sha256: \"",
-                      Sha256Hex(k.token), "\"", k.rep.empty() ? "" : " rep_id: \"" + k.rep + "\"",
+      absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,
+                      "\" sha256: \"", Sha256Hex(k.token), "\"",
+                      k.rep.empty() ? "" : " rep_id: \"" + k.rep + "\"",
                       k.unit.empty() ? "" : " unit_id: \"" + k.unit + "\"", " }\n");
       (*keys_)[k.role] = k;
     }
@@ -100,8 +102,8 @@ grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::s
 }
 
 TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
-  const google::protobuf::FileDescriptor* files[] = {
-      v1::AppendRequest::descriptor()->file(), v1::GetKpisRequest::descriptor()->file()};
+  const google::protobuf::FileDescriptor* files[] = {v1::AppendRequest::descriptor()->file(),
+                                                     v1::GetKpisRequest::descriptor()->file()};
   int methods = 0;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
@@ -122,7 +124,8 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
 }
 
-// For each role, a request in its scope to every method: allowed or PERMISSION_DENIED by role alone.
+// For each role, a request in its scope to every method: allowed or PERMISSION_DENIED by role
+// alone.
 TEST_F(AuthTest, RoleMethodMatrix) {
   absl::Time when = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 10, 0, 0), absl::UTCTimeZone());
   // What each role would append (in its scope).
@@ -155,14 +158,16 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   };
   // role -> methods it may use (issue 6).
   const std::map<std::string, std::set<std::string>> allowed = {
-      {"admin", {"Append", "AppendStream", "ReadEvents", "GetLogInfo", "GetKpis", "GetFunnel",
-                 "ListFollowUps", "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup",
-                 "GetStats"}},
+      {"admin",
+       {"Append", "AppendStream", "ReadEvents", "GetLogInfo", "GetKpis", "GetFunnel",
+        "ListFollowUps", "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup",
+        "GetStats"}},
       {"connector", {"Append", "AppendStream", "ReadEvents", "GetLogInfo"}},
       // A rep may call CheckTargets, but only a unit's targets are checked: out of its scope.
       {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard"}},
-      {"manager", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps",
-                   "GetScorecard", "CheckTargets"}},
+      {"manager",
+       {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard",
+        "CheckTargets"}},
       {"screen", {}},
   };
   int n = 0;
@@ -179,7 +184,8 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     };
     v1::AppendRequest append;
     *append.add_events() = own_event(role, ++n);
-    expect("Append", CallRaw(channel, "/salestrack.v1.LogService/Append", append.SerializeAsString()));
+    expect("Append",
+           CallRaw(channel, "/salestrack.v1.LogService/Append", append.SerializeAsString()));
     {
       auto stub = v1::LogService::NewStub(channel);
       grpc::ClientContext context;
@@ -199,13 +205,14 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     }
     v1::ReadEventsRequest read;
     read.set_limit(1);
-    expect("ReadEvents", CallRaw(channel, "/salestrack.v1.LogService/ReadEvents",
-                                 read.SerializeAsString()));
+    expect("ReadEvents",
+           CallRaw(channel, "/salestrack.v1.LogService/ReadEvents", read.SerializeAsString()));
     expect("GetLogInfo", CallRaw(channel, "/salestrack.v1.LogService/GetLogInfo", ""));
     v1::GetKpisRequest kpis;
     *kpis.mutable_subject() = subject(role);
     kpis.mutable_period()->set_kind(v1::MONTH);
-    expect("GetKpis", CallRaw(channel, "/salestrack.v1.KpiService/GetKpis", kpis.SerializeAsString()));
+    expect("GetKpis",
+           CallRaw(channel, "/salestrack.v1.KpiService/GetKpis", kpis.SerializeAsString()));
     v1::GetFunnelRequest funnel;
     *funnel.mutable_subject() = subject(role);
     funnel.mutable_period()->set_kind(v1::MONTH);
@@ -218,7 +225,8 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     // Scoring: allowed means "not refused" (there is no scheme here, so FAILED_PRECONDITION).
     auto expect_allowed = [&, may = may](const std::string& method, const grpc::Status& s) {
       if (may.count(method)) {
-        EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method << ": " << s.error_message();
+        EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << method << ": " << s.error_message();
       } else {
         EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << method;
       }
@@ -282,9 +290,9 @@ TEST_F(AuthTest, ARepAppendsOnlyItsOwnActivityBeforeAnyOtherCheck) {
 
   // On a stream, a refused batch is answered with its error and the stream goes on.
   auto stub = v1::LogService::NewStub(rep);
-  testing::StreamedAppends streamed = testing::AppendOnStream(
-      *stub, {{testing::Action("rep0-e", "rep-2", "cust-1", November(4))},
-              {testing::Action("rep0-f", "rep-0", "cust-1", November(4))}});
+  testing::StreamedAppends streamed =
+      testing::AppendOnStream(*stub, {{testing::Action("rep0-e", "rep-2", "cust-1", November(4))},
+                                      {testing::Action("rep0-f", "rep-0", "cust-1", November(4))}});
   EXPECT_TRUE(streamed.status.ok());
   ASSERT_EQ(streamed.answers.size(), 2u);
   const v1::AppendStreamResponse& r1 = streamed.answers[0];
@@ -319,8 +327,9 @@ TEST_F(AuthTest, ARepReadsOnlyItsOwnFigures) {
   follow_ups.mutable_subject()->set_rep_id("rep-3");
   v1::ListFollowUpsResponse response;
   grpc::ClientContext context;
-  EXPECT_EQ(v1::KpiService::NewStub(rep)->ListFollowUps(&context, follow_ups, &response).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      v1::KpiService::NewStub(rep)->ListFollowUps(&context, follow_ups, &response).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(AuthTest, ScorecardsAndTargetChecksFollowTheReadScopes) {
@@ -397,7 +406,8 @@ TEST_F(AuthTest, CliSendsTheTokenFromTheFlagOrTheEnvironment) {
   CliResult rep_verify =
       RunCli(server + " --token=" + keys_->at("rep").token + " verify");  // Admin only.
   EXPECT_EQ(rep_verify.code, 1);
-  EXPECT_THAT(rep_verify.err, HasSubstr("(role rep) may not call /salestrack.v1.AdminService/Verify"));
+  EXPECT_THAT(rep_verify.err,
+              HasSubstr("(role rep) may not call /salestrack.v1.AdminService/Verify"));
   setenv("SALESTRACK_TOKEN", keys_->at("admin").token.c_str(), 1);
   CliResult from_env = RunCli(server + " verify");
   unsetenv("SALESTRACK_TOKEN");
@@ -408,23 +418,23 @@ TEST_F(AuthTest, CliSendsTheTokenFromTheFlagOrTheEnvironment) {
 TEST(AuthStartupTest, KeysAreRequiredUnlessTheDevelopmentFlagSaysOtherwise) {
   TempDir tmp;
   std::string err;
-  EXPECT_EQ(testing::RunDaemonToExit({"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("d"),
-                                      "--insecure_no_auth=false"},
-                                     &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit(
+          {"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("d"), "--insecure_no_auth=false"}, &err),
+      2);
   EXPECT_THAT(err, HasSubstr("api_keys: none configured"));
   std::ofstream(tmp.Sub("bad.conf"))
       << "api_keys { name: \"a\" role: \"rep\" sha256: \"" << Sha256Hex("x") << "\" }\n";
-  EXPECT_EQ(testing::RunDaemonToExit({"--config=" + tmp.Sub("bad.conf"), "--insecure_no_auth=false",
-                                      "--check_config"},
-                                     &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit(
+          {"--config=" + tmp.Sub("bad.conf"), "--insecure_no_auth=false", "--check_config"}, &err),
+      2);
   EXPECT_THAT(err, HasSubstr("api_keys[0].rep_id: required for role rep"));
   std::ofstream(tmp.Sub("good.conf"))
       << "api_keys { name: \"a\" role: \"admin\" sha256: \"" << Sha256Hex("x") << "\" }\n";
-  EXPECT_EQ(testing::RunDaemonToExit({"--config=" + tmp.Sub("good.conf"), "--insecure_no_auth"},
-                                     &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit({"--config=" + tmp.Sub("good.conf"), "--insecure_no_auth"}, &err),
+      2);
   EXPECT_THAT(err, HasSubstr("--insecure_no_auth was given but the config has api_keys"));
 
   Daemon open(tmp.Sub("open"));  // The test helper's default: --insecure_no_auth.
@@ -441,8 +451,8 @@ TEST(NewKeyTest, PrintsATokenAndAConfigEntryTheDaemonAccepts) {
   std::string entry = key.out.substr(key.out.find("api_keys {"));
   std::ofstream(tmp.Sub("d.conf")) << entry;
   Daemon d(tmp.Sub("data"), {"--config=" + tmp.Sub("d.conf"), "--insecure_no_auth=false"});
-  CliResult kpis = RunCli("--server=" + d.address() + " --token=" + token[1].str() +
-                          " kpis --rep rep-li");
+  CliResult kpis =
+      RunCli("--server=" + d.address() + " --token=" + token[1].str() + " kpis --rep rep-li");
   EXPECT_EQ(kpis.code, 0) << kpis.err;
   EXPECT_EQ(RunCli("new-key --name=x --role=manager").code, 2);
   EXPECT_EQ(RunCli("new-key --name=x --role=boss").code, 2);

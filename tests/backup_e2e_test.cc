@@ -40,11 +40,14 @@ v1::BackupResponse BackupJson(const Daemon& d, const std::string& dir) {
   return response;
 }
 
-void ExpectSameRecords(const std::vector<v1::EventRecord>& a, const std::vector<v1::EventRecord>& b) {
+void ExpectSameRecords(const std::vector<v1::EventRecord>& a,
+                       const std::vector<v1::EventRecord>& b) {
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
     ASSERT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a[i], b[i]))
-        << "record " << i << ":\n" << a[i].DebugString() << "vs\n" << b[i].DebugString();
+        << "record " << i << ":\n"
+        << a[i].DebugString() << "vs\n"
+        << b[i].DebugString();
   }
 }
 

@@ -29,9 +29,7 @@ CliRun Cli(const Daemon& daemon, const std::string& args, const std::string& std
   return {r.code, r.out + r.err};
 }
 
-void Write(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void Write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 constexpr char kGood[] =
     R"({"event_id":"v1","occurred_at":"2026-11-02T02:30:00Z","rep_id":"rep-li","action_logged":{"customer_id":"cust-1","purpose":"INTRODUCE_PRODUCT","channel":"VISIT","cost":"8800","next_follow_up_at":"2026-11-05T02:00:00Z"}})"
@@ -47,7 +45,8 @@ TEST(CliTest, AppendsJsonLinesAndIsIdempotentOnRerun) {
   Write(dir.Sub("good.jsonl"), kGood);
   CliRun first = Cli(daemon, "append " + dir.Sub("good.jsonl"));
   EXPECT_EQ(first.code, 0) << first.out;
-  EXPECT_THAT(first.out, HasSubstr("appended 3 new, 0 duplicate, 0 refused, 0 bad line(s); seqs 1..3"));
+  EXPECT_THAT(first.out,
+              HasSubstr("appended 3 new, 0 duplicate, 0 refused, 0 bad line(s); seqs 1..3"));
   CliRun again = Cli(daemon, "append", dir.Sub("good.jsonl"));  // From stdin this time.
   EXPECT_EQ(again.code, 0) << again.out;
   EXPECT_THAT(again.out, HasSubstr("appended 0 new, 3 duplicate"));
@@ -59,10 +58,11 @@ TEST(CliTest, BadLinesAreReportedByLineAndFieldAndNothingIsSent) {
   TempDir dir;
   Daemon daemon(dir.Sub("data"));
   std::string text = kGood;
-  text += R"({"event_id":"p1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","payment_received":{"payment_id":"pay-1","contract_id":"ct-1","amount":"-5"}})"
-          "\n"
-          R"({"event_id":"x","occurred_at":"not a time","rep_id":"rep-li"})"
-          "\n";
+  text +=
+      R"({"event_id":"p1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","payment_received":{"payment_id":"pay-1","contract_id":"ct-1","amount":"-5"}})"
+      "\n"
+      R"({"event_id":"x","occurred_at":"not a time","rep_id":"rep-li"})"
+      "\n";
   Write(dir.Sub("mixed.jsonl"), text);
   CliRun run = Cli(daemon, "append " + dir.Sub("mixed.jsonl"));
   EXPECT_EQ(run.code, 1);
@@ -85,14 +85,16 @@ TEST(CliTest, ServerRefusalIsMappedToItsLine) {
   Write(dir.Sub("good.jsonl"), kGood);
   ASSERT_EQ(Cli(daemon, "append " + dir.Sub("good.jsonl")).code, 0);
   // Line 2 reuses k1's id with other content.
-  Write(dir.Sub("conflict.jsonl"),
-        R"({"event_id":"n1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","feedback_recorded":{"customer_id":"cust-1","score":5}})"
-        "\n"
-        R"({"event_id":"k1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","feedback_recorded":{"customer_id":"cust-1","score":4}})"
-        "\n");
+  Write(
+      dir.Sub("conflict.jsonl"),
+      R"({"event_id":"n1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","feedback_recorded":{"customer_id":"cust-1","score":5}})"
+      "\n"
+      R"({"event_id":"k1","occurred_at":"2026-11-21T00:00:00Z","rep_id":"rep-li","feedback_recorded":{"customer_id":"cust-1","score":4}})"
+      "\n");
   CliRun run = Cli(daemon, "append " + dir.Sub("conflict.jsonl"));
   EXPECT_EQ(run.code, 1);
-  EXPECT_THAT(run.out, HasSubstr("line 2: events[1].event_id: \"k1\" is already in the log (seq 3)"));
+  EXPECT_THAT(run.out,
+              HasSubstr("line 2: events[1].event_id: \"k1\" is already in the log (seq 3)"));
   auto stub = daemon.NewStub();
   EXPECT_EQ(ReadAll(*stub).size(), 3u);  // n1 was in the refused batch too.
 }
@@ -119,8 +121,10 @@ TEST(CliTest, HealthFailsWhenNoDaemonListens) {
   Daemon daemon(dir.Sub("data"));
   std::string address = daemon.address();
   daemon.Stop();
-  FILE* p = popen((std::string(SALESTRACK_CLI_PATH) + " --timeout=2 --server=" + address +
-                   " health 2>&1").c_str(), "r");
+  FILE* p =
+      popen((std::string(SALESTRACK_CLI_PATH) + " --timeout=2 --server=" + address + " health 2>&1")
+                .c_str(),
+            "r");
   char buf[512] = {0};
   fread(buf, 1, sizeof buf - 1, p);
   int status = pclose(p);
@@ -148,7 +152,8 @@ CliRun Shell(const std::string& command) {
 
 TEST(HelpTest, BothProgramsPrintTheirHelpOnceAndExitZero) {
   for (const auto& [path, first_line, a_flag] :
-       {std::tuple<std::string, std::string, std::string>{SALESTRACKD_PATH, "salestrackd: the salestrack daemon.", "--data_dir"},
+       {std::tuple<std::string, std::string, std::string>{
+            SALESTRACKD_PATH, "salestrackd: the salestrack daemon.", "--data_dir"},
         {SALESTRACK_CLI_PATH, "salestrack: the command-line client of salestrackd.", "--server"}}) {
     for (const char* flag : {"--help", "-h", "--helpfull"}) {
       SCOPED_TRACE(path + " " + flag);

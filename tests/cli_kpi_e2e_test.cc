@@ -1,5 +1,6 @@
 // The salestrack CLI's KPI commands (kpis, funnel, followups, verify, rebuild) against a real
-// salestrackd, on a small hand-made data set whose figures are worked out below from KPI_SPEC §4–§5.
+// salestrackd, on a small hand-made data set whose figures are worked out below from KPI_SPEC
+// §4–§5.
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -163,7 +164,8 @@ TEST_F(CliKpiTest, KpisOfARepForAMonth) {
   EXPECT_EQ(Value(o, "repeat_purchase_rate"), "100.0%");
   EXPECT_EQ(Value(o, "avg_deal_size"), "1,200,000.00 (12,000.00)");
   EXPECT_EQ(Value(o, "payments"), "600,000 (6,000.00)");
-  EXPECT_EQ(Value(o, "amount_due"), "1,200,000 (12,000.00)");  // Both installments fall in November.
+  EXPECT_EQ(Value(o, "amount_due"),
+            "1,200,000 (12,000.00)");  // Both installments fall in November.
   EXPECT_EQ(Value(o, "collection_rate"), "50.0%");
   EXPECT_EQ(Value(o, "satisfaction"), "4.50");  // (4 + 5) / 2
   EXPECT_EQ(Value(o, "follow_ups_due"), "1");
@@ -208,7 +210,8 @@ TEST_F(CliKpiTest, OtherPeriodKindsAreNormalisedToTheirFirstDay) {
   EXPECT_THAT(october.out, StartsWith("KPIs for rep rep-wang, MONTH 2026-10-01"));
   EXPECT_EQ(Value(october.out, "new_customers"), "1");  // ct-0 is cust-acme's first contract.
   EXPECT_EQ(Value(october.out, "sales_amount"), "300,000 (3,000.00)");
-  EXPECT_EQ(Value(october.out, "amount_due"), "300,000 (3,000.00)");  // No installments: at signing.
+  EXPECT_EQ(Value(october.out, "amount_due"),
+            "300,000 (3,000.00)");  // No installments: at signing.
 
   CliRun quarter = Cli("kpis --unit company --period quarter --date 2026-11-30");
   ASSERT_EQ(quarter.code, 0) << quarter.err;
@@ -294,7 +297,8 @@ TEST_F(CliKpiTest, FunnelTable) {
   // October for rep-li: nothing opened, no conversions.
   CliRun empty = Cli("funnel --rep rep-li --date 2026-10-01");
   ASSERT_EQ(empty.code, 0) << empty.err;
-  EXPECT_THAT(Row(empty.out, "contact"), ElementsAre("contact", "初期接触 initial contact", "0", "—"));
+  EXPECT_THAT(Row(empty.out, "contact"),
+              ElementsAre("contact", "初期接触 initial contact", "0", "—"));
 
   CliRun json = Cli("funnel --unit team-east --date 2026-11-01 --json");
   ASSERT_EQ(json.code, 0) << json.err;
@@ -311,9 +315,8 @@ TEST_F(CliKpiTest, FollowUpsByState) {
   const std::string window = " --due_from 2026-11-01T00:00:00Z --due_to 2026-12-01T00:00:00Z";
   CliRun on_time = Cli("followups --unit company --state on_time" + window);
   ASSERT_EQ(on_time.code, 0) << on_time.err;
-  EXPECT_THAT(on_time.out,
-              StartsWith("follow-ups of unit company due 2026-11-01T00:00:00Z to "
-                         "2026-12-01T00:00:00Z, state on_time, at seq 17: 1\n"));
+  EXPECT_THAT(on_time.out, StartsWith("follow-ups of unit company due 2026-11-01T00:00:00Z to "
+                                      "2026-12-01T00:00:00Z, state on_time, at seq 17: 1\n"));
   EXPECT_THAT(Row(on_time.out, "due"),
               ElementsAre("due", "rep", "customer", "state", "done_at", "scheduled_by"));
   EXPECT_THAT(Row(on_time.out, "2026-11-05T02:00:00Z"),
@@ -324,9 +327,9 @@ TEST_F(CliKpiTest, FollowUpsByState) {
   CliRun any = Cli("followups --unit company" + window);
   ASSERT_EQ(any.code, 0) << any.err;
   EXPECT_THAT(any.out, HasSubstr("state any, at seq 17: 2\n"));
-  EXPECT_THAT(Row(any.out, "2026-11-12T06:00:00Z"),
-              ElementsAre("2026-11-12T06:00:00Z", "rep-wang", "cust-beta", "overdue",
-                          "wang-service"));
+  EXPECT_THAT(
+      Row(any.out, "2026-11-12T06:00:00Z"),
+      ElementsAre("2026-11-12T06:00:00Z", "rep-wang", "cust-beta", "overdue", "wang-service"));
 
   CliRun overdue = Cli("followups --rep rep-li --state overdue" + window);
   ASSERT_EQ(overdue.code, 0) << overdue.err;
@@ -379,8 +382,10 @@ TEST_F(CliKpiTest, UsageErrorsExit2AndNameTheFlag) {
            {"kpis --rep rep-li --date 11/01/2026", "--date must be a date YYYY-MM-DD"},
            {"funnel --rep rep-li --period fortnight",
             "--period must be day, week, month, quarter or year (got \"fortnight\")"},
-           {"followups --rep rep-li --state late", "--state must be any, open, done, on_time or overdue"},
-           {"followups --rep rep-li --due_from yesterday", "--due_from must be an RFC 3339 instant"},
+           {"followups --rep rep-li --state late",
+            "--state must be any, open, done, on_time or overdue"},
+           {"followups --rep rep-li --due_from yesterday",
+            "--due_from must be an RFC 3339 instant"},
            {"followups --rep rep-li --due_to 2026-11-31", "--due_to must be an RFC 3339 instant"},
            {"followups --rep rep-li --due_from 2026-11-02T00:00:00Z --due_to 2026-11-01T00:00:00Z",
             "--due_to must be after --due_from"},
@@ -415,7 +420,9 @@ TEST_F(CliKpiTest, DaemonErrorsExit1WithTheDaemonsMessage) {
   stopped.Stop();
   std::string err_path = other.Sub("stderr");
   FILE* p = popen((std::string(SALESTRACK_CLI_PATH) + " --timeout=5 --server=" + address +
-                   " verify 2>" + err_path).c_str(), "r");
+                   " verify 2>" + err_path)
+                      .c_str(),
+                  "r");
   char buf[256];
   while (fread(buf, 1, sizeof buf, p) > 0) {
   }

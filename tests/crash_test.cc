@@ -1,6 +1,6 @@
 // Durability under kill -9: concurrent clients append while salestrackd is SIGKILLed at a random
-// moment, five times over. Every acknowledged event must be in the log exactly once, with the seq it
-// was acknowledged with, and the log must stay dense (1..N).
+// moment, five times over. Every acknowledged event must be in the log exactly once, with the seq
+// it was acknowledged with, and the log must stay dense (1..N).
 #include <atomic>
 #include <random>
 #include <thread>
@@ -26,7 +26,7 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
   std::mt19937 rng(20261123);
   absl::Mutex mu;
   absl::flat_hash_map<std::string, uint64_t> acked;  // event_id -> acknowledged seq
-  std::vector<std::vector<v1::Event>> unacked;         // batches in flight at a kill
+  std::vector<std::vector<v1::Event>> unacked;       // batches in flight at a kill
   absl::Time t = absl::Now() - absl::Hours(1);
 
   for (int cycle = 0; cycle < kCycles; ++cycle) {

@@ -14,9 +14,9 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "org_events.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "store/log_store.h"
-#include "org_events.h"
 #include "test_util.h"
 
 namespace salestrack {
@@ -99,8 +99,8 @@ TEST_F(DaemonTest, BatchWithOneBadEventStoresNothing) {
   *inst->mutable_due_at() = ToProto(t);
   inst->set_amount(999);
   v1::AppendResponse response;
-  grpc::Status s = Append({Action("ok1", "rep-1", "c", t), bad, Action("ok2", "rep-1", "c", t)},
-                          &response);
+  grpc::Status s =
+      Append({Action("ok1", "rep-1", "c", t), bad, Action("ok2", "rep-1", "c", t)}, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
             "events[1].contract_signed.installments: must sum to amount 1000 (got 999)");
@@ -187,7 +187,8 @@ TEST_F(DaemonTest, FollowGoesFromStoredToLiveWithoutGapOrDuplicate) {
   int next_id = 0;
   auto batch = [&](int n) {
     std::vector<v1::Event> events;
-    for (int i = 0; i < n; ++i) events.push_back(Action(absl::StrCat("e", next_id++), "rep-1", "c", t));
+    for (int i = 0; i < n; ++i)
+      events.push_back(Action(absl::StrCat("e", next_id++), "rep-1", "c", t));
     return events;
   };
   v1::AppendResponse response;
@@ -277,13 +278,13 @@ TEST_F(DaemonTest, AppendStreamAnswersEveryRequestInOrder) {
 }
 
 TEST_F(DaemonTest, ReflectionListsTheServices) {
-  // grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo with list_services = "" (field 7).
+  // grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo with list_services = "" (field
+  // 7).
   grpc::GenericStub generic(daemon_.NewChannel());
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
-  auto call = generic.PrepareCall(&context,
-                                  "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                                  &cq);
+  auto call = generic.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));
@@ -356,8 +357,9 @@ TEST_F(DaemonTest, SigtermEndsWatchesAndFollowersAtOnceAndLosesNothingAcknowledg
   // The CLI's watch: its first board now, the board again after the restart, then one change.
   testing::CliResult watch;
   std::thread watcher([&] {
-    watch = testing::RunCli("--server=" + address +
-                            " watch --unit east --metric sales_amount --date 2026-10-01 --updates 3");
+    watch =
+        testing::RunCli("--server=" + address +
+                        " watch --unit east --metric sales_amount --date 2026-10-01 --updates 3");
   });
   for (int i = 0; i < 100 && BoardSubscribers(daemon_) < 1; ++i) {
     absl::SleepFor(absl::Milliseconds(50));
@@ -427,7 +429,8 @@ TEST_F(DaemonTest, SigtermEndsWatchesAndFollowersAtOnceAndLosesNothingAcknowledg
   watcher.join();
   EXPECT_EQ(watch.code, 0) << watch.err;
   size_t boards = 0;
-  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at) ++boards;
+  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at)
+    ++boards;
   EXPECT_EQ(boards, 3u) << watch.out;
 }
 
@@ -436,7 +439,8 @@ TEST_F(DaemonTest, ReadEventsAndListFollowUpsTakeAnyIntegerTheirTypesAllow) {
   v1::AppendResponse appended;
   ASSERT_TRUE(Append({Action("x1", "rep-1", "c", Now() - absl::Hours(1)),
                       Action("x2", "rep-1", "c", Now() - absl::Hours(1))},
-                     &appended).ok());
+                     &appended)
+                  .ok());
   constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   for (uint64_t from : {uint64_t{1} << 31, uint64_t{1} << 32, kMax - 1, kMax}) {
     EXPECT_TRUE(ReadAll(*stub_, from).empty()) << from;
@@ -496,12 +500,14 @@ TEST(DaemonStartupTest, RefusesADataDirectoryOfAnotherFormat) {
   {
     auto store = store::LogStore::Open(dir.Sub("data"), store::StoreOptions());
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->db()->Put(rocksdb::WriteOptions(), (*store)->meta_family(),
-                                    "format_version", "7").ok());
+    ASSERT_TRUE((*store)
+                    ->db()
+                    ->Put(rocksdb::WriteOptions(), (*store)->meta_family(), "format_version", "7")
+                    .ok());
   }
   std::string err;
-  int code = testing::RunDaemonToExit(
-      {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub("data")}, &err);
+  int code =
+      testing::RunDaemonToExit({"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub("data")}, &err);
   EXPECT_EQ(code, 2);
   EXPECT_THAT(err, HasSubstr("has format version \"7\"; this salestrackd reads only version 1"));
 }
@@ -523,7 +529,8 @@ TEST(DaemonStartupTest, RefusesAnUnknownTimeZone) {
   TempDir dir;
   std::string err;
   int code = testing::RunDaemonToExit(
-      {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub("data"), "--time_zone=Europe/Nowhere"}, &err);
+      {"--listen=127.0.0.1:0", "--data_dir=" + dir.Sub("data"), "--time_zone=Europe/Nowhere"},
+      &err);
   EXPECT_EQ(code, 2);
   EXPECT_THAT(err, HasSubstr("time_zone: \"Europe/Nowhere\""));
 }

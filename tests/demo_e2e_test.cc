@@ -34,7 +34,8 @@ TEST(DemoDataTest, DeterministicRealisticWithLateAndDuplicateEvents) {
   const std::vector<v1::Event> a = cli::DemoActivity(Options(7));
   const std::vector<v1::Event> b = cli::DemoActivity(Options(7));
   ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].SerializeAsString(), b[i].SerializeAsString());
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(a[i].SerializeAsString(), b[i].SerializeAsString());
   EXPECT_NE(cli::DemoActivity(Options(8)).size(), a.size());
 
   std::map<v1::Event::PayloadCase, int> kinds;
@@ -53,10 +54,10 @@ TEST(DemoDataTest, DeterministicRealisticWithLateAndDuplicateEvents) {
   EXPECT_GT(a.size(), 300u);
   EXPECT_GT(duplicates, 0);
   EXPECT_GT(out_of_order, 10);  // Late uploads.
-  for (auto kind : {v1::Event::kActionLogged, v1::Event::kOpportunityOpened,
-                    v1::Event::kOpportunityStageChanged, v1::Event::kOpportunityClosed,
-                    v1::Event::kContractSigned, v1::Event::kPaymentReceived,
-                    v1::Event::kFeedbackRecorded}) {
+  for (auto kind :
+       {v1::Event::kActionLogged, v1::Event::kOpportunityOpened,
+        v1::Event::kOpportunityStageChanged, v1::Event::kOpportunityClosed,
+        v1::Event::kContractSigned, v1::Event::kPaymentReceived, v1::Event::kFeedbackRecorded}) {
     EXPECT_GT(kinds[kind], 0) << kind;
   }
 }

@@ -82,7 +82,8 @@ TEST(DeployTest, SystemdUnitVerifiesAndIsHardened) {
   std::string report = ReadFile(out);
   ASSERT_EQ(security, 0) << report;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(report, m, std::regex("Overall exposure level for [^:]+: ([0-9.]+)")))
+  ASSERT_TRUE(
+      std::regex_search(report, m, std::regex("Overall exposure level for [^:]+: ([0-9.]+)")))
       << report;
   // 0 is a fully locked-down unit, 10 an unprotected one; below 2 systemd calls it "OK". A network
   // daemon keeps its sockets, so about 1.4 is what is left.

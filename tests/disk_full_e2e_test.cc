@@ -86,7 +86,8 @@ TEST(DiskFullTest, AppendsFailRetryablyReadsGoOnAndAppendsResumeWhenSpaceReturns
   {
     // Its stderr goes off the small disk, so that no log line is lost to the full disk.
     std::unique_ptr<Daemon> daemon = Daemon::FromCommand(
-        absl::StrCat(SALESTRACKD_PATH, " --listen=127.0.0.1:0 --insecure_no_auth --data_dir=", data),
+        absl::StrCat(SALESTRACKD_PATH,
+                     " --listen=127.0.0.1:0 --insecure_no_auth --data_dir=", data),
         tmp.Sub("daemon.stderr"));
     auto stub = daemon->NewStub();
     std::vector<v1::Event> history = testing::OpsHistory(300);
@@ -138,7 +139,8 @@ TEST(DiskFullTest, AppendsFailRetryablyReadsGoOnAndAppendsResumeWhenSpaceReturns
     // and wants 1 MiB free (by default it would want a write buffer, 64 MiB): the same batch must
     // go through within 5 s and a little.
     const std::string filler = tmp.Sub("small/filler");
-    ASSERT_EQ(truncate(filler.c_str(), static_cast<off_t>(filled) - (3 << 20)), 0) << strerror(errno);
+    ASSERT_EQ(truncate(filler.c_str(), static_cast<off_t>(filled) - (3 << 20)), 0)
+        << strerror(errno);
     grpc::Status retried;
     const v1::AppendRequest again = BigBatch(b);
     const auto freed_at = std::chrono::steady_clock::now();
@@ -205,8 +207,8 @@ TEST(DiskFullTest, TheDiskFillsRightAfterAStartOrABackup) {
         Daemon::FromCommand(command, tmp.Sub(absl::StrCat(moment, ".stderr")));
     auto stub = daemon->NewStub();
     if (std::string(moment) == "backup") {
-      testing::CliResult backup = testing::RunCli("--server=" + daemon->address() + " backup " +
-                                                  tmp.Sub("backup"));
+      testing::CliResult backup =
+          testing::RunCli("--server=" + daemon->address() + " backup " + tmp.Sub("backup"));
       ASSERT_EQ(backup.code, 0) << backup.err;
     }
     const std::string filler = tmp.Sub("small/filler");

@@ -79,11 +79,11 @@ class EntityAccessTest : public ::testing::Test {
     dir_ = new TempDir();
     tokens_ = new std::map<std::string, std::string>();
     std::string config;
-    for (auto [name, role, rep] : std::vector<std::array<std::string, 3>>{
-             {"root", "admin", ""},
-             {"crm", "connector", ""},
-             {"rep0-phone", "rep", "rep-0"},
-             {"rep1-phone", "rep", "rep-1"}}) {
+    for (auto [name, role, rep] :
+         std::vector<std::array<std::string, 3>>{{"root", "admin", ""},
+                                                 {"crm", "connector", ""},
+                                                 {"rep0-phone", "rep", "rep-0"},
+                                                 {"rep1-phone", "rep", "rep-1"}}) {
       std::string token = *NewApiToken();
       (*tokens_)[name] = token;
       absl::StrAppend(&config, "api_keys { name: \"", name, "\" role: \"", role, "\" sha256: \"",
@@ -148,8 +148,9 @@ class EntityAccessTest : public ::testing::Test {
   // Every figure of OpsHistory's reps and units, with rep-1's point-in-time figures (outstanding,
   // open pipeline, ...), and the log's length.
   static std::string Everything() {
-    return absl::StrCat(testing::Figures(Channel("root")), November2026("rep-1").DebugString(),
-                        "log: ", testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size());
+    return absl::StrCat(
+        testing::Figures(Channel("root")), November2026("rep-1").DebugString(),
+        "log: ", testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size());
   }
 
   // Appends `events` with `key`, expects `code` and (when given) `message`, and that nothing of
@@ -244,8 +245,8 @@ TEST_F(EntityAccessTest, AReferenceToAnUnknownEntityWaitsForItsOpening) {
   ASSERT_TRUE(Append("rep1-phone", {Opened("r1-later", "rep-1", "opp-later", November(16))}).ok());
   ExpectRefused("rep0-phone", {Staged("x-late-stage", "rep-0", "opp-later", November(17))},
                 grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(Append("rep1-phone", {Staged("r1-late-stage", "rep-1", "opp-later", November(17))})
-                  .ok());
+  EXPECT_TRUE(
+      Append("rep1-phone", {Staged("r1-late-stage", "rep-1", "opp-later", November(17))}).ok());
 }
 
 // A batch may open an entity and refer to it, in any order; the daemon's figures take it all.

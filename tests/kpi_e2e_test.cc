@@ -66,8 +66,8 @@ class KpiE2eTest : public ::testing::Test {
     e.mutable_contract_signed()->set_amount(amount);
     return e;
   }
-  std::map<std::string, v1::MetricValue> Kpis(const std::string& unit, v1::PeriodKind kind,
-                                               int y, int m, int d, uint64_t* seq = nullptr) {
+  std::map<std::string, v1::MetricValue> Kpis(const std::string& unit, v1::PeriodKind kind, int y,
+                                              int m, int d, uint64_t* seq = nullptr) {
     grpc::ClientContext context;
     v1::GetKpisRequest request;
     request.mutable_subject()->set_unit_id(unit);
@@ -96,14 +96,16 @@ class KpiE2eTest : public ::testing::Test {
 TEST_F(KpiE2eTest, OrgRulesAreEnforcedAtAppend) {
   grpc::Status orphan = Append({Unit("sh", "east")});
   EXPECT_EQ(orphan.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(orphan.error_message(), HasSubstr("events[0].unit_defined.parent_unit_id: unknown unit \"east\""));
+  EXPECT_THAT(orphan.error_message(),
+              HasSubstr("events[0].unit_defined.parent_unit_id: unknown unit \"east\""));
   // Parent and child in one batch, in order, are fine.
   ASSERT_TRUE(Append({Unit("co", ""), Unit("east", "co"), Unit("sh", "east")}).ok());
   grpc::Status cycle = Append({Unit("co", "sh")});
   EXPECT_EQ(cycle.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(cycle.error_message(), HasSubstr("cycle"));
   grpc::Status rep = Append({Rep("li", "nowhere")});
-  EXPECT_THAT(rep.error_message(), HasSubstr("events[0].rep_defined.unit_id: unknown unit \"nowhere\""));
+  EXPECT_THAT(rep.error_message(),
+              HasSubstr("events[0].rep_defined.unit_id: unknown unit \"nowhere\""));
   v1::Event stage = Base("li", Utc(2026, 11, 1));
   stage.mutable_opportunity_stage_changed()->set_opportunity_id("o1");
   stage.mutable_opportunity_stage_changed()->set_stage("proposal");
@@ -112,7 +114,8 @@ TEST_F(KpiE2eTest, OrgRulesAreEnforcedAtAppend) {
 
 TEST_F(KpiE2eTest, UnitFiguresFollowTheLogAndSurviveSigkill) {
   ASSERT_TRUE(Append({Unit("co", ""), Unit("sh", "co"), Unit("hz", "co"), Rep("li", "sh"),
-                      Rep("wang", "hz")}).ok());
+                      Rep("wang", "hz")})
+                  .ok());
   // 2026-09-30T17:00Z is already Q4 in Shanghai.
   ASSERT_TRUE(Append({Contract("li", "k1", 4'000'000, Utc(2026, 9, 30, 17)),
                       Contract("wang", "k2", 3'000'000, Utc(2026, 11, 2)),

@@ -7,10 +7,10 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "org_events.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "server/server.h"
-#include "org_events.h"
 #include "test_util.h"
 
 namespace salestrack::testing {
@@ -138,7 +138,8 @@ TEST(LeaderboardE2eTest, StreamsEqualAReplayOfTheLogAfterEveryUpdate) {
     for (int i = 0; i < n; ++i) {
       std::string rep = "r" + std::to_string(rng() % 12);
       absl::Time at = Utc(2026, 10, 1) + absl::Hours(rng() % (24 * 30));
-      if (rng() % 6 == 0) at = Utc(2026, 9, 1) + absl::Hours(rng() % (24 * 30));  // Late: September.
+      if (rng() % 6 == 0)
+        at = Utc(2026, 9, 1) + absl::Hours(rng() % (24 * 30));  // Late: September.
       std::string id = "ev-" + std::to_string(next++);
       int kind = static_cast<int>(rng() % 10);
       if (kind < 5) {
@@ -156,8 +157,8 @@ TEST(LeaderboardE2eTest, StreamsEqualAReplayOfTheLogAfterEveryUpdate) {
         close.clear_opportunity_opened();
         *close.mutable_occurred_at() = ToProto(at + absl::Hours(1));
         close.mutable_opportunity_closed()->set_opportunity_id("o-" + id);
-        close.mutable_opportunity_closed()->set_outcome(
-            rng() % 2 ? v1::OpportunityClosed::WON : v1::OpportunityClosed::LOST);
+        close.mutable_opportunity_closed()->set_outcome(rng() % 2 ? v1::OpportunityClosed::WON
+                                                                  : v1::OpportunityClosed::LOST);
         events.push_back(close);
       } else if (kind == 7 && !sent.empty()) {
         events.push_back(sent[rng() % sent.size()]);  // A retry: a duplicate.
@@ -166,7 +167,8 @@ TEST(LeaderboardE2eTest, StreamsEqualAReplayOfTheLogAfterEveryUpdate) {
         if (target.has_contract_signed()) events.push_back(Void(id, target.event_id(), at));
       } else {
         const char* unit = rng() % 2 ? "sh" : "hz";
-        events.push_back(RepDef(id, rep, unit, rng() % 5 != 0, Utc(2026, 2, 1) + absl::Hours(next)));
+        events.push_back(
+            RepDef(id, rep, unit, rng() % 5 != 0, Utc(2026, 2, 1) + absl::Hours(next)));
       }
     }
     if (events.empty()) continue;
@@ -257,12 +259,14 @@ TEST(LeaderboardCliTest, TopPrintsTheBoardAndWatchRedrawsOnEveryChange) {
   watcher.join();
   ASSERT_EQ(watch.code, 0) << watch.err;
   size_t boards = 0;
-  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at) ++boards;
+  for (size_t at = 0; (at = watch.out.find("on the board", at)) != std::string::npos; ++at)
+    ++boards;
   EXPECT_EQ(boards, 3u) << watch.out;
   EXPECT_THAT(watch.out, ::testing::HasSubstr("▲ was")) << watch.out;
 }
 
-// ---- In-process: a fake clock, and the hub's own figures ------------------------------------------
+// ---- In-process: a fake clock, and the hub's own figures
+// ------------------------------------------
 
 class InProcessTest : public ::testing::Test {
  protected:
@@ -388,8 +392,8 @@ TEST_F(InProcessTest, ResumeGetsTheMissedChangesAsOneDelta) {
   old_reader->Finish();
 }
 
-// A board keeps at most a board's worth of changes (at least 1,024 entries) for resumes: past that a
-// snapshot is the smaller answer. On this 50-rep board of zeros, each rep's first action re-ranks
+// A board keeps at most a board's worth of changes (at least 1,024 entries) for resumes: past that
+// a snapshot is the smaller answer. On this 50-rep board of zeros, each rep's first action re-ranks
 // everyone still on zero, so 40 commits change ~1,200 entries, far fewer than the 256-commit cap.
 TEST_F(InProcessTest, ResumeHistoryIsCappedAtABoardsWorthOfChanges) {
   v1::SubscribeLeaderboardRequest request = DayBoard();

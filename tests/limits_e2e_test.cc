@@ -1,9 +1,9 @@
 // Limits and overload through a real daemon (issue 6): per-API-key append rate limits refuse with
 // RESOURCE_EXHAUSTED and a retry hint (trailing metadata "retry-after-ms" on Append,
-// AppendError.retry_after_ms on AppendStream) and store nothing; the CLI waits the hint and retries;
-// full subscriber and follower tables refuse with a hint too; a batch over the batch limit or over a
-// key's burst is RESOURCE_EXHAUSTED with the split as its hint ("max-batch-events"). Refused batches
-// cost valid ones nothing, up to a budget for refused work.
+// AppendError.retry_after_ms on AppendStream) and store nothing; the CLI waits the hint and
+// retries; full subscriber and follower tables refuse with a hint too; a batch over the batch limit
+// or over a key's burst is RESOURCE_EXHAUSTED with the split as its hint ("max-batch-events").
+// Refused batches cost valid ones nothing, up to a budget for refused work.
 #include <fstream>
 #include <map>
 
@@ -130,7 +130,9 @@ class LimitsTest : public ::testing::Test {
     uint64_t id_ = 0;
   };
 
-  static uint64_t Head() { return testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size(); }
+  static uint64_t Head() {
+    return testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size();
+  }
 
   static TempDir* dir_;
   static std::map<std::string, std::string>* tokens_;
@@ -231,8 +233,9 @@ TEST_F(LimitsTest, ARefusedBatchLeavesTheBurstToTheNextValidOne) {
   EXPECT_TRUE(valid.ok()) << valid.error_message();
 
   // The writer refuses this one: its last event reuses an id with other content.
-  ASSERT_TRUE(Append("root", {testing::Action("frozen-taken", "rep-b", "cust-1",
-                                              testing::ThreeHoursAgo())}).ok());
+  ASSERT_TRUE(
+      Append("root", {testing::Action("frozen-taken", "rep-b", "cust-1", testing::ThreeHoursAgo())})
+          .ok());
   std::vector<v1::Event> reused = testing::RecentActions("frozen-b-bad-", "rep-b", 10);
   reused.back().set_event_id("frozen-taken");
   EXPECT_EQ(Append("frozen-b", reused).error_code(), grpc::StatusCode::ALREADY_EXISTS);
@@ -277,11 +280,12 @@ TEST_F(LimitsTest, AKeyWhoseBatchesKeepBeingRefusedIsSlowedWithAHint) {
 std::string JsonLines(const std::string& prefix, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) {
-    absl::StrAppend(&out, "{\"event_id\":\"", prefix, i, "\",\"occurred_at\":\"",
-                    absl::FormatTime(absl::RFC3339_sec, testing::ThreeHoursAgo(), absl::UTCTimeZone()),
-                    "\",\"rep_id\":\"rep-3\","
-                    "\"action_logged\":{\"customer_id\":\"cust-9\",\"subject\":\"call\","
-                    "\"purpose\":\"INTRODUCE_PRODUCT\",\"channel\":\"PHONE\"}}\n");
+    absl::StrAppend(
+        &out, "{\"event_id\":\"", prefix, i, "\",\"occurred_at\":\"",
+        absl::FormatTime(absl::RFC3339_sec, testing::ThreeHoursAgo(), absl::UTCTimeZone()),
+        "\",\"rep_id\":\"rep-3\","
+        "\"action_logged\":{\"customer_id\":\"cust-9\",\"subject\":\"call\","
+        "\"purpose\":\"INTRODUCE_PRODUCT\",\"channel\":\"PHONE\"}}\n");
   }
   return out;
 }
@@ -372,7 +376,8 @@ TEST(LimitsAuthOffTest, EveryCallerSharesOneBucket) {
   {
     grpc::ClientContext context;
     v1::AppendRequest request;
-    for (const v1::Event& e : testing::RecentActions("off-a", "rep-0", 5)) *request.add_events() = e;
+    for (const v1::Event& e : testing::RecentActions("off-a", "rep-0", 5))
+      *request.add_events() = e;
     ASSERT_TRUE(daemon.NewStub()->Append(&context, request, &response).ok());
   }
   grpc::ClientContext context;

@@ -1,6 +1,7 @@
 // Observability through a real daemon (issue 6): its Prometheus endpoint, scraped over HTTP, counts
-// appends by outcome, batch sizes, commits and WAL syncs by exactly what the test did, and shows the
-// log head, live subscribers and followers and RocksDB figures; `salestrack stats` shows the same.
+// appends by outcome, batch sizes, commits and WAL syncs by exactly what the test did, and shows
+// the log head, live subscribers and followers and RocksDB figures; `salestrack stats` shows the
+// same.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -74,8 +75,8 @@ class MetricsTest : public ::testing::Test {
  protected:
   MetricsTest() : daemon_(dir_.Sub("data"), {"--metrics_listen=127.0.0.1:0"}) {}
 
-  double Delta(const std::map<std::string, double>& before, const std::map<std::string, double>& after,
-               const std::string& name) {
+  double Delta(const std::map<std::string, double>& before,
+               const std::map<std::string, double>& after, const std::string& name) {
     auto b = before.find(name);
     auto a = after.find(name);
     EXPECT_NE(a, after.end()) << name << " is not served";
@@ -108,21 +109,22 @@ TEST_F(MetricsTest, TheEndpointCountsWhatTheTestDid) {
   ASSERT_FALSE(before.empty());
 
   std::vector<v1::Event> a = Actions("a", 5);
-  ASSERT_EQ(Append(a), grpc::StatusCode::OK);                         // 5 new.
+  ASSERT_EQ(Append(a), grpc::StatusCode::OK);  // 5 new.
   std::vector<v1::Event> b = Actions("b", 9);
   b.push_back(a[0]);
-  ASSERT_EQ(Append(b), grpc::StatusCode::OK);                         // 9 new, 1 duplicate.
+  ASSERT_EQ(Append(b), grpc::StatusCode::OK);  // 9 new, 1 duplicate.
   std::vector<v1::Event> c = Actions("c", 2);
   c[1].set_event_id("");
-  ASSERT_EQ(Append(c), grpc::StatusCode::INVALID_ARGUMENT);           // 2 refused before the log.
+  ASSERT_EQ(Append(c), grpc::StatusCode::INVALID_ARGUMENT);  // 2 refused before the log.
   v1::Event reused = a[1];
   reused.mutable_action_logged()->set_subject("another subject");
-  ASSERT_EQ(Append({reused}), grpc::StatusCode::ALREADY_EXISTS);      // 1 refused by the log.
+  ASSERT_EQ(Append({reused}), grpc::StatusCode::ALREADY_EXISTS);  // 1 refused by the log.
 
   std::map<std::string, double> after = Samples(Scrape(daemon_.metrics_port()));
   EXPECT_EQ(Delta(before, after, "salestrack_append_events_total{outcome=\"new\"}"), 14);
   EXPECT_EQ(Delta(before, after, "salestrack_append_events_total{outcome=\"duplicate\"}"), 1);
-  EXPECT_EQ(Delta(before, after, "salestrack_append_events_total{outcome=\"invalid_argument\"}"), 2);
+  EXPECT_EQ(Delta(before, after, "salestrack_append_events_total{outcome=\"invalid_argument\"}"),
+            2);
   EXPECT_EQ(Delta(before, after, "salestrack_append_events_total{outcome=\"already_exists\"}"), 1);
   // Four requests of 5, 10, 2 and 1 events.
   EXPECT_EQ(Delta(before, after, "salestrack_append_batch_events_count"), 4);
@@ -202,7 +204,8 @@ TEST_F(MetricsTest, QueriesAreTimedByMethodWithTheirWaitsForTheViews) {
   // Each answered GetKpis read the views once (the refused one may not have); the board read
   // them between commit groups.
   EXPECT_GE(Delta(before, after, "salestrack_views_read_wait_seconds_count{lock=\"read\"}"), 3);
-  EXPECT_GE(Delta(before, after, "salestrack_views_read_wait_seconds_count{lock=\"whole_groups\"}"), 1);
+  EXPECT_GE(Delta(before, after, "salestrack_views_read_wait_seconds_count{lock=\"whole_groups\"}"),
+            1);
   // Every bucket is there, and a wait is counted in its +Inf bucket.
   EXPECT_EQ(after["salestrack_views_read_wait_seconds_bucket{lock=\"read\",le=\"+Inf\"}"],
             after["salestrack_views_read_wait_seconds_count{lock=\"read\"}"]);

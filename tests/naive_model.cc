@@ -11,7 +11,9 @@ namespace salestrack::testing {
 namespace {
 
 using Rec = v1::EventRecord;
-int64_t T(const google::protobuf::Timestamp& ts) { return ts.seconds() * 1'000'000 + ts.nanos() / 1000; }
+int64_t T(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1'000'000 + ts.nanos() / 1000;
+}
 int64_t T(const Rec& r) { return T(r.event().occurred_at()); }
 std::pair<int64_t, uint64_t> K(const Rec& r) { return {T(r), r.seq()}; }
 
@@ -90,7 +92,8 @@ NaiveModel::NaiveModel(std::vector<v1::EventRecord> log, absl::TimeZone zone) : 
       live_.push_back(std::move(r));
     }
   }
-  std::sort(live_.begin(), live_.end(), [](const Rec& a, const Rec& b) { return a.seq() < b.seq(); });
+  std::sort(live_.begin(), live_.end(),
+            [](const Rec& a, const Rec& b) { return a.seq() < b.seq(); });
 }
 
 std::vector<std::string> NaiveModel::Members(const Subject& subject) const {
@@ -135,7 +138,9 @@ std::vector<std::string> NaiveModel::Members(const Subject& subject) const {
 std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::string>& reps,
                                                        const Period& period) const {
   std::set<std::string> members(reps.begin(), reps.end());
-  auto in = [&](int64_t t) { return PeriodOf(period.kind, absl::FromUnixMicros(t), zone_) == period; };
+  auto in = [&](int64_t t) {
+    return PeriodOf(period.kind, absl::FromUnixMicros(t), zone_) == period;
+  };
   auto mine = [&](const std::string& rep) { return members.count(rep) > 0; };
   const std::vector<std::string> stages = StageIds(live_);
   auto stage_index = [&](const std::string& s) {
@@ -177,21 +182,24 @@ std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::st
   }
   for (const std::string& id : opp_ids) {
     const Rec* opened = Earliest(live_, [&](const Rec& r) {
-      return r.event().has_opportunity_opened() && r.event().opportunity_opened().opportunity_id() == id;
+      return r.event().has_opportunity_opened() &&
+             r.event().opportunity_opened().opportunity_id() == id;
     });
     if (!mine(opened->event().rep_id())) continue;
     const int64_t t0 = T(*opened);
     std::vector<const Rec*> later;
     for (const Rec& r : live_) {
       const v1::Event& e = r.event();
-      if ((e.has_opportunity_stage_changed() && e.opportunity_stage_changed().opportunity_id() == id) ||
+      if ((e.has_opportunity_stage_changed() &&
+           e.opportunity_stage_changed().opportunity_id() == id) ||
           (e.has_opportunity_closed() && e.opportunity_closed().opportunity_id() == id) ||
           WinsOpportunity(live_, r, id)) {
         later.push_back(&r);
       }
     }
     auto when = [&](const Rec* r) { return std::make_pair(std::max(T(*r), t0), r->seq()); };
-    std::sort(later.begin(), later.end(), [&](const Rec* a, const Rec* b) { return when(a) < when(b); });
+    std::sort(later.begin(), later.end(),
+              [&](const Rec* a, const Rec* b) { return when(a) < when(b); });
     std::string stage = opened->event().opportunity_opened().initial_stage();
     if (stage.empty()) stage = stages.front();
     int64_t since = t0;
@@ -237,7 +245,8 @@ std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::st
   std::map<std::string, const Rec*> first_of_customer;
   for (const auto& [id, def] : contracts) {
     const std::string& c = def->event().contract_signed().customer_id();
-    if (!first_of_customer.count(c) || K(*def) < K(*first_of_customer[c])) first_of_customer[c] = def;
+    if (!first_of_customer.count(c) || K(*def) < K(*first_of_customer[c]))
+      first_of_customer[c] = def;
   }
   std::set<std::string> customers;
   for (const auto& [id, def] : contracts) {
@@ -297,20 +306,23 @@ std::map<std::string, MetricValue> NaiveModel::Metrics(const std::vector<std::st
   }
 
   std::map<std::string, MetricValue> m;
-  for (const char* plain : {"actions", "opportunities_opened", "opportunities_won",
-                            "opportunities_lost", "funnel_won", "signings", "products_sold",
-                            "new_customers", "follow_ups_due", "follow_ups_on_time"}) {
+  for (const char* plain :
+       {"actions", "opportunities_opened", "opportunities_won", "opportunities_lost", "funnel_won",
+        "signings", "products_sold", "new_customers", "follow_ups_due", "follow_ups_on_time"}) {
     m[plain] = Count(n[plain]);
   }
-  for (const char* money : {"action_cost", "sales_amount", "gross_profit", "payments", "amount_due"}) {
+  for (const char* money :
+       {"action_cost", "sales_amount", "gross_profit", "payments", "amount_due"}) {
     m[money] = Money(n[money]);
   }
   for (int ch = v1::Channel_MIN + 1; ch <= v1::Channel_MAX; ++ch) {
-    std::string k = absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)));
+    std::string k =
+        absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch)));
     m[k] = Count(n[k]);
   }
   for (int p = v1::Purpose_MIN + 1; p <= v1::Purpose_MAX; ++p) {
-    std::string k = absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)));
+    std::string k =
+        absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p)));
     m[k] = Count(n[k]);
   }
   for (const std::string& s : stages) {
@@ -355,7 +367,8 @@ std::map<std::string, MetricValue> NaiveModel::PointInTime(const std::vector<std
     const auto& c = def->event().contract_signed();
     int64_t paid = 0;
     for (const auto& [pid, p] : payments) {
-      if (p->event().payment_received().contract_id() == id) paid += p->event().payment_received().amount();
+      if (p->event().payment_received().contract_id() == id)
+        paid += p->event().payment_received().amount();
     }
     int64_t due = 0;
     if (c.installments().empty()) {
@@ -370,11 +383,13 @@ std::map<std::string, MetricValue> NaiveModel::PointInTime(const std::vector<std
   int64_t pipeline = 0;
   std::set<std::string> opp_ids;
   for (const Rec& r : live_) {
-    if (r.event().has_opportunity_opened()) opp_ids.insert(r.event().opportunity_opened().opportunity_id());
+    if (r.event().has_opportunity_opened())
+      opp_ids.insert(r.event().opportunity_opened().opportunity_id());
   }
   for (const std::string& id : opp_ids) {
     const Rec* opened = Earliest(live_, [&](const Rec& r) {
-      return r.event().has_opportunity_opened() && r.event().opportunity_opened().opportunity_id() == id;
+      return r.event().has_opportunity_opened() &&
+             r.event().opportunity_opened().opportunity_id() == id;
     });
     if (!members.count(opened->event().rep_id())) continue;
     bool closed = false;
@@ -388,20 +403,22 @@ std::map<std::string, MetricValue> NaiveModel::PointInTime(const std::vector<std
   int64_t open_fu = 0, overdue_fu = 0;
   for (const Rec& r : live_) {
     const v1::Event& e = r.event();
-    if (!e.has_action_logged() || !e.action_logged().has_next_follow_up_at() || !members.count(e.rep_id())) {
+    if (!e.has_action_logged() || !e.action_logged().has_next_follow_up_at() ||
+        !members.count(e.rep_id())) {
       continue;
     }
     const Rec* next = Earliest(live_, [&](const Rec& x) {
       return x.event().has_action_logged() && x.event().rep_id() == e.rep_id() &&
-             x.event().action_logged().customer_id() == e.action_logged().customer_id() && K(x) > K(r);
+             x.event().action_logged().customer_id() == e.action_logged().customer_id() &&
+             K(x) > K(r);
     });
     if (next != nullptr) continue;
     ++open_fu;
     if (T(e.action_logged().next_follow_up_at()) < now_us) ++overdue_fu;
   }
-  return {{"outstanding", Money(outstanding)},   {"overdue", Money(overdue)},
+  return {{"outstanding", Money(outstanding)},          {"overdue", Money(overdue)},
           {"overdue_ratio", Div(overdue, outstanding)}, {"open_pipeline", Money(pipeline)},
-          {"open_follow_ups", Count(open_fu)},   {"overdue_follow_ups", Count(overdue_fu)}};
+          {"open_follow_ups", Count(open_fu)},          {"overdue_follow_ups", Count(overdue_fu)}};
 }
 
 }  // namespace salestrack::testing

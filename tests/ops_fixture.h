@@ -32,8 +32,8 @@ void AppendAll(v1::LogService::Stub& stub, const std::vector<v1::Event>& events,
 
 // Every figure the daemon serves for OpsHistory's reps and units: GetKpis for each subject and for
 // November 2026 (month), 2026-Q4 and the ISO week of 2026-11-09, GetFunnel for the month and
-// ListFollowUps for Oct-Dec, as text. The wall-clock fields (as_of) are cleared, so two daemons with
-// the same log give the same string. The seq each answer reflects is kept.
+// ListFollowUps for Oct-Dec, as text. The wall-clock fields (as_of) are cleared, so two daemons
+// with the same log give the same string. The seq each answer reflects is kept.
 std::string Figures(const std::shared_ptr<grpc::Channel>& channel);
 
 }  // namespace salestrack::testing

@@ -24,7 +24,8 @@ using ::salestrack::testing::NaiveModel;
 using ::salestrack::testing::TempDir;
 using ::salestrack::testing::ToProto;
 
-const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+const absl::Time kStart =
+    absl::FromCivil(absl::CivilSecond(2026, 1, 1, 0, 0, 0), absl::UTCTimeZone());
 const std::vector<std::string> kReps = {"r0", "r1", "r2", "r3", "r4", "r5"};
 const std::vector<std::string> kUnits = {"co", "east", "west", "sh", "hz", "bj"};
 
@@ -54,7 +55,8 @@ class HistoryGenerator {
     unit("sh", "east");
     unit("hz", "east");
     unit("bj", "west");
-    // r3 sits in a region, next to its teams: the region's figures are its own rep's and its teams'.
+    // r3 sits in a region, next to its teams: the region's figures are its own rep's and its
+    // teams'.
     const std::vector<std::string> teams = {"sh", "sh", "hz", "east", "bj", "bj"};
     for (size_t i = 0; i < kReps.size(); ++i) out.push_back(Rep(kReps[i], teams[i], At(Pick(5))));
     // A late move (r1 to Beijing) and an old definition that arrives late but must not win.
@@ -104,7 +106,7 @@ class HistoryGenerator {
           v1::Event e = Base(rep, t);
           e.mutable_opportunity_closed()->set_opportunity_id(id);
           e.mutable_opportunity_closed()->set_outcome(Pick(2) ? v1::OpportunityClosed::WON
-                                                             : v1::OpportunityClosed::LOST);
+                                                              : v1::OpportunityClosed::LOST);
           out.push_back(e);
         }
       }
@@ -121,7 +123,7 @@ class HistoryGenerator {
         v1::Event e = Base(AnyRep(), At(Pick(110)));
         e.mutable_payment_received()->set_payment_id(id);
         e.mutable_payment_received()->set_contract_id(Pick(10) == 0 ? "k-unknown"
-                                                                     : absl::StrCat("k", Pick(20)));
+                                                                    : absl::StrCat("k", Pick(20)));
         e.mutable_payment_received()->set_amount(100 * (1 + Pick(3000)));
         out.push_back(e);
       }
@@ -134,7 +136,8 @@ class HistoryGenerator {
       act->set_purpose(static_cast<v1::Purpose>(1 + Pick(7)));
       act->set_channel(static_cast<v1::Channel>(1 + Pick(5)));
       act->set_cost(Pick(3) == 0 ? 0 : 100 * Pick(100));
-      if (Pick(10) < 4) *act->mutable_next_follow_up_at() = ToProto(t + absl::Minutes(60 + Pick(5 * 1440)));
+      if (Pick(10) < 4)
+        *act->mutable_next_follow_up_at() = ToProto(t + absl::Minutes(60 + Pick(5 * 1440)));
       out.push_back(e);
     }
     for (int f = 0; f < 12; ++f) {
@@ -177,7 +180,8 @@ class HistoryGenerator {
       scheme->set_role("seller");
       const int sales_weight = 2000 + 1000 * static_cast<int>(Pick(6));
       for (auto [metric, weight] : {std::pair<const char*, int>{"sales_amount", sales_weight},
-                                    {"signings", 2000}, {"win_rate", 8000 - sales_weight}}) {
+                                    {"signings", 2000},
+                                    {"win_rate", 8000 - sales_weight}}) {
         auto* c = scheme->add_components();
         c->set_metric(metric);
         c->set_weight_bp(weight);
@@ -255,7 +259,8 @@ class HistoryGenerator {
  private:
   std::string NextId() { return absl::StrCat("e", next_id_++); }
   absl::Time At(uint64_t day) {
-    return kStart + absl::Hours(24 * static_cast<int64_t>(day)) + absl::Microseconds(Pick(86'400'000'000));
+    return kStart + absl::Hours(24 * static_cast<int64_t>(day)) +
+           absl::Microseconds(Pick(86'400'000'000));
   }
   std::string AnyRep() { return kReps[Pick(kReps.size())]; }
   std::string AnyCustomer() { return absl::StrCat("c", Pick(8)); }
@@ -353,7 +358,8 @@ void ExpectSame(const std::map<std::string, MetricValue>& got,
       EXPECT_DOUBLE_EQ(*a.real, *b.real) << where << " " << name;
     }
     EXPECT_EQ(a.count, b.count) << where << " " << name;
-    EXPECT_NEAR(a.mean_seconds, b.mean_seconds, 1e-9 * std::max(1.0, b.mean_seconds)) << where << " " << name;
+    EXPECT_NEAR(a.mean_seconds, b.mean_seconds, 1e-9 * std::max(1.0, b.mean_seconds))
+        << where << " " << name;
     EXPECT_NEAR(a.p50_seconds, b.p50_seconds, 0.01 * b.p50_seconds + 1e-9) << where << " " << name;
     EXPECT_NEAR(a.p90_seconds, b.p90_seconds, 0.01 * b.p90_seconds + 1e-9) << where << " " << name;
   }
@@ -390,8 +396,8 @@ void CheckAgainstNaive(const Projector& p, std::vector<v1::EventRecord> log, abs
       ExpectSame(r->metrics, naive.Metrics(members, period), where);
       if (::testing::Test::HasFailure()) return;
     }
-    ExpectSame(p.Kpis(s, *periods.begin(), now)->point_in_time,
-               naive.PointInTime(members, now), absl::StrCat(s.id, " point-in-time"));
+    ExpectSame(p.Kpis(s, *periods.begin(), now)->point_in_time, naive.PointInTime(members, now),
+               absl::StrCat(s.id, " point-in-time"));
     if (::testing::Test::HasFailure()) return;
   }
 }
@@ -485,7 +491,8 @@ TEST_P(ProjectorPropertyTest, AnyArrivalOrderEqualsReplayAndNaiveModel) {
       first_cards = Scorecards(live, zone);
       // The comparison is not vacuous: some cards score something.
       EXPECT_TRUE(std::any_of(first_cards.begin(), first_cards.end(), [](const std::string& c) {
-        return c.find("plan v") != std::string::npos && c.find(" | sales_amount rep ") != std::string::npos;
+        return c.find("plan v") != std::string::npos &&
+               c.find(" | sales_amount rep ") != std::string::npos;
       }));
     } else {
       EXPECT_EQ(Scorecards(live, zone), first_cards);

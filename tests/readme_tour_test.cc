@@ -1,7 +1,7 @@
 // The README's tour, run as written: every ```sh block between the README's tour markers runs in
-// order against one fresh salestrackd (as `tools/run.sh` starts it: no API keys, UTC), and its output
-// (stdout and stderr) must match the ```text block that follows it, if any. So the tour a newcomer
-// pastes is the tour that works, and the README cannot drift from the program.
+// order against one fresh salestrackd (as `tools/run.sh` starts it: no API keys, UTC), and its
+// output (stdout and stderr) must match the ```text block that follows it, if any. So the tour a
+// newcomer pastes is the tour that works, and the README cannot drift from the program.
 //
 // What the comparison allows, so that the README can show real output:
 //   - a line of just `…` matches any number of lines (the README abridges), and `…` inside a line
@@ -43,8 +43,8 @@ constexpr char kEllipsis[] = "…";
 constexpr char kCtrlC[] = "# Ctrl-C to stop";
 
 struct Step {
-  int line = 0;           // README line of the ```sh fence.
-  std::string commands;   // The block's text.
+  int line = 0;          // README line of the ```sh fence.
+  std::string commands;  // The block's text.
   bool has_expected = false;
   std::string expected;
 };
@@ -141,8 +141,8 @@ std::string Script(const Step& step, const std::vector<std::string>& aliases,
     if (absl::StrContains(command, kCtrlC)) {
       // timeout runs a program, not an alias: expand the alias by hand.
       for (const std::string& alias : aliases) {
-        std::vector<std::string> name_value = absl::StrSplit(
-            absl::StripPrefix(alias, "alias "), absl::MaxSplits('=', 1));
+        std::vector<std::string> name_value =
+            absl::StrSplit(absl::StripPrefix(alias, "alias "), absl::MaxSplits('=', 1));
         if (name_value.size() == 2 && absl::StartsWith(command, name_value[0] + " ")) {
           // The alias's value is its first word (a comment may follow).
           std::string value(absl::StripAsciiWhitespace(name_value[1]));
@@ -166,7 +166,8 @@ TEST(ReadmeTourTest, EveryCommandPrintsWhatTheReadmeShows) {
   std::string scratch = dir.Sub("tmp");
   std::string work = dir.Sub("work");
   ASSERT_EQ(system(absl::StrCat("mkdir -p ", scratch, " ", work).c_str()), 0);
-  // The tour runs from the repository's root: ./build (tools/run.sh's) and ./deploy (the demo's org).
+  // The tour runs from the repository's root: ./build (tools/run.sh's) and ./deploy (the demo's
+  // org).
   std::string binaries = std::string(SALESTRACK_CLI_PATH);
   binaries = binaries.substr(0, binaries.rfind('/'));
   ASSERT_EQ(symlink(binaries.c_str(), (work + "/build").c_str()), 0);

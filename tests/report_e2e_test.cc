@@ -25,7 +25,7 @@ using ::testing::HasSubstr;
 
 // Ann's and Bob's November opportunities: ann opens 3 (one reaches negotiation and is won, one
 // stays at value, one is lost at contact); bob opens 1 that stays at contact.
-constexpr char kFunnel[] = R"pb(
+constexpr char kFunnel[] = R"txt(
 event_id: "o1" occurred_at { seconds: 1793844000 } rep_id: "ann" opportunity_opened { opportunity_id: "o1" customer_id: "c1" expected_amount: 600000 }
 event_id: "o1v" occurred_at { seconds: 1794016800 } rep_id: "ann" opportunity_stage_changed { opportunity_id: "o1" stage: "value" }
 event_id: "o1n" occurred_at { seconds: 1794189600 } rep_id: "ann" opportunity_stage_changed { opportunity_id: "o1" stage: "negotiation" }
@@ -35,7 +35,7 @@ event_id: "o2v" occurred_at { seconds: 1794535200 } rep_id: "ann" opportunity_st
 event_id: "o3" occurred_at { seconds: 1794016800 } rep_id: "ann" opportunity_opened { opportunity_id: "o3" customer_id: "c4" expected_amount: 100000 }
 event_id: "o3l" occurred_at { seconds: 1794621600 } rep_id: "ann" opportunity_closed { opportunity_id: "o3" outcome: LOST }
 event_id: "o4" occurred_at { seconds: 1794103200 } rep_id: "bob" opportunity_opened { opportunity_id: "o4" customer_id: "c9" expected_amount: 300000 }
-)pb";
+)txt";
 
 class ReportE2eTest : public ::testing::Test {
  protected:
@@ -69,8 +69,8 @@ TEST_F(ReportE2eTest, MatchesTheGoldenFiles) {
       std::ofstream(golden, std::ios::binary) << got;
       continue;
     }
-    EXPECT_EQ(got, testing::ReadFile(golden)) << name << " differs from " << golden
-                                              << "; see the top of this test to regenerate";
+    EXPECT_EQ(got, testing::ReadFile(golden))
+        << name << " differs from " << golden << "; see the top of this test to regenerate";
   }
 }
 
@@ -123,10 +123,11 @@ std::vector<std::string> PageRequests(const std::string& netlog_path) {
 // Renders `page` with headless Chromium into `png`, logging the network to `netlog`.
 void Render(const std::string& page, const std::string& png, const std::string& netlog) {
   const std::string command = absl::StrCat(
-      "chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run "
+      "chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars "
+      "--no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync "
-      "--disable-extensions --no-pings --window-size=1200,1600 --screenshot=", png,
-      " --log-net-log=", netlog, " file://", page, " >/dev/null 2>&1");
+      "--disable-extensions --no-pings --window-size=1200,1600 --screenshot=",
+      png, " --log-net-log=", netlog, " file://", page, " >/dev/null 2>&1");
   ASSERT_EQ(std::system(command.c_str()), 0)
       << "headless Chromium failed (tools/setup.sh installs Debian's chromium): " << command;
 }
@@ -179,9 +180,9 @@ TEST_F(ReportE2eTest, HeadlessChromiumShowsTheChartsAndFetchesNothing) {
   std::ofstream(bad) << "<html><body><img src=\"http://example.invalid/x.png\">"
                         "<link rel=stylesheet href=\"https://cdn.invalid/a.css\"></body></html>";
   Render(bad, dir_.Sub("bad.png"), dir_.Sub("bad-netlog.json"));
-  EXPECT_THAT(PageRequests(dir_.Sub("bad-netlog.json")),
-              ::testing::UnorderedElementsAre("http://example.invalid/x.png",
-                                              "https://cdn.invalid/a.css"));
+  EXPECT_THAT(
+      PageRequests(dir_.Sub("bad-netlog.json")),
+      ::testing::UnorderedElementsAre("http://example.invalid/x.png", "https://cdn.invalid/a.css"));
 }
 
 }  // namespace

@@ -68,9 +68,9 @@ TEST_F(ScorecardE2eTest, SeedsExampleScorecardAsJsonAndTable) {
   EXPECT_THAT(text.out, HasSubstr("scorecard for rep ann, MONTH 2026-11-01, scheme seed (Seeds "
                                   "example, role seed), at seq 23"));
   EXPECT_THAT(text.out, HasSubstr("gross_margin"));
-  EXPECT_THAT(text.out, HasSubstr("32.0%"));   // Baseline 3200 of a ratio.
-  EXPECT_THAT(text.out, HasSubstr("36.0%"));   // Actual margin.
-  EXPECT_THAT(text.out, HasSubstr("90.0%"));   // Its attainment.
+  EXPECT_THAT(text.out, HasSubstr("32.0%"));  // Baseline 3200 of a ratio.
+  EXPECT_THAT(text.out, HasSubstr("36.0%"));  // Actual margin.
+  EXPECT_THAT(text.out, HasSubstr("90.0%"));  // Its attainment.
   EXPECT_THAT(text.out, HasSubstr("target of unit east"));
   EXPECT_THAT(text.out, HasSubstr("composite score   75.25"));
   EXPECT_THAT(text.out, HasSubstr("bonus multiplier  x1.00"));
@@ -97,10 +97,11 @@ TEST_F(ScorecardE2eTest, TargetsCheckFindsTheTeamsThatDoNotAddUp) {
   EXPECT_THAT(r.out, HasSubstr("-3,000,000"));
   EXPECT_THAT(r.out, HasSubstr("rep dan (none)"));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("\nsh ")));
-  Append(R"pb(event_id: "q-dan" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "dan" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 3000000 }
+  Append(
+      R"txt(event_id: "q-dan" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "dan" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 3000000 }
 event_id: "q-nj" occurred_at { seconds: 1792454400 } unit_defined { unit_id: "nj" name: "Nanjing" parent_unit_id: "east" }
 event_id: "q-nj-t" occurred_at { seconds: 1792454400 } target_set { subject_unit_id: "nj" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 3000000 }
-)pb");
+)txt");
   r = Cli("targets check --unit east --period quarter --date 2026-10-01");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("3 checked, 0 not adding up"));  // Nanjing has no children yet.
@@ -136,7 +137,8 @@ TEST_F(ScorecardE2eTest, CompositeScoreBoardsRankAndStreamChanges) {
 
   // Bob signs 1,900,000 more: 2,200,000 of 2,000,000 -> sales scores 100 -> 40 points; his margin
   // has no target. Only his sales_amount changed, and his composite moves with it.
-  Append(R"pb(event_id: "kb2" occurred_at { seconds: 1795305600 } rep_id: "bob" contract_signed { contract_id: "kb2" customer_id: "c8" amount: 1900000 cost: 1000000 })pb");
+  Append(
+      R"txt(event_id: "kb2" occurred_at { seconds: 1795305600 } rep_id: "bob" contract_signed { contract_id: "kb2" customer_id: "c8" amount: 1900000 cost: 1000000 })txt");
   ASSERT_TRUE(reader->Read(&update));
   EXPECT_EQ(update.kind(), v1::LeaderboardUpdate::DELTA);
   ASSERT_EQ(update.entries_size(), 1);
@@ -146,7 +148,8 @@ TEST_F(ScorecardE2eTest, CompositeScoreBoardsRankAndStreamChanges) {
 
   // A target change moves composites without any activity: Ann's sales target doubles, so her
   // 1,150,000 is 57.5 % of it: 0 points for sales -> 35.25, below Bob.
-  Append(R"pb(event_id: "t1b" occurred_at { seconds: 1792540800 } target_set { subject_rep_id: "ann" period { kind: MONTH date { year: 2026 month: 11 day: 1 } } metric: "sales_amount" target: 2000000 })pb");
+  Append(
+      R"txt(event_id: "t1b" occurred_at { seconds: 1792540800 } target_set { subject_rep_id: "ann" period { kind: MONTH date { year: 2026 month: 11 day: 1 } } metric: "sales_amount" target: 2000000 })txt");
   ASSERT_TRUE(reader->Read(&update));
   EXPECT_EQ(update.kind(), v1::LeaderboardUpdate::DELTA);
   std::map<std::string, std::pair<double, uint32_t>> got;
@@ -160,7 +163,8 @@ TEST_F(ScorecardE2eTest, CompositeScoreBoardsRankAndStreamChanges) {
 TEST_F(ScorecardE2eTest, ACompetitionRanksByItsSchemeOverItsWindow) {
   // A November PK between the Shanghai reps and Dan, whose role no scheme scores: by the PK's
   // scheme he is scored too (0: no targets of his own, nothing signed).
-  Append(R"pb(event_id: "pk" occurred_at { seconds: 1792454400 } competition_defined { competition_id: "nov-pk" name: "November PK" start { seconds: 1793491200 } end { seconds: 1796083200 } scheme_id: "seed" participant_unit_ids: "sh" participant_rep_ids: "dan" mode: INDIVIDUAL })pb");
+  Append(
+      R"txt(event_id: "pk" occurred_at { seconds: 1792454400 } competition_defined { competition_id: "nov-pk" name: "November PK" start { seconds: 1793491200 } end { seconds: 1796083200 } scheme_id: "seed" participant_unit_ids: "sh" participant_rep_ids: "dan" mode: INDIVIDUAL })txt");
   testing::CliResult top = Cli("top --competition nov-pk");
   ASSERT_EQ(top.code, 0) << top.err;
   EXPECT_THAT(top.out, HasSubstr("composite_score"));

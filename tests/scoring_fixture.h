@@ -16,7 +16,7 @@
 namespace salestrack::testing {
 
 // Text-format events (one per line), turned into the CLI's JSON lines by JsonLines().
-inline constexpr char kScoringEvents[] = R"pb(
+inline constexpr char kScoringEvents[] = R"txt(
 event_id: "u-east" occurred_at { seconds: 1788220800 } unit_defined { unit_id: "east" name: "East region" }
 event_id: "u-sh" occurred_at { seconds: 1788220800 } unit_defined { unit_id: "sh" name: "Shanghai" parent_unit_id: "east" }
 event_id: "u-hz" occurred_at { seconds: 1788220800 } unit_defined { unit_id: "hz" name: "Hangzhou" parent_unit_id: "east" }
@@ -40,7 +40,7 @@ event_id: "q-sh" occurred_at { seconds: 1792454400 } target_set { subject_unit_i
 event_id: "q-hz" occurred_at { seconds: 1792454400 } target_set { subject_unit_id: "hz" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 3000000 }
 event_id: "q-ann" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "ann" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 2000000 }
 event_id: "q-bob" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "bob" period { kind: QUARTER date { year: 2026 month: 10 day: 1 } } metric: "sales_amount" target: 2000000 }
-)pb";
+)txt";
 
 // One text-format Event per line -> the JSON lines `salestrack append` reads.
 inline std::string JsonLines(const std::string& text) {

@@ -103,7 +103,8 @@ v1::Event Payment(int i) {
   return e;
 }
 v1::Event Visit(int i) {
-  v1::Event e = testing::Action(absl::StrCat("visit-", i), RepOf(i), absl::StrCat("cust-", i), At(i));
+  v1::Event e =
+      testing::Action(absl::StrCat("visit-", i), RepOf(i), absl::StrCat("cust-", i), At(i));
   e.mutable_action_logged()->set_cost(Quantity(i));
   return e;
 }
@@ -222,7 +223,8 @@ void ExpectEveryTotalRefusesOneMore(const Daemon& d) {
     harmless.mutable_action_logged()->set_cost(0);
     grpc::Status s = Append(d, {harmless, o.event});
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << s.error_message();
-    EXPECT_THAT(s.error_message(), HasSubstr("events[1]." + o.field + ": would take the log's total"));
+    EXPECT_THAT(s.error_message(),
+                HasSubstr("events[1]." + o.field + ": would take the log's total"));
     EXPECT_THAT(s.error_message(), HasSubstr(o.figures));
     EXPECT_THAT(s.error_message(), HasSubstr(absl::StrCat("past ", kMax)));
   }
@@ -267,8 +269,8 @@ TEST(SumLimitsTest, OneEventCarriesAtMostThePerEventMaximum) {
   grpc::Status s = Append(d, {huge});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(),
-              HasSubstr(absl::StrCat("events[0].contract_signed.amount: must be at most ", kPerEvent,
-                                     ", the per-event maximum (got ", kMax, ")")));
+              HasSubstr(absl::StrCat("events[0].contract_signed.amount: must be at most ",
+                                     kPerEvent, ", the per-event maximum (got ", kMax, ")")));
   v1::Event line = Sale(0);
   line.mutable_contract_signed()->mutable_lines(3)->set_quantity(kPerEvent + 1);
   s = Append(d, {line});

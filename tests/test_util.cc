@@ -148,7 +148,8 @@ void Daemon::Start(const std::vector<std::string>& argv) {
   while (fgets(line, sizeof line, out) != nullptr) {
     if (const char* p = strstr(line, " port "); p != nullptr) {
       port_ = atoi(p + 6);
-      if (const char* m = strstr(line, " metrics_port "); m != nullptr) metrics_port_ = atoi(m + 14);
+      if (const char* m = strstr(line, " metrics_port "); m != nullptr)
+        metrics_port_ = atoi(m + 14);
       break;
     }
   }

@@ -148,19 +148,19 @@ TEST(TimeZoneTest, ReprojectionFromTheConfigAndCheckConfigOpensNothing) {
   std::ofstream(tmp.Sub("reproject.conf")) << "time_zone: \"UTC\"\nreproject_time_zone: true\n";
   std::ofstream(tmp.Sub("no-zone.conf")) << "reproject_time_zone: true\n";
   std::string err;
-  EXPECT_EQ(testing::RunDaemonToExit({"--listen=127.0.0.1:0", "--data_dir=" + data,
-                                      "--config=" + tmp.Sub("utc.conf")},
-                                     &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit(
+          {"--listen=127.0.0.1:0", "--data_dir=" + data, "--config=" + tmp.Sub("utc.conf")}, &err),
+      2);
   EXPECT_THAT(err, HasSubstr("\"Asia/Shanghai\", but this start asks for \"UTC\""));
-  EXPECT_EQ(testing::RunDaemonToExit({"--config=" + tmp.Sub("no-zone.conf"), "--check_config"}, &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit({"--config=" + tmp.Sub("no-zone.conf"), "--check_config"}, &err), 2);
   EXPECT_THAT(err, HasSubstr("reproject_time_zone: needs time_zone"));
   // --check_config does not open the data directory: it cannot see the mismatch, and creates
   // nothing.
-  EXPECT_EQ(testing::RunDaemonToExit({"--data_dir=" + data, "--time_zone=UTC", "--check_config"},
-                                     &err),
-            0);
+  EXPECT_EQ(
+      testing::RunDaemonToExit({"--data_dir=" + data, "--time_zone=UTC", "--check_config"}, &err),
+      0);
   EXPECT_EQ(testing::RunDaemonToExit(
                 {"--data_dir=" + tmp.Sub("never"), "--time_zone=UTC", "--check_config"}, &err),
             0);
@@ -206,12 +206,11 @@ TEST(TimeZoneTest, TheRestoreCommandABackupPrintsWorksLiterallyAndKeepsTheZone) 
 
   // Run it as printed (NEW_DIR filled in), through a shell.
   std::string literal = absl::StrReplaceAll(
-      command, {{"salestrackd ", std::string(SALESTRACKD_PATH) + " "},
-                {"NEW_DIR", tmp.Sub("restored")}});
+      command,
+      {{"salestrackd ", std::string(SALESTRACKD_PATH) + " "}, {"NEW_DIR", tmp.Sub("restored")}});
   std::unique_ptr<Daemon> restored = Daemon::FromCommand(literal, tmp.Sub("restored.stderr"));
   ExpectShanghaiFigures(*restored);
-  EXPECT_THAT(testing::ReadFile(tmp.Sub("restored.stderr")),
-              HasSubstr("event=backup_restored"));
+  EXPECT_THAT(testing::ReadFile(tmp.Sub("restored.stderr")), HasSubstr("event=backup_restored"));
   ASSERT_EQ(restored->Stop(), 0);
   // The restored directory holds the zone: without a zone it serves Shanghai's figures, and UTC
   // is refused.
@@ -220,16 +219,15 @@ TEST(TimeZoneTest, TheRestoreCommandABackupPrintsWorksLiterallyAndKeepsTheZone) 
     ExpectShanghaiFigures(again);
   }
   std::string err;
-  EXPECT_EQ(testing::RunDaemonToExit(
-                {"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("restored"), "--time_zone=UTC"},
-                &err),
-            2);
+  EXPECT_EQ(
+      testing::RunDaemonToExit(
+          {"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("restored"), "--time_zone=UTC"}, &err),
+      2);
   EXPECT_THAT(err, HasSubstr("\"Asia/Shanghai\""));
   // A restore asked for in another zone is refused before anything is copied, so the same
   // command can run again.
   EXPECT_EQ(testing::RunDaemonToExit({"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("other"),
-                                      "--restore_from=" + tmp.Sub("backups/b1"),
-                                      "--time_zone=UTC"},
+                                      "--restore_from=" + tmp.Sub("backups/b1"), "--time_zone=UTC"},
                                      &err),
             2);
   EXPECT_THAT(err, HasSubstr("holds figures computed in time zone \"Asia/Shanghai\""));

@@ -29,7 +29,8 @@ void Run(const std::string& command) {
 void MakeCert(const TempDir& dir, const std::string& name, const std::string& ca,
               const std::string& extensions) {
   std::string base = dir.Sub(name);
-  std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + base + ".key";
+  std::string key =
+      "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + base + ".key";
   if (ca.empty()) {
     Run("openssl req -x509 " + key + " -out " + base + ".pem -days 2 -subj /CN=" + name);
     return;
@@ -56,13 +57,14 @@ class TlsTest : public ::testing::Test {
     std::ofstream(dir_.Sub("d.conf"))
         << "tls { " << tls_block << " }\n"
         << "api_keys { name: \"ops\" role: \"admin\" sha256: \"" << Sha256Hex(token_) << "\" }\n";
-    return std::make_unique<Daemon>(dir_.Sub("data"), std::vector<std::string>{
-        "--config=" + dir_.Sub("d.conf"), "--insecure_no_auth=false"});
+    return std::make_unique<Daemon>(
+        dir_.Sub("data"),
+        std::vector<std::string>{"--config=" + dir_.Sub("d.conf"), "--insecure_no_auth=false"});
   }
 
   CliResult Cli(const Daemon& d, const std::string& flags, const std::string& command) {
-    return RunCli(absl::StrCat("--timeout=5 --server=", d.address(), " --token=", token_, " ", flags,
-                               " ", command));
+    return RunCli(absl::StrCat("--timeout=5 --server=", d.address(), " --token=", token_, " ",
+                               flags, " ", command));
   }
 
   std::string ServerTls() const {
@@ -82,20 +84,21 @@ TEST_F(TlsTest, ServesTlsWithTheConfiguredCertificate) {
   EXPECT_THAT(ok.out, HasSubstr("views match"));
   // By name too: the certificate carries localhost. (Checked by the TLS name, not by resolving
   // "localhost": a fresh build root need not have /etc/hosts or DNS.)
-  CliResult by_name = RunCli("--timeout=5 --server=" + d->address() + " --tls_ca=" +
-                             dir_.Sub("ca.pem") + " --tls_server_name=localhost health");
+  CliResult by_name =
+      RunCli("--timeout=5 --server=" + d->address() + " --tls_ca=" + dir_.Sub("ca.pem") +
+             " --tls_server_name=localhost health");
   EXPECT_EQ(by_name.code, 0) << by_name.err;
 
   CliResult plaintext = Cli(*d, "", "health");
   EXPECT_EQ(plaintext.code, 1);
   CliResult other_ca = Cli(*d, "--tls_ca=" + dir_.Sub("rogue-ca.pem"), "health");
   EXPECT_EQ(other_ca.code, 1);
-  CliResult wrong_name = Cli(*d, "--tls_ca=" + dir_.Sub("ca.pem") + " --tls_server_name=evil.example",
-                             "health");
+  CliResult wrong_name =
+      Cli(*d, "--tls_ca=" + dir_.Sub("ca.pem") + " --tls_server_name=evil.example", "health");
   EXPECT_EQ(wrong_name.code, 1);
   // The API key still applies over TLS.
-  CliResult no_token = RunCli("--timeout=5 --server=" + d->address() + " --tls_ca=" +
-                              dir_.Sub("ca.pem") + " verify");
+  CliResult no_token = RunCli("--timeout=5 --server=" + d->address() +
+                              " --tls_ca=" + dir_.Sub("ca.pem") + " verify");
   EXPECT_EQ(no_token.code, 1);
   EXPECT_THAT(no_token.err, HasSubstr("no API key"));
 }
@@ -105,10 +108,9 @@ TEST_F(TlsTest, ClientCaRequiresAClientCertificateFromThatCa) {
       Start(ServerTls() + " client_ca_file: \"" + dir_.Sub("ca.pem") + "\"");
   EXPECT_THAT(ReadFile(d->stderr_path()), HasSubstr("transport=mutual_tls "));
   const std::string ca = "--tls_ca=" + dir_.Sub("ca.pem");
-  CliResult with_cert = Cli(*d,
-                            ca + " --tls_cert=" + dir_.Sub("client.pem") +
-                                " --tls_key=" + dir_.Sub("client.key"),
-                            "verify");
+  CliResult with_cert =
+      Cli(*d, ca + " --tls_cert=" + dir_.Sub("client.pem") + " --tls_key=" + dir_.Sub("client.key"),
+          "verify");
   EXPECT_EQ(with_cert.code, 0) << with_cert.err;
   EXPECT_EQ(Cli(*d, ca, "verify").code, 1);
   CliResult rogue = Cli(*d,
@@ -125,7 +127,8 @@ TEST_F(TlsTest, StartupNamesAnUnreadableFile) {
   EXPECT_EQ(testing::RunDaemonToExit({"--config=" + dir_.Sub("bad.conf"), "--check_config"}, &err),
             2);
   EXPECT_THAT(err, HasSubstr("tls.key_file: cannot read a PEM file at"));
-  std::ofstream(dir_.Sub("half.conf")) << "tls { cert_file: \"" << dir_.Sub("server.pem") << "\" }\n";
+  std::ofstream(dir_.Sub("half.conf"))
+      << "tls { cert_file: \"" << dir_.Sub("server.pem") << "\" }\n";
   EXPECT_EQ(testing::RunDaemonToExit({"--config=" + dir_.Sub("half.conf"), "--check_config"}, &err),
             2);
   EXPECT_THAT(err, HasSubstr("tls: cert_file and key_file go together"));

@@ -10,16 +10,17 @@
 // Refusals are PERMISSION_DENIED with a message naming what is out of scope.
 //
 //   if (!RoleAllows(who.role, Permission::kReadKpis)) ...
-//   RETURN_IF_ERROR(CheckSubjectScope(who, request.subject().rep_id(), request.subject().unit_id(), org));
+//   RETURN_IF_ERROR(CheckSubjectScope(who, request.subject().rep_id(), request.subject().unit_id(),
+//   org));
 #ifndef SALESTRACK_ACCESS_H_
 #define SALESTRACK_ACCESS_H_
 
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/repeated_ptr_field.h"
-#include "absl/status/statusor.h"
 #include "salestrack/org_state.h"
 #include "salestrack/v1/config.pb.h"
 #include "salestrack/v1/events.pb.h"
@@ -64,9 +65,9 @@ absl::StatusOr<Principal> PrincipalOfKey(const v1::ApiKey& key);
 bool RoleAllows(Role role, Permission permission);
 
 // Appending `events`: admins and connectors anything; a rep only activity events (actions,
-// opportunities, contracts, payments, feedback) with its own rep_id; a manager only TargetSet events
-// for its unit's subtree (a unit in it, or a rep whose current unit is in it).
-// REQUIRES: RoleAllows(who.role, kAppend).
+// opportunities, contracts, payments, feedback) with its own rep_id; a manager only TargetSet
+// events for its unit's subtree (a unit in it, or a rep whose current unit is in it). REQUIRES:
+// RoleAllows(who.role, kAppend).
 absl::Status CheckAppendScope(const Principal& who,
                               const google::protobuf::RepeatedPtrField<v1::Event>& events,
                               const OrgState& org);

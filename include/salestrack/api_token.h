@@ -1,6 +1,6 @@
-// API tokens: bearer tokens that authenticate callers of salestrackd. The daemon's config holds only
-// their SHA-256 (a leaked config does not leak a key); `salestrack new-key` makes a token and prints
-// the config entry for it.
+// API tokens: bearer tokens that authenticate callers of salestrackd. The daemon's config holds
+// only their SHA-256 (a leaked config does not leak a key); `salestrack new-key` makes a token and
+// prints the config entry for it.
 //
 //   std::string token = NewApiToken();            // "st_" + 64 hex digits, 256 random bits
 //   std::string hash = Sha256Hex(token);          // what the config stores

@@ -1,18 +1,17 @@
 // Errors about one event of a batch, carrying where the problem is.
 //
-// Every refusal of an append names the event (its index in the batch) and the field path inside it, so
-// a connector or the CLI can point at the offending line. The location travels as a payload of the
-// absl::Status, and the message reads:
+// Every refusal of an append names the event (its index in the batch) and the field path inside it,
+// so a connector or the CLI can point at the offending line. The location travels as a payload of
+// the absl::Status, and the message reads:
 //
 //   events[3].contract_signed.installments[1].amount: must be >= 0 (got -5)
 #ifndef SALESTRACK_EVENT_ERROR_H_
 #define SALESTRACK_EVENT_ERROR_H_
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
 #include <optional>
 #include <string>
-
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 

@@ -1,10 +1,11 @@
 // Histogram: a mergeable distribution of non-negative durations that supports removal, for
 // stage_duration and sales_cycle (KPI_SPEC §5: exact count and mean; p50/p90 within 1 % relative).
 //
-// Samples are integers (microseconds). Buckets are logarithmic with ratio gamma = 1.02/0.98, so every
-// bucket's midpoint estimate 2·gamma^i/(gamma+1) is within 1 % of any value in it (the DDSketch
-// construction); zero has its own bucket. Removing a sample decrements its bucket, so a retraction
-// (new − old contribution) leaves exactly the histogram the remaining samples would build.
+// Samples are integers (microseconds). Buckets are logarithmic with ratio gamma = 1.02/0.98, so
+// every bucket's midpoint estimate 2·gamma^i/(gamma+1) is within 1 % of any value in it (the
+// DDSketch construction); zero has its own bucket. Removing a sample decrements its bucket, so a
+// retraction (new − old contribution) leaves exactly the histogram the remaining samples would
+// build.
 //
 // Not thread-safe; a value type.
 #ifndef SALESTRACK_HISTOGRAM_H_
@@ -45,8 +46,8 @@ class Histogram {
 
   int64_t count_ = 0;
   absl::int128 sum_ = 0;
-  // (bucket index, samples), sorted by index, no zero counts; index -1 holds zeros. A sorted vector:
-  // a histogram holds tens of buckets, and the projector keeps many small ones.
+  // (bucket index, samples), sorted by index, no zero counts; index -1 holds zeros. A sorted
+  // vector: a histogram holds tens of buckets, and the projector keeps many small ones.
   std::vector<std::pair<int32_t, int64_t>> buckets_;
 };
 

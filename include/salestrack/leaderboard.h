@@ -5,8 +5,8 @@
 // LOWER-is-better metrics); equal values share a rank (1, 2, 2, 4) and are listed by id; undefined
 // values are unranked (rank 0) and listed last.
 //
-//   BoardSpec spec = BoardSpec::ForUnit("east", PeriodOf(PeriodKind::kWeek, now, zone), "signings");
-//   absl::StatusOr<Board> board = ComputeBoard(projector, spec);   // from scratch
+//   BoardSpec spec = BoardSpec::ForUnit("east", PeriodOf(PeriodKind::kWeek, now, zone),
+//   "signings"); absl::StatusOr<Board> board = ComputeBoard(projector, spec);   // from scratch
 //
 //   RankedBoard live(board->lower_is_better);                       // incrementally
 //   live.Apply(changes, &delta);                                     // the entries that moved
@@ -103,12 +103,10 @@ std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
                                    const std::vector<BoardEntry>& after);
 // `view` with `changes` applied, in board order.
 std::vector<BoardEntry> ApplyChanges(std::vector<BoardEntry> view,
-                                     const std::vector<EntryChange>& changes,
-                                     bool lower_is_better);
+                                     const std::vector<EntryChange>& changes, bool lower_is_better);
 // `view` with `changes` undone, in board order.
 std::vector<BoardEntry> UndoChanges(std::vector<BoardEntry> view,
-                                    const std::vector<EntryChange>& changes,
-                                    bool lower_is_better);
+                                    const std::vector<EntryChange>& changes, bool lower_is_better);
 // Folds `next` into `pending` (both keyed by member): the earliest previous state, the latest new
 // state; a member whose net change is nothing drops out.
 void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
@@ -152,7 +150,7 @@ class RankedBoard {
   size_t LowerBound(const BoardEntry& e) const;
 
   bool lower_is_better_;
-  std::vector<BoardEntry> entries_;  // Board order.
+  std::vector<BoardEntry> entries_;                                 // Board order.
   absl::flat_hash_map<std::string, std::optional<double>> values_;  // Member -> value.
 };
 

@@ -27,8 +27,8 @@
 #include <optional>
 #include <string>
 
-#include "salestrack/validation.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/validation.h"
 
 namespace salestrack {
 

@@ -1,4 +1,5 @@
-// The metric names of KPI_SPEC §5, as they appear in TargetSet, SchemeDefined and CompetitionDefined.
+// The metric names of KPI_SPEC §5, as they appear in TargetSet, SchemeDefined and
+// CompetitionDefined.
 //
 // Grammar:
 //   name      := plain | family ":" arg
@@ -23,12 +24,31 @@ namespace salestrack {
 bool IsKnownMetricName(absl::string_view name);
 
 // The per-period metrics without an argument, in KPI_SPEC §5 order.
-inline constexpr std::array<absl::string_view, 25> kPlainPeriodMetrics = {
-    "actions", "action_cost", "opportunities_opened", "opportunities_won", "opportunities_lost",
-    "win_rate", "funnel_won", "sales_cycle", "signings", "products_sold", "sales_amount",
-    "gross_profit", "gross_margin", "customers_signed", "new_customers", "returning_customers",
-    "repeat_purchase_rate", "avg_deal_size", "payments", "amount_due", "collection_rate",
-    "satisfaction", "follow_ups_due", "follow_ups_on_time", "follow_up_rate"};
+inline constexpr std::array<absl::string_view, 25> kPlainPeriodMetrics = {"actions",
+                                                                          "action_cost",
+                                                                          "opportunities_opened",
+                                                                          "opportunities_won",
+                                                                          "opportunities_lost",
+                                                                          "win_rate",
+                                                                          "funnel_won",
+                                                                          "sales_cycle",
+                                                                          "signings",
+                                                                          "products_sold",
+                                                                          "sales_amount",
+                                                                          "gross_profit",
+                                                                          "gross_margin",
+                                                                          "customers_signed",
+                                                                          "new_customers",
+                                                                          "returning_customers",
+                                                                          "repeat_purchase_rate",
+                                                                          "avg_deal_size",
+                                                                          "payments",
+                                                                          "amount_due",
+                                                                          "collection_rate",
+                                                                          "satisfaction",
+                                                                          "follow_ups_due",
+                                                                          "follow_ups_on_time",
+                                                                          "follow_up_rate"};
 
 // outstanding, overdue, overdue_ratio, open_pipeline, open_follow_ups, overdue_follow_ups: figures
 // as of now, not per period.

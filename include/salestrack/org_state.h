@@ -1,8 +1,8 @@
 // OrgState: the org tree, the reps and the funnel stages, as the log defines them (KPI_SPEC §3).
 //
 // Every definition is kept with its order key (occurred_at, seq); the effective one is the latest.
-// Removing a definition (a void) falls back to the one before it, so a void leaves exactly the state
-// the log without that event would give.
+// Removing a definition (a void) falls back to the one before it, so a void leaves exactly the
+// state the log without that event would give.
 //
 // Not thread-safe; a value type (the writer copies it to check a group that redefines the org).
 #ifndef SALESTRACK_ORG_STATE_H_
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "salestrack/v1/events.pb.h"
 
 namespace salestrack {

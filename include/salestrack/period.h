@@ -2,8 +2,8 @@
 // time zone. A period is identified by its kind and its first civil day.
 //
 //   absl::TimeZone shanghai;  absl::LoadTimeZone("Asia/Shanghai", &shanghai);
-//   Period p = PeriodOf(PeriodKind::kDay, instant, shanghai);   // 2026-11-23T17:00Z -> DAY 2026-11-24
-//   absl::Time begin = PeriodBegin(p, shanghai);                // 2026-11-23T16:00Z
+//   Period p = PeriodOf(PeriodKind::kDay, instant, shanghai);   // 2026-11-23T17:00Z -> DAY
+//   2026-11-24 absl::Time begin = PeriodBegin(p, shanghai);                // 2026-11-23T16:00Z
 //
 // Values are plain data: copy them freely, from any thread.
 #ifndef SALESTRACK_PERIOD_H_

@@ -1,8 +1,8 @@
 // Plans: the targets (TargetSet) and KPI schemes (SchemeDefined) of KPI_SPEC §6, as the log defines
 // them. The scorecard (scorecard.h) reads them; the projector keeps them beside the org.
 //
-// Like OrgState, every definition is kept with its order key (occurred_at, seq) and the effective one
-// is the latest; a void removes exactly its definition, falling back to the one before.
+// Like OrgState, every definition is kept with its order key (occurred_at, seq) and the effective
+// one is the latest; a void removes exactly its definition, falling back to the one before.
 //
 //   const Target* t = plans.FindTarget(TargetSubject{false, "rep-li"}, november, "sales_amount");
 //   const v1::SchemeDefined* s = plans.SchemeForRole("hunter", PeriodEnd(november, zone));
@@ -55,8 +55,8 @@ class PlanState {
   // The metrics with any target in `period`, sorted.
   std::vector<std::string> TargetMetricsIn(const Period& period) const;
 
-  // The scheme a rep of `role` is evaluated by at `before` (exclusive): the latest SchemeDefined for
-  // that role with occurred_at < before, by (occurred_at, seq). nullptr if none.
+  // The scheme a rep of `role` is evaluated by at `before` (exclusive): the latest SchemeDefined
+  // for that role with occurred_at < before, by (occurred_at, seq). nullptr if none.
   const v1::SchemeDefined* SchemeForRole(const std::string& role, absl::Time before) const;
   // The latest definition of `scheme_id` with occurred_at < before, or nullptr.
   const v1::SchemeDefined* SchemeById(const std::string& scheme_id, absl::Time before) const;

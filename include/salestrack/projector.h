@@ -67,7 +67,7 @@ struct KpiReport {
   Period period;
   // The members whose figures are merged, sorted (shared: a company has thousands).
   std::shared_ptr<const std::vector<std::string>> reps;
-  std::map<std::string, MetricValue> metrics;    // By KPI_SPEC §5 name, e.g. "win_rate".
+  std::map<std::string, MetricValue> metrics;  // By KPI_SPEC §5 name, e.g. "win_rate".
   std::map<std::string, MetricValue> point_in_time;
 };
 

@@ -33,13 +33,15 @@ struct ScoreRow {
   int32_t weight_bp = 0;
   bool lower_is_better = false;
   MetricValue::Kind kind = MetricValue::Kind::kCount;
-  std::string rule;                // "threshold 80%" or "linear cap 120%".
-  std::optional<Target> target;    // Absent: no target anywhere up the tree.
-  std::string target_from;         // "rep rep-li" or "unit east" (where the target was set).
-  std::optional<double> actual;    // In the target's unit (ratios and means x 10000); absent: undefined.
-  std::optional<double> attainment;  // 1.0 = 100 %; absent when unscored or infinite (LOWER, actual 0).
-  std::optional<double> score;       // Points (0..100, LINEAR up to 100 x cap); absent: unscored.
-  std::string note;                  // Why the component is unscored, or a remark.
+  std::string rule;              // "threshold 80%" or "linear cap 120%".
+  std::optional<Target> target;  // Absent: no target anywhere up the tree.
+  std::string target_from;       // "rep rep-li" or "unit east" (where the target was set).
+  std::optional<double>
+      actual;  // In the target's unit (ratios and means x 10000); absent: undefined.
+  std::optional<double>
+      attainment;               // 1.0 = 100 %; absent when unscored or infinite (LOWER, actual 0).
+  std::optional<double> score;  // Points (0..100, LINEAR up to 100 x cap); absent: unscored.
+  std::string note;             // Why the component is unscored, or a remark.
 };
 
 inline constexpr int64_t kMaxCompositeCenti = 1'000'000'000'000'000'000;  // 10^16 points.
@@ -54,7 +56,7 @@ struct Scorecard {
   // LINEAR cap of challenge / target can make a score as large as 10^17 points).
   int64_t composite_centi = 0;
   int32_t multiplier_bp = 10000;  // 12000 = x1.2.
-  int64_t sales_amount = 0;      // Minor units.
+  int64_t sales_amount = 0;       // Minor units.
   std::optional<int64_t> sales_target;
   int64_t commission = 0;  // Minor units, rounded down.
   std::vector<std::string> notes;

@@ -11,9 +11,9 @@
 #define SALESTRACK_CONCAT_INNER_(a, b) a##b
 #define SALESTRACK_CONCAT_(a, b) SALESTRACK_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                                   \
-  do {                                                          \
-    if (::absl::Status _st = (expr); !_st.ok()) return _st;     \
+#define RETURN_IF_ERROR(expr)                               \
+  do {                                                      \
+    if (::absl::Status _st = (expr); !_st.ok()) return _st; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -2,8 +2,8 @@
 //
 // A pure function of the event and the clock reading. It checks everything that can be checked
 // without the log: identifiers, required fields, enum values, amounts, installment sums, time
-// precision and future events. Rules that need the log (duplicate ids, void targets, known units and
-// stages) are the sequencer's and the projector's.
+// precision and future events. Rules that need the log (duplicate ids, void targets, known units
+// and stages) are the sequencer's and the projector's.
 //
 //   absl::Status s = ValidateBatch(request.events(), clock->Now(), options);
 //   // s.message(): "events[2].contract_signed.amount: must be >= 0 (got -1)"
@@ -11,12 +11,11 @@
 #ifndef SALESTRACK_VALIDATION_H_
 #define SALESTRACK_VALIDATION_H_
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
-
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"

@@ -7,9 +7,9 @@
 //     if (auto code = cmdline::HandleHelpAndVersion(argc, argv, kHelp)) return *code;
 //     absl::ParseCommandLine(argc, argv);
 //
-// `--help`, `-h`, `--helpfull` (anywhere before a bare `--`) print the usage text, then the program's
-// own flags sorted by name with their defaults, to stdout; `--version` prints "PROGRAM VERSION".
-// Both exit 0.
+// `--help`, `-h`, `--helpfull` (anywhere before a bare `--`) print the usage text, then the
+// program's own flags sorted by name with their defaults, to stdout; `--version` prints "PROGRAM
+// VERSION". Both exit 0.
 #ifndef SALESTRACK_CMDLINE_HELP_H_
 #define SALESTRACK_CMDLINE_HELP_H_
 

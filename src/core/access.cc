@@ -40,11 +40,16 @@ std::string DescribeKey(const Principal& who) {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kConnector: return "connector";
-    case Role::kRep: return "rep";
-    case Role::kManager: return "manager";
-    case Role::kScreen: return "screen";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kConnector:
+      return "connector";
+    case Role::kRep:
+      return "rep";
+    case Role::kManager:
+      return "manager";
+    case Role::kScreen:
+      return "screen";
   }
   return "unknown";
 }
@@ -68,8 +73,8 @@ absl::StatusOr<Principal> PrincipalOfKey(const v1::ApiKey& key) {
         "role: \"", key.role(), "\" is not one of admin, connector, rep, manager, screen"));
   }
   if ((p.role == Role::kRep) != !key.rep_id().empty()) {
-    return absl::InvalidArgumentError(
-        p.role == Role::kRep ? "rep_id: required for role rep" : "rep_id: only for role rep");
+    return absl::InvalidArgumentError(p.role == Role::kRep ? "rep_id: required for role rep"
+                                                           : "rep_id: only for role rep");
   }
   if ((p.role == Role::kManager) != !key.unit_id().empty()) {
     return absl::InvalidArgumentError(p.role == Role::kManager
@@ -158,7 +163,8 @@ absl::Status CheckSubjectScope(const Principal& who, const std::string& rep_id,
                                      : absl::StrCat("read the figures of unit \"", unit_id, "\""));
 }
 
-absl::Status CheckBoardScope(const Principal& who, const std::string& unit_id, const OrgState& org) {
+absl::Status CheckBoardScope(const Principal& who, const std::string& unit_id,
+                             const OrgState& org) {
   switch (who.role) {
     case Role::kAdmin:
     case Role::kScreen:

@@ -54,8 +54,8 @@ TEST(AccessTest, RolesAndPermissions) {
 TEST(AccessTest, BoardsOfOwnUnitsForRepsSubtreeForManagersAnyForScreens) {
   OrgState org = Org();
   EXPECT_TRUE(CheckBoardScope(Rep("rep-a"), "east-1", org).ok());
-  EXPECT_TRUE(CheckBoardScope(Rep("rep-a"), "east", org).ok());     // A unit above its own.
-  EXPECT_TRUE(CheckBoardScope(Rep("rep-a"), "", org).ok());         // The company board.
+  EXPECT_TRUE(CheckBoardScope(Rep("rep-a"), "east", org).ok());  // A unit above its own.
+  EXPECT_TRUE(CheckBoardScope(Rep("rep-a"), "", org).ok());      // The company board.
   EXPECT_FALSE(CheckBoardScope(Rep("rep-a"), "west", org).ok());
   EXPECT_FALSE(CheckBoardScope(Rep("rep-unknown"), "east", org).ok());
   EXPECT_TRUE(CheckBoardScope(Manager("east"), "east-1", org).ok());

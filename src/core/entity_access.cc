@@ -13,9 +13,12 @@ using v1::Event;
 
 absl::string_view KindName(EntityKind kind) {
   switch (kind) {
-    case EntityKind::kOpportunity: return "opportunity";
-    case EntityKind::kContract: return "contract";
-    case EntityKind::kPayment: return "payment";
+    case EntityKind::kOpportunity:
+      return "opportunity";
+    case EntityKind::kContract:
+      return "contract";
+    case EntityKind::kPayment:
+      return "payment";
   }
   return "entity";
 }

@@ -2,10 +2,10 @@
 
 #include <map>
 
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 #include "salestrack/event_error.h"
 
 namespace salestrack {
@@ -80,25 +80,33 @@ TEST(CheckEntityAccessTest, AnotherRepsEntityIsPermissionDeniedNamingFieldKeyAnd
   struct Case {
     std::string event, message;
   };
-  for (const Case& c : std::vector<Case>{
-           {"open opp-w", "events[0].opportunity_opened.opportunity_id: key \"r-phone\" (rep "
+  for (const Case& c :
+       std::vector<Case>{{"open opp-w",
+                          "events[0].opportunity_opened.opportunity_id: key \"r-phone\" (rep "
                           "rep-r) may not reuse opportunity \"opp-w\" of rep \"rep-w\""},
-           {"stage opp-w", "events[0].opportunity_stage_changed.opportunity_id: key \"r-phone\" "
-                           "(rep rep-r) may not change opportunity \"opp-w\" of rep \"rep-w\""},
-           {"close opp-w", "events[0].opportunity_closed.opportunity_id: key \"r-phone\" (rep "
-                           "rep-r) may not change opportunity \"opp-w\" of rep \"rep-w\""},
-           {"sign ct-w", "events[0].contract_signed.contract_id: key \"r-phone\" (rep rep-r) may "
-                         "not reuse contract \"ct-w\" of rep \"rep-w\""},
-           {"sign ct-new opp-w", "events[0].contract_signed.opportunity_id: key \"r-phone\" (rep "
-                                 "rep-r) may not sign a contract on opportunity \"opp-w\" of rep "
-                                 "\"rep-w\""},
-           {"pay pay-new ct-w", "events[0].payment_received.contract_id: key \"r-phone\" (rep "
-                                "rep-r) may not pay into contract \"ct-w\" of rep \"rep-w\""},
-           {"pay pay-w ct-r", "events[0].payment_received.payment_id: key \"r-phone\" (rep rep-r) "
-                              "may not reuse payment \"pay-w\" of rep \"rep-w\""},
-           {"pay pay-orphan ct-r", "events[0].payment_received.payment_id: key \"r-phone\" (rep "
-                                   "rep-r) may not reuse payment \"pay-orphan\", which pays into "
-                                   "contract \"ct-unsigned\" (not in the log)"}}) {
+                         {"stage opp-w",
+                          "events[0].opportunity_stage_changed.opportunity_id: key \"r-phone\" "
+                          "(rep rep-r) may not change opportunity \"opp-w\" of rep \"rep-w\""},
+                         {"close opp-w",
+                          "events[0].opportunity_closed.opportunity_id: key \"r-phone\" (rep "
+                          "rep-r) may not change opportunity \"opp-w\" of rep \"rep-w\""},
+                         {"sign ct-w",
+                          "events[0].contract_signed.contract_id: key \"r-phone\" (rep rep-r) may "
+                          "not reuse contract \"ct-w\" of rep \"rep-w\""},
+                         {"sign ct-new opp-w",
+                          "events[0].contract_signed.opportunity_id: key \"r-phone\" (rep "
+                          "rep-r) may not sign a contract on opportunity \"opp-w\" of rep "
+                          "\"rep-w\""},
+                         {"pay pay-new ct-w",
+                          "events[0].payment_received.contract_id: key \"r-phone\" (rep "
+                          "rep-r) may not pay into contract \"ct-w\" of rep \"rep-w\""},
+                         {"pay pay-w ct-r",
+                          "events[0].payment_received.payment_id: key \"r-phone\" (rep rep-r) "
+                          "may not reuse payment \"pay-w\" of rep \"rep-w\""},
+                         {"pay pay-orphan ct-r",
+                          "events[0].payment_received.payment_id: key \"r-phone\" (rep "
+                          "rep-r) may not reuse payment \"pay-orphan\", which pays into "
+                          "contract \"ct-unsigned\" (not in the log)"}}) {
     absl::Status s = Check({c.event});
     EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied) << c.event;
     EXPECT_EQ(s.message(), c.message);
@@ -108,8 +116,9 @@ TEST(CheckEntityAccessTest, AnotherRepsEntityIsPermissionDeniedNamingFieldKeyAnd
 TEST(CheckEntityAccessTest, AReferenceToAnUnknownEntityWaitsForItsOpeningUnlessTheBatchHasIt) {
   absl::Status s = Check({"stage opp-x"});
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.message(), "events[0].opportunity_stage_changed.opportunity_id: opportunity "
-                         "\"opp-x\" is not in the log; append its OpportunityOpened first");
+  EXPECT_EQ(s.message(),
+            "events[0].opportunity_stage_changed.opportunity_id: opportunity "
+            "\"opp-x\" is not in the log; append its OpportunityOpened first");
   EXPECT_EQ(Check({"sign ct-x opp-x"}).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Check({"pay pay-x ct-x"}).message(),
             "events[0].payment_received.contract_id: contract \"ct-x\" is not in the log; append "

@@ -32,8 +32,9 @@ void Histogram::Update(int64_t value, int64_t delta) {
 }
 
 void Histogram::AddToBucket(int32_t b, int64_t delta) {
-  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), b,
-                             [](const std::pair<int32_t, int64_t>& x, int32_t k) { return x.first < k; });
+  auto it =
+      std::lower_bound(buckets_.begin(), buckets_.end(), b,
+                       [](const std::pair<int32_t, int64_t>& x, int32_t k) { return x.first < k; });
   if (it == buckets_.end() || it->first != b) {
     buckets_.insert(it, {b, delta});
   } else if ((it->second += delta) == 0) {

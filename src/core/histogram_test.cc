@@ -39,7 +39,8 @@ TEST(HistogramTest, QuantilesWithinOnePercentAndExactMean) {
 
 TEST(HistogramTest, RemovalLeavesWhatTheRemainingSamplesBuild) {
   Histogram all, kept;
-  for (int64_t v : {int64_t{0}, int64_t{5}, int64_t{5}, int64_t{1000}, int64_t{86'400'000'000}, int64_t{7}}) {
+  for (int64_t v :
+       {int64_t{0}, int64_t{5}, int64_t{5}, int64_t{1000}, int64_t{86'400'000'000}, int64_t{7}}) {
     all.Add(v);
   }
   for (int64_t v : {0, 5, 7}) kept.Add(v);

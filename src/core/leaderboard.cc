@@ -87,11 +87,11 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
     }
   }
   std::sort(shape.members.begin(), shape.members.end());
-  shape.members.erase(std::unique(shape.members.begin(), shape.members.end()),
-                      shape.members.end());
+  shape.members.erase(std::unique(shape.members.begin(), shape.members.end()), shape.members.end());
   shape.lower_is_better = IsLowerBetterMetric(shape.metric);
   if (IsSchemeMetric(shape.metric)) {  // Points (a mean-like real) or money.
-    shape.kind = shape.metric == "commission" ? MetricValue::Kind::kMoney : MetricValue::Kind::kMean;
+    shape.kind =
+        shape.metric == "commission" ? MetricValue::Kind::kMoney : MetricValue::Kind::kMean;
     return shape;
   }
   ASSIGN_OR_RETURN(MetricValue probe, p.Metric(Subject::Rep(""), spec.period, shape.metric));
@@ -106,9 +106,8 @@ absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const Boar
   if (IsSchemeMetric(shape.metric)) {
     // A member no scheme applies to (no role, no scheme for it yet) is on the board, unranked.
     absl::StatusOr<Scorecard> card =
-        spec.competition_id.empty()
-            ? ComputeScorecard(p, subject, spec.period)
-            : ComputeCompetitionScorecard(p, spec.competition_id, subject);
+        spec.competition_id.empty() ? ComputeScorecard(p, subject, spec.period)
+                                    : ComputeCompetitionScorecard(p, spec.competition_id, subject);
     // No scheme applies (FAILED_PRECONDITION), or a competition's scheme is not defined (yet):
     // unranked, like an undefined ratio.
     if (absl::IsFailedPrecondition(card.status()) ||
@@ -120,9 +119,8 @@ absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const Boar
     return card->composite_centi / 100.0;
   }
   absl::StatusOr<MetricValue> v =
-      spec.competition_id.empty()
-          ? p.Metric(subject, spec.period, shape.metric)
-          : p.CompetitionMetric(spec.competition_id, subject, shape.metric);
+      spec.competition_id.empty() ? p.Metric(subject, spec.period, shape.metric)
+                                  : p.CompetitionMetric(spec.competition_id, subject, shape.metric);
   if (!v.ok()) return v.status();
   return RankValue(*v);
 }
@@ -203,8 +201,9 @@ std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
 
 namespace {
 
-std::vector<BoardEntry> Replay(std::vector<BoardEntry> view, const std::vector<EntryChange>& changes,
-                               bool lower_is_better, bool undo) {
+std::vector<BoardEntry> Replay(std::vector<BoardEntry> view,
+                               const std::vector<EntryChange>& changes, bool lower_is_better,
+                               bool undo) {
   absl::flat_hash_map<std::string, BoardEntry> by_member;
   for (BoardEntry& e : view) by_member[e.member] = std::move(e);
   auto apply = [&](const EntryChange& c) {
@@ -239,8 +238,7 @@ std::vector<BoardEntry> ApplyChanges(std::vector<BoardEntry> view,
 }
 
 std::vector<BoardEntry> UndoChanges(std::vector<BoardEntry> view,
-                                    const std::vector<EntryChange>& changes,
-                                    bool lower_is_better) {
+                                    const std::vector<EntryChange>& changes, bool lower_is_better) {
   return Replay(std::move(view), changes, lower_is_better, /*undo=*/true);
 }
 
@@ -260,12 +258,11 @@ void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
 }
 
 size_t RankedBoard::LowerBound(const BoardEntry& e) const {
-  return static_cast<size_t>(
-      std::lower_bound(entries_.begin(), entries_.end(), e,
-                       [&](const BoardEntry& a, const BoardEntry& b) {
-                         return BoardOrder(a, b, lower_is_better_);
-                       }) -
-      entries_.begin());
+  return static_cast<size_t>(std::lower_bound(entries_.begin(), entries_.end(), e,
+                                              [&](const BoardEntry& a, const BoardEntry& b) {
+                                                return BoardOrder(a, b, lower_is_better_);
+                                              }) -
+                             entries_.begin());
 }
 
 int RankedBoard::PositionOf(const std::string& member) const {
@@ -369,7 +366,8 @@ bool RankedBoard::ApplyBySorting(const std::vector<Set>& sets, std::vector<Old>&
       values_[s.member] = s.value;
     }
   }
-  if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; })) return false;
+  if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; }))
+    return false;
   std::vector<BoardEntry> next;
   next.reserve(entries_.size() + added.size());
   for (size_t i = 0; i < entries_.size(); ++i) {

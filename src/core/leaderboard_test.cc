@@ -155,8 +155,7 @@ class BoardFixture : public ::testing::Test {
     Commit();
   }
   void Competition(const std::string& id, absl::Time start, absl::Time end,
-                   std::vector<std::string> units, bool team,
-                   std::vector<std::string> reps = {}) {
+                   std::vector<std::string> units, bool team, std::vector<std::string> reps = {}) {
     auto* c = Add("", Utc(2026, 1, 1)).mutable_competition_defined();
     c->set_competition_id(id);
     c->set_name(id);

@@ -33,7 +33,8 @@ std::vector<Part> PartsOf(const v1::Event& e) {
           {LogTotals::kLineQuantities,
            static_cast<int64_t>(std::min<absl::int128>(quantity, LogTotals::kMaxTotal)),
            "contract_signed.lines"}};
-      if (c.has_cost()) parts.push_back({LogTotals::kContractCosts, c.cost(), "contract_signed.cost"});
+      if (c.has_cost())
+        parts.push_back({LogTotals::kContractCosts, c.cost(), "contract_signed.cost"});
       return parts;
     }
     case v1::Event::kPaymentReceived:
@@ -68,11 +69,10 @@ std::optional<FieldProblem> LogTotals::Add(const v1::Event& event) {
   for (const Part& p : parts) {
     if (p.amount > kMaxTotal - totals_[p.quantity]) {
       return FieldProblem{
-          p.field,
-          absl::StrCat("would take the log's total of ", Describe(p.quantity), " past ", kMaxTotal,
-                       ", the most a figure can hold (total ", totals_[p.quantity],
-                       ", this event adds ", p.amount,
-                       "); refused so that no figure wraps around")};
+          p.field, absl::StrCat("would take the log's total of ", Describe(p.quantity), " past ",
+                                kMaxTotal, ", the most a figure can hold (total ",
+                                totals_[p.quantity], ", this event adds ", p.amount,
+                                "); refused so that no figure wraps around")};
     }
   }
   for (const Part& p : parts) totals_[p.quantity] += p.amount;

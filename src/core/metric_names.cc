@@ -11,8 +11,8 @@ namespace salestrack {
 namespace {
 
 constexpr std::array<absl::string_view, 6> kPointInTimeMetrics = {
-    "outstanding", "overdue", "overdue_ratio", "open_pipeline", "open_follow_ups",
-    "overdue_follow_ups"};
+    "outstanding",   "overdue",         "overdue_ratio",
+    "open_pipeline", "open_follow_ups", "overdue_follow_ups"};
 
 // Scheme results (KPI_SPEC §6), rankable on boards.
 constexpr std::array<absl::string_view, 2> kSchemeMetrics = {"composite_score", "commission"};

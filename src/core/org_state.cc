@@ -9,10 +9,9 @@ namespace salestrack {
 namespace {
 
 const std::vector<Stage>& DefaultStages() {
-  static const auto* stages = new std::vector<Stage>{
-      {"contact", "初期接触 initial contact"},
-      {"value", "产品价值了解 value understood"},
-      {"negotiation", "商务谈判 negotiation"}};
+  static const auto* stages = new std::vector<Stage>{{"contact", "初期接触 initial contact"},
+                                                     {"value", "产品价值了解 value understood"},
+                                                     {"negotiation", "商务谈判 negotiation"}};
   return *stages;
 }
 
@@ -172,7 +171,9 @@ absl::Status OrgState::Check(const v1::Event& e, int index) const {
   auto fail = [index](absl::string_view field, std::string reason) {
     return EventError(absl::StatusCode::kFailedPrecondition, index, field, reason);
   };
-  auto stage_known = [&](const std::string& stage) { return stage.empty() || StageIndex(stage) >= 0; };
+  auto stage_known = [&](const std::string& stage) {
+    return stage.empty() || StageIndex(stage) >= 0;
+  };
   switch (e.payload_case()) {
     case v1::Event::kUnitDefined: {
       const auto& u = e.unit_defined();
@@ -211,9 +212,9 @@ absl::Status OrgState::Check(const v1::Event& e, int index) const {
       return absl::OkStatus();
     case v1::Event::kOpportunityStageChanged:
       if (!stage_known(e.opportunity_stage_changed().stage())) {
-        return fail("opportunity_stage_changed.stage",
-                    absl::StrCat("\"", e.opportunity_stage_changed().stage(),
-                                 "\" is not a defined stage"));
+        return fail(
+            "opportunity_stage_changed.stage",
+            absl::StrCat("\"", e.opportunity_stage_changed().stage(), "\" is not a defined stage"));
       }
       return absl::OkStatus();
     case v1::Event::kActionLogged:

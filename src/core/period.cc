@@ -11,8 +11,9 @@ Period PeriodContaining(PeriodKind kind, absl::CivilDay day) {
       return {kind, day};
     case PeriodKind::kWeek: {
       // ISO weeks start on Monday.
-      int since_monday = (static_cast<int>(absl::GetWeekday(day)) -
-                          static_cast<int>(absl::Weekday::monday) + 7) % 7;
+      int since_monday =
+          (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) %
+          7;
       return {kind, day - since_monday};
     }
     case PeriodKind::kMonth:
@@ -58,11 +59,16 @@ absl::Time PeriodEnd(const Period& p, absl::TimeZone zone) {
 
 absl::string_view PeriodKindName(PeriodKind kind) {
   switch (kind) {
-    case PeriodKind::kDay: return "DAY";
-    case PeriodKind::kWeek: return "WEEK";
-    case PeriodKind::kMonth: return "MONTH";
-    case PeriodKind::kQuarter: return "QUARTER";
-    case PeriodKind::kYear: return "YEAR";
+    case PeriodKind::kDay:
+      return "DAY";
+    case PeriodKind::kWeek:
+      return "WEEK";
+    case PeriodKind::kMonth:
+      return "MONTH";
+    case PeriodKind::kQuarter:
+      return "QUARTER";
+    case PeriodKind::kYear:
+      return "YEAR";
   }
   return "?";
 }
@@ -76,8 +82,7 @@ absl::optional<PeriodKind> ParsePeriodKind(absl::string_view name) {
 }
 
 std::string PeriodName(const Period& p) {
-  return absl::StrCat(PeriodKindName(p.kind), " ",
-                      absl::FormatCivilTime(p.start));
+  return absl::StrCat(PeriodKindName(p.kind), " ", absl::FormatCivilTime(p.start));
 }
 
 }  // namespace salestrack

@@ -2,10 +2,11 @@
 // entities and the storage layout are in docs/projections.md.
 //
 // Storage, in short (sized for 10^4 reps and 10^7 events in well under 1 GiB):
-// - A rep's figures are kept per civil day only, in one byte string per rep: each day's nonzero sums
-//   as (metric, value) varints. A week, month, quarter or year is the sum of its days, read at query
-//   time (a rep has a few thousand events a year). Distribution samples are kept per rep as sorted
-//   (day, metric, value) records.
+// - A rep's figures are kept per civil day only, in one byte string per rep: each day's nonzero
+// sums
+//   as (metric, value) varints. A week, month, quarter or year is the sum of its days, read at
+//   query time (a rep has a few thousand events a year). Distribution samples are kept per rep as
+//   sorted (day, metric, value) records.
 // - A unit's figures (the sum of its current members') are kept per period of each kind, as dense
 //   arrays by metric: a company-wide query reads one array.
 // - Distinct customers (customers_signed, returning_customers) are not sums of days: every customer
@@ -61,7 +62,8 @@ int32_t DayIndex(absl::CivilDay d) { return static_cast<int32_t>(d - kEpochDay);
 absl::CivilDay CivilOf(int32_t d) { return kEpochDay + d; }
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-// ---- Varints for the per-rep day cells -----------------------------------------------------------
+// ---- Varints for the per-rep day cells
+// -----------------------------------------------------------
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>(v | 0x80));
@@ -79,12 +81,15 @@ const char* GetVarint(const char* p, uint64_t* v) {
   *v = result;
   return p;
 }
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 using Entry = std::pair<MetricId, int64_t>;  // (metric, value) of a cell.
 
-// ---- Contributions -------------------------------------------------------------------------------
+// ---- Contributions
+// -------------------------------------------------------------------------------
 enum class TouchKind : uint8_t { kSum, kHist, kPitSum, kPitStep };
 // Outstanding is kept as its two non-negative parts (contract amounts, payments), like gross
 // profit (margin_base, contract_cost): every stored sum is then a sub-sum of a log-wide total, so
@@ -271,7 +276,8 @@ struct RepCells {
   // Adds `deltas` (sorted by metric, each metric once) to the day's sums.
   void AddToDay(int32_t day, const std::vector<Entry>& deltas, std::vector<Entry>& scratch,
                 std::vector<Entry>& merged, std::string& encoded) {
-    // A replay, and live events in time order, mostly touch the rep's last day or a new one after it.
+    // A replay, and live events in time order, mostly touch the rep's last day or a new one after
+    // it.
     auto it = !days.empty() && day >= days.back()
                   ? (day == days.back() ? days.end() - 1 : days.end())
                   : std::lower_bound(days.begin(), days.end(), day);
@@ -347,7 +353,8 @@ struct Pit {
   std::array<StepSum, 2> steps;   // By PitStepSlot.
 };
 
-// ---- Entities ------------------------------------------------------------------------------------
+// ---- Entities
+// ------------------------------------------------------------------------------------
 struct ActionItem {
   Micros at;
   Micros due;  // kNoDue: schedules no follow-up.
@@ -460,8 +467,8 @@ void EncodeOpp(const std::vector<OppEvent>& events, std::string& out) {
     w.Put(out, e.at, e.seq);
     PutVarint(out, e.rep);
     const bool stage = e.stage != kNoId, expected = e.expected != 0;
-    out.push_back(static_cast<char>(static_cast<uint8_t>(e.kind) | e.won << 2 | stage << 3 |
-                                    expected << 4));
+    out.push_back(
+        static_cast<char>(static_cast<uint8_t>(e.kind) | e.won << 2 | stage << 3 | expected << 4));
     if (stage) PutVarint(out, e.stage);
     if (expected) PutVarint(out, ZigZag(e.expected));
   }
@@ -471,7 +478,12 @@ void DecodeOpp(const std::string& bytes, std::vector<OppEvent>& out) {
   for (AtSeqReader r(bytes); r.Next();) {
     const auto rep = static_cast<Id>(r.Varint());
     const uint8_t flags = r.Byte();
-    OppEvent e{r.at, static_cast<uint64_t>(r.seq), 0, rep, kNoId, static_cast<OppKind>(flags & 3),
+    OppEvent e{r.at,
+               static_cast<uint64_t>(r.seq),
+               0,
+               rep,
+               kNoId,
+               static_cast<OppKind>(flags & 3),
                (flags & 4) != 0};
     if (flags & 8) e.stage = static_cast<Id>(r.Varint());
     if (flags & 16) e.expected = UnZigZag(r.Varint());
@@ -657,7 +669,7 @@ class Interner {
 
 // The opportunity an OpportunityOpened, OpportunityStageChanged or OpportunityClosed names.
 const std::string& OpportunityIdOf(const v1::Event& e) {
-  return e.has_opportunity_opened()           ? e.opportunity_opened().opportunity_id()
+  return e.has_opportunity_opened()          ? e.opportunity_opened().opportunity_id()
          : e.has_opportunity_stage_changed() ? e.opportunity_stage_changed().opportunity_id()
                                              : e.opportunity_closed().opportunity_id();
 }
@@ -692,11 +704,11 @@ struct Scope {
 class Projector::Impl {
  public:
   explicit Impl(ProjectorOptions options) : options_(options) {
-    for (const char* m : {"actions", "action_cost", "opportunities_opened", "opportunities_won",
-                          "opportunities_lost", "funnel_won", "sales_cycle", "signings",
-                          "products_sold", "sales_amount", "contract_cost", "margin_base",
-                          "new_customers", "payments", "amount_due", "satisfaction_sum",
-                          "satisfaction_count", "follow_ups_due", "follow_ups_on_time"}) {
+    for (const char* m :
+         {"actions", "action_cost", "opportunities_opened", "opportunities_won",
+          "opportunities_lost", "funnel_won", "sales_cycle", "signings", "products_sold",
+          "sales_amount", "contract_cost", "margin_base", "new_customers", "payments", "amount_due",
+          "satisfaction_sum", "satisfaction_count", "follow_ups_due", "follow_ups_on_time"}) {
       InternMetric(m);
     }
     m_actions_ = InternMetric("actions");
@@ -731,9 +743,10 @@ class Projector::Impl {
     RefreshStages();
   }
 
-  // ---- Interning ---------------------------------------------------------------------------------
-  // In a bulk replay the reading thread interns the events' ids (Prepare) while this one applies
-  // them, so the id table is then used under ids_mu_; a name's bytes never move once stored.
+  // ---- Interning
+  // --------------------------------------------------------------------------------- In a bulk
+  // replay the reading thread interns the events' ids (Prepare) while this one applies them, so the
+  // id table is then used under ids_mu_; a name's bytes never move once stored.
   Id Intern(std::string_view s) {
     absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Intern(s);
@@ -761,10 +774,10 @@ class Projector::Impl {
       case v1::Event::kOpportunityClosed: {
         ids.rep = intern(e.rep_id());
         ids.subject = intern(OpportunityIdOf(e));
-        const std::string* stage = e.has_opportunity_opened() ? &e.opportunity_opened().initial_stage()
-                                   : e.has_opportunity_stage_changed()
-                                       ? &e.opportunity_stage_changed().stage()
-                                       : nullptr;
+        const std::string* stage =
+            e.has_opportunity_opened()          ? &e.opportunity_opened().initial_stage()
+            : e.has_opportunity_stage_changed() ? &e.opportunity_stage_changed().stage()
+                                                : nullptr;
         if (stage != nullptr) ids.other = stage->empty() ? kNoId : intern(*stage);
         break;
       }
@@ -836,13 +849,15 @@ class Projector::Impl {
     return it->second;
   }
 
-  // ---- The org, as the aggregates see it ---------------------------------------------------------
-  // A rep's units, its own first: where its figures add up.
+  // ---- The org, as the aggregates see it
+  // --------------------------------------------------------- A rep's units, its own first: where
+  // its figures add up.
   std::vector<SubjectId> ComputeUnits(Id rep) {
     std::vector<SubjectId> units;
     const OrgState::Rep* r = org_.FindRep(Name(rep));
     if (r == nullptr) return units;
-    for (const std::string& unit : org_.UnitsAbove(r->unit)) units.push_back(Intern(unit) | kUnitBit);
+    for (const std::string& unit : org_.UnitsAbove(r->unit))
+      units.push_back(Intern(unit) | kUnitBit);
     return units;
   }
   const std::vector<SubjectId>& UnitsOf(Id rep) {
@@ -872,15 +887,17 @@ class Projector::Impl {
     return it->second;
   }
 
-  // ---- Applying contributions --------------------------------------------------------------------
-  // Sorts touches and nets them: a retraction and an addition of the same figure cancel, so an
-  // entity's change costs what changed, not its whole contribution twice.
+  // ---- Applying contributions
+  // -------------------------------------------------------------------- Sorts touches and nets
+  // them: a retraction and an addition of the same figure cancel, so an entity's change costs what
+  // changed, not its whole contribution twice.
   static void Net(std::vector<Touch>& ts) {
     auto key = [](const Touch& t) {
       return std::make_tuple(t.rep, t.at, t.kind, t.metric,
                              t.kind == TouchKind::kHist ? t.value : 0);
     };
-    std::sort(ts.begin(), ts.end(), [&](const Touch& a, const Touch& b) { return key(a) < key(b); });
+    std::sort(ts.begin(), ts.end(),
+              [&](const Touch& a, const Touch& b) { return key(a) < key(b); });
     size_t out = 0;
     for (size_t i = 0; i < ts.size();) {
       Touch merged = ts[i];
@@ -1004,7 +1021,8 @@ class Projector::Impl {
           entries_.push_back(e);
         }
       }
-      if (!entries_.empty()) cells->AddToDay(day, entries_, decode_scratch_, merge_scratch_, encode_scratch_);
+      if (!entries_.empty())
+        cells->AddToDay(day, entries_, decode_scratch_, merge_scratch_, encode_scratch_);
     }
   }
 
@@ -1123,7 +1141,8 @@ class Projector::Impl {
     ps.clear();
   }
 
-  // ---- Contributions -----------------------------------------------------------------------------
+  // ---- Contributions
+  // -----------------------------------------------------------------------------
   void ActionTouches(Id rep, const ActionItem& a, TouchList t) const {
     t.Sum(rep, a.at, m_actions_, 1);
     t.Sum(rep, a.at, m_action_cost_, a.cost);
@@ -1164,7 +1183,8 @@ class Projector::Impl {
       auto c = contracts_.find(cid);
       if (c == contracts_.end() || c->second.defs.empty()) continue;
       const ContractDef& d = c->second.defs.front();
-      if (d.opportunity == opp) closes.push_back({d.at, d.seq, 0, d.rep, kNoId, OppKind::kClosed, true});
+      if (d.opportunity == opp)
+        closes.push_back({d.at, d.seq, 0, d.rep, kNoId, OppKind::kClosed, true});
     }
   }
 
@@ -1185,7 +1205,9 @@ class Projector::Impl {
       if (e.kind != OppKind::kOpened) rest.push_back(&e);
     }
     for (const OppEvent& e : contract_closes) rest.push_back(&e);
-    auto order = [&](const OppEvent* e) { return std::make_pair(std::max(e->at, opened_at), e->seq); };
+    auto order = [&](const OppEvent* e) {
+      return std::make_pair(std::max(e->at, opened_at), e->seq);
+    };
     std::stable_sort(rest.begin(), rest.end(),
                      [&](const OppEvent* a, const OppEvent* b) { return order(a) < order(b); });
     Id current = t.opened->stage == kNoId ? stage_ids_.front() : t.opened->stage;
@@ -1407,10 +1429,11 @@ class Projector::Impl {
     t.Sum(s.rep, s.at, s.count_metric, 1);
   }
 
-  // ---- Mutations: retract, change, re-add --------------------------------------------------------
-  // Inserting or removing action i changes only its own touches and the follow-ups of actions i-1
-  // (whose next action changes) and i: O(1) touches however long the rep's history with the
-  // customer is (the chain itself is decoded and re-encoded: a few actions, typically).
+  // ---- Mutations: retract, change, re-add
+  // -------------------------------------------------------- Inserting or removing action i changes
+  // only its own touches and the follow-ups of actions i-1 (whose next action changes) and i: O(1)
+  // touches however long the rep's history with the customer is (the chain itself is decoded and
+  // re-encoded: a few actions, typically).
   void InsertAction(Id rep, Id customer, const ActionItem& item) {
     std::string& chain = chains_[ChainKey(rep, customer)];
     std::vector<ActionItem>& items = chain_scratch_;
@@ -1561,7 +1584,8 @@ class Projector::Impl {
     });
   }
 
-  // ---- Apply -------------------------------------------------------------------------------------
+  // ---- Apply
+  // -------------------------------------------------------------------------------------
   void Apply(uint64_t seq, const v1::Event& e, const v1::EventRecord* void_target,
              const EventIds* prepared) {
     applied_seq_ = seq;
@@ -1581,7 +1605,11 @@ class Projector::Impl {
     switch (e.payload_case()) {
       case v1::Event::kActionLogged: {
         const auto& a = e.action_logged();
-        ActionItem item{at, kNoDue, a.cost(), seq, static_cast<uint64_t>(a.channel()),
+        ActionItem item{at,
+                        kNoDue,
+                        a.cost(),
+                        seq,
+                        static_cast<uint64_t>(a.channel()),
                         static_cast<uint64_t>(a.purpose())};
         if (a.has_next_follow_up_at()) item.due = ToUnixMicros(a.next_follow_up_at());
         InsertAction(ids.rep, ids.subject, item);
@@ -1590,22 +1618,24 @@ class Projector::Impl {
       case v1::Event::kOpportunityOpened: {
         const auto& o = e.opportunity_opened();
         OppEvent ev{at, seq, o.expected_amount(), ids.rep, ids.other, OppKind::kOpened, false};
-        WithOpportunity(ids.subject,
-                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
+        WithOpportunity(ids.subject, [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kOpportunityStageChanged: {
         OppEvent ev{at, seq, 0, ids.rep, ids.other, OppKind::kStage, false};
-        WithOpportunity(ids.subject,
-                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
+        WithOpportunity(ids.subject, [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kOpportunityClosed: {
         const auto& o = e.opportunity_closed();
-        OppEvent ev{at, seq, 0, ids.rep, kNoId, OppKind::kClosed,
+        OppEvent ev{at,
+                    seq,
+                    0,
+                    ids.rep,
+                    kNoId,
+                    OppKind::kClosed,
                     o.outcome() == v1::OpportunityClosed::WON};
-        WithOpportunity(ids.subject,
-                        [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
+        WithOpportunity(ids.subject, [&](std::vector<OppEvent>& x) { InsertSorted(x, ev); });
         break;
       }
       case v1::Event::kContractSigned: {
@@ -1716,16 +1746,15 @@ class Projector::Impl {
         if (!id || !contracts_.contains(*id)) return false;
         bool found = false;
         WithContracts(
-            {*id}, /*defs_change=*/true, {},
-            [&] { found = EraseBySeq(contracts_[*id].defs, seq); }, /*signing=*/kNoId);
+            {*id}, /*defs_change=*/true, {}, [&] { found = EraseBySeq(contracts_[*id].defs, seq); },
+            /*signing=*/kNoId);
         return found;
       }
       case v1::Event::kPaymentReceived: {
         std::optional<Id> id = Lookup(e.payment_received().payment_id());
         if (!id || !payments_.contains(*id)) return false;
         bool found = false;
-        ChangePayment(*id, std::nullopt,
-                      [&](PaymentDefs& defs) { found = EraseBySeq(defs, seq); });
+        ChangePayment(*id, std::nullopt, [&](PaymentDefs& defs) { found = EraseBySeq(defs, seq); });
         return found;
       }
       case v1::Event::kFeedbackRecorded:
@@ -1743,7 +1772,8 @@ class Projector::Impl {
     }
   }
 
-  // ---- The org, competitions and plans -----------------------------------------------------------
+  // ---- The org, competitions and plans
+  // -----------------------------------------------------------
   void ChangeOrg(Key key, const v1::Event& e, int sign) {
     changed_everything_ = true;
     if (e.has_competition_defined()) return ChangeCompetition(key, e.competition_defined(), sign);
@@ -1790,7 +1820,8 @@ class Projector::Impl {
       if (sign > 0) {
         for (const auto& [rep, units] : moved) rep_units_[rep] = units;
       }
-      ForEachContribution(units_only, [&](Id owner) { return moved.contains(owner); }, sign);
+      ForEachContribution(
+          units_only, [&](Id owner) { return moved.contains(owner); }, sign);
     }
   }
 
@@ -1864,8 +1895,12 @@ class Projector::Impl {
     };
     auto before = window();
     if (sign > 0) {
-      history[key] = Competition{c.competition_id(), c.name(), FromProto(c.start()),
-                                 FromProto(c.end()), c.metric(), c.scheme_id(),
+      history[key] = Competition{c.competition_id(),
+                                 c.name(),
+                                 FromProto(c.start()),
+                                 FromProto(c.end()),
+                                 c.metric(),
+                                 c.scheme_id(),
                                  {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
                                  {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
                                  c.mode() == v1::CompetitionDefined::TEAM};
@@ -1886,13 +1921,15 @@ class Projector::Impl {
     absl::erase_if(customer_cells_, [&](const auto& kv) { return in_window(kv.first); });
     if (!after) return;
     windows_.push_back({comp, absl::ToUnixMicros(after->first), absl::ToUnixMicros(after->second)});
-    ForEachContribution(Scope{.only_window = comp}, [](Id) { return true; }, +1);
+    ForEachContribution(
+        Scope{.only_window = comp}, [](Id) { return true; }, +1);
   }
 
-  // ---- Queries -----------------------------------------------------------------------------------
-  // The reps whose figures a subject's are: the rep, or a unit's members. Every unit's are listed
-  // in one pass over the reps when the first query after an org change needs any (a pass per unit
-  // walked every rep, and the first team queries after a change queued behind each other's).
+  // ---- Queries
+  // ----------------------------------------------------------------------------------- The reps
+  // whose figures a subject's are: the rep, or a unit's members. Every unit's are listed in one
+  // pass over the reps when the first query after an org change needs any (a pass per unit walked
+  // every rep, and the first team queries after a change queued behind each other's).
   absl::StatusOr<std::shared_ptr<const std::vector<std::string>>> Members(const Subject& s) const {
     if (!s.is_unit) return std::make_shared<const std::vector<std::string>>(1, s.id);
     if (org_.FindUnit(s.id) == nullptr) {
@@ -1979,13 +2016,15 @@ class Projector::Impl {
     const int32_t last = DayIndex(NextPeriod(period).start) - 1;
     f.sums.assign(metrics_.size(), 0);
     std::vector<Entry> entries;
-    for (size_t i = std::lower_bound(cells.days.begin(), cells.days.end(), first) - cells.days.begin();
+    for (size_t i =
+             std::lower_bound(cells.days.begin(), cells.days.end(), first) - cells.days.begin();
          i < cells.days.size() && cells.days[i] <= last; ++i) {
       entries.clear();
       cells.Decode(i, entries);
       for (const auto& [m, v] : entries) f.sums[m] += v;
     }
-    for (auto s = std::lower_bound(cells.samples.begin(), cells.samples.end(), Sample{first, 0, kMinTime});
+    for (auto s = std::lower_bound(cells.samples.begin(), cells.samples.end(),
+                                   Sample{first, 0, kMinTime});
          s != cells.samples.end() && s->day <= last; ++s) {
       HistFor(f.hists, s->metric)->second.Add(s->value);
     }
@@ -2012,7 +2051,8 @@ class Projector::Impl {
 
   static MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
   static MetricValue Money(int64_t v) { return {MetricValue::Kind::kMoney, v}; }
-  static MetricValue Ratio(int64_t num, int64_t den, MetricValue::Kind kind = MetricValue::Kind::kRatio) {
+  static MetricValue Ratio(int64_t num, int64_t den,
+                           MetricValue::Kind kind = MetricValue::Kind::kRatio) {
     MetricValue m{kind};
     if (den != 0) m.real = static_cast<double>(num) / static_cast<double>(den);
     return m;
@@ -2061,7 +2101,8 @@ class Projector::Impl {
     return Count(SumOf(f, name));
   }
 
-  absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period, absl::Time now) const {
+  absl::StatusOr<KpiReport> Kpis(const Subject& subject, const Period& period,
+                                 absl::Time now) const {
     ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
     ASSIGN_OR_RETURN(auto reps, Members(subject));
     KpiReport r;
@@ -2071,10 +2112,12 @@ class Projector::Impl {
     Figures f = PeriodFigures(id, period);
     std::vector<std::string> names(kPlainPeriodMetrics.begin(), kPlainPeriodMetrics.end());
     for (int ch = v1::Channel_MIN + 1; ch <= v1::Channel_MAX; ++ch) {
-      names.push_back(absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch))));
+      names.push_back(
+          absl::StrCat("actions_by_channel:", v1::Channel_Name(static_cast<v1::Channel>(ch))));
     }
     for (int p = v1::Purpose_MIN + 1; p <= v1::Purpose_MAX; ++p) {
-      names.push_back(absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p))));
+      names.push_back(
+          absl::StrCat("actions_by_purpose:", v1::Purpose_Name(static_cast<v1::Purpose>(p))));
     }
     for (const Stage& s : org_.stages()) {
       names.push_back(absl::StrCat("funnel_reached:", s.id));
@@ -2105,7 +2148,8 @@ class Projector::Impl {
     const Competition* competition = FindCompetition(competition_id);
     std::optional<Id> comp = Lookup(competition_id);
     if (competition == nullptr || !comp) {
-      return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
+      return absl::NotFoundError(
+          absl::StrCat("competition \"", competition_id, "\" is not defined"));
     }
     ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
     Figures f;
@@ -2174,7 +2218,8 @@ class Projector::Impl {
     for (size_t i = 0; i < r.stages.size(); ++i) {
       int64_t next = i + 1 < r.stages.size() ? r.stages[i + 1].reached : r.won;
       if (r.stages[i].reached != 0) {
-        r.stages[i].conversion = static_cast<double>(next) / static_cast<double>(r.stages[i].reached);
+        r.stages[i].conversion =
+            static_cast<double>(next) / static_cast<double>(r.stages[i].reached);
       }
     }
     return r;
@@ -2247,7 +2292,8 @@ class Projector::Impl {
     return s & kUnitBit ? absl::StrCat("unit:", Name(s & ~kUnitBit)) : std::string(Name(s));
   }
   std::string AggName(const AggKey& k) const {
-    if (k.kind == kWindow) return absl::StrCat(SubjectName(k.subject), " COMPETITION ", Name(k.index));
+    if (k.kind == kWindow)
+      return absl::StrCat(SubjectName(k.subject), " COMPETITION ", Name(k.index));
     return absl::StrCat(SubjectName(k.subject), " ",
                         PeriodName({static_cast<PeriodKind>(k.kind), CivilOf(k.index)}));
   }
@@ -2256,17 +2302,18 @@ class Projector::Impl {
     std::vector<std::string> lines;
     auto hist_line = [&](const std::string& prefix, MetricId m, const Histogram& h) {
       lines.push_back(absl::StrCat(prefix, MetricName(m), " = n ", h.count(), " sum ",
-                                   static_cast<double>(h.sum()), " p50 ", h.Quantile(0.5),
-                                   " p90 ", h.Quantile(0.9)));
+                                   static_cast<double>(h.sum()), " p50 ", h.Quantile(0.5), " p90 ",
+                                   h.Quantile(0.9)));
     };
     std::vector<Entry> entries;
     for (const auto& [rep, cells] : rep_cells_) {
       for (size_t i = 0; i < cells.days.size(); ++i) {
-        const std::string prefix =
-            absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(cells.days[i])}), " ");
+        const std::string prefix = absl::StrCat(
+            Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(cells.days[i])}), " ");
         entries.clear();
         cells.Decode(i, entries);
-        for (const auto& [m, v] : entries) lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", v));
+        for (const auto& [m, v] : entries)
+          lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", v));
       }
       for (const Sample& s : cells.samples) {
         lines.push_back(absl::StrCat(Name(rep), " ", PeriodName({PeriodKind::kDay, CivilOf(s.day)}),
@@ -2276,7 +2323,8 @@ class Projector::Impl {
     auto dump_agg = [&](const AggKey& key, const AggCell& cell) {
       const std::string prefix = AggName(key) + " ";
       for (size_t m = 0; m < cell.sums.size(); ++m) {
-        if (cell.sums[m] != 0) lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", cell.sums[m]));
+        if (cell.sums[m] != 0)
+          lines.push_back(absl::StrCat(prefix, MetricName(m), " = ", cell.sums[m]));
       }
       for (const auto& [m, h] : cell.hists) hist_line(prefix, m, h);
     };
@@ -2311,9 +2359,10 @@ class Projector::Impl {
     return lines;
   }
 
-  // ---- Memory ------------------------------------------------------------------------------------
-  // Bytes held by each structure, estimated from capacities (allocator overhead counted as 16 B per
-  // heap block): where the RSS goes, for the benchmark and operators.
+  // ---- Memory
+  // ------------------------------------------------------------------------------------ Bytes held
+  // by each structure, estimated from capacities (allocator overhead counted as 16 B per heap
+  // block): where the RSS goes, for the benchmark and operators.
   std::vector<std::pair<std::string, size_t>> Memory() const {
     constexpr size_t kBlock = 16;
     auto vec = [](const auto& v) -> size_t {
@@ -2322,7 +2371,9 @@ class Projector::Impl {
     auto inlined = [](const auto& v, size_t n) -> size_t {  // An absl::InlinedVector<T, n>.
       return v.capacity() > n ? v.capacity() * sizeof(v[0]) + kBlock : 0;
     };
-    auto str = [](const std::string& s) -> size_t { return s.capacity() > 15 ? s.capacity() + 1 + kBlock : 0; };
+    auto str = [](const std::string& s) -> size_t {
+      return s.capacity() > 15 ? s.capacity() + 1 + kBlock : 0;
+    };
     auto table = [](const auto& m) -> size_t {
       using V = typename std::decay_t<decltype(m)>::value_type;
       return m.capacity() == 0 ? 0 : m.capacity() * (sizeof(V) + 1) + kBlock;
@@ -2403,7 +2454,7 @@ class Projector::Impl {
   absl::flat_hash_map<AggKey, std::pair<int32_t, int32_t>> customer_cells_;  // (signed, returning)
   absl::node_hash_map<SubjectId, Pit> pit_;  // Node map: ApplyRep holds pointers across inserts.
   absl::flat_hash_map<SubjectId, UnitRows> unit_rows_;  // A unit's aggregates by period.
-  mutable absl::Mutex cursor_mu_;  // Serialises queries' StepSum::UpTo.
+  mutable absl::Mutex cursor_mu_;                       // Serialises queries' StepSum::UpTo.
   mutable absl::Mutex members_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<std::string>>> members_
       ABSL_GUARDED_BY(members_mu_);
@@ -2411,7 +2462,7 @@ class Projector::Impl {
 
   // Entities.
   absl::flat_hash_map<uint64_t, std::string> chains_;  // By ChainKey(rep, customer): EncodeChain.
-  absl::flat_hash_map<Id, std::vector<Id>> customers_by_rep_;     // Sorted.
+  absl::flat_hash_map<Id, std::vector<Id>> customers_by_rep_;  // Sorted.
   absl::flat_hash_map<Id, std::string> opportunities_;  // EncodeOpp of its events, by (at, seq).
   absl::flat_hash_map<Id, Contract> contracts_;
   absl::flat_hash_map<Id, std::vector<Id>> contracts_by_customer_;  // Sorted.
@@ -2419,10 +2470,10 @@ class Projector::Impl {
   // closes are read from the contracts' defining defs).
   absl::flat_hash_map<Id, absl::InlinedVector<Id, 1>> contracts_by_opportunity_;
   absl::flat_hash_map<Id, PaymentDefs> payments_;  // Sorted by (at, seq).
-  std::vector<Single> singles_;                                      // Sorted by seq.
+  std::vector<Single> singles_;                    // Sorted by seq.
   absl::flat_hash_map<std::string, std::pair<Key, v1::Event>> org_events_;
   absl::flat_hash_map<std::string, std::map<Key, Competition>> competitions_;
-  std::vector<CompWindow> windows_;  // The effective competitions' windows.
+  std::vector<CompWindow> windows_;              // The effective competitions' windows.
   absl::flat_hash_set<uint64_t> pending_voids_;  // Seqs voided before they were applied.
   // index_events only.
   absl::flat_hash_map<std::string, std::pair<uint64_t, v1::Event>> events_by_id_;
@@ -2444,8 +2495,8 @@ class Projector::Impl {
   std::vector<Touch> touches_;
   std::vector<ActionItem> chain_scratch_;
   std::vector<OppEvent> opp_scratch_;
-  std::vector<OppEvent> contract_closes_;                   // OppTouches'.
-  std::vector<Id> opp_ids_scratch_;                         // WithContracts'.
+  std::vector<OppEvent> contract_closes_;                  // OppTouches'.
+  std::vector<Id> opp_ids_scratch_;                        // WithContracts'.
   std::vector<std::vector<OppEvent>> opp_events_scratch_;  // WithContracts'.
   std::vector<Presence> presence_;
   Subjects subjects_, other_subjects_;  // Scratch for PresenceSubjects.

@@ -167,9 +167,15 @@ TEST(ProjectorTest, ActionsCostAndBreakdowns) {
   auto p = log.Project();
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions"), 3);
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "action_cost"), 10000);
-  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions_by_channel:VISIT"), 2);
-  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions_by_channel:PHONE"), 1);
-  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions_by_purpose:NEGOTIATE"), 3);
+  EXPECT_EQ(
+      Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions_by_channel:VISIT"),
+      2);
+  EXPECT_EQ(
+      Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "actions_by_channel:PHONE"),
+      1);
+  EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1),
+                "actions_by_purpose:NEGOTIATE"),
+            3);
 }
 
 TEST(ProjectorTest, MonthLateStageChangeMovesDurationsIntoTheRightPeriods) {
@@ -179,8 +185,8 @@ TEST(ProjectorTest, MonthLateStageChangeMovesDurationsIntoTheRightPeriods) {
   log.Closed("o1", true, Utc(2026, 11, 5));
   auto before = log.Project();
   // contact lasted Sep 1 -> Oct 11 (40 days), ending in October.
-  MetricValue contact = Get(*before, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 10, 1),
-                            "stage_duration:contact");
+  MetricValue contact = Get(*before, Subject::Rep("li"), PeriodKind::kMonth,
+                            absl::CivilDay(2026, 10, 1), "stage_duration:contact");
   EXPECT_EQ(contact.count, 1);
   EXPECT_DOUBLE_EQ(contact.mean_seconds, 40 * 86400);
   // A month late, the mobile app uploads the stage change to "value" made on Sep 11.
@@ -190,17 +196,20 @@ TEST(ProjectorTest, MonthLateStageChangeMovesDurationsIntoTheRightPeriods) {
                         "stage_duration:contact");
   EXPECT_EQ(sep.count, 1);
   EXPECT_DOUBLE_EQ(sep.mean_seconds, 10 * 86400);
-  MetricValue value = Get(*after, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 10, 1),
-                          "stage_duration:value");
+  MetricValue value = Get(*after, Subject::Rep("li"), PeriodKind::kMonth,
+                          absl::CivilDay(2026, 10, 1), "stage_duration:value");
   EXPECT_EQ(value.count, 1);
   EXPECT_DOUBLE_EQ(value.mean_seconds, 30 * 86400);
   EXPECT_EQ(Get(*after, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 10, 1),
-                "stage_duration:contact").count, 0);
+                "stage_duration:contact")
+                .count,
+            0);
   // negotiation Oct 11 -> Nov 5 (25 days) ends at the close, in November; the cycle is 65 days.
-  MetricValue nego = Get(*after, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1),
-                         "stage_duration:negotiation");
+  MetricValue nego = Get(*after, Subject::Rep("li"), PeriodKind::kMonth,
+                         absl::CivilDay(2026, 11, 1), "stage_duration:negotiation");
   EXPECT_DOUBLE_EQ(nego.mean_seconds, 25 * 86400);
-  MetricValue cycle = Get(*after, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "sales_cycle");
+  MetricValue cycle = Get(*after, Subject::Rep("li"), PeriodKind::kMonth,
+                          absl::CivilDay(2026, 11, 1), "sales_cycle");
   EXPECT_EQ(cycle.count, 1);
   EXPECT_DOUBLE_EQ(cycle.mean_seconds, 65 * 86400);
 }
@@ -261,14 +270,15 @@ TEST(ProjectorTest, FunnelWinRateAndTimelineRules) {
   log.Opened("li", "o1", Utc(2026, 11, 1));
   log.Stage("o1", "negotiation", Utc(2026, 11, 2));  // Skips "value": passes it.
   log.Closed("o1", false, Utc(2026, 11, 3));
-  log.Stage("o1", "value", Utc(2026, 11, 4));        // After the close: ignored.
+  log.Stage("o1", "value", Utc(2026, 11, 4));  // After the close: ignored.
   log.Opened("li", "o2", Utc(2026, 11, 5));
-  log.Closed("o2", true, Utc(2026, 11, 6));          // Won: reached every stage.
+  log.Closed("o2", true, Utc(2026, 11, 6));  // Won: reached every stage.
   log.Opened("li", "o3", Utc(2026, 11, 7));
-  log.Stage("o3", "contact", Utc(2026, 11, 8));      // Change to the current stage: ignored.
-  log.Stage("o4", "value", Utc(2026, 11, 8));        // Never opened: counts nothing.
+  log.Stage("o3", "contact", Utc(2026, 11, 8));  // Change to the current stage: ignored.
+  log.Stage("o4", "value", Utc(2026, 11, 8));    // Never opened: counts nothing.
   auto p = log.Project();
-  absl::StatusOr<FunnelReport> f = p->Funnel(Subject::Rep("li"), PeriodContaining(PeriodKind::kMonth, absl::CivilDay(2026, 11, 1)));
+  absl::StatusOr<FunnelReport> f = p->Funnel(
+      Subject::Rep("li"), PeriodContaining(PeriodKind::kMonth, absl::CivilDay(2026, 11, 1)));
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(f->opened, 3);
   ASSERT_EQ(f->stages.size(), 3u);
@@ -278,9 +288,15 @@ TEST(ProjectorTest, FunnelWinRateAndTimelineRules) {
   EXPECT_EQ(f->won, 1);
   EXPECT_DOUBLE_EQ(*f->stages[0].conversion, 2.0 / 3);
   EXPECT_DOUBLE_EQ(*f->stages[2].conversion, 0.5);
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "win_rate").real, 0.5);
+  EXPECT_DOUBLE_EQ(
+      *Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "win_rate")
+           .real,
+      0.5);
   // o3 is open: contact is its only, unfinished interval.
-  EXPECT_EQ(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "stage_duration:contact").count, 2);
+  EXPECT_EQ(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1),
+                "stage_duration:contact")
+                .count,
+            2);
 }
 
 // KPI_SPEC §4: a contract that names an opportunity closes it WON at the signing, unless an earlier
@@ -334,7 +350,8 @@ TEST(ProjectorTest, FarApartDatesCostAUnitOneCellEach) {
   }
   EXPECT_LT(unit_rows, 256u << 10);  // Dense, 1970..9999 would be ~27 MB.
   const Subject co = Subject::Unit("co");
-  EXPECT_EQ(Get(*p, co, PeriodKind::kDay, absl::CivilDay(9999, 12, 1), "follow_ups_due").integer, 2);
+  EXPECT_EQ(Get(*p, co, PeriodKind::kDay, absl::CivilDay(9999, 12, 1), "follow_ups_due").integer,
+            2);
   EXPECT_EQ(Get(*p, co, PeriodKind::kYear, absl::CivilDay(1970, 1, 1), "actions").integer, 1);
   EXPECT_EQ(Get(*p, co, PeriodKind::kWeek, absl::CivilDay(2026, 11, 2), "actions").integer, 1);
 }
@@ -344,15 +361,19 @@ TEST(ProjectorTest, BackdatedContractChangesTheCustomersFirstContract) {
   log.Contract("li", "k1", "acme", 1000, Utc(2026, 11, 10));
   auto p1 = log.Project();
   EXPECT_EQ(Int(*p1, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "new_customers"), 1);
-  EXPECT_EQ(Int(*p1, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "returning_customers"), 0);
+  EXPECT_EQ(Int(*p1, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "returning_customers"),
+            0);
   // A CRM import brings Wang's older contract with the same customer.
   log.Contract("wang", "k0", "acme", 500, Utc(2026, 10, 5));
   auto p2 = log.Project();
   EXPECT_EQ(Int(*p2, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "new_customers"), 0);
   EXPECT_EQ(Int(*p2, "wang", PeriodKind::kMonth, absl::CivilDay(2026, 10, 1), "new_customers"), 1);
-  EXPECT_EQ(Int(*p2, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "returning_customers"), 1);
+  EXPECT_EQ(Int(*p2, "li", PeriodKind::kMonth, absl::CivilDay(2026, 11, 1), "returning_customers"),
+            1);
   EXPECT_DOUBLE_EQ(*Get(*p2, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 11, 1),
-                        "repeat_purchase_rate").real, 1.0);
+                        "repeat_purchase_rate")
+                        .real,
+                   1.0);
   // Voiding the backdated contract removes every knock-on effect.
   log.Void("e2", Utc(2026, 11, 20));
   auto p3 = log.Project();
@@ -367,7 +388,8 @@ TEST(ProjectorTest, SalesProfitPaymentsAndCollection) {
   log.Contract("li", "k1", "c1", 1000, Utc(2026, 11, 1), 600);
   log.Contract("li", "k2", "c1", 3000, Utc(2026, 11, 2));  // No cost: not in the margin.
   log.Payment("p1", "k1", 400, Utc(2026, 11, 5));
-  log.Payment("p1", "k2", 999, Utc(2026, 11, 6));  // A later event with the same payment id: ignored.
+  log.Payment("p1", "k2", 999,
+              Utc(2026, 11, 6));  // A later event with the same payment id: ignored.
   log.Payment("p2", "k-unknown", 50, Utc(2026, 11, 7));  // Contract unknown: counts nothing.
   auto p = log.Project();
   const absl::CivilDay nov{2026, 11, 1};
@@ -375,13 +397,17 @@ TEST(ProjectorTest, SalesProfitPaymentsAndCollection) {
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "gross_profit"), 400);
   EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "gross_margin").real, 0.4);
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "customers_signed"), 1);
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "avg_deal_size").real, 4000);
+  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "avg_deal_size").real,
+                   4000);
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "payments"), 400);
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "amount_due"), 4000);  // Due at signing.
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "collection_rate").real, 0.1);
+  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "collection_rate").real,
+                   0.1);
   EXPECT_EQ(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "outstanding").integer, 3600);
   EXPECT_EQ(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "overdue").integer, 3600);
-  EXPECT_FALSE(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 12, 1), "gross_margin").real.has_value());
+  EXPECT_FALSE(
+      Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 12, 1), "gross_margin")
+          .real.has_value());
 }
 
 TEST(ProjectorTest, FollowUpsDueOnTimeLateAndOpen) {
@@ -390,23 +416,28 @@ TEST(ProjectorTest, FollowUpsDueOnTimeLateAndOpen) {
   log.Action("li", "c1", Utc(2026, 11, 8), v1::VISIT, 0, due);
   log.Action("li", "c1", due + absl::Hours(23));  // Done within 24 h: on time.
   log.Action("li", "c2", Utc(2026, 11, 8), v1::VISIT, 0, due);
-  log.Action("li", "c2", due + absl::Hours(25));  // Done, late.
+  log.Action("li", "c2", due + absl::Hours(25));                // Done, late.
   log.Action("li", "c3", Utc(2026, 11, 8), v1::VISIT, 0, due);  // Never done.
   log.Action("wang", "c3", Utc(2026, 11, 9));  // Another rep's visit does not complete li's.
   auto p = log.Project();
   const absl::CivilDay nov{2026, 11, 1};
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "follow_ups_due"), 3);
   EXPECT_EQ(Int(*p, "li", PeriodKind::kMonth, nov, "follow_ups_on_time"), 1);
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "follow_up_rate").real, 1.0 / 3);
-  MetricValue open = Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "open_follow_ups", Utc(2026, 11, 20));
+  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "follow_up_rate").real,
+                   1.0 / 3);
+  MetricValue open =
+      Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "open_follow_ups", Utc(2026, 11, 20));
   EXPECT_EQ(open.integer, 1);
-  absl::StatusOr<std::vector<FollowUp>> overdue = p->FollowUps(
-      Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1), FollowUpState::kOverdue, Utc(2026, 11, 20));
+  absl::StatusOr<std::vector<FollowUp>> overdue =
+      p->FollowUps(Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1), FollowUpState::kOverdue,
+                   Utc(2026, 11, 20));
   ASSERT_TRUE(overdue.ok());
   ASSERT_EQ(overdue->size(), 1u);
   EXPECT_EQ((*overdue)[0].customer, "c3");
   EXPECT_EQ(p->FollowUps(Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1),
-                         FollowUpState::kOnTime, Utc(2026, 11, 20))->size(), 1u);
+                         FollowUpState::kOnTime, Utc(2026, 11, 20))
+                ->size(),
+            1u);
 }
 
 // A list is the first `limit` in (due, rep, customer) order however the chains hold them, with the
@@ -429,7 +460,8 @@ TEST(ProjectorTest, FollowUpListIsTheEarliestLimitAndCountsTheRest) {
   EXPECT_EQ((*first)[0].customer, "c3");  // Due Nov 1.
   EXPECT_EQ((*first)[1].customer, "c1");  // Due Nov 3.
   EXPECT_TRUE(p->FollowUps(Subject::Rep("li"), Utc(2026, 1, 1), Utc(2027, 1, 1),
-                           FollowUpState::kOpen, Utc(2026, 10, 2), 0, &total)->empty());
+                           FollowUpState::kOpen, Utc(2026, 10, 2), 0, &total)
+                  ->empty());
   EXPECT_EQ(total, 5u);
 }
 
@@ -446,8 +478,9 @@ TEST(ProjectorTest, IdsOfAnyLengthKeepTheirNamesAcrossBlocks) {
   }
   for (int i = 0; i < 6000; i += 2) log.Action("li", customers[i], due + absl::Hours(1));
   auto p = log.Project();
-  absl::StatusOr<std::vector<FollowUp>> open = p->FollowUps(
-      Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1), FollowUpState::kOpen, Utc(2026, 11, 20));
+  absl::StatusOr<std::vector<FollowUp>> open =
+      p->FollowUps(Subject::Rep("li"), Utc(2026, 11, 1), Utc(2026, 12, 1), FollowUpState::kOpen,
+                   Utc(2026, 11, 20));
   ASSERT_TRUE(open.ok());
   std::vector<std::string> want, got;
   for (int i = 1; i < 6000; i += 2) want.push_back(customers[i]);
@@ -469,7 +502,8 @@ TEST(ProjectorTest, WarmUpChangesNoFigureAtAnyTime) {
   log.Rep("wang", "co", Utc(2026, 1, 1));
   for (int d = 1; d <= 20; ++d) {  // Follow-ups due on every day of the month, some done.
     const std::string customer = absl::StrCat("c", d);
-    log.Action(d % 2 ? "li" : "wang", customer, Utc(2026, 11, d), v1::VISIT, 0, Utc(2026, 11, d + 3));
+    log.Action(d % 2 ? "li" : "wang", customer, Utc(2026, 11, d), v1::VISIT, 0,
+               Utc(2026, 11, d + 3));
     if (d % 3 == 0) log.Action(d % 2 ? "li" : "wang", customer, Utc(2026, 11, d + 2));
   }
   auto cold = log.Project();
@@ -507,16 +541,22 @@ TEST(ProjectorTest, UnitsRollUpCurrentMembersAndCountCustomersOnce) {
   EXPECT_EQ(Get(*p, Subject::Unit("sh"), PeriodKind::kMonth, nov, "sales_amount").integer, 300);
   EXPECT_EQ(Get(*p, Subject::Unit("sh"), PeriodKind::kMonth, nov, "customers_signed").integer, 1);
   EXPECT_EQ(Get(*p, Subject::Unit("co"), PeriodKind::kMonth, nov, "customers_signed").integer, 2);
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Unit("co"), PeriodKind::kMonth, nov, "avg_deal_size").real, 350);
+  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Unit("co"), PeriodKind::kMonth, nov, "avg_deal_size").real,
+                   350);
   // Wang moves to Beijing (latest by event time wins): the whole history moves with him.
   log.Rep("wang", "bj", Utc(2026, 12, 1));
   log.Rep("wang", "sh", Utc(2026, 6, 1));  // Older, arriving later: does not win.
   auto moved = log.Project();
   EXPECT_EQ(Get(*moved, Subject::Unit("sh"), PeriodKind::kMonth, nov, "sales_amount").integer, 100);
   EXPECT_EQ(Get(*moved, Subject::Unit("bj"), PeriodKind::kMonth, nov, "sales_amount").integer, 600);
-  absl::StatusOr<KpiReport> bj = moved->Kpis(Subject::Unit("bj"), PeriodContaining(PeriodKind::kMonth, nov), Utc(2027, 1, 1));
+  absl::StatusOr<KpiReport> bj =
+      moved->Kpis(Subject::Unit("bj"), PeriodContaining(PeriodKind::kMonth, nov), Utc(2027, 1, 1));
   EXPECT_THAT(*bj->reps, ElementsAre("wang", "zhao"));
-  EXPECT_EQ(moved->Kpis(Subject::Unit("nowhere"), PeriodContaining(PeriodKind::kMonth, nov), Utc(2027, 1, 1)).status().code(),
+  EXPECT_EQ(moved
+                ->Kpis(Subject::Unit("nowhere"), PeriodContaining(PeriodKind::kMonth, nov),
+                       Utc(2027, 1, 1))
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -530,8 +570,11 @@ TEST(ProjectorTest, SatisfactionAndScoresAreMeans) {
   auto p = log.Project();
   const absl::CivilDay nov{2026, 11, 1};
   EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "satisfaction").real, 4.5);
-  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "score:teamwork").real, 90);
-  EXPECT_FALSE(Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 12, 1), "satisfaction").real.has_value());
+  EXPECT_DOUBLE_EQ(*Get(*p, Subject::Rep("li"), PeriodKind::kMonth, nov, "score:teamwork").real,
+                   90);
+  EXPECT_FALSE(
+      Get(*p, Subject::Rep("li"), PeriodKind::kMonth, absl::CivilDay(2026, 12, 1), "satisfaction")
+          .real.has_value());
 }
 
 TEST(OrgStateTest, RefusesUnknownParentsCyclesUnknownUnitsAndStages) {
@@ -549,7 +592,8 @@ TEST(OrgStateTest, RefusesUnknownParentsCyclesUnknownUnitsAndStages) {
   loop.mutable_unit_defined()->set_parent_unit_id("east");
   absl::Status cycle = org.Check(loop, 3);
   EXPECT_EQ(cycle.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(cycle.message()), ::testing::HasSubstr("events[3].unit_defined.parent_unit_id"));
+  EXPECT_THAT(std::string(cycle.message()),
+              ::testing::HasSubstr("events[3].unit_defined.parent_unit_id"));
   v1::Event rep;
   rep.mutable_rep_defined()->set_unit_id("west");
   EXPECT_EQ(org.Check(rep, 0).code(), absl::StatusCode::kFailedPrecondition);

@@ -65,10 +65,9 @@ std::vector<TargetSubject> TargetChain(const OrgState& org, const Subject& subje
   return chain;
 }
 
-std::optional<std::pair<Target, TargetSubject>> FindTargetUp(const PlanState& plans,
-                                                             const std::vector<TargetSubject>& chain,
-                                                             const Period& period,
-                                                             const std::string& metric) {
+std::optional<std::pair<Target, TargetSubject>> FindTargetUp(
+    const PlanState& plans, const std::vector<TargetSubject>& chain, const Period& period,
+    const std::string& metric) {
   for (const TargetSubject& s : chain) {
     if (const Target* t = plans.FindTarget(s, period, metric)) return std::make_pair(*t, s);
   }
@@ -97,9 +96,9 @@ std::string UnitRole(const OrgState& org, const std::string& unit) {
 // What a scorecard scores: a calendar period, or a competition's window (whose targets are those
 // of the period that holds it).
 struct Scope {
-  Period period;       // Where targets are looked up; the card's period.
-  absl::Time end;      // Schemes dated before this apply.
-  std::string where;   // "MONTH 2026-11-01" or "competition q4-pk".
+  Period period;      // Where targets are looked up; the card's period.
+  absl::Time end;     // Schemes dated before this apply.
+  std::string where;  // "MONTH 2026-11-01" or "competition q4-pk".
   std::function<absl::StatusOr<MetricValue>(const std::string& metric)> metric;
 };
 
@@ -118,8 +117,8 @@ absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const 
   if (subject.is_unit) {
     *role = UnitRole(p.org(), subject.id);
     if (role->empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "no active rep of unit \"", subject.id, "\" has a role: name a scheme (--scheme)"));
+      return absl::FailedPreconditionError(absl::StrCat("no active rep of unit \"", subject.id,
+                                                        "\" has a role: name a scheme (--scheme)"));
     }
   } else {
     const OrgState::Rep* rep = p.org().FindRep(subject.id);
@@ -220,8 +219,8 @@ absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, cons
     } else if (!row.actual) {
       row.note = "no data (undefined): unscored";
     } else {
-      double a = Attainment(*row.actual, static_cast<double>(row.target->target),
-                            row.lower_is_better);
+      double a =
+          Attainment(*row.actual, static_cast<double>(row.target->target), row.lower_is_better);
       if (std::isinf(a)) {
         row.note = "actual 0: best possible";
       } else {
@@ -277,8 +276,8 @@ absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
     return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
   }
   if (c->scheme_id.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("competition \"", competition_id,
-                                                   "\" ranks by a metric, not by a scheme"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("competition \"", competition_id, "\" ranks by a metric, not by a scheme"));
   }
   Scope scope{WindowPeriod(c->start, c->end, p.options().zone), c->end,
               absl::StrCat("competition ", competition_id), [&](const std::string& metric) {
@@ -304,7 +303,8 @@ absl::StatusOr<TargetCheck> CheckTargets(const Projector& p, const std::string& 
       metric.empty() ? p.plans().TargetMetricsIn(period) : std::vector<std::string>{metric};
   for (const std::string& m : metrics) {
     ASSIGN_OR_RETURN(MetricValue probe, p.Metric(Subject::Rep(""), period, m));
-    if (probe.kind != MetricValue::Kind::kCount && probe.kind != MetricValue::Kind::kMoney) continue;
+    if (probe.kind != MetricValue::Kind::kCount && probe.kind != MetricValue::Kind::kMoney)
+      continue;
     const std::map<TargetSubject, Target> targets = p.plans().TargetsIn(period, m);
     for (const std::string& unit : units) {
       auto own = targets.find({true, unit});
@@ -314,9 +314,10 @@ absl::StatusOr<TargetCheck> CheckTargets(const Projector& p, const std::string& 
         auto t = targets.find(child);
         if (t != targets.end()) {
           gap.children.emplace_back(SubjectName(child), t->second.target);
-          gap.children_sum = t->second.target > std::numeric_limits<int64_t>::max() - gap.children_sum
-                                  ? std::numeric_limits<int64_t>::max()
-                                  : gap.children_sum + t->second.target;
+          gap.children_sum =
+              t->second.target > std::numeric_limits<int64_t>::max() - gap.children_sum
+                  ? std::numeric_limits<int64_t>::max()
+                  : gap.children_sum + t->second.target;
         } else if (expected) {
           gap.missing.push_back(SubjectName(child));
         }

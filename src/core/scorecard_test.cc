@@ -26,10 +26,11 @@ absl::Time Utc(int y, int m, int d, int hh = 0) {
 const Period kNov{PeriodKind::kMonth, absl::CivilDay(2026, 11, 1)};
 const Period kOct{PeriodKind::kMonth, absl::CivilDay(2026, 10, 1)};
 
-// The seeds' scheme (002: weights sales 40 % / margin 25 % / repeat purchase 20 % / collection 15 %,
-// threshold at 80 %, commission 1 % for 0–10 % above target and 2 % for 10–20 %; 004: multipliers
+// The seeds' scheme (002: weights sales 40 % / margin 25 % / repeat purchase 20 % / collection 15
+// %, threshold at 80 %, commission 1 % for 0–10 % above target and 2 % for 10–20 %; 004:
+// multipliers
 // >= 90 -> 1.2, 70–90 -> 1.0, < 70 -> 0.8).
-constexpr char kSeedScheme[] = R"pb(
+constexpr char kSeedScheme[] = R"txt(
   scheme_defined {
     scheme_id: "seed" name: "Seeds example" role: "hunter"
     components { dimension: "result" metric: "sales_amount" weight_bp: 4000 threshold {} direction: HIGHER_IS_BETTER }
@@ -41,7 +42,7 @@ constexpr char kSeedScheme[] = R"pb(
     multiplier_tiers { min_score_centi: 0 multiplier_bp: 8000 }
     commission_tiers { from_bp: 10000 to_bp: 11000 rate_bp: 100 }
     commission_tiers { from_bp: 11000 to_bp: 12000 rate_bp: 200 }
-  })pb";
+  })txt";
 
 v1::SchemeDefined SeedScheme() {
   v1::Event e;
@@ -71,14 +72,16 @@ class Log {
   }
   std::string Contract(const std::string& rep, const std::string& id, const std::string& customer,
                        int64_t amount, int64_t cost, absl::Time at) {
-    return Add(at, absl::StrFormat("contract_signed { contract_id: \"%s\" customer_id: \"%s\" "
-                                   "amount: %d cost: %d }",
-                                   id, customer, amount, cost),
+    return Add(at,
+               absl::StrFormat("contract_signed { contract_id: \"%s\" customer_id: \"%s\" "
+                               "amount: %d cost: %d }",
+                               id, customer, amount, cost),
                rep);
   }
   void Payment(const std::string& rep, const std::string& contract, int64_t amount, absl::Time at) {
-    Add(at, absl::StrFormat("payment_received { payment_id: \"p%d\" contract_id: \"%s\" amount: %d }",
-                            events_.size(), contract, amount),
+    Add(at,
+        absl::StrFormat("payment_received { payment_id: \"p%d\" contract_id: \"%s\" amount: %d }",
+                        events_.size(), contract, amount),
         rep);
   }
   void Void(const std::string& target, absl::Time at) {
@@ -101,13 +104,18 @@ class Log {
 // The org of the seeds (002): East region 10,000,000 -> Shanghai / Hangzhou / Nanjing teams.
 void AddOrg(Log& log) {
   const absl::Time t = Utc(2026, 9, 1);
-  log.Add(t, R"pb(unit_defined { unit_id: "east" name: "East region" })pb");
+  log.Add(t, R"txt(unit_defined { unit_id: "east" name: "East region" })txt");
   for (const char* team : {"sh", "hz", "nj"}) {
     log.Add(t, absl::StrCat("unit_defined { unit_id: \"", team, "\" name: \"", team,
                             "\" parent_unit_id: \"east\" }"));
   }
-  for (auto [rep, team] : {std::pair{"ann", "sh"}, {"bob", "sh"}, {"cat", "sh"}, {"dan", "hz"},
-                           {"eve", "hz"}, {"fay", "nj"}, {"gus", "nj"}}) {
+  for (auto [rep, team] : {std::pair{"ann", "sh"},
+                           {"bob", "sh"},
+                           {"cat", "sh"},
+                           {"dan", "hz"},
+                           {"eve", "hz"},
+                           {"fay", "nj"},
+                           {"gus", "nj"}}) {
     log.Add(t, absl::StrCat("rep_defined { rep_id: \"", rep, "\" name: \"", rep, "\" unit_id: \"",
                             team, "\" role: \"hunter\" active: true }"));
   }
@@ -146,9 +154,8 @@ TEST(ScoreRulesTest, ThresholdAndLinearScores) {
     double a;
     double score;
   } cases[] = {
-      {&threshold, plain, 1.2, 100},  {&threshold, plain, 1.0, 100},
-      {&threshold, plain, 0.95, 95},  {&threshold, plain, 0.8, 80},
-      {&threshold, plain, 0.79, 0},   {&threshold, plain, 0, 0},
+      {&threshold, plain, 1.2, 100},  {&threshold, plain, 1.0, 100}, {&threshold, plain, 0.95, 95},
+      {&threshold, plain, 0.8, 80},   {&threshold, plain, 0.79, 0},  {&threshold, plain, 0, 0},
       {&linear, plain, 0.5, 50},      {&linear, plain, 1.5, 120},  // Default cap 120 %.
       {&linear, challenge, 1.5, 130},                              // Cap = challenge / target.
       {&capped, challenge, 1.5, 110},                              // cap_bp wins.
@@ -167,15 +174,19 @@ TEST(ScoreRulesTest, ThresholdAndLinearScores) {
 
 TEST(ScoreRulesTest, AttainmentByDirection) {
   EXPECT_DOUBLE_EQ(Attainment(1'150'000, 1'000'000, false), 1.15);
-  EXPECT_DOUBLE_EQ(Attainment(24, 30, true), 1.25);   // Faster than the target: above 100 %.
+  EXPECT_DOUBLE_EQ(Attainment(24, 30, true), 1.25);  // Faster than the target: above 100 %.
   EXPECT_DOUBLE_EQ(Attainment(12'500, 10'000, true), 0.8);
   EXPECT_TRUE(std::isinf(Attainment(0, 10'000, true)));
 }
 
 TEST(ScoreRulesTest, SeedMultipliers) {
   const v1::SchemeDefined s = SeedScheme();
-  for (auto [centi, bp] : {std::pair{10000, 12000}, {9000, 12000}, {8999, 10000}, {7000, 10000},
-                           {6999, 8000}, {0, 8000}}) {
+  for (auto [centi, bp] : {std::pair{10000, 12000},
+                           {9000, 12000},
+                           {8999, 10000},
+                           {7000, 10000},
+                           {6999, 8000},
+                           {0, 8000}}) {
     EXPECT_EQ(MultiplierFor(s, centi), bp) << centi;
   }
   v1::SchemeDefined none;
@@ -189,9 +200,13 @@ TEST(ScoreRulesTest, SeedMultipliers) {
 
 TEST(ScoreRulesTest, SeedCommissionIsMarginalLikeTaxBrackets) {
   const v1::SchemeDefined s = SeedScheme();
-  for (auto [sales, commission] :
-       {std::pair<int64_t, int64_t>{900'000, 0}, {1'000'000, 0}, {1'050'000, 500},
-        {1'100'000, 1'000}, {1'150'000, 2'000}, {1'200'000, 3'000}, {1'500'000, 3'000}}) {
+  for (auto [sales, commission] : {std::pair<int64_t, int64_t>{900'000, 0},
+                                   {1'000'000, 0},
+                                   {1'050'000, 500},
+                                   {1'100'000, 1'000},
+                                   {1'150'000, 2'000},
+                                   {1'200'000, 3'000},
+                                   {1'500'000, 3'000}}) {
     EXPECT_EQ(CommissionFor(s, sales, 1'000'000), commission) << sales;
   }
   EXPECT_EQ(CommissionFor(s, 1'000'199, 1'000'000), 1);  // 1 % of 199 fen, rounded down.
@@ -215,10 +230,10 @@ TEST(ScorecardTest, CompositeOfAnEnormousLinearScoreIsCappedNotWrapped) {
   // hundredths, past int64.
   Log log;
   AddOrg(log);
-  log.Add(Utc(2026, 10, 1), R"pb(scheme_defined {
+  log.Add(Utc(2026, 10, 1), R"txt(scheme_defined {
     scheme_id: "steep" name: "Steep" role: "hunter"
     components { dimension: "result" metric: "sales_amount" weight_bp: 10000 linear {} direction: HIGHER_IS_BETTER }
-  })pb");
+  })txt");
   log.Contract("ann", "k0", "c1", kMaxEventAmount, 0, Utc(2026, 11, 3));
   log.Target(Utc(2026, 10, 20), "subject_rep_id: \"ann\"", kNov, "sales_amount", 1,
              kMaxEventAmount);
@@ -305,7 +320,8 @@ TEST(ScorecardTest, UnitTargetsApplyToRepsWithoutTheirOwnAndToUnits) {
   EXPECT_EQ(card->rows[0].target_from, "rep ann");  // Her own target wins over the team's.
   EXPECT_EQ(card->composite_centi, 7525);
 
-  // The Shanghai team's card: its own sales target, the rep's figures merged (Ann is its only seller).
+  // The Shanghai team's card: its own sales target, the rep's figures merged (Ann is its only
+  // seller).
   card = ComputeScorecard(*p, Subject::Unit("sh"), kNov);
   ASSERT_TRUE(card.ok()) << card.status();
   EXPECT_EQ(card->scheme_id, "seed");  // Its reps are hunters.
@@ -317,12 +333,12 @@ TEST(ScorecardTest, UnitTargetsApplyToRepsWithoutTheirOwnAndToUnits) {
   EXPECT_EQ(card->composite_centi, 1275);  // Collection 85 x 15 %.
 }
 
-constexpr char kSchemeV2[] = R"pb(
+constexpr char kSchemeV2[] = R"txt(
   scheme_defined {
     scheme_id: "seed" name: "Seeds example v2" role: "hunter"
     components { dimension: "result" metric: "sales_amount" weight_bp: 7000 linear {} direction: HIGHER_IS_BETTER }
     components { dimension: "result" metric: "gross_margin" weight_bp: 3000 threshold {} direction: HIGHER_IS_BETTER }
-  })pb";
+  })txt";
 
 TEST(ScorecardTest, SchemeChangedMidPeriodAppliesFromItsEventTime) {
   Log log;
@@ -377,25 +393,27 @@ TEST(ScorecardTest, LatestTargetWinsByEventTimeNotArrival) {
 TEST(ScorecardTest, LowerIsBetterComponents) {
   Log log;
   AddOrg(log);
-  log.Add(Utc(2026, 10, 1), R"pb(
+  log.Add(Utc(2026, 10, 1), R"txt(
     scheme_defined {
       scheme_id: "thrift" name: "Thrift" role: "hunter"
       components { metric: "action_cost" weight_bp: 5000 threshold {} direction: LOWER_IS_BETTER }
       components { metric: "sales_cycle" weight_bp: 5000 linear {} direction: LOWER_IS_BETTER }
-    })pb");
+    })txt");
   // Ann spends 12,500 against a 10,000 budget: a = 0.8 -> 80.
   for (int i = 0; i < 5; ++i) {
-    log.Add(Utc(2026, 11, 2 + i), R"pb(action_logged { customer_id: "c" purpose: CLOSE channel: VISIT cost: 2500 })pb",
+    log.Add(Utc(2026, 11, 2 + i),
+            R"txt(action_logged { customer_id: "c" purpose: CLOSE channel: VISIT cost: 2500 })txt",
             "ann");
   }
   // Two deals won in 20 and 28 days (mean 24) against a 30-day target and a 20-day challenge:
   // a = 30 / 24 = 1.25, under the 30/20 cap -> 125.
   for (auto [opp, days] : {std::pair{"o1", 20}, {"o2", 28}}) {
-    log.Add(Utc(2026, 10, 1), absl::StrCat("opportunity_opened { opportunity_id: \"", opp,
-                                           "\" customer_id: \"c\" }"),
+    log.Add(Utc(2026, 10, 1),
+            absl::StrCat("opportunity_opened { opportunity_id: \"", opp, "\" customer_id: \"c\" }"),
             "ann");
     log.Add(Utc(2026, 10, 1) + absl::Hours(24 * days),
-            absl::StrCat("opportunity_closed { opportunity_id: \"", opp, "\" outcome: WON }"), "ann");
+            absl::StrCat("opportunity_closed { opportunity_id: \"", opp, "\" outcome: WON }"),
+            "ann");
   }
   log.Target(Utc(2026, 10, 20), "subject_rep_id: \"ann\"", kNov, "action_cost", 10'000);
   log.Target(Utc(2026, 10, 20), "subject_rep_id: \"ann\"", kOct, "sales_cycle", 30 * 86400,
@@ -462,8 +480,9 @@ TEST(ScorecardTest, ReplayInAnyOrderGivesTheSameCardAndDump) {
   EXPECT_TRUE(std::any_of(dump.begin(), dump.end(), [](const std::string& l) {
     return l.rfind("target rep ann MONTH 2026-11-01 sales_amount", 0) == 0;
   }));
-  EXPECT_TRUE(std::any_of(dump.begin(), dump.end(),
-                          [](const std::string& l) { return l.rfind("scheme role hunter", 0) == 0; }));
+  EXPECT_TRUE(std::any_of(dump.begin(), dump.end(), [](const std::string& l) {
+    return l.rfind("scheme role hunter", 0) == 0;
+  }));
 }
 
 TEST(ScorecardTest, CompositeScoreRanksABoard) {
@@ -474,8 +493,7 @@ TEST(ScorecardTest, CompositeScoreRanksABoard) {
   log.Contract("bob", "kb", "c9", 300'000, 100'000, Utc(2026, 11, 4));
   log.Target(Utc(2026, 10, 20), "subject_rep_id: \"bob\"", kNov, "sales_amount", 200'000);
   auto p = log.Replay();
-  absl::StatusOr<Board> board =
-      ComputeBoard(*p, BoardSpec::ForUnit("sh", kNov, "composite_score"));
+  absl::StatusOr<Board> board = ComputeBoard(*p, BoardSpec::ForUnit("sh", kNov, "composite_score"));
   ASSERT_TRUE(board.ok()) << board.status();
   ASSERT_EQ(board->entries.size(), 3u);
   EXPECT_EQ(board->entries[0].member, "ann");
@@ -497,18 +515,18 @@ TEST(ScorecardTest, CompetitionsRankByTheirSchemeOverTheirWindow) {
   log.Contract("bob", "kb", "c9", 300'000, 100'000, Utc(2026, 11, 4));
   log.Target(Utc(2026, 10, 20), "subject_rep_id: \"bob\"", kNov, "sales_amount", 200'000);
   // A November PK: the window is the month, so it scores exactly like the month.
-  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+  log.Add(Utc(2026, 10, 25), R"txt(competition_defined {
     competition_id: "nov-pk" name: "November PK" start { seconds: 1793491200 } end { seconds: 1796083200 }
-    scheme_id: "seed" participant_unit_ids: "sh" mode: INDIVIDUAL })pb");
+    scheme_id: "seed" participant_unit_ids: "sh" mode: INDIVIDUAL })txt");
   // A PK of 10–20 November: November's targets, the window's figures. Ann signed k2 (550,000) in
   // it: 55 % of her target, 0 points for sales; her margin in the window is (550-336)/550 = 38.9 %,
   // 97.3 % of 40 %; no repeat purchase (c2 is new); collection 282,000 / 550,000 = 51.3 %: 0.
-  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+  log.Add(Utc(2026, 10, 25), R"txt(competition_defined {
     competition_id: "mid-pk" name: "Mid-November PK" start { seconds: 1794268800 } end { seconds: 1795132800 }
-    scheme_id: "seed" participant_rep_ids: "ann" participant_rep_ids: "bob" mode: INDIVIDUAL })pb");
-  log.Add(Utc(2026, 10, 25), R"pb(competition_defined {
+    scheme_id: "seed" participant_rep_ids: "ann" participant_rep_ids: "bob" mode: INDIVIDUAL })txt");
+  log.Add(Utc(2026, 10, 25), R"txt(competition_defined {
     competition_id: "team-pk" name: "Team PK" start { seconds: 1793491200 } end { seconds: 1796083200 }
-    scheme_id: "seed" participant_unit_ids: "sh" participant_unit_ids: "hz" mode: TEAM })pb");
+    scheme_id: "seed" participant_unit_ids: "sh" participant_unit_ids: "hz" mode: TEAM })txt");
   auto p = log.Replay();
   EXPECT_EQ(PeriodName(WindowPeriod(Utc(2026, 11, 10), Utc(2026, 11, 20), absl::UTCTimeZone())),
             "MONTH 2026-11-01");
@@ -542,7 +560,8 @@ TEST(ScorecardTest, CompetitionsRankByTheirSchemeOverTheirWindow) {
   ASSERT_EQ(board->entries.size(), 2u);
   EXPECT_EQ(board->entries[0].value, 0);
   EXPECT_EQ(board->entries[1].value, 0);
-  EXPECT_TRUE(absl::IsNotFound(ComputeCompetitionScorecard(*p, "none", Subject::Rep("ann")).status()));
+  EXPECT_TRUE(
+      absl::IsNotFound(ComputeCompetitionScorecard(*p, "none", Subject::Rep("ann")).status()));
 }
 
 TEST(TargetCheckTest, RegionSplitIntoTeamsAndReps) {
@@ -561,8 +580,8 @@ TEST(TargetCheckTest, RegionSplitIntoTeamsAndReps) {
   target("subject_rep_id: \"bob\"", 1'300'000);
   target("subject_rep_id: \"cat\"", 1'200'000);
   target("subject_rep_id: \"dan\"", 1'000'000);
-  target("subject_rep_id: \"eve\"", 1'500'000);  // Hangzhou: 2.5M of 3M.
-  target("subject_rep_id: \"fay\"", 3'000'000);  // Nanjing: gus has none.
+  target("subject_rep_id: \"eve\"", 1'500'000);                          // Hangzhou: 2.5M of 3M.
+  target("subject_rep_id: \"fay\"", 3'000'000);                          // Nanjing: gus has none.
   log.Target(t, "subject_unit_id: \"east\"", q4, "gross_margin", 3500);  // A ratio: not summed.
   auto p = log.Replay();
   absl::StatusOr<TargetCheck> check = CheckTargets(*p, "east", q4);
@@ -589,7 +608,7 @@ TEST(TargetCheckTest, ChildrenSumSaturatesInsteadOfWrapping) {
   Log log;
   const absl::Time t = Utc(2026, 9, 1);
   const Period q4{PeriodKind::kQuarter, absl::CivilDay(2026, 10, 1)};
-  log.Add(t, R"pb(unit_defined { unit_id: "big" name: "Big" })pb");
+  log.Add(t, R"txt(unit_defined { unit_id: "big" name: "Big" })txt");
   log.Target(t, "subject_unit_id: \"big\"", q4, "sales_amount", kMaxEventAmount);
   for (int i = 0; i < 9224; ++i) {
     const std::string rep = absl::StrCat("r", i);

@@ -1,5 +1,6 @@
-// The stateless event rules of KPI_SPEC §1 and §3. Each Check* returns the first problem found in its
-// part of the event, with a field path relative to the event; ValidateBatch prefixes "events[i].".
+// The stateless event rules of KPI_SPEC §1 and §3. Each Check* returns the first problem found in
+// its part of the event, with a field path relative to the event; ValidateBatch prefixes
+// "events[i].".
 #include "salestrack/validation.h"
 
 #include <cmath>
@@ -36,9 +37,9 @@ std::string Join(absl::string_view prefix, absl::string_view field) {
 
 std::string Indexed(absl::string_view field, int i) { return absl::StrCat(field, "[", i, "]"); }
 
-#define RETURN_IF_PROBLEM(expr)                \
-  do {                                         \
-    if (Problem _p = (expr); _p) return _p;    \
+#define RETURN_IF_PROBLEM(expr)             \
+  do {                                      \
+    if (Problem _p = (expr); _p) return _p; \
   } while (0)
 
 // Decodes one UTF-8 code point starting at s[i]; returns its length, or 0 when malformed.
@@ -192,7 +193,8 @@ Problem CheckStagesDefined(const v1::StagesDefined& s) {
     }
     RETURN_IF_PROBLEM(CheckName(Join(path, "name"), stage.name()));
     if (!seen.insert(stage.stage_id()).second) {
-      return Fail(Join(path, "stage_id"), absl::StrCat("duplicate stage \"", stage.stage_id(), "\""));
+      return Fail(Join(path, "stage_id"),
+                  absl::StrCat("duplicate stage \"", stage.stage_id(), "\""));
     }
   }
   return std::nullopt;
@@ -217,7 +219,8 @@ Problem CheckTargetSet(const v1::TargetSet& t) {
   RETURN_IF_PROBLEM(CheckMetric("target_set.metric", t.metric()));
   if (!IsPerPeriodMetric(t.metric())) {
     return Fail("target_set.metric",
-                absl::StrCat("\"", t.metric(), "\" is not a per-period metric; targets are set on "
+                absl::StrCat("\"", t.metric(),
+                             "\" is not a per-period metric; targets are set on "
                              "the per-period metrics a scheme scores"));
   }
   RETURN_IF_PROBLEM(CheckAmount("target_set.baseline", t.baseline()));
@@ -318,9 +321,10 @@ Problem CheckCompetitionDefined(const v1::CompetitionDefined& c) {
     case v1::CompetitionDefined::kMetric:
       RETURN_IF_PROBLEM(CheckMetric("competition_defined.metric", c.metric()));
       if (!IsPerPeriodMetric(c.metric())) {
-        return Fail("competition_defined.metric",
-                    absl::StrCat("\"", c.metric(), "\" cannot rank a competition: use a per-period ",
-                                 "metric, or scheme_id for a composite score"));
+        return Fail(
+            "competition_defined.metric",
+            absl::StrCat("\"", c.metric(), "\" cannot rank a competition: use a per-period ",
+                         "metric, or scheme_id for a composite score"));
       }
       break;
     case v1::CompetitionDefined::kSchemeId:
@@ -371,9 +375,9 @@ Problem CheckActionLogged(const Event& e, const v1::ActionLogged& a) {
     }
   }
   if (a.duration_minutes() < 0 || a.duration_minutes() > kMaxDurationMinutes) {
-    return Fail("action_logged.duration_minutes",
-                absl::StrCat("must be in [0, ", kMaxDurationMinutes, "] (got ",
-                             a.duration_minutes(), ")"));
+    return Fail(
+        "action_logged.duration_minutes",
+        absl::StrCat("must be in [0, ", kMaxDurationMinutes, "] (got ", a.duration_minutes(), ")"));
   }
   if (a.participant_rep_ids_size() > kMaxParticipants) {
     return Fail("action_logged.participant_rep_ids",
@@ -472,8 +476,8 @@ Problem CheckPayload(const Event& e) {
                                 e.opportunity_stage_changed().opportunity_id()));
       return CheckId("opportunity_stage_changed.stage", e.opportunity_stage_changed().stage());
     case Event::kOpportunityClosed:
-      RETURN_IF_PROBLEM(CheckId("opportunity_closed.opportunity_id",
-                                e.opportunity_closed().opportunity_id()));
+      RETURN_IF_PROBLEM(
+          CheckId("opportunity_closed.opportunity_id", e.opportunity_closed().opportunity_id()));
       RETURN_IF_PROBLEM(CheckEnum("opportunity_closed.outcome", e.opportunity_closed().outcome(),
                                   v1::OpportunityClosed::Outcome_IsValid));
       return CheckText("opportunity_closed.reason", e.opportunity_closed().reason(),
@@ -481,8 +485,7 @@ Problem CheckPayload(const Event& e) {
     case Event::kContractSigned:
       return CheckContractSigned(e.contract_signed());
     case Event::kPaymentReceived:
-      RETURN_IF_PROBLEM(
-          CheckId("payment_received.payment_id", e.payment_received().payment_id()));
+      RETURN_IF_PROBLEM(CheckId("payment_received.payment_id", e.payment_received().payment_id()));
       RETURN_IF_PROBLEM(
           CheckId("payment_received.contract_id", e.payment_received().contract_id()));
       return CheckAmount("payment_received.amount", e.payment_received().amount());

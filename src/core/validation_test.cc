@@ -13,7 +13,8 @@ namespace {
 using ::testing::HasSubstr;
 using v1::Event;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
+const absl::Time kNow =
+    absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
 
 google::protobuf::Timestamp Ts(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -147,7 +148,10 @@ Event ValidScheme() {
   s->set_scheme_id("hunter-2026");
   s->set_name("New business");
   s->set_role("hunter");
-  struct C { const char* metric; int weight; };
+  struct C {
+    const char* metric;
+    int weight;
+  };
   for (C c : {C{"sales_amount", 4000}, C{"gross_margin", 2500}, C{"repeat_purchase_rate", 2000},
               C{"collection_rate", 1500}}) {
     auto* comp = s->add_components();
@@ -193,10 +197,10 @@ Event ValidVoid() {
 }
 
 TEST(ValidationTest, EveryValidExampleIsAccepted) {
-  for (const Event& e : {ValidAction(), ValidContract(), ValidOpportunity(), ValidStageChange(),
-                         ValidClose(), ValidPayment(), ValidFeedback(), ValidScore(), ValidUnit(),
-                         ValidRep(), ValidStages(), ValidTarget(), ValidScheme(),
-                         ValidCompetition(), ValidVoid()}) {
+  for (const Event& e :
+       {ValidAction(), ValidContract(), ValidOpportunity(), ValidStageChange(), ValidClose(),
+        ValidPayment(), ValidFeedback(), ValidScore(), ValidUnit(), ValidRep(), ValidStages(),
+        ValidTarget(), ValidScheme(), ValidCompetition(), ValidVoid()}) {
     std::optional<FieldProblem> p = ValidateEvent(e, kNow, ValidationOptions());
     EXPECT_FALSE(p.has_value()) << e.ShortDebugString() << " -> " << p->field << ": " << p->reason;
   }
@@ -231,10 +235,16 @@ const std::vector<Case>& Cases() {
        },
        "rep_id", "control characters"},
       {"event id not UTF-8",
-       [] { return With(ValidAction(), [](Event& e) { e.set_event_id("\xff\xfe"); }); },
-       "event_id", "not valid UTF-8"},
+       [] { return With(ValidAction(), [](Event& e) { e.set_event_id("\xff\xfe"); }); }, "event_id",
+       "not valid UTF-8"},
       {"event id with C1 control",
-       [] { return With(ValidAction(), [](Event& e) { e.set_event_id("a\xc2\x85" "b"); }); },
+       [] {
+         return With(ValidAction(), [](Event& e) {
+           e.set_event_id(
+               "a\xc2\x85"
+               "b");
+         });
+       },
        "event_id", "control characters"},
       {"missing occurred_at",
        [] { return With(ValidAction(), [](Event& e) { e.clear_occurred_at(); }); }, "occurred_at",
@@ -256,8 +266,9 @@ const std::vector<Case>& Cases() {
        },
        "occurred_at", "between 1970-01-01"},
       {"missing payload", [] { return Base(); }, "payload", "is required"},
-      {"activity without rep", [] { return With(ValidAction(), [](Event& e) { e.clear_rep_id(); }); },
-       "rep_id", "is required for this event type"},
+      {"activity without rep",
+       [] { return With(ValidAction(), [](Event& e) { e.clear_rep_id(); }); }, "rep_id",
+       "is required for this event type"},
       // ActionLogged.
       {"action without customer",
        [] {
@@ -304,9 +315,8 @@ const std::vector<Case>& Cases() {
        "action_logged.description", "at most 4096 bytes"},
       {"bad participant id",
        [] {
-         return With(ValidAction(), [](Event& e) {
-           e.mutable_action_logged()->add_participant_rep_ids("");
-         });
+         return With(ValidAction(),
+                     [](Event& e) { e.mutable_action_logged()->add_participant_rep_ids(""); });
        },
        "action_logged.participant_rep_ids[0]", "is required"},
       {"negative duration",
@@ -318,9 +328,8 @@ const std::vector<Case>& Cases() {
       // Opportunities.
       {"opportunity with negative expected amount",
        [] {
-         return With(ValidOpportunity(), [](Event& e) {
-           e.mutable_opportunity_opened()->set_expected_amount(-10);
-         });
+         return With(ValidOpportunity(),
+                     [](Event& e) { e.mutable_opportunity_opened()->set_expected_amount(-10); });
        },
        "opportunity_opened.expected_amount", "must be >= 0"},
       {"stage change without stage",
@@ -331,7 +340,8 @@ const std::vector<Case>& Cases() {
        "opportunity_stage_changed.stage", "is required"},
       {"close without outcome",
        [] {
-         return With(ValidClose(), [](Event& e) { e.mutable_opportunity_closed()->clear_outcome(); });
+         return With(ValidClose(),
+                     [](Event& e) { e.mutable_opportunity_closed()->clear_outcome(); });
        },
        "opportunity_closed.outcome", "is required"},
       // Contracts and payments.
@@ -367,8 +377,9 @@ const std::vector<Case>& Cases() {
        "contract_signed.installments[0].amount", "must be >= 0"},
       {"line with zero quantity",
        [] {
-         return With(ValidContract(),
-                     [](Event& e) { e.mutable_contract_signed()->mutable_lines(0)->set_quantity(0); });
+         return With(ValidContract(), [](Event& e) {
+           e.mutable_contract_signed()->mutable_lines(0)->set_quantity(0);
+         });
        },
        "contract_signed.lines[0].quantity", "must be > 0"},
       {"negative contract cost",
@@ -378,7 +389,8 @@ const std::vector<Case>& Cases() {
        "contract_signed.cost", "must be >= 0"},
       {"payment with negative amount",
        [] {
-         return With(ValidPayment(), [](Event& e) { e.mutable_payment_received()->set_amount(-1); });
+         return With(ValidPayment(),
+                     [](Event& e) { e.mutable_payment_received()->set_amount(-1); });
        },
        "payment_received.amount", "must be >= 0"},
       // The per-event maximum (10^15), in every money field and line quantity.
@@ -446,11 +458,14 @@ const std::vector<Case>& Cases() {
       // Feedback and scores.
       {"feedback score 6",
        [] {
-         return With(ValidFeedback(), [](Event& e) { e.mutable_feedback_recorded()->set_score(6); });
+         return With(ValidFeedback(),
+                     [](Event& e) { e.mutable_feedback_recorded()->set_score(6); });
        },
        "feedback_recorded.score", "[1, 5]"},
       {"score 101",
-       [] { return With(ValidScore(), [](Event& e) { e.mutable_score_recorded()->set_value(101); }); },
+       [] {
+         return With(ValidScore(), [](Event& e) { e.mutable_score_recorded()->set_value(101); });
+       },
        "score_recorded.value", "[0, 100]"},
       {"score metric given as score:NAME",
        [] {
@@ -493,11 +508,14 @@ const std::vector<Case>& Cases() {
        },
        "target_set.challenge", "the per-event maximum"},
       {"target for unknown metric",
-       [] { return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->set_metric("bogus"); }); },
+       [] {
+         return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->set_metric("bogus"); });
+       },
        "target_set.metric", "unknown metric"},
       {"target without subject",
        [] {
-         return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->clear_subject_unit_id(); });
+         return With(ValidTarget(),
+                     [](Event& e) { e.mutable_target_set()->clear_subject_unit_id(); });
        },
        "target_set.subject", "one of subject_rep_id"},
       {"target on 2026-02-30",
@@ -528,7 +546,8 @@ const std::vector<Case>& Cases() {
        "scheme_defined.components[1].metric", "unknown metric"},
       {"target on a scheme result",
        [] {
-         return With(ValidTarget(), [](Event& e) { e.mutable_target_set()->set_metric("composite_score"); });
+         return With(ValidTarget(),
+                     [](Event& e) { e.mutable_target_set()->set_metric("composite_score"); });
        },
        "target_set.metric", "not a per-period metric"},
       {"scheme component on a point-in-time figure",
@@ -595,9 +614,8 @@ const std::vector<Case>& Cases() {
        "competition_defined.measure", "one of metric or scheme_id"},
       {"competition ranked by a point-in-time figure",
        [] {
-         return With(ValidCompetition(), [](Event& e) {
-           e.mutable_competition_defined()->set_metric("outstanding");
-         });
+         return With(ValidCompetition(),
+                     [](Event& e) { e.mutable_competition_defined()->set_metric("outstanding"); });
        },
        "competition_defined.metric", "per-period metric"},
       {"competition ranked by a scheme result named as a metric",
@@ -615,7 +633,8 @@ const std::vector<Case>& Cases() {
        "event_voided.target_event_id", "cannot void itself"},
       {"void without target",
        [] {
-         return With(ValidVoid(), [](Event& e) { e.mutable_event_voided()->clear_target_event_id(); });
+         return With(ValidVoid(),
+                     [](Event& e) { e.mutable_event_voided()->clear_target_event_id(); });
        },
        "event_voided.target_event_id", "is required"},
   };

@@ -10,10 +10,7 @@ namespace salestrack::server {
 AppendStreamReactor::AppendStreamReactor(const AppendStreamShared& shared,
                                          grpc::CallbackServerContext* context, std::string key,
                                          AppendAdmission admission)
-    : shared_(shared),
-      context_(context),
-      key_(std::move(key)),
-      admission_(std::move(admission)) {
+    : shared_(shared), context_(context), key_(std::move(key)), admission_(std::move(admission)) {
   if (shared_.watch != nullptr) shared_.watch->Add(this);
   Actions actions;
   {
@@ -42,8 +39,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     } else {
       // Its request_id if the bytes still show one, so the client can match the answer.
       slot->request_id =
-          FindTopLevelVarint(FlattenBuffer(next_request_),
-                             v1::AppendRequest::kRequestIdFieldNumber)
+          FindTopLevelVarint(FlattenBuffer(next_request_), v1::AppendRequest::kRequestIdFieldNumber)
               .value_or(0);
     }
     next_request_.Clear();
@@ -53,8 +49,9 @@ void AppendStreamReactor::OnReadDone(bool ok) {
       closing = closing_;
     }
     if (invalid.ok() && closing) {
-      invalid = absl::UnavailableError("salestrackd is shutting down; nothing of this request was "
-                                       "stored, send it again once it is back");
+      invalid = absl::UnavailableError(
+          "salestrackd is shutting down; nothing of this request was "
+          "stored, send it again once it is back");
     }
     if (invalid.ok()) invalid = admission_.Admit(slot->request->events());
     grpc::ByteBuffer refusal;

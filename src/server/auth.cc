@@ -3,8 +3,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "salestrack/api_token.h"
 #include "spdlog/spdlog.h"
 
@@ -57,8 +57,8 @@ absl::Status CheckMethodTable(
     for (int i = 0; i < service->method_count(); ++i) {
       std::string name = absl::StrCat("/", service->full_name(), "/", service->method(i)->name());
       if (!MethodPermission(name)) {
-        return absl::InternalError(absl::StrCat(
-            "method ", name, " has no row in the access table (src/server/auth.cc)"));
+        return absl::InternalError(
+            absl::StrCat("method ", name, " has no row in the access table (src/server/auth.cc)"));
       }
     }
   }
@@ -94,12 +94,12 @@ absl::StatusOr<std::unique_ptr<Auth>> Auth::Create(const ServerOptions& options)
     std::string hash = absl::AsciiStrToLower(key.sha256());
     if (!IsLowerHex64(hash)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          at, ".sha256: must be the 64 hex digits of the token's SHA-256 (salestrack new-key "
-              "prints it)"));
+          at,
+          ".sha256: must be the 64 hex digits of the token's SHA-256 (salestrack new-key "
+          "prints it)"));
     }
     if (!auth->by_hash_.emplace(hash, *std::move(p)).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(at, ".sha256: the same token as another key"));
+      return absl::InvalidArgumentError(absl::StrCat(at, ".sha256: the same token as another key"));
     }
   }
   return auth;
@@ -130,8 +130,8 @@ absl::StatusOr<Principal> Auth::Authorize(const grpc::ServerContextBase& context
   }
   const Principal& who = key->second;
   if (!RoleAllows(who.role, *permission)) {
-    spdlog::debug("event=permission_denied method={} key=\"{}\" role={}", std::string(method), who.name,
-                  std::string(RoleName(who.role)));
+    spdlog::debug("event=permission_denied method={} key=\"{}\" role={}", std::string(method),
+                  who.name, std::string(RoleName(who.role)));
     return absl::PermissionDeniedError(absl::StrCat("key \"", who.name, "\" (role ",
                                                     RoleName(who.role), ") may not call ", method));
   }

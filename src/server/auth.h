@@ -55,7 +55,8 @@ inline constexpr char kSubscribeLeaderboard[] =
 std::optional<Permission> MethodPermission(absl::string_view method);
 
 // OK when every method of `services` has a row; else names the first one without.
-absl::Status CheckMethodTable(const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+absl::Status CheckMethodTable(
+    const std::vector<const google::protobuf::ServiceDescriptor*>& services);
 
 class Auth {
  public:

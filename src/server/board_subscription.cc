@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace salestrack::server {
 void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
   out->set_member_id(e.member);

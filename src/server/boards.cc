@@ -20,7 +20,8 @@ constexpr uint32_t kMaxChosenMembers = 1000;
 
 absl::Status ShuttingDown() {
   return absl::UnavailableError(
-      "salestrackd is shutting down; subscribe again with resume_after_seq = the last update's seq");
+      "salestrackd is shutting down; subscribe again with resume_after_seq = the last update's "
+      "seq");
 }
 
 std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n) {
@@ -29,7 +30,8 @@ std::vector<BoardEntry> Prefix(const std::vector<BoardEntry>& entries, size_t n)
 
 }  // namespace
 
-// ---- BoardHub -------------------------------------------------------------------------------------
+// ---- BoardHub
+// -------------------------------------------------------------------------------------
 
 template <typename F>
 void BoardHub::WithSink(Subscription& sub, F&& fn) {
@@ -45,12 +47,10 @@ void BoardHub::WithSink(Subscription& sub, F&& fn) {
 }
 
 BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
-    : views_(views),
-      clock_(clock),
-      options_(options),
-      zone_(views->zone()) {
-  views_->SetChangeListener(
-      [this](std::vector<std::string> reps, bool everything) { OnChanged(std::move(reps), everything); });
+    : views_(views), clock_(clock), options_(options), zone_(views->zone()) {
+  views_->SetChangeListener([this](std::vector<std::string> reps, bool everything) {
+    OnChanged(std::move(reps), everything);
+  });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -129,7 +129,8 @@ void BoardHub::Round() {
     }
     // Subscriptions to "the current period" roll over at its end, in the org time zone.
     std::array<Period, kAllPeriodKinds.size()> current;
-    for (size_t k = 0; k < kAllPeriodKinds.size(); ++k) current[k] = PeriodOf(kAllPeriodKinds[k], now, zone_);
+    for (size_t k = 0; k < kAllPeriodKinds.size(); ++k)
+      current[k] = PeriodOf(kAllPeriodKinds[k], now, zone_);
     auto current_of = [&](PeriodKind kind) { return current[static_cast<int>(kind) - 1]; };
     std::vector<std::shared_ptr<Subscription>> rolling;
     for (auto& [key, b] : boards_) {
@@ -251,7 +252,8 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
   const bool info_changed = !google::protobuf::util::MessageDifferencer::Equals(info, info_before);
   if (changes.empty() && !info_changed) return;
   if (!changes.empty()) {
-    // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper resume.
+    // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper
+    // resume.
     b.history_entries += changes.size();
     b.history.emplace_back(b.seq, changes);
     const size_t max_entries = std::max<size_t>(1024, b.ranked->entries().size());
@@ -419,18 +421,20 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
   {
     absl::MutexLock lock(&mu_);
     AwaitCaughtUp(spec.Key());
-    if (auto it = boards_.find(spec.Key()); it != boards_.end()) return Answer(*it->second, request);
+    if (auto it = boards_.find(spec.Key()); it != boards_.end())
+      return Answer(*it->second, request);
   }
   // A new board: built under the views' reader lock (lock order: views, then hub).
-  return views_->ReadWholeGroups([&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
-    absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, spec));
-    return Answer(*b, request);
-  });
+  return views_->ReadWholeGroups(
+      [&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
+        absl::MutexLock lock(&mu_);
+        ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, spec));
+        return Answer(*b, request);
+      });
 }
 
-absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(LiveBoard& board,
-                                                            const v1::GetLeaderboardRequest& request) {
+absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(
+    LiveBoard& board, const v1::GetLeaderboardRequest& request) {
   LiveBoard* b = &board;
   b->last_used = clock_->Now();
   v1::GetLeaderboardResponse response;
@@ -450,8 +454,8 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(LiveBoard& board,
       if (member.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
       const int found = b->ranked->PositionOf(member);
       if (found < 0) {
-        return absl::NotFoundError(
-            absl::StrCat(field, ": \"", member, "\" is not on this board (not a member, or inactive)"));
+        return absl::NotFoundError(absl::StrCat(
+            field, ": \"", member, "\" is not on this board (not a member, or inactive)"));
       }
       // In 64 bits: any uint32 radius clips to the board.
       const uint64_t pos = static_cast<uint64_t>(found);
@@ -474,7 +478,8 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
   if (request.top() != 0 && request.member_ids_size() != 0) {
     return absl::InvalidArgumentError("top and member_ids: choose one filter");
   }
-  if (request.top() > kMaxTop) return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
+  if (request.top() > kMaxTop)
+    return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
   if (request.member_ids_size() > static_cast<int>(kMaxChosenMembers)) {
     return absl::InvalidArgumentError(absl::StrCat("member_ids: at most ", kMaxChosenMembers));
   }

@@ -3,10 +3,10 @@
 // After every commit the views hand the hub the reps whose figures may have changed (under the
 // views' writer lock, so the hand-over is exact). The hub's thread then, under the views' reader
 // lock, recomputes just those members' values on every live board, re-ranks, and tags the board
-// with the projector's seq; outside any lock it hands each subscriber the changes of its view (top N,
-// chosen members, or all). A subscriber's outbox folds what it has not taken yet (latest entry per
-// member), so a slow or stalled reader costs at most one board's worth of memory and never holds up
-// the writer or the other subscribers.
+// with the projector's seq; outside any lock it hands each subscriber the changes of its view (top
+// N, chosen members, or all). A subscriber's outbox folds what it has not taken yet (latest entry
+// per member), so a slow or stalled reader costs at most one board's worth of memory and never
+// holds up the writer or the other subscribers.
 //
 // A live board exists while it has subscribers or was read in the last couple of minutes; it keeps
 // the last changes so a reconnecting subscriber can resume with a delta.

@@ -48,7 +48,8 @@ struct ServerOptions {
   std::string metrics_listen_address;
   // Backups requested by name go under this directory; empty: clients give absolute paths.
   std::string backup_dir;
-  // RocksDB's memory: its block cache, with the write buffers charged to it (config block_cache_mb).
+  // RocksDB's memory: its block cache, with the write buffers charged to it (config
+  // block_cache_mb).
   size_t block_cache_bytes = 64 << 20;
   // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
   std::vector<v1::ApiKey> api_keys;

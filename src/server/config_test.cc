@@ -10,12 +10,12 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(ConfigTest, TextFormatFieldsOverrideDefaults) {
-  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"txt(
     listen_address: "0.0.0.0:9000"
     data_dir: "/var/lib/salestrack"
     time_zone: "Asia/Shanghai"
     limits { max_batch_events: 200 max_future_skew_seconds: 60 }
-  )pb");
+  )txt");
   ASSERT_TRUE(config.ok()) << config.status();
   ServerOptions options;
   ASSERT_TRUE(ApplyConfig(*config, &options).ok());
@@ -54,7 +54,7 @@ TEST(ConfigTest, LimitsAboveTheProtocolMaximumAreRefused) {
 }
 
 TEST(ConfigTest, MemoryLimitsApplyAndMustHoldARequest) {
-  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"txt(
     limits {
       max_request_bytes: 1048576
       max_stream_bytes: 2097152
@@ -64,7 +64,7 @@ TEST(ConfigTest, MemoryLimitsApplyAndMustHoldARequest) {
       stream_window_bytes: 262144
       grpc_memory_mb: 512
     }
-  )pb");
+  )txt");
   ASSERT_TRUE(config.ok()) << config.status();
   ServerOptions options;
   ASSERT_TRUE(ApplyConfig(*config, &options).ok());
@@ -91,14 +91,14 @@ TEST(ConfigTest, MemoryLimitsApplyAndMustHoldARequest) {
 }
 
 TEST(ConfigTest, OperationsFieldsApplyAndABadLogLevelIsRefused) {
-  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"pb(
+  absl::StatusOr<v1::DaemonConfig> config = ParseConfigText(R"txt(
     log_level: "debug"
     metrics_listen_address: "127.0.0.1:9411"
     limits {
       max_log_followers: 7
       rate_limits { role: "rep" events_per_second: 2.5 burst: 50 }
     }
-  )pb");
+  )txt");
   ASSERT_TRUE(config.ok()) << config.status();
   ServerOptions options;
   ASSERT_TRUE(ApplyConfig(*config, &options).ok());

@@ -37,7 +37,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // REQUIRES: before the call is finished.
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context);
 
-// Finishes a unary callback call with `status` (and its retry hint): `return FinishUnary(context, s);`.
+// Finishes a unary callback call with `status` (and its retry hint): `return FinishUnary(context,
+// s);`.
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context,
                                       const absl::Status& status);
 

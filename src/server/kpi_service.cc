@@ -141,7 +141,8 @@ absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who,
   const size_t limit = request.limit() == 0 ? kDefaultLimit : std::min(request.limit(), kMaxLimit);
   size_t total = 0;
   auto [seq, list] = views_->Read([&](const Projector& p) {
-    return std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now, limit, &total));
+    return std::make_pair(p.applied_seq(),
+                          p.FollowUps(*subject, from, to, state, now, limit, &total));
   });
   if (!list.ok()) return list.status();
   if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return s;

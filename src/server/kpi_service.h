@@ -95,11 +95,7 @@ class AdminServiceImpl final : public AdminServiceBase {
  public:
   AdminServiceImpl(Views* views, const store::LogStore* store, const Auth* auth,
                    const Metrics* metrics, BackupOptions backup)
-      : views_(views),
-        store_(store),
-        auth_(auth),
-        metrics_(metrics),
-        backup_(std::move(backup)) {}
+      : views_(views), store_(store), auth_(auth), metrics_(metrics), backup_(std::move(backup)) {}
 
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,

@@ -1,5 +1,5 @@
-// LeaderboardService: the wire face of the BoardHub. GetLeaderboard is a unary read of a live board;
-// SubscribeLeaderboard streams a snapshot and then each subscriber's (folded) changes.
+// LeaderboardService: the wire face of the BoardHub. GetLeaderboard is a unary read of a live
+// board; SubscribeLeaderboard streams a snapshot and then each subscriber's (folded) changes.
 #ifndef SALESTRACK_SERVER_LEADERBOARD_SERVICE_H_
 #define SALESTRACK_SERVER_LEADERBOARD_SERVICE_H_
 

@@ -58,21 +58,21 @@ grpc::ServerUnaryReactor* LogServiceImpl::Append(grpc::CallbackServerContext* co
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const store::Events* batch = &request->events();
-  admission.Submit(batch, [reactor, raw_response, events, bytes, key, budget = budget_,
-                           metrics = metrics_, request = std::move(request)](
-                              absl::StatusOr<store::AppendResult> result) mutable {
-    request.reset();  // Committed or refused: the events are no longer needed.
-    budget->Release(key, bytes);
-    metrics->AppendAnswered(events, result);
-    if (!result.ok()) {
-      reactor->Finish(ToGrpcStatus(result.status()));
-      return;
-    }
-    v1::AppendResponse response;
-    response.mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
-    response.set_duplicates(result->duplicates);
-    reactor->Finish(ToGrpcStatus(SerializeReply(response, raw_response)));
-  });
+  admission.Submit(
+      batch, [reactor, raw_response, events, bytes, key, budget = budget_, metrics = metrics_,
+              request = std::move(request)](absl::StatusOr<store::AppendResult> result) mutable {
+        request.reset();  // Committed or refused: the events are no longer needed.
+        budget->Release(key, bytes);
+        metrics->AppendAnswered(events, result);
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        v1::AppendResponse response;
+        response.mutable_seqs()->Add(result->seqs.begin(), result->seqs.end());
+        response.set_duplicates(result->duplicates);
+        reactor->Finish(ToGrpcStatus(SerializeReply(response, raw_response)));
+      });
   return reactor;
 }
 
@@ -102,9 +102,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* LogServiceImpl::ReadEvents(
     // Counted up here and down when the stream ends (ReadEventsReactor::OnDone).
     if (followers_.fetch_add(1) >= options_.max_log_followers) {
       followers_.fetch_sub(1);
-      absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
-          "this daemon serves at most ", options_.max_log_followers,
-          " live ReadEvents streams (limits.max_log_followers); retry later"));
+      absl::Status full = absl::ResourceExhaustedError(
+          absl::StrCat("this daemon serves at most ", options_.max_log_followers,
+                       " live ReadEvents streams (limits.max_log_followers); retry later"));
       SetRetryAfter(&full, kFullRetryAfter);
       return new Rejected(full, context);
     }

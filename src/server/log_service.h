@@ -1,5 +1,5 @@
-// LogService: the wire face of ingest and the log. Handlers decode, validate (a pure function), hand
-// batches to the sequencer and map results to wire errors; they hold no domain logic.
+// LogService: the wire face of ingest and the log. Handlers decode, validate (a pure function),
+// hand batches to the sequencer and map results to wire errors; they hold no domain logic.
 #ifndef SALESTRACK_SERVER_LOG_SERVICE_H_
 #define SALESTRACK_SERVER_LOG_SERVICE_H_
 
@@ -28,9 +28,10 @@ struct LogServiceOptions {
 };
 
 // Every method raw (raw_call.h): each parses its requests after checking the caller's key.
-using LogServiceBase = v1::LogService::WithRawCallbackMethod_Append<
-    v1::LogService::WithRawCallbackMethod_AppendStream<v1::LogService::WithRawCallbackMethod_ReadEvents<
-        v1::LogService::WithRawCallbackMethod_GetLogInfo<v1::LogService::Service>>>>;
+using LogServiceBase =
+    v1::LogService::WithRawCallbackMethod_Append<v1::LogService::WithRawCallbackMethod_AppendStream<
+        v1::LogService::WithRawCallbackMethod_ReadEvents<
+            v1::LogService::WithRawCallbackMethod_GetLogInfo<v1::LogService::Service>>>>;
 
 class LogServiceImpl final : public LogServiceBase {
  public:

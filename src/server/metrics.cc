@@ -59,8 +59,10 @@ class Metrics::Live final : public prometheus::Collectable {
         std::string name = absl::StrCat(
             "salestrack_", absl::StrReplaceAll(figure.property, {{".", "_"}, {"-", "_"}}));
         if (out.empty() || out.back().name != name) {
-          out.push_back(MetricFamily{name, absl::StrCat("RocksDB property ", figure.property, "."),
-                                     MetricType::Gauge, {}});
+          out.push_back(MetricFamily{name,
+                                     absl::StrCat("RocksDB property ", figure.property, "."),
+                                     MetricType::Gauge,
+                                     {}});
         }
         ClientMetric& m = out.back().metric.emplace_back();
         if (!figure.family.empty()) m.label.push_back({"cf", figure.family});
@@ -82,14 +84,17 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
 // Queries take microseconds in the daemon; their waits for the views' lock, up to milliseconds.
 const prometheus::Histogram::BucketBoundaries kQueryBuckets = {
     0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1};
-const prometheus::Histogram::BucketBoundaries kBatchBuckets = {1,   2,   5,   10,  20,
-                                                              50,  100, 200, 500, 1000};
+const prometheus::Histogram::BucketBoundaries kBatchBuckets = {1,  2,   5,   10,  20,
+                                                               50, 100, 200, 500, 1000};
 
 v1::StatsMetric::Type ToStatsType(MetricType type) {
   switch (type) {
-    case MetricType::Counter: return v1::StatsMetric::COUNTER;
-    case MetricType::Gauge: return v1::StatsMetric::GAUGE;
-    case MetricType::Histogram: return v1::StatsMetric::HISTOGRAM;
+    case MetricType::Counter:
+      return v1::StatsMetric::COUNTER;
+    case MetricType::Gauge:
+      return v1::StatsMetric::GAUGE;
+    case MetricType::Histogram:
+      return v1::StatsMetric::HISTOGRAM;
     case MetricType::Summary:
     case MetricType::Untyped:
       break;
@@ -103,8 +108,9 @@ Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()), live_(std::make_shared<Live>()) {
   events_ = &prometheus::BuildCounter()
                  .Name("salestrack_append_events_total")
-                 .Help("Events of answered append requests, by outcome: new (written), duplicate "
-                       "(already stored), or the refusal's gRPC code in lower case.")
+                 .Help(
+                     "Events of answered append requests, by outcome: new (written), duplicate "
+                     "(already stored), or the refusal's gRPC code in lower case.")
                  .Register(*registry_);
   new_events_ = &events_->Add({{"outcome", "new"}});
   duplicate_events_ = &events_->Add({{"outcome", "duplicate"}});
@@ -115,8 +121,9 @@ Metrics::Metrics()
                        .Add({}, kBatchBuckets);
   commit_seconds_ = &prometheus::BuildHistogram()
                          .Name("salestrack_commit_seconds")
-                         .Help("Commit groups: from the writer taking the group to its answers "
-                               "being ready (dedup, write, WAL sync, views applied).")
+                         .Help(
+                             "Commit groups: from the writer taking the group to its answers "
+                             "being ready (dedup, write, WAL sync, views applied).")
                          .Register(*registry_)
                          .Add({}, kLatencyBuckets);
   wal_sync_seconds_ = &prometheus::BuildHistogram()
@@ -126,20 +133,22 @@ Metrics::Metrics()
                            .Add({}, kLatencyBuckets);
   auto& queries = prometheus::BuildHistogram()
                       .Name("salestrack_query_seconds")
-                      .Help("Query handlers' time in the daemon, by method, from the request's "
-                            "arrival at the handler to its answer (views' lock wait included; "
-                            "gRPC's queuing and the network not).")
+                      .Help(
+                          "Query handlers' time in the daemon, by method, from the request's "
+                          "arrival at the handler to its answer (views' lock wait included; "
+                          "gRPC's queuing and the network not).")
                       .Register(*registry_);
   for (size_t i = 0; i < kQueryMethods.size(); ++i) {
     const std::string_view method = kQueryMethods[i];
-    query_seconds_[i] = &queries.Add({{"method", std::string(method.substr(method.rfind('/') + 1))}},
-                                     kQueryBuckets);
+    query_seconds_[i] = &queries.Add(
+        {{"method", std::string(method.substr(method.rfind('/') + 1))}}, kQueryBuckets);
   }
   auto& waits = prometheus::BuildHistogram()
                     .Name("salestrack_views_read_wait_seconds")
-                    .Help("Readers' wait for the KPI views' lock, by lock: read (queries; the "
-                          "applier lets them in between records) or whole_groups (leaderboards; "
-                          "between commit groups).")
+                    .Help(
+                        "Readers' wait for the KPI views' lock, by lock: read (queries; the "
+                        "applier lets them in between records) or whole_groups (leaderboards; "
+                        "between commit groups).")
                     .Register(*registry_);
   read_wait_seconds_ = &waits.Add({{"lock", "read"}}, kQueryBuckets);
   whole_groups_wait_seconds_ = &waits.Add({{"lock", "whole_groups"}}, kQueryBuckets);
@@ -168,7 +177,8 @@ void Metrics::OnGroupCommitted(absl::Duration d, size_t batches) {
 }
 
 void Metrics::OnReadWait(absl::Duration wait, bool whole_groups) const {
-  (whole_groups ? whole_groups_wait_seconds_ : read_wait_seconds_)->Observe(absl::ToDoubleSeconds(wait));
+  (whole_groups ? whole_groups_wait_seconds_ : read_wait_seconds_)
+      ->Observe(absl::ToDoubleSeconds(wait));
 }
 
 void Metrics::QueryAnswered(std::string_view method, absl::Duration d) const {
@@ -198,8 +208,12 @@ v1::GetStatsResponse Metrics::Stats() const {
         (*m->mutable_labels())[label.name] = label.value;
       }
       switch (family.type) {
-        case MetricType::Counter: m->set_value(sample.counter.value); break;
-        case MetricType::Gauge: m->set_value(sample.gauge.value); break;
+        case MetricType::Counter:
+          m->set_value(sample.counter.value);
+          break;
+        case MetricType::Gauge:
+          m->set_value(sample.gauge.value);
+          break;
         case MetricType::Histogram:
           m->set_count(sample.histogram.sample_count);
           m->set_sum(sample.histogram.sample_sum);
@@ -211,7 +225,7 @@ v1::GetStatsResponse Metrics::Stats() const {
           break;
         case MetricType::Summary:
         case MetricType::Untyped:
-              break;
+          break;
       }
     }
   }
@@ -224,8 +238,8 @@ absl::StatusOr<std::unique_ptr<prometheus::Exposer>> Metrics::Serve(const std::s
     // One thread: scrapes are rare and cheap.
     exposer = std::make_unique<prometheus::Exposer>(address, 1);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("metrics_listen_address: cannot serve on ", address,
-                                               " (", e.what(), ")"));
+    return absl::UnavailableError(
+        absl::StrCat("metrics_listen_address: cannot serve on ", address, " (", e.what(), ")"));
   }
   exposer->RegisterCollectable(registry_);
   exposer->RegisterCollectable(live_);

@@ -3,10 +3,11 @@
 // (`salestrack stats`), which report the same families from the same Collect().
 //
 // Handlers and the sequencer report events as they happen (AppendAnswered, the SequencerProbe);
-// figures that already live elsewhere (the log head, the boards, RocksDB's properties) are read when
-// collected, from the sources given to SetSources.
+// figures that already live elsewhere (the log head, the boards, RocksDB's properties) are read
+// when collected, from the sources given to SetSources.
 //
-//   salestrack_append_events_total{outcome}     events per outcome: new, duplicate, or the refusal's
+//   salestrack_append_events_total{outcome}     events per outcome: new, duplicate, or the
+//   refusal's
 //                                               code (invalid_argument, resource_exhausted, ...)
 //   salestrack_append_batch_events              histogram: events per append request
 //   salestrack_commit_seconds                   histogram: a commit group, taken to answerable
@@ -41,9 +42,9 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "salestrack/v1/kpi_service.pb.h"
 #include "server/auth.h"
 #include "server/views.h"
-#include "salestrack/v1/kpi_service.pb.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -84,7 +85,7 @@ class Metrics final : public store::SequencerProbe, public Views::ReadProbe {
   // is the name's last part ("GetKpis"). Other methods are not counted.
   void QueryAnswered(std::string_view method, absl::Duration d) const;
   static constexpr std::array<std::string_view, 6> kQueryMethods = {
-      methods::kGetKpis,      methods::kGetFunnel,     methods::kListFollowUps,
+      methods::kGetKpis,      methods::kGetFunnel,    methods::kListFollowUps,
       methods::kGetScorecard, methods::kCheckTargets, methods::kGetLeaderboard};
 
   // Times a query handler, from its construction to the end of its scope (nullptr metrics: off).

@@ -10,7 +10,7 @@ namespace {
 
 // The entity events[i] opens, if any.
 std::optional<std::pair<EntityKind, EntityOpening>> OpeningOf(const v1::Event& e, uint64_t seq,
-                                                               const std::string** id) {
+                                                              const std::string** id) {
   EntityOpening o{ToUnixMicros(e.occurred_at()), seq, "", ""};
   switch (e.payload_case()) {
     case v1::Event::kOpportunityOpened:

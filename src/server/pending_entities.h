@@ -45,10 +45,10 @@ class PendingEntities {
                                         absl::string_view id) const;
 
  private:
-  using OpeningList = absl::InlinedVector<EntityOpening, 1>;  // In seq order.
+  using OpeningList = absl::InlinedVector<EntityOpening, 1>;               // In seq order.
   std::array<absl::flat_hash_map<std::string, OpeningList>, 3> openings_;  // By EntityKind.
   std::deque<std::pair<EntityKind, std::string>> order_;  // Every pending opening, in seq order.
-  absl::flat_hash_map<uint64_t, uint64_t> voided_;  // Target seq -> the earliest void's seq.
+  absl::flat_hash_map<uint64_t, uint64_t> voided_;        // Target seq -> the earliest void's seq.
 };
 
 // The log as written, for CheckEntityAccess: `p` plus `pending`.

@@ -20,7 +20,8 @@ absl::StatusOr<RateLimit> Resolve(const v1::RateLimit& config, size_t max_batch_
   }
   RateLimit limit{config.events_per_second(), static_cast<double>(config.burst())};
   if (limit.burst == 0) {
-    limit.burst = std::max(static_cast<double>(max_batch_events), std::ceil(limit.events_per_second));
+    limit.burst =
+        std::max(static_cast<double>(max_batch_events), std::ceil(limit.events_per_second));
   }
   return limit;
 }
@@ -33,11 +34,16 @@ std::string Describe(const RateLimit& limit) {
 
 RateLimit DefaultRateLimit(Role role) {
   switch (role) {
-    case Role::kAdmin: return {};
-    case Role::kConnector: return {20000, 20000};
-    case Role::kRep: return {20, 1000};
-    case Role::kManager: return {20, 1000};
-    case Role::kScreen: return {};
+    case Role::kAdmin:
+      return {};
+    case Role::kConnector:
+      return {20000, 20000};
+    case Role::kRep:
+      return {20, 1000};
+    case Role::kManager:
+      return {20, 1000};
+    case Role::kScreen:
+      return {};
   }
   return {};
 }
@@ -54,8 +60,9 @@ absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const ServerOpt
     const std::string at = absl::StrCat("limits.rate_limits[", i, "]");
     Role role;
     if (!ParseRole(config.role(), &role)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ".role: \"", config.role(), "\" is not one of admin, connector, rep, manager, screen"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".role: \"", config.role(),
+                       "\" is not one of admin, connector, rep, manager, screen"));
     }
     if (configured[role]) {
       return absl::InvalidArgumentError(
@@ -172,7 +179,8 @@ absl::Status RateLimiter::TakeOrCheck(const Principal& who, size_t events, bool 
   absl::Status refused = absl::ResourceExhaustedError(absl::StrFormat(
       "key \"%s\" (role %s) is over its append rate limit of %s: this batch of %d events needs "
       "%g more tokens; retry in %d ms",
-      who.name, RoleName(who.role), Describe(limit), events, std::ceil(missing), RetryAfterMs(after)));
+      who.name, RoleName(who.role), Describe(limit), events, std::ceil(missing),
+      RetryAfterMs(after)));
   SetRetryAfter(&refused, after);
   spdlog::debug("event=rate_limited key=\"{}\" role={} events={} retry_after_ms={}", who.name,
                 std::string(RoleName(who.role)), events, RetryAfterMs(after));

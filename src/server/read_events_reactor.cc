@@ -75,9 +75,9 @@ void ReadEventsReactor::OnWoken(bool live) {
 }
 
 void ReadEventsReactor::FinishShuttingDown() {
-  FinishOnce(grpc::Status(
-      grpc::StatusCode::UNAVAILABLE,
-      absl::StrCat("salestrackd is shutting down; resume with from_seq ", next_seq_)));
+  FinishOnce(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                   absl::StrCat("salestrackd is shutting down; resume with from_seq ", next_seq_)));
 }
 
 void ReadEventsReactor::OnWriteDone(bool ok) {

@@ -89,12 +89,13 @@ int Fail(const std::string& message) {
 int main(int argc, char** argv) {
   const salestrack::cmdline::HelpText help{
       .program = "salestrackd",
-      .usage = "salestrackd: the salestrack daemon. It keeps the event log of a sales team in RocksDB\n"
-               "and serves its KPIs, funnels, scorecards and live leaderboards over gRPC\n"
-               "(salestrack.v1 services, grpc.health.v1.Health, server reflection).\n\n"
-               "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
-               "[--time_zone ZONE] ...\n"
-               "Stops gracefully on SIGTERM or SIGINT.",
+      .usage =
+          "salestrackd: the salestrack daemon. It keeps the event log of a sales team in RocksDB\n"
+          "and serves its KPIs, funnels, scorecards and live leaderboards over gRPC\n"
+          "(salestrack.v1 services, grpc.health.v1.Health, server reflection).\n\n"
+          "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
+          "[--time_zone ZONE] ...\n"
+          "Stops gracefully on SIGTERM or SIGINT.",
       .owns_flag = [](absl::string_view file) {
         return absl::StrContains(file, "salestrackd_main");
       }};
@@ -125,8 +126,9 @@ int main(int argc, char** argv) {
 
   if (absl::GetFlag(FLAGS_reproject_time_zone)) {
     if (!options.time_zone_given) {
-      return Fail("--reproject_time_zone: needs --time_zone (or time_zone in the config): the zone "
-                  "to re-project the figures under");
+      return Fail(
+          "--reproject_time_zone: needs --time_zone (or time_zone in the config): the zone "
+          "to re-project the figures under");
     }
     options.reproject_time_zone = true;
   }
@@ -142,8 +144,8 @@ int main(int argc, char** argv) {
   if (absl::Status s = salestrack::server::MakeServerCredentials(options).status(); !s.ok()) {
     return Fail(std::string(s.message()));
   }
-  if (absl::Status s = salestrack::server::RateLimiter::Create(options, salestrack::RealClock::Get())
-                           .status();
+  if (absl::Status s =
+          salestrack::server::RateLimiter::Create(options, salestrack::RealClock::Get()).status();
       !s.ok()) {
     return Fail(std::string(s.message()));
   }

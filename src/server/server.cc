@@ -16,17 +16,20 @@ namespace {
 
 void LogTimeZoneChoice(const store::TimeZoneChoice& zone, uint64_t head) {
   if (zone.reprojected) {
-    spdlog::warn("event=time_zone_reprojected from={} to={} events={} msg=\"every figure is "
-                 "computed in {} from now on (it was {}); the data directory stores the new zone\"",
-                 zone.previous, zone.name, head, zone.name, zone.previous);
+    spdlog::warn(
+        "event=time_zone_reprojected from={} to={} events={} msg=\"every figure is "
+        "computed in {} from now on (it was {}); the data directory stores the new zone\"",
+        zone.previous, zone.name, head, zone.name, zone.previous);
   } else if (zone.store && !zone.previous.empty()) {
-    spdlog::info("event=time_zone_stored zone={} previous={} msg=\"the log is empty: nothing to "
-                 "re-project\"",
-                 zone.name, zone.previous);
+    spdlog::info(
+        "event=time_zone_stored zone={} previous={} msg=\"the log is empty: nothing to "
+        "re-project\"",
+        zone.name, zone.previous);
   } else if (zone.store) {
-    spdlog::info("event=time_zone_stored zone={} events={} msg=\"the data directory keeps this "
-                 "zone from now on\"",
-                 zone.name, head);
+    spdlog::info(
+        "event=time_zone_stored zone={} events={} msg=\"the data directory keeps this "
+        "zone from now on\"",
+        zone.name, head);
   }
 }
 
@@ -40,28 +43,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   ASSIGN_OR_RETURN(server->limiter_, RateLimiter::Create(options, clock));
   {
     // Every method we serve must have an access rule (deny by default would hide a forgotten one).
-    const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
-    RETURN_IF_ERROR(CheckMethodTable(
-        {pool->FindServiceByName(v1::LogService::service_full_name()),
-         pool->FindServiceByName(v1::KpiService::service_full_name()),
-         pool->FindServiceByName(v1::AdminService::service_full_name()),
-         pool->FindServiceByName(v1::LeaderboardService::service_full_name())}));
+    const google::protobuf::DescriptorPool* pool =
+        google::protobuf::DescriptorPool::generated_pool();
+    RETURN_IF_ERROR(
+        CheckMethodTable({pool->FindServiceByName(v1::LogService::service_full_name()),
+                          pool->FindServiceByName(v1::KpiService::service_full_name()),
+                          pool->FindServiceByName(v1::AdminService::service_full_name()),
+                          pool->FindServiceByName(v1::LeaderboardService::service_full_name())}));
   }
   if (!server->auth_->enabled()) {
-    spdlog::warn("event=auth_off listen={} msg=\"!!! AUTHENTICATION IS OFF (--insecure_no_auth): "
-                 "anyone who can reach the port may read and write everything as admin. For "
-                 "development only. !!!\"",
-                 options.listen_address);
+    spdlog::warn(
+        "event=auth_off listen={} msg=\"!!! AUTHENTICATION IS OFF (--insecure_no_auth): "
+        "anyone who can reach the port may read and write everything as admin. For "
+        "development only. !!!\"",
+        options.listen_address);
   }
   const store::TimeZoneRequest zone_request{
-      options.time_zone_given ? options.time_zone_name : std::string(), options.reproject_time_zone};
+      options.time_zone_given ? options.time_zone_name : std::string(),
+      options.reproject_time_zone};
   if (!options.restore_from.empty()) {
     ASSIGN_OR_RETURN(store::BackupInfo restored,
                      store::RestoreBackup(options.restore_from, options.data_dir, zone_request));
-    spdlog::info("event=backup_restored from={} head_seq={} files={} bytes={} data_dir={} "
-                 "time_zone={}",
-                 restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir,
-                 restored.time_zone);
+    spdlog::info(
+        "event=backup_restored from={} head_seq={} files={} bytes={} data_dir={} "
+        "time_zone={}",
+        restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir,
+        restored.time_zone);
   }
   store::StoreOptions store_options;
   store_options.block_cache_bytes = options.block_cache_bytes;
@@ -72,8 +79,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{zone.zone});
   RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
   server->views_->SetReadProbe(server->metrics_.get());
-  server->sequencer_ = std::make_unique<store::Sequencer>(server->store_.get(), clock,
-                                                          server->views_.get(), server->metrics_.get());
+  server->sequencer_ = std::make_unique<store::Sequencer>(
+      server->store_.get(), clock, server->views_.get(), server->metrics_.get());
 
   server->append_budget_ =
       std::make_unique<AppendBudget>(options.max_key_append_bytes, options.max_append_bytes);
@@ -103,13 +110,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetOption(std::make_unique<ReflectionV1Option>());
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
-  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(), clock,
-                                                         server->metrics_.get());
+  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(),
+                                                          clock, server->metrics_.get());
   server->admin_service_ = std::make_unique<AdminServiceImpl>(
       server->views_.get(), server->store_.get(), server->auth_.get(), server->metrics_.get(),
       BackupOptions{options.backup_dir, options.config_path, !server->auth_->enabled()});
-  server->boards_ = std::make_unique<BoardHub>(
-      server->views_.get(), clock, BoardHubOptions{.max_subscribers = options.max_board_subscribers});
+  server->boards_ =
+      std::make_unique<BoardHub>(server->views_.get(), clock,
+                                 BoardHubOptions{.max_subscribers = options.max_board_subscribers});
   server->leaderboard_service_ =
       std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get(),
                                                server->metrics_.get(), server->stall_watch_.get());
@@ -165,9 +173,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   spdlog::info("event=serving port={} data_dir={} head_seq={} time_zone={} transport={} auth={}",
                server->port_, options.data_dir, server->store_->head_at_open(), zone.name,
-               options.tls_cert_file.empty()          ? "plaintext"
+               options.tls_cert_file.empty()        ? "plaintext"
                : options.tls_client_ca_file.empty() ? "tls"
-                                                      : "mutual_tls",
+                                                    : "mutual_tls",
                server->auth_->enabled() ? "keys" : "off");
   return server;
 }

@@ -45,8 +45,9 @@ class Server {
   const BoardHub& boards() const { return *boards_; }
 
   // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents and SubscribeLeaderboard streams
-  // with UNAVAILABLE (they carry where to resume from), stops accepting calls, lets in-flight appends commit (up to `grace`, then cancels
-  // what is left), stops the writer and closes RocksDB. Idempotent.
+  // with UNAVAILABLE (they carry where to resume from), stops accepting calls, lets in-flight
+  // appends commit (up to `grace`, then cancels what is left), stops the writer and closes RocksDB.
+  // Idempotent.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 
  private:

@@ -28,7 +28,9 @@ bool ChangesOrg(const v1::Event& e) {
 }  // namespace
 
 Views::Views(const store::LogStore* store, ProjectorOptions options)
-    : store_(store), options_(WithoutIndex(options)), projector_(std::make_unique<Projector>(options_)) {}
+    : store_(store),
+      options_(WithoutIndex(options)),
+      projector_(std::make_unique<Projector>(options_)) {}
 
 ProjectorOptions Views::WithoutIndex(ProjectorOptions options) {
   options.index_events = false;  // Voids' targets come from the log: see ApplyRecord.
@@ -40,8 +42,8 @@ absl::StatusOr<v1::EventRecord> Views::ReadVoidTarget(uint64_t seq, const v1::Ev
   std::vector<std::optional<store::IdEntry>> found;
   RETURN_IF_ERROR(store_->LookupIds({&target_id, 1}, &found, /*fill_cache=*/false));
   if (!found[0]) {
-    return absl::DataLossError(absl::StrCat("record ", seq, " voids \"", target_id,
-                                            "\", which is not in the log"));
+    return absl::DataLossError(
+        absl::StrCat("record ", seq, " voids \"", target_id, "\", which is not in the log"));
   }
   // Looked up and read once, without filling the block cache: a replay's voids (1 % of the events)
   // would fill it with blocks read once.
@@ -180,7 +182,8 @@ absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p)
   reader.join();
   RETURN_IF_ERROR(status);
   RETURN_IF_ERROR(read_status);
-  if (expected != to + 1) return absl::DataLossError(absl::StrCat("log record ", expected, " is missing"));
+  if (expected != to + 1)
+    return absl::DataLossError(absl::StrCat("log record ", expected, " is missing"));
   return applied;
 }
 
@@ -202,20 +205,21 @@ absl::Status Views::Load(uint64_t head) {
   applied_seq_.store(projector_->applied_seq());
   totals_ = projector_->totals();
   if (totals_.over_limit()) {
-    spdlog::error("event=log_totals_over_limit msg=\"the log holds events whose sums pass {}, the "
-                  "most a figure can hold (written before the limit): figures of those sums may be "
-                  "wrong, and events adding to them are refused. See docs/data-safety.md.\"",
-                  LogTotals::kMaxTotal);
+    spdlog::error(
+        "event=log_totals_over_limit msg=\"the log holds events whose sums pass {}, the "
+        "most a figure can hold (written before the limit): figures of those sums may be "
+        "wrong, and events adding to them are refused. See docs/data-safety.md.\"",
+        LogTotals::kMaxTotal);
   }
   projector_->TrackChanges();  // Boards built from now on start from this state.
   malloc_trim(0);  // The replay's freed buffers and outgrown tables: back to the system.
   const absl::Time replayed = absl::Now();
   projector_->WarmUp(replayed);  // Before serving: the first queries are as fast as the rest.
   double seconds = absl::ToDoubleSeconds(replayed - start);
-  spdlog::info("event=views_replayed events={} seconds={:.2f} events_per_second={:.0f} "
-               "warm_up_seconds={:.3f}",
-               n, seconds, seconds > 0 ? n / seconds : 0.0,
-               absl::ToDoubleSeconds(absl::Now() - replayed));
+  spdlog::info(
+      "event=views_replayed events={} seconds={:.2f} events_per_second={:.0f} "
+      "warm_up_seconds={:.3f}",
+      n, seconds, seconds > 0 ? n / seconds : 0.0, absl::ToDoubleSeconds(absl::Now() - replayed));
   return absl::OkStatus();
 }
 
@@ -268,12 +272,11 @@ absl::Status Views::CheckEntities(const Principal& who, const store::Events& eve
 
 absl::Status Views::CheckOrg(const store::Events& events, const std::vector<int>& fresh,
                              const std::vector<uint64_t>& seqs) {
-  bool changes_org = std::any_of(fresh.begin(), fresh.end(),
-                                 [&](int i) { return ChangesOrg(events[i]); });
+  bool changes_org =
+      std::any_of(fresh.begin(), fresh.end(), [&](int i) { return ChangesOrg(events[i]); });
   // Most batches are plain activity: no rule to check, so do not wait for the applier's lock.
-  if (!changes_org && std::none_of(fresh.begin(), fresh.end(), [&](int i) {
-        return OrgState::NeedsCheck(events[i]);
-      })) {
+  if (!changes_org && std::none_of(fresh.begin(), fresh.end(),
+                                   [&](int i) { return OrgState::NeedsCheck(events[i]); })) {
     return absl::OkStatus();
   }
   absl::ReaderMutexLock lock(&mu_);
@@ -301,7 +304,8 @@ void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& rec
   absl::MutexLock group(&group_mu_);
   for (size_t i = 0; i < records.size();) {
     // Bounded: a reader that is slow to be scheduled cannot stall the applier.
-    for (int n = 0; i > 0 && n < 1000 && readers_waiting_.load(std::memory_order_relaxed) > 0; ++n) {
+    for (int n = 0; i > 0 && n < 1000 && readers_waiting_.load(std::memory_order_relaxed) > 0;
+         ++n) {
       std::this_thread::yield();
     }
     absl::MutexLock lock(&mu_);
@@ -383,9 +387,9 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   spdlog::info("event=views_rebuilt events={} seconds={:.2f}", n + more, response.seconds());
   // The old views are freed after the reply, on a thread of their own: millions of entities take a
-  // while (0.77 s at 10.9M events), and queries have been reading the new views since the swap. Then
-  // their pages go back to the system: glibc keeps freed memory for reuse, and a rebuild frees as
-  // much as the views hold (measured at 10M events: RSS 1.1 GiB before, 2.1 after).
+  // while (0.77 s at 10.9M events), and queries have been reading the new views since the swap.
+  // Then their pages go back to the system: glibc keeps freed memory for reuse, and a rebuild frees
+  // as much as the views hold (measured at 10M events: RSS 1.1 GiB before, 2.1 after).
   retiring_ = std::thread([old = std::move(fresh)]() mutable {
     const absl::Time freeing = absl::Now();
     old.reset();

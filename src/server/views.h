@@ -9,11 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-#include <memory>
-#include <optional>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -106,7 +106,8 @@ class Views final : public store::CommitHook {
  private:
   class WaitTimer {
    public:
-    WaitTimer(const ReadProbe* probe, bool whole_groups) : probe_(probe), whole_groups_(whole_groups) {
+    WaitTimer(const ReadProbe* probe, bool whole_groups)
+        : probe_(probe), whole_groups_(whole_groups) {
       if (probe_ != nullptr) start_ = std::chrono::steady_clock::now();
     }
     void Locked() {

@@ -99,7 +99,7 @@ TEST(ViewsTest, EntityChecksSeeGroupsWrittenButNotYetApplied) {
   views.BeginGroup();
   ASSERT_TRUE(views.CheckBatch(g2, {0}, {2}, {1}).ok());
   EXPECT_TRUE(views.CheckEntities(li, mine, {0}).ok());  // Voided: opp-1 is new again...
-  views.Abort();  // ...unless that write failed.
+  views.Abort();                                         // ...unless that write failed.
   EXPECT_EQ(views.CheckEntities(li, mine, {0}).code(), absl::StatusCode::kPermissionDenied);
   views.Commit({{1, &g1[0]}});
   views.BeginGroup();  // Applied: the projector says it now.
@@ -124,8 +124,8 @@ TEST(ViewsTest, ReadersSeeExactPrefixesAndWholeGroupReadersWholeGroups) {
   const int group_size = static_cast<int>(3 * Views::kSlice + 5);
   std::vector<v1::Event> events;
   for (int i = 0; i < kGroups * group_size; ++i) events.push_back(ActionEvent(i));
-  const Period year = PeriodOf(PeriodKind::kYear, absl::FromUnixSeconds(1'790'000'000),
-                               absl::UTCTimeZone());
+  const Period year =
+      PeriodOf(PeriodKind::kYear, absl::FromUnixSeconds(1'790'000'000), absl::UTCTimeZone());
   auto actions = [&](const Projector& p) {
     absl::StatusOr<MetricValue> m = p.Metric(Subject::Rep("li"), year, "actions");
     return std::make_pair(p.applied_seq(), m.ok() ? m->integer : -1);
@@ -155,7 +155,6 @@ TEST(ViewsTest, ReadersSeeExactPrefixesAndWholeGroupReadersWholeGroups) {
   EXPECT_EQ(torn_groups, 0);
   EXPECT_EQ(views.Read(actions), std::make_pair(seq, static_cast<int64_t>(seq)));
 }
-
 
 // A replay streams the log through recycled chunks (the reader thread parses into each chunk's
 // arena and reads the voids' targets). Over a log of many chunks, with voids anywhere (one in the

@@ -8,7 +8,8 @@ namespace salestrack::server {
 // The period of the requested kind containing the requested date (default: today, org time).
 absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::TimeZone zone) {
   if (p.kind() == v1::PERIOD_KIND_UNSPECIFIED || !v1::PeriodKind_IsValid(p.kind())) {
-    return absl::InvalidArgumentError("period.kind: one of DAY, WEEK, MONTH, QUARTER, YEAR is required");
+    return absl::InvalidArgumentError(
+        "period.kind: one of DAY, WEEK, MONTH, QUARTER, YEAR is required");
   }
   const PeriodKind kind = static_cast<PeriodKind>(p.kind());
   absl::CivilDay day = absl::ToCivilDay(now, zone);
@@ -47,14 +48,18 @@ v1::Period EncodePeriod(const Period& p) {
 
 v1::MetricValue::Kind EncodeKind(MetricValue::Kind k) {
   switch (k) {
-    case MetricValue::Kind::kCount: return v1::MetricValue::COUNT;
-    case MetricValue::Kind::kMoney: return v1::MetricValue::MONEY;
-    case MetricValue::Kind::kRatio: return v1::MetricValue::RATIO;
-    case MetricValue::Kind::kMean: return v1::MetricValue::MEAN;
-    case MetricValue::Kind::kDistribution: return v1::MetricValue::DISTRIBUTION;
+    case MetricValue::Kind::kCount:
+      return v1::MetricValue::COUNT;
+    case MetricValue::Kind::kMoney:
+      return v1::MetricValue::MONEY;
+    case MetricValue::Kind::kRatio:
+      return v1::MetricValue::RATIO;
+    case MetricValue::Kind::kMean:
+      return v1::MetricValue::MEAN;
+    case MetricValue::Kind::kDistribution:
+      return v1::MetricValue::DISTRIBUTION;
   }
   return v1::MetricValue::KIND_UNSPECIFIED;
 }
-
 
 }  // namespace salestrack::server

@@ -6,8 +6,8 @@
 #include "absl/time/time.h"
 #include "salestrack/period.h"
 #include "salestrack/projector.h"
-#include "salestrack/v1/kpi_service.pb.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/kpi_service.pb.h"
 
 namespace salestrack::server {
 

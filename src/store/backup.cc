@@ -39,7 +39,8 @@ absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string
   std::error_code ec;
   BackupInfo info;
   info.dir = fs::absolute(dir, ec).lexically_normal().string();
-  if (ec || dir.empty()) return absl::InvalidArgumentError(absl::StrCat("dir: bad path \"", dir, "\""));
+  if (ec || dir.empty())
+    return absl::InvalidArgumentError(absl::StrCat("dir: bad path \"", dir, "\""));
   if (fs::exists(info.dir, ec)) {
     return absl::AlreadyExistsError(
         absl::StrCat("dir: ", info.dir, " already exists; a backup goes to a new directory"));
@@ -76,8 +77,9 @@ absl::StatusOr<BackupInfo> RestoreBackup(const std::string& backup_dir, const st
   }
   absl::Status inspected = Inspect(info.dir, &info);
   if (!inspected.ok()) {
-    return absl::Status(inspected.code(), absl::StrCat("backup ", info.dir, " cannot be restored: ",
-                                                       inspected.message()));
+    return absl::Status(
+        inspected.code(),
+        absl::StrCat("backup ", info.dir, " cannot be restored: ", inspected.message()));
   }
   std::optional<std::string> stored;
   if (!info.time_zone.empty()) stored = info.time_zone;

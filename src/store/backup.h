@@ -8,7 +8,8 @@
 //
 //   ASSIGN_OR_RETURN(BackupInfo info, CreateBackup(*store, "/var/backups/salestrack/2026-11-23"));
 //   ...
-//   ASSIGN_OR_RETURN(BackupInfo restored, RestoreBackup("/var/backups/...", "/var/lib/salestrack-new"));
+//   ASSIGN_OR_RETURN(BackupInfo restored, RestoreBackup("/var/backups/...",
+//   "/var/lib/salestrack-new"));
 #ifndef SALESTRACK_STORE_BACKUP_H_
 #define SALESTRACK_STORE_BACKUP_H_
 
@@ -22,7 +23,7 @@
 namespace salestrack::store {
 
 struct BackupInfo {
-  std::string dir;       // Absolute path.
+  std::string dir;        // Absolute path.
   uint64_t head_seq = 0;  // The last log record the backup holds.
   uint64_t files = 0;
   uint64_t bytes = 0;
@@ -31,7 +32,8 @@ struct BackupInfo {
 
 // Writes a consistent copy of `store` to `dir`, which must not exist (its parent is created). The
 // copy is then opened read-only to check it and to read its log head. Safe while the sequencer
-// writes (RocksDB flushes the memtables first, so the copy needs no WAL replay beyond that instant).
+// writes (RocksDB flushes the memtables first, so the copy needs no WAL replay beyond that
+// instant).
 absl::StatusOr<BackupInfo> CreateBackup(const LogStore& store, const std::string& dir);
 
 // Opens `backup_dir` read-only (refusing anything that is not a salestrack backup of this format)

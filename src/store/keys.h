@@ -1,5 +1,5 @@
-// On-disk formats of salestrack's RocksDB data directory. Every key and value format is written down
-// here and nowhere else; a change to any of them bumps kFormatVersion.
+// On-disk formats of salestrack's RocksDB data directory. Every key and value format is written
+// down here and nowhere else; a change to any of them bumps kFormatVersion.
 //
 // Format version 1. Column families:
 //
@@ -9,9 +9,11 @@
 //                    (event first: the submitting thread serializes it, and the writer only
 //                    appends the recorded_at it stamps; protobuf parses fields in any order)
 //   "ids"   key   := event_id bytes                           (1..128 bytes of UTF-8)
-//           value := varint64(seq) u8(payload_case)          payload_case = Event.payload field number
+//           value := varint64(seq) u8(payload_case)          payload_case = Event.payload field
+//           number
 //   "meta"  key   := "format_version"   value := decimal ASCII, e.g. "1"
-//           key   := "time_zone"        value := the org time zone's IANA name, e.g. "Asia/Shanghai"
+//           key   := "time_zone"        value := the org time zone's IANA name, e.g.
+//           "Asia/Shanghai"
 //                    (the zone every figure of this log is computed in: written when the directory
 //                    is created, replaced only by a re-projection; see store/time_zone_binding.h.
 //                    A directory written before this key existed gets it at its next start: the
@@ -23,8 +25,8 @@
 // The log head is the last key of "log"; it is not stored separately (a per-commit write to the
 // rarely flushed "meta" family would pin every WAL file until a forced flush).
 //
-// Big-endian seqs make RocksDB's bytewise order the seq order, so a forward iterator reads the log in
-// order and SeekToLast finds the head.
+// Big-endian seqs make RocksDB's bytewise order the seq order, so a forward iterator reads the log
+// in order and SeekToLast finds the head.
 //
 // A data directory whose "meta" says another format version is refused at open: salestrackd never
 // guesses at bytes it does not understand. The portable path between versions is export/import of
@@ -32,11 +34,10 @@
 #ifndef SALESTRACK_STORE_KEYS_H_
 #define SALESTRACK_STORE_KEYS_H_
 
-#include <string_view>
 #include <cstdint>
 #include <optional>
 #include <string>
-
+#include <string_view>
 
 namespace salestrack::store {
 

@@ -33,7 +33,7 @@ TEST(KeysTest, IdEntriesRoundTrip) {
   }
   EXPECT_EQ(EncodeIdEntry({5, 20}), std::string("\x05\x14", 2));
   EXPECT_FALSE(DecodeIdEntry("").has_value());
-  EXPECT_FALSE(DecodeIdEntry(std::string("\x80", 1)).has_value());  // Truncated varint.
+  EXPECT_FALSE(DecodeIdEntry(std::string("\x80", 1)).has_value());          // Truncated varint.
   EXPECT_FALSE(DecodeIdEntry(std::string("\x05\x14\x00", 3)).has_value());  // Trailing byte.
 }
 
@@ -50,7 +50,8 @@ TEST(KeysTest, LogValueIsAnEventRecordWithoutSeq) {
     v1::EventRecord record;
     ASSERT_TRUE(record.ParseFromString(value));
     EXPECT_EQ(record.seq(), 0u);
-    int64_t got_us = record.recorded_at().seconds() * 1'000'000 + record.recorded_at().nanos() / 1000;
+    int64_t got_us =
+        record.recorded_at().seconds() * 1'000'000 + record.recorded_at().nanos() / 1000;
     EXPECT_EQ(got_us, us);
     EXPECT_GE(record.recorded_at().nanos(), 0);
     EXPECT_EQ(record.event().SerializeAsString(), event.SerializeAsString());

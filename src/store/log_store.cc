@@ -24,8 +24,9 @@ rocksdb::ColumnFamilyOptions LogFamilyOptions(const std::shared_ptr<rocksdb::Cac
   table.block_size = 16 << 10;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Sequential keys: the log is read in ranges, so no bloom filter. zstd on every level, flushes
-  // included, for bytes/event: a fresh L0 file is then about as small as a compacted one (kpi_bench:
-  // 112 B/event after a restart, 107 compacted). Its CPU cost on flushes was not measured apart.
+  // included, for bytes/event: a fresh L0 file is then about as small as a compacted one
+  // (kpi_bench: 112 B/event after a restart, 107 compacted). Its CPU cost on flushes was not
+  // measured apart.
   cf.compression = rocksdb::kZSTD;
   cf.write_buffer_size = 64 << 20;
   return cf;
@@ -73,9 +74,10 @@ class SpdlogLogger final : public rocksdb::Logger {
     Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
   }
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
-    spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL  ? spdlog::level::err
-                                   : level >= rocksdb::InfoLogLevel::WARN_LEVEL ? spdlog::level::warn
-                                                                                : spdlog::level::debug;
+    spdlog::level::level_enum to = level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? spdlog::level::err
+                                   : level >= rocksdb::InfoLogLevel::WARN_LEVEL
+                                       ? spdlog::level::warn
+                                       : spdlog::level::debug;
     if (!spdlog::should_log(to)) return;
     char buffer[2048];
     std::vsnprintf(buffer, sizeof buffer, format, ap);
@@ -111,15 +113,17 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
 
   std::error_code ec;
   if (!options.read_only) std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  if (ec)
+    return absl::FailedPreconditionError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   bool exists = std::filesystem::exists(std::filesystem::path(dir) / "CURRENT");
   if (options.read_only && !exists) {
     return absl::FailedPreconditionError(
         absl::StrCat(dir, " holds no salestrack database (no RocksDB CURRENT file)"));
   }
   if (!exists && !std::filesystem::is_empty(dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "data directory ", dir, " is not empty and holds no salestrack database; refusing to use it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("data directory ", dir,
+                     " is not empty and holds no salestrack database; refusing to use it"));
   }
 
   rocksdb::DBOptions db_options;
@@ -214,13 +218,14 @@ absl::Status LogStore::CheckOrInitFormat() {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
     it->SeekToFirst();
     if (it->Valid()) {
-      return absl::DataLossError(absl::StrCat("data directory ", dir_,
-                                              " has log records but no format version"));
+      return absl::DataLossError(
+          absl::StrCat("data directory ", dir_, " has log records but no format version"));
     }
     rocksdb::WriteOptions w;
     w.sync = true;
     return FromRocksStatus(
-        db_->Put(w, meta_, ToSlice(kFormatVersionKey), std::to_string(kFormatVersion)), "writing format");
+        db_->Put(w, meta_, ToSlice(kFormatVersionKey), std::to_string(kFormatVersion)),
+        "writing format");
   }
   if (!s.ok()) return FromRocksStatus(s, "reading format version");
   int version = 0;
@@ -275,8 +280,7 @@ absl::Status LogStore::LookupIds(absl::Span<const absl::string_view> ids,
   for (size_t i = 0; i < ids.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     RETURN_IF_ERROR(FromRocksStatus(statuses[i], "looking up event ids"));
-    std::optional<IdEntry> entry =
-        DecodeIdEntry(values[i].ToStringView());
+    std::optional<IdEntry> entry = DecodeIdEntry(values[i].ToStringView());
     if (!entry) return absl::DataLossError(absl::StrCat("malformed ids entry for ", ids[i]));
     (*out)[i] = entry;
   }
@@ -371,10 +375,10 @@ absl::Status LogStore::Commit(rocksdb::WriteBatch* batch) {
     rocksdb::Status r = db_->Resume();
     if (!r.ok()) {
       // Busy: RocksDB's own recovery is under way (it waits for free space).
-      return absl::UnavailableError(absl::StrCat(
-          "storage has not recovered from an earlier write error (disk full?): ",
-          r.IsBusy() ? "RocksDB is recovering" : r.ToString(), "; ",
-          SpaceNeeded(batch->GetDataSize())));
+      return absl::UnavailableError(
+          absl::StrCat("storage has not recovered from an earlier write error (disk full?): ",
+                       r.IsBusy() ? "RocksDB is recovering" : r.ToString(), "; ",
+                       SpaceNeeded(batch->GetDataSize())));
     }
     needs_resume_ = false;
     KeepAMemtableFilled();
@@ -401,7 +405,8 @@ std::string LogStore::SpaceNeeded(size_t batch_bytes) const {
   std::error_code ec;
   const std::filesystem::space_info space = std::filesystem::space(dir_, ec);
   return absl::StrCat(
-      ec ? std::string() : absl::StrCat(space.available, " bytes free on the data directory's disk; "),
+      ec ? std::string()
+         : absl::StrCat(space.available, " bytes free on the data directory's disk; "),
       "commits resume by themselves within 5 s once ", kResumeReserve,
       " bytes are free and the data RocksDB writes out first (at most ", unflushed,
       " bytes, less once compressed) and the batch (", batch_bytes, " bytes) fit");

@@ -33,8 +33,8 @@ struct StoreOptions {
   bool read_only = false;
 };
 
-// One RocksDB figure for the metrics: a property (e.g. "rocksdb.total-sst-files-size") of one column
-// family ("" for the whole database).
+// One RocksDB figure for the metrics: a property (e.g. "rocksdb.total-sst-files-size") of one
+// column family ("" for the whole database).
 struct StoreFigure {
   std::string property;
   std::string family;
@@ -70,7 +70,8 @@ class LogStore {
 
   // The records with these seqs, in the same order, read in one MultiGet (NOT_FOUND if one is
   // missing).
-  absl::Status ReadRecords(absl::Span<const uint64_t> seqs, std::vector<v1::EventRecord>* out) const;
+  absl::Status ReadRecords(absl::Span<const uint64_t> seqs,
+                           std::vector<v1::EventRecord>* out) const;
 
   // Calls fn(seq, record bytes) for the records with from <= seq <= to, in seq order, until fn
   // returns false; the bytes (an EventRecord without its seq) live for the call only. A sequential
@@ -105,7 +106,8 @@ class LogStore {
   // Puts a marker (keys.h) into a memtable, without the WAL. A recovery from a failed WAL write
   // switches to a new WAL only when it has a memtable to flush; with every memtable empty (after
   // an open, a recovery or a backup's flush) it would keep the failed WAL, on which RocksDB 7.8
-  // fails (or aborts on) every later write. Thread-safe; leaves the log and its figures as they are.
+  // fails (or aborts on) every later write. Thread-safe; leaves the log and its figures as they
+  // are.
   void KeepAMemtableFilled() const;
 
  private:

@@ -1,7 +1,5 @@
 #include "store/sequencer.h"
 
-
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -42,9 +40,9 @@ class BatchDecider {
       absl::string_view id = e.event_id();
       if (auto it = batch->find(id); it != batch->end()) {
         if (!SameContent(*it->second.event, e)) {
-          return EventError(absl::StatusCode::kAlreadyExists, i, "event_id",
-                            absl::StrCat("\"", id,
-                                         "\" appears earlier in this batch with other content"));
+          return EventError(
+              absl::StatusCode::kAlreadyExists, i, "event_id",
+              absl::StrCat("\"", id, "\" appears earlier in this batch with other content"));
         }
         result->seqs[i] = it->second.seq;
         ++result->duplicates;
@@ -78,8 +76,9 @@ class BatchDecider {
                           absl::StrCat("no event \"", target, "\" in the log"));
       }
       if (known->payload_case == Event::kEventVoided) {
-        return EventError(absl::StatusCode::kFailedPrecondition, i, "event_voided.target_event_id",
-                          absl::StrCat("\"", target, "\" is itself a void; a void cannot be voided"));
+        return EventError(
+            absl::StatusCode::kFailedPrecondition, i, "event_voided.target_event_id",
+            absl::StrCat("\"", target, "\" is itself a void; a void cannot be voided"));
       }
       void_targets->push_back(known->seq);
     }
@@ -143,7 +142,8 @@ void Sequencer::Submit(const Events* events, AppendDone done, BatchCheck check) 
       return;
     }
   }
-  std::move(done)(absl::UnavailableError("salestrackd is shutting down; retry on another instance"));
+  std::move(done)(
+      absl::UnavailableError("salestrackd is shutting down; retry on another instance"));
 }
 
 void Sequencer::WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn) {
@@ -193,9 +193,8 @@ void Sequencer::WriterLoop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
-            return !s->queue_.empty() || s->stopping_;
-          },
+          +[](Sequencer* s)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return !s->queue_.empty() || s->stopping_; },
           this));
       if (queue_.empty()) {
         writer_done_ = true;
@@ -314,7 +313,8 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
     if (probe_ != nullptr) probe_->OnWalWrite(absl::Now() - write_start);
     if (!s.ok()) {
       if (hook_ != nullptr) hook_->Abort();
-      spdlog::error("event=commit_failed seqs={}..{} error=\"{}\"", head + 1, new_head, s.ToString());
+      spdlog::error("event=commit_failed seqs={}..{} error=\"{}\"", head + 1, new_head,
+                    s.ToString());
       // Nothing of this group is durable. Every batch that needed this write fails, retryably; one
       // that only repeated events stored before the group still has its answer.
       for (size_t b = 0; b < group.size(); ++b) {
@@ -322,8 +322,9 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
         bool needs_write = wrote[b];
         for (uint64_t seq : results[b]->seqs) needs_write |= seq > head;
         if (needs_write) {
-          results[b] = absl::UnavailableError(absl::StrCat(
-              "the batch could not be made durable (", s.message(), "); nothing was stored, retry"));
+          results[b] =
+              absl::UnavailableError(absl::StrCat("the batch could not be made durable (",
+                                                  s.message(), "); nothing was stored, retry"));
         }
       }
     } else {
@@ -332,10 +333,10 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
   }
 
   absl::MutexLock lock(&mu_);
-  decided_.push_back(Decided{std::move(group), std::move(results),
-                             written_seq_ == new_head ? std::move(fresh_records)
-                                                      : decltype(fresh_records)(),
-                             written_seq_, started});
+  decided_.push_back(
+      Decided{std::move(group), std::move(results),
+              written_seq_ == new_head ? std::move(fresh_records) : decltype(fresh_records)(),
+              written_seq_, started});
 }
 
 void Sequencer::NotifierLoop() {

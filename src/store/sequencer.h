@@ -3,7 +3,8 @@
 // Handlers validate a batch (validation.h) and Submit() it. One writer thread drains every batch
 // waiting at that moment (group commit), and for each batch, in submission order:
 //   - drops duplicates (same event_id, identical content) and gives them their original seq;
-//   - refuses the whole batch if an id is reused with other content (ALREADY_EXISTS) or a void names
+//   - refuses the whole batch if an id is reused with other content (ALREADY_EXISTS) or a void
+//   names
 //     an unknown event or another void (FAILED_PRECONDITION);
 //   - otherwise assigns the next seqs to its new events.
 // All accepted batches of the group go into ONE RocksDB WriteBatch with the ids index; the WAL is
@@ -42,11 +43,11 @@ struct AppendResult {
 
 using Events = google::protobuf::RepeatedPtrField<v1::Event>;
 
-// What the sequencer tells derived state (the KPI projector) about each group: BeginGroup, CheckBatch
-// for each batch that passed the log's own rules, then Abort if the write failed -- all on the writer
-// thread. Commit runs on the applier thread for each durable group, in seq order, possibly while the
-// writer already checks later groups: CheckBatch must account for groups written but not yet
-// committed to the hook.
+// What the sequencer tells derived state (the KPI projector) about each group: BeginGroup,
+// CheckBatch for each batch that passed the log's own rules, then Abort if the write failed -- all
+// on the writer thread. Commit runs on the applier thread for each durable group, in seq order,
+// possibly while the writer already checks later groups: CheckBatch must account for groups written
+// but not yet committed to the hook.
 class CommitHook {
  public:
   virtual ~CommitHook() = default;
@@ -82,12 +83,12 @@ using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 // `fresh` the indexes of its new events (never empty). The hook's writer-side state then reflects
 // exactly the batches accepted before this one, and cannot change until the batch is decided. An
 // error refuses this batch alone.
-using BatchCheck = absl::AnyInvocable<absl::Status(const Events& events,
-                                                   const std::vector<int>& fresh)>;
+using BatchCheck =
+    absl::AnyInvocable<absl::Status(const Events& events, const std::vector<int>& fresh)>;
 
 struct SequencerStats {
-  uint64_t commits = 0;       // WriteBatches written.
-  uint64_t batches = 0;       // Submitted batches answered.
+  uint64_t commits = 0;  // WriteBatches written.
+  uint64_t batches = 0;  // Submitted batches answered.
   uint64_t events_written = 0;
 };
 
@@ -110,8 +111,9 @@ class Sequencer {
   // The seq of the last durable record.
   uint64_t committed_seq() const { return committed_seq_.load(std::memory_order_acquire); }
 
-  // Runs fn(true) on the notifier thread once committed_seq() > seq, or fn(false) when the sequencer
-  // stops first. Never runs fn on the calling thread, except after Stop(), when it runs at once.
+  // Runs fn(true) on the notifier thread once committed_seq() > seq, or fn(false) when the
+  // sequencer stops first. Never runs fn on the calling thread, except after Stop(), when it runs
+  // at once.
   void WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn);
 
   // Releases every current and future waiter with fn(false): the first step of a graceful shutdown,
@@ -142,7 +144,7 @@ class Sequencer {
     std::vector<Pending> group;
     std::vector<absl::StatusOr<AppendResult>> results;
     std::vector<std::pair<uint64_t, const v1::Event*>> records;  // New records, in seq order.
-    uint64_t head = 0;  // The log head once this group is applied.
+    uint64_t head = 0;   // The log head once this group is applied.
     absl::Time started;  // When the writer took the group (for the probe).
   };
 

@@ -6,10 +6,10 @@
 // --time_zone or the config's time_zone, empty when neither gives one):
 //
 //   stored  requested  log        serves  and
-//   none    none / Z   any        UTC / Z stores it (a new directory, or one written before the key)
-//   S       none / S   any        S       -
-//   S       Z != S     empty      Z       stores Z (no figure to re-project)
-//   S       Z != S     non-empty  -       refuses, naming S and Z, unless `reproject`: serves Z,
+//   none    none / Z   any        UTC / Z stores it (a new directory, or one written before the
+//   key) S       none / S   any        S       - S       Z != S     empty      Z       stores Z (no
+//   figure to re-project) S       Z != S     non-empty  -       refuses, naming S and Z, unless
+//   `reproject`: serves Z,
 //                                         stores Z (every figure is recomputed in Z by the replay)
 //
 //   ASSIGN_OR_RETURN(TimeZoneChoice zone, BindTimeZone(*store, {"Asia/Shanghai", false}));

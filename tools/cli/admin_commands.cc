@@ -29,13 +29,15 @@ int RunVerify(const Context& ctx) {
   const unsigned long long seq = response.seq();
   const std::string cells = Grouped(static_cast<int64_t>(response.cells_compared()));
   if (response.ok()) {
-    std::printf("views match a replay of the log at seq %llu (%s figures compared)\n", seq, cells.c_str());
+    std::printf("views match a replay of the log at seq %llu (%s figures compared)\n", seq,
+                cells.c_str());
     return 0;
   }
-  std::printf("views DIFFER from a replay of the log at seq %llu (%s figures compared, %d "
-              "difference(s)%s):\n",
-              seq, cells.c_str(), response.differences_size(),
-              response.differences_size() >= 1000 ? ", only the first 1000 are listed" : "");
+  std::printf(
+      "views DIFFER from a replay of the log at seq %llu (%s figures compared, %d "
+      "difference(s)%s):\n",
+      seq, cells.c_str(), response.differences_size(),
+      response.differences_size() >= 1000 ? ", only the first 1000 are listed" : "");
   for (const std::string& d : response.differences()) std::printf("  %s\n", d.c_str());
   std::printf("'salestrack rebuild' replaces the live views with a replay.\n");
   return 1;
@@ -56,9 +58,8 @@ int RunRebuild(const Context& ctx) {
     return 0;
   }
   const int64_t n = static_cast<int64_t>(response.events_replayed());
-  std::string rate = response.seconds() > 0
-                         ? Grouped(static_cast<int64_t>(n / response.seconds()))
-                         : std::string("—");
+  std::string rate = response.seconds() > 0 ? Grouped(static_cast<int64_t>(n / response.seconds()))
+                                            : std::string("—");
   std::string took = response.seconds() >= 1
                          ? absl::StrFormat("%.2f s", response.seconds())
                          : absl::StrFormat("%.1f ms", response.seconds() * 1000);
@@ -71,14 +72,16 @@ int RunRebuild(const Context& ctx) {
 int RunBackup(const Context& ctx) {
   constexpr char kCmd[] = "backup";
   if (ctx.args.size() != 1) {
-    return UsageError(kCmd, "give the backup directory: a name under the daemon's backup_dir, or "
-                            "an absolute path on the daemon's machine");
+    return UsageError(kCmd,
+                      "give the backup directory: a name under the daemon's backup_dir, or "
+                      "an absolute path on the daemon's machine");
   }
   v1::BackupRequest request;
   request.set_dir(ctx.args[0]);
   v1::BackupResponse response;
   grpc::ClientContext context;
-  grpc::Status status = v1::AdminService::NewStub(ctx.channel)->Backup(&context, request, &response);
+  grpc::Status status =
+      v1::AdminService::NewStub(ctx.channel)->Backup(&context, request, &response);
   if (!status.ok()) return RpcFailed(kCmd, ctx, status);
   if (absl::GetFlag(FLAGS_json)) {
     PrintJson(response);
@@ -89,10 +92,11 @@ int RunBackup(const Context& ctx) {
               Grouped(static_cast<int64_t>(response.files())).c_str(),
               Grouped(static_cast<int64_t>(response.bytes())).c_str(), response.seconds());
   // The daemon names its config, authentication and the backup's time zone; an older one does not.
-  std::printf("restore: %s\n",
-              response.restore_command().empty()
-                  ? absl::StrCat("salestrackd --data_dir NEW_DIR --restore_from ", response.dir()).c_str()
-                  : response.restore_command().c_str());
+  std::printf(
+      "restore: %s\n",
+      response.restore_command().empty()
+          ? absl::StrCat("salestrackd --data_dir NEW_DIR --restore_from ", response.dir()).c_str()
+          : response.restore_command().c_str());
   return 0;
 }
 

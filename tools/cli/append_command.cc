@@ -8,9 +8,9 @@
 // (an older export, or plain events) is imported with a note.
 //
 // Every line is parsed and validated locally first (the same validation.h the daemon runs), so a
-// bad file is reported in full, line by line, before anything is sent. The good lines then go out in
-// batches on one AppendStream; each batch is atomic, and a refusal by the daemon (e.g. an id reused
-// with other content) is mapped back to its line.
+// bad file is reported in full, line by line, before anything is sent. The good lines then go out
+// in batches on one AppendStream; each batch is atomic, and a refusal by the daemon (e.g. an id
+// reused with other content) is mapped back to its line.
 //
 // A batch refused for the API key's rate limit (RESOURCE_EXHAUSTED with a retry hint) is sent again
 // after the wait the daemon hints, at most --max_retries times, saying so on stderr; later batches
@@ -91,10 +91,10 @@ struct Batch {
   uint32_t retry_after_ms = 0;  // Set when the daemon refused it for its rate limit.
 };
 
-// Sends `batches` in order on one AppendStream and tallies the answers. A batch refused with a retry
-// hint (the key's rate limit) goes to *throttled, and so do the batches not yet sent by then: the
-// writer stops at the first such refusal, so what is retried keeps (mostly) its file order. Returns
-// false, having said why, when the stream broke.
+// Sends `batches` in order on one AppendStream and tallies the answers. A batch refused with a
+// retry hint (the key's rate limit) goes to *throttled, and so do the batches not yet sent by then:
+// the writer stops at the first such refusal, so what is retried keeps (mostly) its file order.
+// Returns false, having said why, when the stream broke.
 bool SendBatches(const Context& ctx, const char* command, const std::vector<Line>& lines,
                  const std::vector<Batch>& batches, Tally* tally, std::vector<Batch>* throttled) {
   auto stub = v1::LogService::NewStub(ctx.channel);
@@ -106,7 +106,8 @@ bool SendBatches(const Context& ctx, const char* command, const std::vector<Line
     for (size_t b = 0; b < batches.size() && !stop.load(); ++b) {
       v1::AppendRequest request;
       request.set_request_id(b);
-      for (size_t i = batches[b].begin; i < batches[b].end; ++i) *request.add_events() = lines[i].event;
+      for (size_t i = batches[b].begin; i < batches[b].end; ++i)
+        *request.add_events() = lines[i].event;
       if (!stream->Write(request)) break;
       sent.store(b + 1);
     }
@@ -131,8 +132,9 @@ bool SendBatches(const Context& ctx, const char* command, const std::vector<Line
       int line = e.event_index() >= 0 && begin + e.event_index() < end
                      ? lines[begin + e.event_index()].number
                      : lines[begin].number;
-      std::string advice =
-          e.max_batch_events() > 0 ? absl::StrCat("; rerun with --batch ", e.max_batch_events()) : "";
+      std::string advice = e.max_batch_events() > 0
+                               ? absl::StrCat("; rerun with --batch ", e.max_batch_events())
+                               : "";
       std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch%s)\n", line,
                    e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number,
                    advice.c_str());
@@ -175,7 +177,8 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
       const int first = lines[batch.begin].number, last = lines[batch.end - 1].number;
       if (retry > max_retries || wait_ms > max_wait * 1000) {
         size_t left = 0;
-        for (size_t i = next; i < throttled.size(); ++i) left += throttled[i].end - throttled[i].begin;
+        for (size_t i = next; i < throttled.size(); ++i)
+          left += throttled[i].end - throttled[i].begin;
         std::fprintf(stderr,
                      "lines %d..%d: still over the key's rate limit; gave up (%s), %zu event(s) "
                      "not sent\n",
@@ -183,7 +186,8 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
                      retry > max_retries
                          ? absl::StrCat("after ", max_retries, " retries, --max_retries").c_str()
                          : absl::StrCat("the daemon asks for ", wait_ms, " ms, more than ",
-                                        "--max_retry_wait ", max_wait, " s").c_str(),
+                                        "--max_retry_wait ", max_wait, " s")
+                               .c_str(),
                      left);
         tally->refused += left;
         return true;
@@ -212,13 +216,14 @@ int CheckTimeZone(const Context& ctx, const std::string& source,
   grpc::Status status = v1::LogService::NewStub(ctx.channel)->GetLogInfo(&context, {}, &info);
   const bool ignore = absl::GetFlag(FLAGS_ignore_time_zone);
   if (!header) {
-    std::fprintf(stderr,
-                 "salestrack import: %s has no export header (an older export, or plain events), "
-                 "so its time zone is not known%s\n",
-                 source.c_str(),
-                 status.ok() ? absl::StrCat("; the daemon computes its figures in ",
-                                            info.time_zone()).c_str()
-                             : "");
+    std::fprintf(
+        stderr,
+        "salestrack import: %s has no export header (an older export, or plain events), "
+        "so its time zone is not known%s\n",
+        source.c_str(),
+        status.ok()
+            ? absl::StrCat("; the daemon computes its figures in ", info.time_zone()).c_str()
+            : "");
     return 0;
   }
   if (!status.ok()) {

@@ -81,8 +81,10 @@ std::string Title(const v1::BoardInfo& info, uint64_t seq) {
 std::string Render(const v1::BoardInfo& info, uint64_t seq,
                    const std::vector<v1::LeaderboardEntry>& entries,
                    const absl::flat_hash_map<std::string, std::string>& markers) {
-  Table table({{"rank", Table::Align::kRight}, {info.team() ? "unit" : "rep"},
-               {"value", Table::Align::kRight}, {""}});
+  Table table({{"rank", Table::Align::kRight},
+               {info.team() ? "unit" : "rep"},
+               {"value", Table::Align::kRight},
+               {""}});
   for (const v1::LeaderboardEntry& e : entries) {
     auto m = markers.find(e.member_id());
     table.AddRow({e.rank() == 0 ? "-" : absl::StrCat(e.rank()), e.member_id(), FormatValue(info, e),
@@ -148,7 +150,8 @@ int RunWatch(const Context& ctx) {
   if (!board.ok()) return UsageError(kCmd, board.status().message());
   v1::SubscribeLeaderboardRequest request;
   *request.mutable_board() = *board;
-  if (absl::GetFlag(FLAGS_top) > 0) request.set_top(static_cast<uint32_t>(absl::GetFlag(FLAGS_top)));
+  if (absl::GetFlag(FLAGS_top) > 0)
+    request.set_top(static_cast<uint32_t>(absl::GetFlag(FLAGS_top)));
   for (absl::string_view m : absl::StrSplit(absl::GetFlag(FLAGS_members), ',', absl::SkipEmpty())) {
     request.add_member_ids(std::string(m));
   }
@@ -178,8 +181,9 @@ int RunWatch(const Context& ctx) {
             markers[e.member_id()] = "new";
           } else if (e.rank() != e.previous_rank()) {
             bool up = e.rank() != 0 && (e.previous_rank() == 0 || e.rank() < e.previous_rank());
-            markers[e.member_id()] = absl::StrCat(up ? "▲ " : "▼ ", "was ",
-                                                  e.previous_rank() == 0 ? "-" : absl::StrCat(e.previous_rank()));
+            markers[e.member_id()] =
+                absl::StrCat(up ? "▲ " : "▼ ", "was ",
+                             e.previous_rank() == 0 ? "-" : absl::StrCat(e.previous_rank()));
           }
         }
         std::vector<v1::LeaderboardEntry> entries;
@@ -206,9 +210,10 @@ int RunWatch(const Context& ctx) {
     const bool restarting = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                             status.error_code() == grpc::StatusCode::CANCELLED;
     if (!restarting || attempt >= 30) {
-      return RpcFailed(kCmd, ctx, status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                                             "the daemon ended the stream")
-                                              : status);
+      return RpcFailed(
+          kCmd, ctx,
+          status.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the daemon ended the stream")
+                      : status);
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));  // Daemon restarting: resume.
   }

@@ -79,14 +79,15 @@ int RunDemo(const Context& ctx) {
     return UsageError(kCmd, absl::StrCat("unexpected argument \"", ctx.args[0], "\""));
   }
   absl::TimeZone zone;
-  if (!absl::LoadTimeZone("Asia/Shanghai", &zone)) return UsageError(kCmd, "no Asia/Shanghai zone (tzdata)");
+  if (!absl::LoadTimeZone("Asia/Shanghai", &zone))
+    return UsageError(kCmd, "no Asia/Shanghai zone (tzdata)");
   absl::CivilDay from;
   if (!absl::ParseCivilTime(absl::GetFlag(FLAGS_demo_from), &from)) {
     return UsageError(kCmd, "--demo_from must be a date YYYY-MM-DD");
   }
   absl::CivilMonth quarter_start(from.year(), (from.month() - 1) / 3 * 3 + 1);
-  absl::Time until = std::min(absl::Now() - absl::Minutes(1),
-                              absl::FromCivil(quarter_start + 3, zone));
+  absl::Time until =
+      std::min(absl::Now() - absl::Minutes(1), absl::FromCivil(quarter_start + 3, zone));
   if (std::string flag = absl::GetFlag(FLAGS_demo_until); !flag.empty()) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, flag, &until, &error)) {
@@ -106,7 +107,8 @@ int RunDemo(const Context& ctx) {
   options.zone = zone;
   options.seed = absl::GetFlag(FLAGS_seed);
   for (const v1::Event& e : setup) {
-    if (e.has_rep_defined()) options.reps.push_back({e.rep_defined().rep_id(), e.rep_defined().role()});
+    if (e.has_rep_defined())
+      options.reps.push_back({e.rep_defined().rep_id(), e.rep_defined().role()});
   }
   std::vector<v1::Event> activity = DemoActivity(options);
 
@@ -114,11 +116,11 @@ int RunDemo(const Context& ctx) {
   if (!Send(ctx, setup, org) || !Send(ctx, activity, sent)) return 1;
   std::printf("org, schemes and targets: %zu events (%zu already there)\n", org.events,
               org.duplicates);
-  std::printf("activity %s .. %s: sent %zu events, %zu duplicate (retries, or an earlier demo run "
-              "with this seed), seqs up to %llu\n",
-              absl::FormatCivilTime(from).c_str(),
-              absl::FormatTime("%Y-%m-%d %H:%M", until, zone).c_str(), sent.events,
-              sent.duplicates, static_cast<unsigned long long>(sent.last_seq));
+  std::printf(
+      "activity %s .. %s: sent %zu events, %zu duplicate (retries, or an earlier demo run "
+      "with this seed), seqs up to %llu\n",
+      absl::FormatCivilTime(from).c_str(), absl::FormatTime("%Y-%m-%d %H:%M", until, zone).c_str(),
+      sent.events, sent.duplicates, static_cast<unsigned long long>(sent.last_seq));
   return 0;
 }
 

@@ -74,21 +74,23 @@ class Generator {
     auto* a = e->mutable_action_logged();
     a->set_customer_id(customer);
     a->set_purpose(purpose);
-    static constexpr v1::Channel kChannels[] = {v1::VISIT, v1::VISIT, v1::PHONE, v1::PHONE,
-                                                v1::ONLINE, v1::ENTERTAINMENT};
+    static constexpr v1::Channel kChannels[] = {v1::VISIT, v1::VISIT,  v1::PHONE,
+                                                v1::PHONE, v1::ONLINE, v1::ENTERTAINMENT};
     v1::Channel channel = kChannels[Uniform(0, 5)];
     a->set_channel(channel);
     a->set_subject(purpose == v1::INTRODUCE_PRODUCT ? "product demo"
                    : purpose == v1::NEGOTIATE       ? "pricing and terms"
                    : purpose == v1::SERVICE         ? "account review"
                                                     : "relationship call");
-    a->set_duration_minutes(static_cast<int32_t>(channel == v1::PHONE ? Uniform(5, 40) : Uniform(30, 150)));
+    a->set_duration_minutes(
+        static_cast<int32_t>(channel == v1::PHONE ? Uniform(5, 40) : Uniform(30, 150)));
     if (channel == v1::VISIT) a->set_cost(Uniform(200, 800) * kYuan);
     if (channel == v1::ENTERTAINMENT) a->set_cost(Uniform(1000, 3000) * kYuan);
     if (!Chance(0.55)) return;
     const absl::Time due = at + absl::Hours(24 * Uniform(2, 6));
     *a->mutable_next_follow_up_at() = ToProto(due);
-    if (Chance(0.8)) Action(rep, customer, due + absl::Hours(Uniform(-20, 30)), v1::DEEPEN_RELATIONSHIP);
+    if (Chance(0.8))
+      Action(rep, customer, due + absl::Hours(Uniform(-20, 30)), v1::DEEPEN_RELATIONSHIP);
   }
 
   // One opportunity from opening to its close (if that is before `until`), and what a win brings.
@@ -160,7 +162,8 @@ class Generator {
     if (Chance(0.5)) {
       if (v1::Event* f = Add(rep, at + absl::Hours(24 * Uniform(3, 10)))) {
         f->mutable_feedback_recorded()->set_customer_id(customer);
-        f->mutable_feedback_recorded()->set_score(static_cast<int32_t>(Chance(0.7) ? Uniform(4, 5) : Uniform(2, 3)));
+        f->mutable_feedback_recorded()->set_score(
+            static_cast<int32_t>(Chance(0.7) ? Uniform(4, 5) : Uniform(2, 3)));
       }
     }
   }
@@ -177,7 +180,8 @@ class Generator {
   void Rep(const DemoRep& rep) {
     const bool farmer = rep.role == "farmer";
     std::vector<std::string> customers;
-    if (farmer) {  // Accounts signed in the quarter before: their Q4 contracts are repeat purchases.
+    if (farmer) {  // Accounts signed in the quarter before: their Q4 contracts are repeat
+                   // purchases.
       for (int k = 1; k <= 6; ++k) {
         std::string account = absl::StrCat("acct-", rep.id, "-", k);
         customers.push_back(account);
@@ -214,8 +218,6 @@ class Generator {
 
 }  // namespace
 
-std::vector<v1::Event> DemoActivity(const DemoOptions& options) {
-  return Generator(options).Run();
-}
+std::vector<v1::Event> DemoActivity(const DemoOptions& options) { return Generator(options).Run(); }
 
 }  // namespace salestrack::cli

@@ -1,7 +1,8 @@
-// A realistic quarter of field activity for the example org of deploy/examples/ (`salestrack demo`):
-// visits, calls and entertainment with follow-ups, opportunities moving through the stages, won deals
-// signed as contracts with installments, payments (some late), customer feedback. Hunters open
-// opportunities with new leads; farmers sell again to accounts they signed in the quarter before.
+// A realistic quarter of field activity for the example org of deploy/examples/ (`salestrack
+// demo`): visits, calls and entertainment with follow-ups, opportunities moving through the stages,
+// won deals signed as contracts with installments, payments (some late), customer feedback. Hunters
+// open opportunities with new leads; farmers sell again to accounts they signed in the quarter
+// before.
 //
 // Deterministic: the same options give the same events, in the same order, with the same ids.
 #ifndef SALESTRACK_TOOLS_CLI_DEMO_DATA_H_

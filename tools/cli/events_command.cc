@@ -17,7 +17,8 @@
 #include "salestrack/v1/log_service.grpc.pb.h"
 
 ABSL_FLAG(uint64_t, from, 1, "events: the first seq to print.");
-ABSL_FLAG(bool, follow, false, "events: keep printing records as they are committed (Ctrl-C stops).");
+ABSL_FLAG(bool, follow, false,
+          "events: keep printing records as they are committed (Ctrl-C stops).");
 ABSL_FLAG(uint64_t, limit, 0,
           "events: stop after this many records (0: no limit). followups: list at most this many "
           "(0: the daemon's default, 1,000; at most 10,000).");
@@ -96,8 +97,9 @@ int RunExport(const Context& ctx) {
   grpc::Status info_status =
       v1::LogService::NewStub(ctx.channel)->GetLogInfo(&info_context, {}, &info);
   if (info_status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-    std::fprintf(stderr, "salestrack export: the daemon does not tell its time zone (an older "
-                         "salestrackd): the export has no header line\n");
+    std::fprintf(stderr,
+                 "salestrack export: the daemon does not tell its time zone (an older "
+                 "salestrackd): the export has no header line\n");
   } else if (!info_status.ok()) {
     if (out != stdout) {
       std::fclose(out);
@@ -137,8 +139,8 @@ int RunExport(const Context& ctx) {
 }
 
 int RunHealth(const Context& ctx) {
-  // grpc.health.v1.Health/Check through the generic stub: HealthCheckRequest{service = ""} is empty,
-  // and HealthCheckResponse is {status = 1: enum}, so the bytes are read directly.
+  // grpc.health.v1.Health/Check through the generic stub: HealthCheckRequest{service = ""} is
+  // empty, and HealthCheckResponse is {status = 1: enum}, so the bytes are read directly.
   grpc::GenericStub stub(ctx.channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
@@ -158,7 +160,8 @@ int RunHealth(const Context& ctx) {
   std::vector<grpc::Slice> slices;
   (void)response.Dump(&slices);
   std::string bytes;
-  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   // 1 = SERVING, 2 = NOT_SERVING.
   int code = bytes.size() == 2 && bytes[0] == 0x08 ? bytes[1] : 0;
   const char* name = code == 1 ? "SERVING" : code == 2 ? "NOT_SERVING" : "UNKNOWN";

@@ -36,8 +36,8 @@ absl::Status ParseEventLine(const std::string& text, bool records, absl::Time no
                             v1::Event* event) {
   if (absl::Status parsed = ParseJson(text, records, event); !parsed.ok()) return parsed;
   if (std::optional<FieldProblem> p = ValidateEvent(*event, now, ValidationOptions())) {
-    return absl::InvalidArgumentError(
-        p->field.empty() ? p->reason : absl::StrCat(p->field, ": ", p->reason));
+    return absl::InvalidArgumentError(p->field.empty() ? p->reason
+                                                       : absl::StrCat(p->field, ": ", p->reason));
   }
   return absl::OkStatus();
 }

@@ -6,8 +6,9 @@
 //
 // A line is protobuf's JSON mapping of salestrack.v1.Event (snake_case or camelCase); with
 // `records`, an EventRecord (what `salestrack export` writes) whose event is taken, or a plain
-// Event. The event is then checked with the daemon's own validation (validation.h), so a bad file is
-// reported line by line before anything is sent. Also the entry point of the cli_json fuzz target.
+// Event. The event is then checked with the daemon's own validation (validation.h), so a bad file
+// is reported line by line before anything is sent. Also the entry point of the cli_json fuzz
+// target.
 #ifndef SALESTRACK_TOOLS_CLI_JSON_INPUT_H_
 #define SALESTRACK_TOOLS_CLI_JSON_INPUT_H_
 

@@ -21,7 +21,8 @@ namespace salestrack::cli {
 
 int RunNewKey(const std::vector<char*>& args) {
   constexpr char kCmd[] = "new-key";
-  if (args.size() > 2) return UsageError(kCmd, std::string("unexpected argument \"") + args[2] + "\"");
+  if (args.size() > 2)
+    return UsageError(kCmd, std::string("unexpected argument \"") + args[2] + "\"");
   v1::ApiKey key;
   key.set_name(absl::GetFlag(FLAGS_name));
   key.set_role(absl::GetFlag(FLAGS_role));

@@ -13,10 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
-#include "salestrack/proto_time.h"
-#include "salestrack/time_range.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "salestrack/proto_time.h"
+#include "salestrack/time_range.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 
 ABSL_DECLARE_FLAG(uint64_t, limit);  // events_command.cc
@@ -29,10 +29,12 @@ ABSL_FLAG(std::string, period, "month",
           "kpis, funnel, scorecard, report, targets: the calendar period: day, week, month, "
           "quarter or year.");
 ABSL_FLAG(std::string, date, "",
-          "kpis, funnel, scorecard, report, targets: a date inside the period, YYYY-MM-DD (org time zone). Default: today in "
+          "kpis, funnel, scorecard, report, targets: a date inside the period, YYYY-MM-DD (org "
+          "time zone). Default: today in "
           "the daemon's time zone.");
-ABSL_FLAG(bool, list_reps, false,
-          "kpis: list the reps whose figures are merged (a unit's members; otherwise only how many).");
+ABSL_FLAG(
+    bool, list_reps, false,
+    "kpis: list the reps whose figures are merged (a unit's members; otherwise only how many).");
 ABSL_FLAG(std::string, due_from, "",
           "followups: list follow-ups due at or after this RFC 3339 instant, e.g. "
           "2026-11-01T00:00:00Z. Default: 30 days ago; for --state open and overdue, any time.");
@@ -99,8 +101,8 @@ int CheckArgs(const char* command, const Context& ctx) {
 std::string Bar(int64_t n, int64_t of) {
   constexpr int kWidth = 30;
   if (of <= 0 || n <= 0) return "";
-  int64_t len = std::llround(static_cast<double>(kWidth) * static_cast<double>(n) /
-                             static_cast<double>(of));
+  int64_t len =
+      std::llround(static_cast<double>(kWidth) * static_cast<double>(n) / static_cast<double>(of));
   return std::string(static_cast<size_t>(std::clamp<int64_t>(len, 1, kWidth)), '#');
 }
 
@@ -163,9 +165,9 @@ int RunKpis(const Context& ctx) {
   }
 
   // The reps' ids when the response lists them (a rep, or --list_reps), else how many.
-  std::string reps = response.rep_count() == 0       ? "none"
-                     : response.rep_ids().empty()    ? absl::StrCat(response.rep_count())
-                                                     : absl::StrJoin(response.rep_ids(), ", ");
+  std::string reps = response.rep_count() == 0    ? "none"
+                     : response.rep_ids().empty() ? absl::StrCat(response.rep_count())
+                                                  : absl::StrJoin(response.rep_ids(), ", ");
   std::printf("KPIs for %s, %s, at seq %llu (reps merged: %s)\n\n",
               FormatSubject(response.subject()).c_str(), FormatPeriod(response.period()).c_str(),
               static_cast<unsigned long long>(response.seq()), reps.c_str());
@@ -220,8 +222,9 @@ int RunFunnel(const Context& ctx) {
   }
   table.AddRow({"won", "", Grouped(response.won()), "", Bar(response.won(), opened)});
   std::fputs(table.Render().c_str(), stdout);
-  std::printf("\nconversion: share of a stage's opportunities that reached the next stage (the "
-              "last stage: that were won)\n");
+  std::printf(
+      "\nconversion: share of a stage's opportunities that reached the next stage (the "
+      "last stage: that were won)\n");
   return 0;
 }
 
@@ -242,8 +245,9 @@ int RunFollowUps(const Context& ctx) {
   std::string state_name = absl::AsciiStrToUpper(absl::GetFlag(FLAGS_state));
   v1::ListFollowUpsRequest::State state;
   if (!v1::ListFollowUpsRequest::State_Parse(state_name, &state)) {
-    return UsageError(kCmd, absl::StrCat("--state must be any, open, done, on_time or overdue (got \"",
-                                         absl::GetFlag(FLAGS_state), "\")"));
+    return UsageError(kCmd,
+                      absl::StrCat("--state must be any, open, done, on_time or overdue (got \"",
+                                   absl::GetFlag(FLAGS_state), "\")"));
   }
 
   v1::ListFollowUpsRequest request;
@@ -251,7 +255,8 @@ int RunFollowUps(const Context& ctx) {
   if (*from) *request.mutable_from() = **from;
   if (*to) *request.mutable_to() = **to;
   request.set_state(state);
-  request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(absl::GetFlag(FLAGS_limit), UINT32_MAX)));
+  request.set_limit(
+      static_cast<uint32_t>(std::min<uint64_t>(absl::GetFlag(FLAGS_limit), UINT32_MAX)));
   v1::ListFollowUpsResponse response;
   grpc::ClientContext context;
   SetDeadline(context, ctx);
@@ -264,26 +269,30 @@ int RunFollowUps(const Context& ctx) {
   }
 
   // The daemon's default window (ListFollowUpsRequest): unbounded for what is still to be done.
-  const bool pending = state == v1::ListFollowUpsRequest::OPEN ||
-                       state == v1::ListFollowUpsRequest::OVERDUE;
-  std::string window =
-      !*from && !*to && pending
-          ? "at any time"
-          : absl::StrCat(*from ? FormatTimestamp(**from) : pending ? "any time" : "30 days ago",
-                         " to ", *to ? FormatTimestamp(**to) : pending ? "any time" : "30 days from now");
-  std::printf("follow-ups of %s due %s, state %s, at seq %llu: %llu%s\n\n",
-              FormatSubject(*subject).c_str(), window.c_str(),
-              absl::AsciiStrToLower(state_name).c_str(),
-              static_cast<unsigned long long>(response.seq()),
-              static_cast<unsigned long long>(response.total()),
-              response.total() > static_cast<uint64_t>(response.follow_ups_size())
-                  ? absl::StrCat(" (the first ", response.follow_ups_size(), " shown; --limit for more)").c_str()
-                  : "");
+  const bool pending =
+      state == v1::ListFollowUpsRequest::OPEN || state == v1::ListFollowUpsRequest::OVERDUE;
+  std::string window = !*from && !*to && pending ? "at any time"
+                                                 : absl::StrCat(*from     ? FormatTimestamp(**from)
+                                                                : pending ? "any time"
+                                                                          : "30 days ago",
+                                                                " to ",
+                                                                *to       ? FormatTimestamp(**to)
+                                                                : pending ? "any time"
+                                                                          : "30 days from now");
+  std::printf(
+      "follow-ups of %s due %s, state %s, at seq %llu: %llu%s\n\n", FormatSubject(*subject).c_str(),
+      window.c_str(), absl::AsciiStrToLower(state_name).c_str(),
+      static_cast<unsigned long long>(response.seq()),
+      static_cast<unsigned long long>(response.total()),
+      response.total() > static_cast<uint64_t>(response.follow_ups_size())
+          ? absl::StrCat(" (the first ", response.follow_ups_size(), " shown; --limit for more)")
+                .c_str()
+          : "");
   if (response.follow_ups().empty()) return 0;
   Table table({{"due"}, {"rep"}, {"customer"}, {"state"}, {"done_at"}, {"scheduled_by"}});
   for (const v1::FollowUpEntry& f : response.follow_ups()) {
-    const char* s = f.has_done_at() ? (f.on_time() ? "on_time" : "late")
-                                    : (f.overdue() ? "overdue" : "open");
+    const char* s =
+        f.has_done_at() ? (f.on_time() ? "on_time" : "late") : (f.overdue() ? "overdue" : "open");
     table.AddRow({FormatTimestamp(f.due_at()), f.rep_id(), f.customer_id(), s,
                   f.has_done_at() ? FormatTimestamp(f.done_at()) : "", f.scheduled_by_event_id()});
   }

@@ -44,7 +44,8 @@ constexpr char kUsage[] =
     "                  salestrack.v1.Event), from FILE or stdin. Every line is checked first;\n"
     "                  bad lines are reported with their line number and field, and nothing is\n"
     "                  sent unless --keep_going. Flags: --batch, --keep_going.\n"
-    "  events          Print the log as JSON lines (EventRecord). Flags: --from, --follow, --limit.\n"
+    "  events          Print the log as JSON lines (EventRecord). Flags: --from, --follow, "
+    "--limit.\n"
     "  health          Ask the daemon whether it is serving.\n"
     "\n"
     "  kpis            Every KPI of a rep or a unit in one calendar period, then the\n"
@@ -55,7 +56,8 @@ constexpr char kUsage[] =
     "                  and conversion per stage. Flags as for kpis.\n"
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
-    "                  now; any time for open and overdue), --state any|open|done|on_time|overdue.\n"
+    "                  now; any time for open and overdue), --state "
+    "any|open|done|on_time|overdue.\n"
     "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
     "                  per component weight, baseline / target / challenge, actual,\n"
     "                  attainment, score; then composite score, bonus multiplier, commission.\n"
@@ -114,9 +116,9 @@ constexpr char kUsage[] =
 
 int main(int argc, char** argv) {
   const salestrack::cmdline::HelpText help{
-      .program = "salestrack",
-      .usage = kUsage,
-      .owns_flag = [](absl::string_view file) { return absl::StrContains(file, "tools/cli/"); }};
+      .program = "salestrack", .usage = kUsage, .owns_flag = [](absl::string_view file) {
+        return absl::StrContains(file, "tools/cli/");
+      }};
   if (std::optional<int> code = salestrack::cmdline::HandleHelpAndVersion(argc, argv, help)) {
     return *code;
   }

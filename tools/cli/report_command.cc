@@ -13,7 +13,8 @@
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 
-ABSL_FLAG(std::string, out, ".", "report: the directory to write report.md, report.csv, report.html to.");
+ABSL_FLAG(std::string, out, ".",
+          "report: the directory to write report.md, report.csv, report.html to.");
 ABSL_DECLARE_FLAG(std::string, unit);
 ABSL_DECLARE_FLAG(std::string, scheme);
 

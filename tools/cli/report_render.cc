@@ -82,8 +82,8 @@ std::vector<std::vector<std::string>> RankingRows(const ReportData& r) {
   return rows;
 }
 
-const std::vector<std::string> kRankingHeader = {"rank", "rep", "composite score", "multiplier",
-                                                 "commission", "scheme"};
+const std::vector<std::string> kRankingHeader = {"rank",       "rep",        "composite score",
+                                                 "multiplier", "commission", "scheme"};
 
 std::vector<std::vector<std::string>> FunnelRows(const v1::GetFunnelResponse& f) {
   std::vector<std::vector<std::string>> rows;
@@ -115,14 +115,14 @@ void CsvRow(std::string& out, const std::vector<std::string>& fields) {
 
 void CsvCard(std::string& out, const std::string& subject, const v1::GetScorecardResponse& c) {
   for (const v1::ScorecardRow& row : c.rows()) {
-    CsvRow(out, {"scorecard", subject, "", row.dimension(), row.metric(),
-                 absl::StrCat(row.weight_bp()), row.rule(),
-                 row.has_target() ? absl::StrCat(row.baseline()) : "",
-                 row.has_target() ? absl::StrCat(row.target()) : "",
-                 row.has_target() ? absl::StrCat(row.challenge()) : "",
-                 row.has_actual() ? Num(row.actual()) : "",
-                 row.has_attainment() ? Num(row.attainment()) : "",
-                 row.has_score() ? Num(row.score()) : "", row.note()});
+    CsvRow(out,
+           {"scorecard", subject, "", row.dimension(), row.metric(), absl::StrCat(row.weight_bp()),
+            row.rule(), row.has_target() ? absl::StrCat(row.baseline()) : "",
+            row.has_target() ? absl::StrCat(row.target()) : "",
+            row.has_target() ? absl::StrCat(row.challenge()) : "",
+            row.has_actual() ? Num(row.actual()) : "",
+            row.has_attainment() ? Num(row.attainment()) : "",
+            row.has_score() ? Num(row.score()) : "", row.note()});
   }
   auto total = [&](const std::string& what, const std::string& value) {
     CsvRow(out, {"total", subject, "", "", what, "", "", "", "", "", value, "", "", ""});
@@ -155,8 +155,9 @@ std::string HtmlTable(const std::vector<std::string>& header,
 }
 
 std::string HtmlCard(const v1::GetScorecardResponse& c) {
-  std::string out = absl::StrCat("<p class=\"scheme\">Scheme <code>", Esc(c.scheme_id()), "</code> (",
-                                 Esc(c.scheme_name()), ", role ", Esc(c.role()), ")</p>\n");
+  std::string out =
+      absl::StrCat("<p class=\"scheme\">Scheme <code>", Esc(c.scheme_id()), "</code> (",
+                   Esc(c.scheme_name()), ", role ", Esc(c.role()), ")</p>\n");
   absl::StrAppend(&out, HtmlTable(ScorecardColumns(), ScorecardCells(c)));
   absl::StrAppend(&out, "<p class=\"totals\"><b>Composite score ", CompositeText(c),
                   "</b> · bonus multiplier ", MultiplierText(c), " · sales ", Esc(SalesText(c)),
@@ -252,9 +253,11 @@ std::string ReportMarkdown(const ReportData& r) {
   std::string out = absl::StrCat("# ", Title(r), "\n\nAs of log seq ", r.seq,
                                  ". Scored by KPI_SPEC §6; money in minor units (major units in "
                                  "brackets); ratio targets and actuals as percentages.\n\n");
-  absl::StrAppend(&out, "## Team scorecard\n\n",
-                  r.team_scored ? MdCard(r.team) : absl::StrCat("Not scored: ", r.team_why_not, "\n"));
-  absl::StrAppend(&out, "\n## Ranking by composite score\n\n", MdTable(kRankingHeader, RankingRows(r)));
+  absl::StrAppend(
+      &out, "## Team scorecard\n\n",
+      r.team_scored ? MdCard(r.team) : absl::StrCat("Not scored: ", r.team_why_not, "\n"));
+  absl::StrAppend(&out, "\n## Ranking by composite score\n\n",
+                  MdTable(kRankingHeader, RankingRows(r)));
   absl::StrAppend(&out, "\n## Funnel of the opportunities opened in the period\n\n",
                   MdTable(kFunnelHeader, FunnelRows(r.funnel)));
   absl::StrAppend(&out, "\n## Rep scorecards\n");
@@ -272,9 +275,9 @@ std::string ReportCsv(const ReportData& r) {
   const std::string team = absl::StrCat("unit ", r.unit_id);
   if (r.team_scored) CsvCard(out, team, r.team);
   for (const v1::LeaderboardEntry& e : r.ranking.entries()) {
-    CsvRow(out, {"ranking", absl::StrCat("rep ", e.member_id()), absl::StrCat(e.rank()), "",
-                 "composite_score", "", "", "", "", "", e.defined() ? Num(e.value()) : "", "", "",
-                 ""});
+    CsvRow(out,
+           {"ranking", absl::StrCat("rep ", e.member_id()), absl::StrCat(e.rank()), "",
+            "composite_score", "", "", "", "", "", e.defined() ? Num(e.value()) : "", "", "", ""});
   }
   auto funnel = [&](const std::string& metric, int64_t n, std::string conversion) {
     CsvRow(out, {"funnel", team, "", "", metric, "", "", "", "", "", absl::StrCat(n),
@@ -297,9 +300,9 @@ std::string ReportHtml(const ReportData& r) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       // Self-contained: the page may load nothing at all, whoever edits it later.
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'\">\n<title>", Esc(Title(r)),
-      "</title>\n<style>", kCss, "</style></head>\n<body>\n<h1>", Esc(Title(r)), "</h1>\n",
-      "<p class=\"meta\">As of log seq ", r.seq,
+      "style-src 'unsafe-inline'\">\n<title>",
+      Esc(Title(r)), "</title>\n<style>", kCss, "</style></head>\n<body>\n<h1>", Esc(Title(r)),
+      "</h1>\n", "<p class=\"meta\">As of log seq ", r.seq,
       ". Scored by KPI_SPEC §6; money in minor units (major units in brackets).</p>\n");
   absl::StrAppend(&out, "<h2>Team scorecard</h2>\n",
                   r.team_scored ? HtmlCard(r.team)
@@ -310,9 +313,9 @@ std::string ReportHtml(const ReportData& r) {
                   FunnelSvg(r.funnel), HtmlTable(kFunnelHeader, FunnelRows(r.funnel)));
   absl::StrAppend(&out, "<h2>Rep scorecards</h2>\n");
   for (const RepCard& c : r.reps) {
-    absl::StrAppend(&out, "<h3>", Esc(c.rep_id), "</h3>\n",
-                    c.scored ? HtmlCard(c.card)
-                             : absl::StrCat("<p>Not scored: ", Esc(c.why_not), "</p>\n"));
+    absl::StrAppend(
+        &out, "<h3>", Esc(c.rep_id), "</h3>\n",
+        c.scored ? HtmlCard(c.card) : absl::StrCat("<p>Not scored: ", Esc(c.why_not), "</p>\n"));
   }
   return out + "</body></html>\n";
 }

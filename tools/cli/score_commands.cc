@@ -51,8 +51,9 @@ int RunScorecard(const Context& ctx) {
 int RunTargets(const Context& ctx) {
   constexpr char kCmd[] = "targets";
   if (ctx.args.size() != 1 || ctx.args[0] != "check") {
-    return UsageError(kCmd, "usage: salestrack targets check --unit ID [--period P --date D] "
-                            "[--metric NAME]");
+    return UsageError(kCmd,
+                      "usage: salestrack targets check --unit ID [--period P --date D] "
+                      "[--metric NAME]");
   }
   const std::string unit = absl::GetFlag(FLAGS_unit);
   if (unit.empty()) return UsageError(kCmd, "give --unit ID");
@@ -86,7 +87,8 @@ int RunTargets(const Context& ctx) {
                {"children"}});
   for (const v1::TargetGap& g : response.gaps()) {
     std::vector<std::string> children;
-    for (const auto& c : g.children()) children.push_back(absl::StrCat(c.subject(), " ", Grouped(c.target())));
+    for (const auto& c : g.children())
+      children.push_back(absl::StrCat(c.subject(), " ", Grouped(c.target())));
     for (const std::string& m : g.missing()) children.push_back(absl::StrCat(m, " (none)"));
     table.AddRow({g.unit_id(), g.metric(), Grouped(g.unit_target()), Grouped(g.children_sum()),
                   Grouped(g.children_sum() - g.unit_target()), absl::StrJoin(children, ", ")});

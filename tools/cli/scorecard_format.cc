@@ -28,8 +28,8 @@ std::string TargetUnitValue(double v, v1::MetricValue::Kind kind) {
 }
 
 std::vector<std::string> ScorecardColumns() {
-  return {"dimension", "metric", "weight", "rule", "baseline", "target", "challenge", "actual",
-          "attainment", "score", "note"};
+  return {"dimension", "metric", "weight",     "rule",  "baseline", "target",
+          "challenge", "actual", "attainment", "score", "note"};
 }
 
 std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardResponse& card) {
@@ -65,10 +65,9 @@ std::string MultiplierText(const v1::GetScorecardResponse& card) {
 }
 
 std::string ScorecardText(const v1::GetScorecardResponse& card) {
-  std::string out = absl::StrFormat(
-      "scorecard for %s, %s, scheme %s (%s, role %s), at seq %d\n\n",
-      FormatSubject(card.subject()), FormatPeriod(card.period()), card.scheme_id(),
-      card.scheme_name(), card.role(), card.seq());
+  std::string out = absl::StrFormat("scorecard for %s, %s, scheme %s (%s, role %s), at seq %d\n\n",
+                                    FormatSubject(card.subject()), FormatPeriod(card.period()),
+                                    card.scheme_id(), card.scheme_name(), card.role(), card.seq());
   std::vector<Table::Column> columns;
   for (const std::string& title : ScorecardColumns()) {
     bool right = title != "dimension" && title != "metric" && title != "rule" && title != "note";

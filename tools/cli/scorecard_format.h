@@ -1,4 +1,5 @@
-// Text forms of a scorecard (KPI_SPEC §6), shared by `salestrack scorecard` and `salestrack report`.
+// Text forms of a scorecard (KPI_SPEC §6), shared by `salestrack scorecard` and `salestrack
+// report`.
 #ifndef SALESTRACK_TOOLS_CLI_SCORECARD_FORMAT_H_
 #define SALESTRACK_TOOLS_CLI_SCORECARD_FORMAT_H_
 

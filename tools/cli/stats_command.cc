@@ -1,8 +1,8 @@
 // `salestrack stats`: AdminService.GetStats, the figures of the daemon's Prometheus endpoint, as a
 // table. Counters and gauges show their value; histograms their count, mean and the bucket bounds
 // that hold the 50th and 99th percentiles ("p99 <= 5 ms": what the buckets can tell).
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "absl/flags/flag.h"
@@ -55,9 +55,8 @@ std::string FormatSample(const v1::StatsMetric& m) {
   if (m.count() == 0) return "n=0";
   const bool seconds = absl::EndsWith(m.name(), "_seconds");
   return absl::StrCat("n=", Grouped(static_cast<int64_t>(m.count())),
-                      " mean=", Amount(m.sum() / static_cast<double>(m.count()), seconds),
-                      " p50 ", QuantileBound(m, 0.5, seconds), " p99 ",
-                      QuantileBound(m, 0.99, seconds));
+                      " mean=", Amount(m.sum() / static_cast<double>(m.count()), seconds), " p50 ",
+                      QuantileBound(m, 0.5, seconds), " p99 ", QuantileBound(m, 0.99, seconds));
 }
 
 }  // namespace
@@ -78,7 +77,8 @@ int RunStats(const Context& ctx) {
     return 0;
   }
   Table table({{"metric"}, {"value", Table::Align::kRight}});
-  for (const v1::StatsMetric& m : response.metrics()) table.AddRow({SampleName(m), FormatSample(m)});
+  for (const v1::StatsMetric& m : response.metrics())
+    table.AddRow({SampleName(m), FormatSample(m)});
   std::printf("salestrackd %s\n\n%s", ctx.server.c_str(), table.Render().c_str());
   return 0;
 }
