@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Checks that every C++ file in git is formatted as .clang-format says (Debian's clang-format 14);
+# Checks that every C++ source file is formatted as .clang-format says (Debian's clang-format 14);
 # exits 1 and names the files that are not. tools/test.sh runs it. To fix: tools/check_format.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.cc' '*.h')
+# The sources, whether or not this is a git checkout (a release tarball has no .git).
+mapfile -t files < <(find src include tools tests bench fuzz -name '*.cc' -o -name '*.h' | sort)
+if [ ${#files[@]} -eq 0 ]; then
+  echo "format: no C++ files found under $(pwd)" >&2
+  exit 1
+fi
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0
