@@ -17,10 +17,11 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev
                  grpc-proto)  # gRPC's health and reflection .proto files, compiled in.
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
-# baseline), clang's libFuzzer and clang-format, and Chromium with CJK fonts for the rendered pages
-# and reports.
+# baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
+# and reports, and gRPC for Python (the client example, examples/python).
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools
-               clang libclang-rt-14-dev clang-format chromium fonts-noto-cjk libpng-dev)
+               clang libclang-rt-14-dev clang-format chromium fonts-noto-cjk libpng-dev
+               python3-grpcio)
 
 mode=all
 case "${1:-}" in
