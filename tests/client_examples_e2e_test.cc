@@ -161,6 +161,16 @@ std::vector<std::string> PythonCommand(const std::string& stubs,
   return {"/usr/bin/python3", dir + "/client.py"};
 }
 
+std::vector<std::string> NodeCommand(const std::string&, std::map<std::string, std::string>*) {
+  const std::string dir = std::string(SALESTRACK_SOURCE_DIR) + "/examples/node";
+  // Installed by tools/setup.sh (npm ci from package-lock.json).
+  if (!std::filesystem::exists(dir + "/node_modules/@grpc/grpc-js")) {
+    ADD_FAILURE() << dir << "/node_modules is missing: run tools/setup.sh";
+    return {};
+  }
+  return {"node", dir + "/client.js"};
+}
+
 class ClientExamplesTest : public ::testing::TestWithParam<Language> {
  protected:
   // An admin key for the test's own calls; rep-a's phone for the example, with a slow bucket
@@ -337,7 +347,8 @@ TEST_P(ClientExamplesTest, AppendsWithRetriesReadsTheBoardAndKpisAndFollowsRankC
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ClientExamplesTest,
-                         ::testing::Values(Language{"python", &PythonCommand}),
+                         ::testing::Values(Language{"python", &PythonCommand},
+                                           Language{"node", &NodeCommand}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
