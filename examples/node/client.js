@@ -91,7 +91,7 @@ async function appendWithRetry(log, request, metadata) {
       const retryable = TRANSIENT.includes(err.code) &&
         !(err.code === grpc.status.RESOURCE_EXHAUSTED && hint === undefined);
       const waitMs = hint !== undefined ? Number(hint) : backoffMs;
-      if (!retryable || Date.now() + waitMs > giveUpAt) throw err;
+      if (!retryable || !(waitMs >= 0) || Date.now() + waitMs > giveUpAt) throw err;
       const name = Object.keys(grpc.status).find((k) => grpc.status[k] === err.code);
       console.log(`retry after ${name} in ${waitMs} ms${hint !== undefined ? " (the daemon's hint)" : ''}`);
       await sleep(waitMs);
