@@ -80,7 +80,7 @@ def append_with_retry(log, request, metadata):
             hint_ms = dict(err.trailing_metadata() or ()).get("retry-after-ms")
             # RESOURCE_EXHAUSTED without a wait hint means "too big" (max-batch-events): the same
             # request can never pass, so split it instead of retrying.
-            retryable = err.code() in TRANSIENT and not (
+            retryable = err.code() in TRANSIENT and (hint_ms or "0").isdigit() and not (
                 err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and hint_ms is None)
             wait_s = int(hint_ms) / 1000 if hint_ms else backoff_s
             if not retryable or time.monotonic() + wait_s > give_up_at:
