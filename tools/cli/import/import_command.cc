@@ -218,6 +218,12 @@ int RunCrmImport(const Context& ctx) {
                 static_cast<unsigned long long>(tally.last_seq));
   }
   std::printf("\n");
+  if (refused > 0) {
+    std::fprintf(stderr,
+                 "a row refused as \"already in the log with other content\" changed in the CRM "
+                 "since it was imported; the log keeps the first version (docs/import.md, "
+                 "\"Changed rows\")\n");
+  }
   return refused > 0 || bad > 0 ? 1 : 0;
 }
 
