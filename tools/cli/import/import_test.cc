@@ -111,7 +111,10 @@ TEST(MappingTest, ErrorsNameTheField) {
   EXPECT_THAT(error(base + "channels { key: \"Call\" value: \"PHONECALL\" } payments {}"),
               HasSubstr("channels[\"Call\"]: unknown value \"PHONECALL\""));
   EXPECT_THAT(error(base + "activities { occurred_at: \"D\" rep: \"R\" customer: \"C\" }"),
-              HasSubstr("default_channel: is required when activities.channel is not set"));
+              HasSubstr("activities.key: is required"));
+  EXPECT_THAT(
+      error(base + "activities { key: \"K\" occurred_at: \"D\" rep: \"R\" customer: \"C\" }"),
+      HasSubstr("default_channel: is required when activities.channel is not set"));
   EXPECT_THAT(error("source: \"a b\""), HasSubstr("source: may hold only"));
   EXPECT_THAT(error("source: \"x\" time_zone: \"Mars/Base\" time_formats: \"%Y\" "
                     "payments { payment_id: \"P\" received_at: \"D\" contract_id: \"C\" "
@@ -119,6 +122,15 @@ TEST(MappingTest, ErrorsNameTheField) {
               HasSubstr("time_zone: unknown time zone \"Mars/Base\""));
   EXPECT_THAT(error(base + "money { decimal_mark: \",\" group_separators: \",\" }"),
               HasSubstr("money.group_separators"));
+}
+
+TEST(IntegerTest, ReadsWholeNumbersInRange) {
+  EXPECT_EQ(*ParseInteger(" 5 ", 1, 5), 5);
+  EXPECT_THAT(ParseInteger("6", 1, 5).status().message(), HasSubstr("must be in 1..5"));
+  EXPECT_THAT(ParseInteger("4.5", 1, 5).status().message(), HasSubstr("not a whole number"));
+  EXPECT_THAT(ParseInteger("-1", 0, 5).status().message(), HasSubstr("not a whole number"));
+  EXPECT_THAT(ParseInteger("99999999999999999999999", 1, kMaxEventAmount).status().message(),
+              HasSubstr("must be in 1.."));
 }
 
 TEST(EventIdTest, IsTheKeyOrItsHashWhenTooLong) {

@@ -42,7 +42,7 @@ struct Section {
 };
 const std::vector<Section>& Sections() {
   static const auto* sections = new std::vector<Section>{
-      {"activities", {"occurred_at", "rep", "customer"}},
+      {"activities", {"key", "occurred_at", "rep", "customer"}},
       {"opportunities", {"opportunity_id", "opened_at", "rep", "customer"}},
       {"stage_history", {"key", "opportunity_id", "changed_at", "stage"}},
       {"contracts", {"contract_id", "signed_at", "rep", "customer", "amount"}},
@@ -264,12 +264,15 @@ absl::StatusOr<absl::Time> ParseInstant(absl::string_view cell, const Mapping& m
 
 absl::StatusOr<int64_t> ParseInteger(absl::string_view cell, int64_t min, int64_t max) {
   absl::string_view s = absl::StripAsciiWhitespace(cell);
-  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != absl::string_view::npos) {
+  if (s.empty() || s.find_first_not_of("0123456789") != absl::string_view::npos) {
     return absl::InvalidArgumentError("is not a whole number");
   }
   int64_t value = 0;
-  for (char c : s) value = value * 10 + (c - '0');  // At most 18 digits: cannot wrap.
-  if (value < min || value > max) {
+  // More than 18 digits could wrap, and is out of range anyway.
+  if (s.size() <= 18) {
+    for (char c : s) value = value * 10 + (c - '0');
+  }
+  if (s.size() > 18 || value < min || value > max) {
     return absl::InvalidArgumentError(absl::StrCat("must be in ", min, "..", max));
   }
   return value;
