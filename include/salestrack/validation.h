@@ -55,6 +55,9 @@ absl::Status ValidateBatch(const google::protobuf::RepeatedPtrField<v1::Event>& 
 // Returns the reason it is not one, or nullopt.
 std::optional<std::string> CheckIdentifier(absl::string_view id);
 
+// The byte offset of the first malformed UTF-8 sequence of `text`, or nullopt when it is valid.
+std::optional<size_t> FindInvalidUtf8(absl::string_view text);
+
 // True for the activity payloads that require Event.rep_id (KPI_SPEC §3 "R").
 bool IsActivityEvent(const v1::Event& event);
 

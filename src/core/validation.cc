@@ -535,6 +535,16 @@ std::optional<std::string> CheckIdentifier(absl::string_view id) {
   return std::nullopt;
 }
 
+std::optional<size_t> FindInvalidUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    size_t len = DecodeUtf8(text, i, &cp);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
 bool IsActivityEvent(const Event& event) {
   switch (event.payload_case()) {
     case Event::kActionLogged:

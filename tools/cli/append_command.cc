@@ -25,9 +25,11 @@
 #include <thread>
 #include <utility>
 
+#include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "cli/append_stream.h"
 #include "cli/commands.h"
 #include "cli/json_input.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
@@ -45,13 +47,10 @@ ABSL_FLAG(double, max_retry_wait, 60,
           "append, import: give up instead of waiting when the daemon hints a wait longer than "
           "this many seconds.");
 
+ABSL_DECLARE_FLAG(std::string, mapping);
+
 namespace salestrack::cli {
 namespace {
-
-struct Line {
-  int number;
-  v1::Event event;
-};
 
 // Reads and checks every line; returns the good ones and prints the bad ones. With `header`, a
 // first line that is an export's header fills it instead.
@@ -69,7 +68,7 @@ std::vector<Line> ReadLines(std::istream& in, bool records, int* bad,
         continue;
       }
     }
-    Line line{number, {}};
+    Line line{number, {}, {}};
     if (absl::Status s = ParseEventLine(text, records, now, &line.event); !s.ok()) {
       std::fprintf(stderr, "line %d: %s\n", number, std::string(s.message()).c_str());
       ++*bad;
@@ -79,11 +78,6 @@ std::vector<Line> ReadLines(std::istream& in, bool records, int* bad,
   }
   return good;
 }
-
-// What the daemon answered for the batches of one run.
-struct Tally {
-  uint64_t written = 0, duplicates = 0, refused = 0, first_seq = 0, last_seq = 0;
-};
 
 // Lines [begin, end) of the good lines, sent as one atomic batch.
 struct Batch {
@@ -129,15 +123,15 @@ bool SendBatches(const Context& ctx, const char* command, const std::vector<Line
         continue;
       }
       tally->refused += end - begin;
-      int line = e.event_index() >= 0 && begin + e.event_index() < end
-                     ? lines[begin + e.event_index()].number
-                     : lines[begin].number;
+      const bool named = e.event_index() >= 0 && begin + e.event_index() < end;
+      tally->refusals.push_back({begin, end, named ? begin + e.event_index() : end});
+      const Line& line = named ? lines[begin + e.event_index()] : lines[begin];
       std::string advice = e.max_batch_events() > 0
                                ? absl::StrCat("; rerun with --batch ", e.max_batch_events())
                                : "";
-      std::fprintf(stderr, "line %d: %s (refused with the %zu lines %d..%d of its batch%s)\n", line,
-                   e.message().c_str(), end - begin, lines[begin].number, lines[end - 1].number,
-                   advice.c_str());
+      std::fprintf(stderr, "%s: %s (refused with the %zu events of its batch, %s%s)\n",
+                   Where(line).c_str(), e.message().c_str(), end - begin,
+                   WhereRange(lines[begin], lines[end - 1]).c_str(), advice.c_str());
       continue;
     }
     const v1::AppendResponse& ok = response.ok();
@@ -174,15 +168,15 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
   for (size_t next = 0; next < throttled.size();) {
     const Batch& batch = throttled[next];
     for (int retry = 1;; ++retry) {
-      const int first = lines[batch.begin].number, last = lines[batch.end - 1].number;
+      const std::string range = WhereRange(lines[batch.begin], lines[batch.end - 1]);
       if (retry > max_retries || wait_ms > max_wait * 1000) {
         size_t left = 0;
         for (size_t i = next; i < throttled.size(); ++i)
           left += throttled[i].end - throttled[i].begin;
         std::fprintf(stderr,
-                     "lines %d..%d: still over the key's rate limit; gave up (%s), %zu event(s) "
+                     "%s: still over the key's rate limit; gave up (%s), %zu event(s) "
                      "not sent\n",
-                     first, last,
+                     range.c_str(),
                      retry > max_retries
                          ? absl::StrCat("after ", max_retries, " retries, --max_retries").c_str()
                          : absl::StrCat("the daemon asks for ", wait_ms, " ms, more than ",
@@ -192,8 +186,8 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
         tally->refused += left;
         return true;
       }
-      std::fprintf(stderr, "lines %d..%d: rate limited; retrying in %u ms (retry %d of %d)\n",
-                   first, last, wait_ms, retry, max_retries);
+      std::fprintf(stderr, "%s: rate limited; retrying in %u ms (retry %d of %d)\n", range.c_str(),
+                   wait_ms, retry, max_retries);
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
       std::vector<Batch> again;
       if (!SendBatches(ctx, command, lines, {batch}, tally, &again)) return false;
@@ -206,16 +200,16 @@ bool RetryThrottled(const Context& ctx, const char* command, const std::vector<L
   return true;
 }
 
-// For import: whether the file's time zone (its export header's) is the daemon's. Returns 0 to go
-// on, 1 (having said why) to stop before anything is sent.
+}  // namespace
+
 int CheckTimeZone(const Context& ctx, const std::string& source,
-                  const std::optional<v1::ExportHeader>& header) {
+                  const std::optional<std::string>& zone, const std::string& origin) {
   v1::GetLogInfoResponse info;
   grpc::ClientContext context;
   SetDeadline(context, ctx);
   grpc::Status status = v1::LogService::NewStub(ctx.channel)->GetLogInfo(&context, {}, &info);
   const bool ignore = absl::GetFlag(FLAGS_ignore_time_zone);
-  if (!header) {
+  if (!zone) {
     std::fprintf(
         stderr,
         "salestrack import: %s has no export header (an older export, or plain events), "
@@ -229,24 +223,25 @@ int CheckTimeZone(const Context& ctx, const std::string& source,
   if (!status.ok()) {
     std::fprintf(stderr,
                  "salestrack import: cannot check the daemon's time zone against %s's (%s): %s%s\n",
-                 source.c_str(), header->time_zone().c_str(), status.error_message().c_str(),
+                 source.c_str(), zone->c_str(), status.error_message().c_str(),
                  ignore ? "; importing anyway (--ignore_time_zone)"
                         : ". Nothing was sent; pass --ignore_time_zone to import anyway");
     return ignore ? 0 : 1;
   }
-  if (info.time_zone() == header->time_zone()) return 0;
+  if (info.time_zone() == *zone) return 0;
   std::fprintf(
       stderr,
-      "salestrack import: %s was exported from a daemon in time zone \"%s\", but %s computes its "
-      "figures in \"%s\": the same events would give other day, week and month figures. %s\n",
-      source.c_str(), header->time_zone().c_str(), ctx.server.c_str(), info.time_zone().c_str(),
+      "salestrack import: %s time zone \"%s\", but %s computes its figures in \"%s\": the same "
+      "events would give other day, week and month figures. %s\n",
+      origin.c_str(), zone->c_str(), ctx.server.c_str(), info.time_zone().c_str(),
       ignore ? "Importing anyway (--ignore_time_zone)."
              : absl::StrCat("Nothing was sent. Import into a daemon started with --time_zone ",
-                            header->time_zone(),
-                            " on a new data directory, or pass --ignore_time_zone.")
+                            *zone, " on a new data directory, or pass --ignore_time_zone.")
                    .c_str());
   return ignore ? 0 : 1;
 }
+
+namespace {
 
 // append (records = false) and import (records = true).
 int AppendLines(const Context& ctx, const char* command, bool records) {
@@ -287,17 +282,17 @@ int AppendLines(const Context& ctx, const char* command, bool records) {
     return bad > 0 ? 1 : 0;
   }
   if (records) {
-    if (int stop = CheckTimeZone(ctx, source, header); stop != 0) return stop;
+    std::optional<std::string> zone;
+    if (header) zone = header->time_zone();
+    if (int stop = CheckTimeZone(ctx, source, zone,
+                                 absl::StrCat(source, " was exported from a daemon in"));
+        stop != 0) {
+      return stop;
+    }
   }
 
-  std::vector<Batch> batches;
-  for (size_t begin = 0; begin < lines.size(); begin += batch_size) {
-    batches.push_back({begin, std::min(lines.size(), begin + batch_size)});
-  }
   Tally tally;
-  std::vector<Batch> throttled;
-  if (!SendBatches(ctx, command, lines, batches, &tally, &throttled)) return 1;
-  if (!throttled.empty() && !RetryThrottled(ctx, command, lines, throttled, &tally)) return 1;
+  if (!SendInBatches(ctx, command, lines, batch_size, &tally)) return 1;
 
   std::printf("%s %llu new, %llu duplicate, %llu refused, %d bad line(s)",
               records ? "imported" : "appended", static_cast<unsigned long long>(tally.written),
@@ -313,7 +308,30 @@ int AppendLines(const Context& ctx, const char* command, bool records) {
 
 }  // namespace
 
+std::string Where(const Line& line) {
+  return line.where.empty() ? absl::StrCat("line ", line.number) : line.where;
+}
+
+std::string WhereRange(const Line& first, const Line& last) {
+  if (first.where.empty()) return absl::StrCat("lines ", first.number, "..", last.number);
+  return absl::StrCat(first.where, " .. ", last.where);
+}
+
+bool SendInBatches(const Context& ctx, const char* command, const std::vector<Line>& lines,
+                   size_t batch_size, Tally* tally) {
+  std::vector<Batch> batches;
+  for (size_t begin = 0; begin < lines.size(); begin += batch_size) {
+    batches.push_back({begin, std::min(lines.size(), begin + batch_size)});
+  }
+  std::vector<Batch> throttled;
+  if (!SendBatches(ctx, command, lines, batches, tally, &throttled)) return false;
+  return throttled.empty() || RetryThrottled(ctx, command, lines, throttled, tally);
+}
+
 int RunAppend(const Context& ctx) { return AppendLines(ctx, "append", /*records=*/false); }
-int RunImport(const Context& ctx) { return AppendLines(ctx, "import", /*records=*/true); }
+int RunImport(const Context& ctx) {
+  if (!absl::GetFlag(FLAGS_mapping).empty()) return RunCrmImport(ctx);
+  return AppendLines(ctx, "import", /*records=*/true);
+}
 
 }  // namespace salestrack::cli

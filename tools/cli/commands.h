@@ -45,6 +45,8 @@ int RunReport(const Context& ctx);
 int RunBackup(const Context& ctx);
 int RunExport(const Context& ctx);
 int RunImport(const Context& ctx);
+// `salestrack import --mapping=MAPPING FILE...`: CRM CSV exports (tools/cli/import/).
+int RunCrmImport(const Context& ctx);
 int RunStats(const Context& ctx);
 // Local: needs no daemon. `args` is argv after flag parsing.
 int RunNewKey(const std::vector<char*>& args);
