@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "salestrack/v1/config.pb.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/import_mapping.pb.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 #include "salestrack/v1/log_service.pb.h"
@@ -35,7 +36,8 @@ TEST(ProtoOptionsTest, EveryWireApiFileHasTheSameLanguageOptions) {
   std::map<std::string, const google::protobuf::FileDescriptor*> files;
   for (const google::protobuf::Descriptor* d :
        {v1::DaemonConfig::descriptor(), v1::Event::descriptor(), v1::GetKpisRequest::descriptor(),
-        v1::GetLeaderboardRequest::descriptor(), v1::AppendRequest::descriptor()}) {
+        v1::GetLeaderboardRequest::descriptor(), v1::AppendRequest::descriptor(),
+        v1::ImportMapping::descriptor()}) {
     files[d->file()->name()] = d->file();
   }
 
