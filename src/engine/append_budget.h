@@ -16,8 +16,8 @@
 // the total may exceed its budget by at most one request per stream reading at that moment.
 //
 // Thread-safe.
-#ifndef SALESTRACK_SERVER_APPEND_BUDGET_H_
-#define SALESTRACK_SERVER_APPEND_BUDGET_H_
+#ifndef SALESTRACK_ENGINE_APPEND_BUDGET_H_
+#define SALESTRACK_ENGINE_APPEND_BUDGET_H_
 
 #include <cstddef>
 #include <optional>
@@ -30,7 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 class AppendBudget {
  public:
@@ -72,6 +72,6 @@ class AppendBudget {
   std::vector<std::pair<uint64_t, Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_APPEND_BUDGET_H_
+#endif  // SALESTRACK_ENGINE_APPEND_BUDGET_H_
