@@ -6,11 +6,11 @@
 // the answer's encoded size) are charged here to the caller's key and to the daemon's total.
 // When a budget is used up:
 //   - a unary Append is refused at once (RESOURCE_EXHAUSTED with a retry hint), freeing its
-//   request;
-//   - an AppendStream stops reading (Wait), so gRPC's flow control slows its client; it reads again
-//     when another holder of the same key, or any holder at all, releases bytes.
+//     request;
+//   - an AppendStream stops reading (Wait), so its transport's flow control slows its client; it
+//     reads again when another holder of the same key, or any holder at all, releases bytes.
 // A stream's own bound (limits.max_stream_bytes) is the stream's business
-// (append_stream_reactor.h).
+// (server/append_stream_reactor.h for gRPC).
 //
 // A stream checks for room before each read and is charged once the request arrives, so a key or
 // the total may exceed its budget by at most one request per stream reading at that moment.

@@ -1,5 +1,6 @@
 // Subscription: one SubscribeLeaderboard stream's outbox, filled by the BoardHub (boards.h) and
-// drained by the stream's writer.
+// drained by the stream's writer, the SubscriberSink a front door implements (gRPC:
+// server/leaderboard_service.cc).
 //
 // Every message carries the board's info (members, window, ...) as of the message's seq: the hub
 // hands the outbox the board's info with every change, and a change of the info alone (a member

@@ -6,7 +6,7 @@
 //   absl::Status s = limiter.Take(who, request.events_size());
 //   // RESOURCE_EXHAUSTED "key \"li-phone\" (role rep) is over its append rate limit of 20 events/s
 //   //   (burst 1000): ... retry in 450 ms", with RetryAfter(s) == 450ms
-//   // (the hint goes on the wire as trailing metadata "retry-after-ms": grpc_status.h)
+//   // (retry_hint.h; gRPC sends it as trailing metadata "retry-after-ms": server/grpc_status.h)
 //   // INVALID_ARGUMENT when n > burst: that batch could never pass; split it.
 //
 // Only work that is let through costs tokens: the caller checks the bucket (Check) before it

@@ -1,5 +1,5 @@
 // Views: the live KPI projector, fed by the writer (it is the sequencer's CommitHook) and read by
-// the query handlers under a reader lock. See docs/projections.md.
+// the engine's queries under a reader lock. See docs/projections.md.
 //
 // Start-up replays the log (Load); Verify replays it into a second projector and compares; Rebuild
 // replays it into a new projector and swaps it in. All three read records straight from the store.

@@ -1,4 +1,5 @@
-// Wire conversions shared by the services: periods and subjects.
+// Conversions between the v1 messages and the domain types shared by the engine's methods: periods,
+// subjects, metric kinds.
 #ifndef SALESTRACK_ENGINE_WIRE_H_
 #define SALESTRACK_ENGINE_WIRE_H_
 
