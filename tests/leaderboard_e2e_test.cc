@@ -469,7 +469,7 @@ TEST_F(InProcessTest, StalledSubscribersFoldAndStayBoundedAndAreCleanedUp) {
     head = u.seq();
   }
   ingest.join();
-  const server::BoardHubStats stats = server_->boards().stats();
+  const engine::BoardHubStats stats = server_->boards().stats();
   EXPECT_EQ(stats.subscribers, 41u);
   EXPECT_GT(stats.updates_folded, 0u);
   EXPECT_LE(stats.largest_outbox, 50u);  // At most one board's worth per subscriber.

@@ -8,12 +8,12 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "engine/views.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "naive_model.h"
 #include "salestrack/projector.h"
 #include "salestrack/scorecard.h"
-#include "server/views.h"
 #include "store/sequencer.h"
 #include "test_util.h"
 
@@ -515,7 +515,7 @@ TEST(ProjectorPropertyThroughSequencerTest, DuplicatesAndBatchesGiveTheNaiveFigu
     TempDir dir;
     auto store = store::LogStore::Open(dir.Sub("db"), store::StoreOptions{.sync = false});
     ASSERT_TRUE(store.ok());
-    server::Views views(store->get(), ProjectorOptions{zone});
+    engine::Views views(store->get(), ProjectorOptions{zone});
     FakeClock clock(kStart + absl::Hours(24 * 200));
     store::Sequencer sequencer(store->get(), &clock, &views);
     std::set<std::string> accepted;

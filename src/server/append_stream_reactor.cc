@@ -9,7 +9,7 @@ namespace salestrack::server {
 
 AppendStreamReactor::AppendStreamReactor(const AppendStreamShared& shared,
                                          grpc::CallbackServerContext* context, std::string key,
-                                         AppendAdmission admission)
+                                         engine::AppendAdmission admission)
     : shared_(shared), context_(context), key_(std::move(key)), admission_(std::move(admission)) {
   if (shared_.watch != nullptr) shared_.watch->Add(this);
   Actions actions;

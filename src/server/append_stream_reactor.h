@@ -24,11 +24,11 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
+#include "engine/append_admission.h"
+#include "engine/append_budget.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
 #include "salestrack/v1/log_service.pb.h"
-#include "server/append_admission.h"
-#include "server/append_budget.h"
 #include "server/metrics.h"
 #include "server/stall_watch.h"
 #include "store/sequencer.h"
@@ -37,10 +37,10 @@ namespace salestrack::server {
 
 // What every AppendStream of a daemon shares.
 struct AppendStreamShared {
-  size_t max_in_flight = 64;       // limits.max_stream_in_flight
-  size_t max_bytes = 16 << 20;     // limits.max_stream_bytes
-  Metrics* metrics = nullptr;      // Counts every answer.
-  AppendBudget* budget = nullptr;  // Per key and total.
+  size_t max_in_flight = 64;               // limits.max_stream_in_flight
+  size_t max_bytes = 16 << 20;             // limits.max_stream_bytes
+  Metrics* metrics = nullptr;              // Counts every answer.
+  engine::AppendBudget* budget = nullptr;  // Per key and total.
   StallWatch* watch = nullptr;
 };
 
@@ -51,7 +51,7 @@ class AppendStreamReactor final
   // Every decoded request goes through `admission` (the caller's checks, then the writer); a
   // refusal answers that request alone. `key` names the caller's API key in the budget.
   AppendStreamReactor(const AppendStreamShared& shared, grpc::CallbackServerContext* context,
-                      std::string key, AppendAdmission admission);
+                      std::string key, engine::AppendAdmission admission);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -96,7 +96,7 @@ class AppendStreamReactor final
   const AppendStreamShared shared_;
   grpc::CallbackServerContext* const context_;
   const std::string key_;
-  const AppendAdmission admission_;
+  const engine::AppendAdmission admission_;
 
   absl::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;

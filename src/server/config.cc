@@ -208,4 +208,25 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+engine::EngineOptions EngineOptionsOf(const ServerOptions& options) {
+  engine::EngineOptions e;
+  e.data_dir = options.data_dir;
+  e.restore_from = options.restore_from;
+  e.time_zone_name = options.time_zone_given ? options.time_zone_name : std::string();
+  e.reproject_time_zone = options.reproject_time_zone;
+  e.block_cache_bytes = options.block_cache_bytes;
+  e.validation.max_batch_events = options.max_batch_events;
+  e.validation.max_future_skew = options.max_future_skew;
+  e.max_key_append_bytes = options.max_key_append_bytes;
+  e.max_append_bytes = options.max_append_bytes;
+  e.max_board_subscribers = options.max_board_subscribers;
+  e.max_log_followers = options.max_log_followers;
+  e.rate_limits = options.rate_limits;
+  e.api_keys = options.api_keys;
+  e.insecure_no_auth = options.insecure_no_auth;
+  e.backup_dir = options.backup_dir;
+  e.config_path = options.config_path;
+  return e;
+}
+
 }  // namespace salestrack::server

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "engine/options.h"
 #include "grpcpp/security/server_credentials.h"
 #include "salestrack/v1/config.pb.h"
 
@@ -86,6 +87,9 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
 // tls_client_ca_file. Errors name the config field and the file.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerOptions& options);
+
+// The engine's part of `options`.
+engine::EngineOptions EngineOptionsOf(const ServerOptions& options);
 
 }  // namespace salestrack::server
 

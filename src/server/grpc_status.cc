@@ -3,33 +3,10 @@
 #include <algorithm>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "salestrack/event_error.h"
 
 namespace salestrack::server {
-namespace {
-
-// Payload: the hint in whole milliseconds.
-constexpr absl::string_view kRetryAfterUrl = "type.salestrack.dev/salestrack.RetryAfterMs";
-
-}  // namespace
-
-int64_t RetryAfterMs(absl::Duration after) {
-  return std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(after, absl::Milliseconds(1))));
-}
-
-void SetRetryAfter(absl::Status* status, absl::Duration after) {
-  status->SetPayload(kRetryAfterUrl, absl::Cord(absl::StrCat(RetryAfterMs(after))));
-}
-
-std::optional<absl::Duration> RetryAfter(const absl::Status& status) {
-  absl::optional<absl::Cord> payload = status.GetPayload(kRetryAfterUrl);
-  int64_t ms = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &ms)) return std::nullopt;
-  return absl::Milliseconds(ms);
-}
-
 // Exhaustive on purpose: no default, so a new absl code cannot go unmapped (-Wswitch).
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
   switch (code) {
@@ -79,8 +56,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context) {
-  if (std::optional<absl::Duration> after = RetryAfter(status)) {
-    context->AddTrailingMetadata(kRetryAfterMetadata, absl::StrCat(RetryAfterMs(*after)));
+  if (std::optional<absl::Duration> after = engine::RetryAfter(status)) {
+    context->AddTrailingMetadata(kRetryAfterMetadata, absl::StrCat(engine::RetryAfterMs(*after)));
   }
   if (std::optional<size_t> max = MaxBatchEventsHint(status)) {
     context->AddTrailingMetadata(kMaxBatchEventsMetadata, absl::StrCat(*max));

@@ -1,9 +1,9 @@
 // The one place an absl::Status becomes a grpc::Status (and back, for clients of the core).
 //
 // A refusal the caller should retry later (a rate limit, a full subscriber table) carries a retry
-// hint as a payload of its absl::Status (SetRetryAfter); on the wire it becomes trailing metadata
-// "retry-after-ms: N" (and AppendError.retry_after_ms on AppendStream). Debian packages no C++
-// build of googleapis' google.rpc.RetryInfo, so the hint is plain metadata a client reads with
+// hint as a payload of its absl::Status (engine/retry_hint.h); on the wire it becomes trailing
+// metadata "retry-after-ms: N" (and AppendError.retry_after_ms on AppendStream). Debian packages no
+// C++ build of googleapis' google.rpc.RetryInfo, so the hint is plain metadata a client reads with
 // ClientContext::GetServerTrailingMetadata().
 #ifndef SALESTRACK_SERVER_GRPC_STATUS_H_
 #define SALESTRACK_SERVER_GRPC_STATUS_H_
@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "engine/retry_hint.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 
@@ -21,15 +22,6 @@ namespace salestrack::server {
 inline constexpr char kRetryAfterMetadata[] = "retry-after-ms";
 // The hint of a batch too big for the caller (TooBigBatch): the most events it may send at once.
 inline constexpr char kMaxBatchEventsMetadata[] = "max-batch-events";
-// The hint for a full table (board subscribers, log followers): a slot frees when a client leaves,
-// which the daemon cannot foresee; a second spreads the retries of a reconnecting crowd.
-inline constexpr absl::Duration kFullRetryAfter = absl::Seconds(1);
-
-// Attaches / reads the retry hint of a status.
-void SetRetryAfter(absl::Status* status, absl::Duration after);
-std::optional<absl::Duration> RetryAfter(const absl::Status& status);
-// A hint in whole milliseconds, rounded up, at least 1.
-int64_t RetryAfterMs(absl::Duration after);
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 grpc::Status ToGrpcStatus(const absl::Status& status);

@@ -2,7 +2,6 @@
 
 #include <atomic>
 
-#include "salestrack/status_macros.h"
 #include "server/grpc_status.h"
 #include "server/raw_call.h"
 #include "server/rejected_reactor.h"
@@ -10,28 +9,21 @@
 namespace salestrack::server {
 namespace {
 
-// Boards are read by screens and admins, and by reps and managers for their own units (access.h).
-// A competition board counts as a company board.
-absl::Status CheckBoard(const Principal& who, const v1::BoardRef& board, const BoardHub& hub) {
-  if (who.role == Role::kAdmin || who.role == Role::kScreen) return absl::OkStatus();
-  const std::string unit = board.has_unit_id() ? board.unit_id() : "";
-  return hub.Read([&](const Projector& p) { return CheckBoardScope(who, unit, p.org()); });
-}
-
 // One subscriber's stream: one write in flight at a time; whatever piles up meanwhile is folded in
 // its Subscription. Reference-counted: gRPC holds one reference until OnDone, and the hub takes one
 // around each Wake/Close, so neither runs on a deleted reactor.
 class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
-                               public SubscriberSink,
+                               public engine::SubscriberSink,
                                public WatchedStream {
  public:
-  // REQUIRES: the caller may see the board (CheckBoard). `watch` (may be null) ends the stream
-  // when its client stops taking updates.
-  SubscribeReactor(BoardHub* hub, grpc::CallbackServerContext* context, StallWatch* watch,
-                   const v1::SubscribeLeaderboardRequest& request)
-      : hub_(hub), context_(context), watch_(watch) {
+  // Subscribes `who` (the engine refuses what they may not see). `watch` (may be null) ends the
+  // stream when its client stops taking updates.
+  SubscribeReactor(engine::Engine* engine, grpc::CallbackServerContext* context, StallWatch* watch,
+                   const Principal& who, const v1::SubscribeLeaderboardRequest& request)
+      : engine_(engine), context_(context), watch_(watch) {
     if (watch_ != nullptr) watch_->Add(this);
-    absl::StatusOr<std::shared_ptr<Subscription>> sub = hub_->Subscribe(request, this);
+    absl::StatusOr<std::shared_ptr<engine::Subscription>> sub =
+        engine_->SubscribeLeaderboard(who, request, this);
     if (!sub.ok()) {
       FinishOnce(ToGrpcStatus(sub.status(), context));
       return;
@@ -87,7 +79,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   void OnDone() override {
     if (watch_ != nullptr) watch_->Remove(this);
-    if (subscription_ != nullptr) hub_->Unsubscribe(subscription_);
+    if (subscription_ != nullptr) engine_->Unsubscribe(subscription_);
     {
       absl::MutexLock lock(&mu_);
       done_ = true;
@@ -114,10 +106,10 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     Finish(status);
   }
 
-  BoardHub* const hub_;
+  engine::Engine* const engine_;
   grpc::CallbackServerContext* const context_;
   StallWatch* const watch_;
-  std::shared_ptr<Subscription> subscription_;
+  std::shared_ptr<engine::Subscription> subscription_;
   absl::Mutex mu_;
   std::atomic<int> refs_{1};
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -129,24 +121,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
 }  // namespace
 
-absl::Status LeaderboardServiceImpl::HandleGetLeaderboard(const Principal& who,
-                                                          const v1::GetLeaderboardRequest& request,
-                                                          v1::GetLeaderboardResponse* response) {
-  Metrics::QueryTimer timer(metrics_, methods::kGetLeaderboard);
-  RETURN_IF_ERROR(CheckBoard(who, request.board(), *hub_));
-  ASSIGN_OR_RETURN(*response, hub_->Get(request));
-  return absl::OkStatus();
-}
-
 grpc::ServerWriteReactor<grpc::ByteBuffer>* LeaderboardServiceImpl::SubscribeLeaderboard(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   using Rejected = RejectedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>;
-  absl::StatusOr<Principal> who = auth_->Authorize(*context, methods::kSubscribeLeaderboard);
+  absl::StatusOr<Principal> who = Authorize(*engine_, *context, methods::kSubscribeLeaderboard);
   if (!who.ok()) return new Rejected(who.status());
   v1::SubscribeLeaderboardRequest request;
   if (absl::Status s = ParseRequest(*raw_request, &request); !s.ok()) return new Rejected(s);
-  if (absl::Status s = CheckBoard(*who, request.board(), *hub_); !s.ok()) return new Rejected(s);
-  return new SubscribeReactor(hub_, context, watch_, request);
+  return new SubscribeReactor(engine_, context, watch_, *who, request);
 }
 
 }  // namespace salestrack::server

@@ -1,11 +1,12 @@
-// LeaderboardService: the wire face of the BoardHub. GetLeaderboard is a unary read of a live
-// board; SubscribeLeaderboard streams a snapshot and then each subscriber's (folded) changes.
+// LeaderboardService over gRPC: GetLeaderboard is a unary read of a live board;
+// SubscribeLeaderboard streams a snapshot and then each subscriber's (folded) changes, from the
+// engine's Subscription (engine/board_subscription.h). The engine decides access and keeps the
+// boards.
 #ifndef SALESTRACK_SERVER_LEADERBOARD_SERVICE_H_
 #define SALESTRACK_SERVER_LEADERBOARD_SERVICE_H_
 
+#include "engine/engine.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
-#include "server/auth.h"
-#include "server/boards.h"
 #include "server/metrics.h"
 #include "server/raw_call.h"
 #include "server/stall_watch.h"
@@ -21,25 +22,21 @@ class LeaderboardServiceImpl final : public LeaderboardServiceBase {
  public:
   // `metrics`: where GetLeaderboard's times go (nullptr: not timed).
   // `watch` (may be null) ends subscriptions whose client stops taking updates.
-  LeaderboardServiceImpl(BoardHub* hub, const Auth* auth, const Metrics* metrics, StallWatch* watch)
-      : hub_(hub), auth_(auth), metrics_(metrics), watch_(watch) {}
+  LeaderboardServiceImpl(engine::Engine* engine, const Metrics* metrics, StallWatch* watch)
+      : engine_(engine), metrics_(metrics), watch_(watch) {}
 
   grpc::ServerUnaryReactor* GetLeaderboard(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override {
-    return ServeUnary(*auth_, methods::kGetLeaderboard, context, request, response, this,
-                      &LeaderboardServiceImpl::HandleGetLeaderboard);
+    return ServeTimed(*engine_, metrics_, methods::kGetLeaderboard, context, request, response,
+                      &engine::Engine::GetLeaderboard);
   }
-  // Authorizes, parses, checks the board's scope, then subscribes.
+  // Authenticates, parses, then subscribes (the engine checks the board's scope).
   grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscribeLeaderboard(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override;
 
  private:
-  absl::Status HandleGetLeaderboard(const Principal& who, const v1::GetLeaderboardRequest& request,
-                                    v1::GetLeaderboardResponse* response);
-
-  BoardHub* const hub_;
-  const Auth* const auth_;
+  engine::Engine* const engine_;
   const Metrics* const metrics_;
   StallWatch* const watch_;
 };

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/boards.h"
 #include "prometheus/exposer.h"
-#include "server/boards.h"
 
 namespace salestrack::server {
 
@@ -41,7 +41,7 @@ class Metrics::Live final : public prometheus::Collectable {
             static_cast<double>(sources_.log_followers->load()));
     }
     if (sources_.boards != nullptr) {
-      BoardHubStats s = sources_.boards->stats();
+      engine::BoardHubStats s = sources_.boards->stats();
       gauge("salestrack_boards", "Live leaderboards.", static_cast<double>(s.boards));
       gauge("salestrack_board_subscribers", "Live SubscribeLeaderboard streams.",
             static_cast<double>(s.subscribers));

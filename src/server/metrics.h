@@ -37,14 +37,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/auth.h"
+#include "engine/views.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "salestrack/v1/kpi_service.pb.h"
-#include "server/auth.h"
-#include "server/views.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -52,11 +52,16 @@ namespace prometheus {
 class Exposer;
 }
 
+namespace salestrack::engine {
+class BoardHub;
+}  // namespace salestrack::engine
+
 namespace salestrack::server {
 
-class BoardHub;
+// The engine's method names (its access table's), as handlers and metrics name them.
+namespace methods = ::salestrack::engine::methods;
 
-class Metrics final : public store::SequencerProbe, public Views::ReadProbe {
+class Metrics final : public store::SequencerProbe, public engine::Views::ReadProbe {
  public:
   Metrics();
   ~Metrics() override;
@@ -65,7 +70,7 @@ class Metrics final : public store::SequencerProbe, public Views::ReadProbe {
   struct Sources {
     const store::LogStore* store = nullptr;
     const store::Sequencer* sequencer = nullptr;
-    const BoardHub* boards = nullptr;
+    const engine::BoardHub* boards = nullptr;
     const std::atomic<size_t>* log_followers = nullptr;
   };
   void SetSources(const Sources& sources);

@@ -13,6 +13,16 @@
 
 namespace salestrack::server {
 
+absl::StatusOr<Principal> Authorize(const engine::Engine& engine,
+                                    const grpc::ServerContextBase& context,
+                                    absl::string_view method) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  std::optional<absl::string_view> authorization;
+  if (it != metadata.end()) authorization = absl::string_view(it->second.data(), it->second.size());
+  return engine.Authenticate(authorization, method, context.peer());
+}
+
 std::string FlattenBuffer(const grpc::ByteBuffer& raw) {
   std::vector<grpc::Slice> slices;
   std::string bytes;

@@ -1,58 +1,31 @@
 #include "server/read_events_reactor.h"
 
-#include <algorithm>
-
-#include "absl/strings/str_cat.h"
 #include "server/grpc_status.h"
 #include "server/raw_call.h"
 
 namespace salestrack::server {
 
-ReadEventsReactor::ReadEventsReactor(store::LogStore* store, store::Sequencer* sequencer,
-                                     const v1::ReadEventsRequest& request,
-                                     std::atomic<size_t>* followers,
+ReadEventsReactor::ReadEventsReactor(std::unique_ptr<engine::LogReader> reader,
                                      grpc::CallbackServerContext* context, StallWatch* watch)
-    : store_(store),
-      sequencer_(sequencer),
-      followers_(followers),
-      context_(context),
-      watch_(watch),
-      follow_(request.follow()),
-      limit_(request.limit()),
-      next_seq_(std::max<uint64_t>(1, request.from_seq())) {
+    : reader_(std::move(reader)), context_(context), watch_(watch) {
   if (watch_ != nullptr) watch_->Add(this);
   Next();
 }
 
 void ReadEventsReactor::Next() {
-  if (limit_ != 0 && sent_ >= limit_) return FinishOnce(grpc::Status::OK);
-  // Shutting down: a follower still catching up ends too, not only one waiting for new records.
-  if (follow_ && sequencer_->waiters_closed()) return FinishShuttingDown();
-  const uint64_t head = sequencer_->committed_seq();
-  if (next_seq_ > head) {
-    if (!follow_) return FinishOnce(grpc::Status::OK);
+  v1::ReadEventsResponse response;
+  absl::StatusOr<engine::LogReader::Step> step = reader_->Read(&response);
+  if (!step.ok()) return FinishOnce(ToGrpcStatus(step.status()));
+  if (*step == engine::LogReader::Step::kEnd) return FinishOnce(grpc::Status::OK);
+  if (*step == engine::LogReader::Step::kWait) {
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       ++refs_;
     }
-    sequencer_->WaitPast(next_seq_ - 1, [this](bool live) { OnWoken(live); });
+    reader_->WaitForMore([this](bool live) { OnWoken(live); });
     return;
   }
-  size_t max_records = kMaxRecordsPerMessage;
-  if (limit_ != 0) max_records = std::min<uint64_t>(max_records, limit_ - sent_);
-  std::vector<v1::EventRecord> records;
-  absl::Status s = store_->ReadRange(next_seq_, head, max_records, kMaxBytesPerMessage, &records);
-  if (!s.ok()) return FinishOnce(ToGrpcStatus(s));
-  if (records.empty()) {
-    return FinishOnce(grpc::Status(grpc::StatusCode::DATA_LOSS,
-                                   absl::StrCat("log record ", next_seq_, " is missing")));
-  }
-  v1::ReadEventsResponse response;
-  for (v1::EventRecord& r : records) *response.add_records() = std::move(r);
-  response.set_head_seq(head);
-  next_seq_ = response.records().rbegin()->seq() + 1;
-  sent_ += response.records_size();
   if (absl::Status s = SerializeReply(response, &response_); !s.ok()) {
     return FinishOnce(ToGrpcStatus(s));
   }
@@ -69,15 +42,9 @@ void ReadEventsReactor::OnWoken(bool live) {
   if (live) {
     Next();
   } else {
-    FinishShuttingDown();
+    FinishOnce(ToGrpcStatus(reader_->ShuttingDown()));
   }
   Unref();
-}
-
-void ReadEventsReactor::FinishShuttingDown() {
-  FinishOnce(
-      grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                   absl::StrCat("salestrackd is shutting down; resume with from_seq ", next_seq_)));
 }
 
 void ReadEventsReactor::OnWriteDone(bool ok) {
@@ -103,7 +70,7 @@ void ReadEventsReactor::OnCancel() {
 
 void ReadEventsReactor::OnDone() {
   if (watch_ != nullptr) watch_->Remove(this);
-  if (followers_ != nullptr) followers_->fetch_sub(1);
+  reader_->LeaveFollowers();  // Now, not when a pending wait lets go.
   {
     absl::MutexLock lock(&mu_);
     done_ = true;

@@ -11,6 +11,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "cmdline/help.h"
+#include "engine/auth.h"
+#include "engine/rate_limiter.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -138,14 +140,18 @@ int main(int argc, char** argv) {
   }
   options.restore_from = absl::GetFlag(FLAGS_restore_from);
   options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
-  if (absl::Status s = salestrack::server::Auth::Create(options).status(); !s.ok()) {
+  if (absl::Status s =
+          salestrack::engine::Auth::Create(salestrack::server::EngineOptionsOf(options)).status();
+      !s.ok()) {
     return Fail(std::string(s.message()));
   }
   if (absl::Status s = salestrack::server::MakeServerCredentials(options).status(); !s.ok()) {
     return Fail(std::string(s.message()));
   }
   if (absl::Status s =
-          salestrack::server::RateLimiter::Create(options, salestrack::RealClock::Get()).status();
+          salestrack::engine::RateLimiter::Create(salestrack::server::EngineOptionsOf(options),
+                                                  salestrack::RealClock::Get())
+              .status();
       !s.ok()) {
     return Fail(std::string(s.message()));
   }

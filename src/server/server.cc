@@ -8,93 +8,28 @@
 #include "salestrack/status_macros.h"
 #include "server/reflection_v1.h"
 #include "spdlog/spdlog.h"
-#include "store/backup.h"
-#include "store/time_zone_binding.h"
 
 namespace salestrack::server {
-namespace {
-
-void LogTimeZoneChoice(const store::TimeZoneChoice& zone, uint64_t head) {
-  if (zone.reprojected) {
-    spdlog::warn(
-        "event=time_zone_reprojected from={} to={} events={} msg=\"every figure is "
-        "computed in {} from now on (it was {}); the data directory stores the new zone\"",
-        zone.previous, zone.name, head, zone.name, zone.previous);
-  } else if (zone.store && !zone.previous.empty()) {
-    spdlog::info(
-        "event=time_zone_stored zone={} previous={} msg=\"the log is empty: nothing to "
-        "re-project\"",
-        zone.name, zone.previous);
-  } else if (zone.store) {
-    spdlog::info(
-        "event=time_zone_stored zone={} events={} msg=\"the data directory keeps this "
-        "zone from now on\"",
-        zone.name, head);
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const Clock* clock) {
   std::unique_ptr<Server> server(new Server());
   server->metrics_ = std::make_unique<Metrics>();
-  ASSIGN_OR_RETURN(server->auth_, Auth::Create(options));
-  ASSIGN_OR_RETURN(server->limiter_, RateLimiter::Create(options, clock));
-  {
-    // Every method we serve must have an access rule (deny by default would hide a forgotten one).
-    const google::protobuf::DescriptorPool* pool =
-        google::protobuf::DescriptorPool::generated_pool();
-    RETURN_IF_ERROR(
-        CheckMethodTable({pool->FindServiceByName(v1::LogService::service_full_name()),
-                          pool->FindServiceByName(v1::KpiService::service_full_name()),
-                          pool->FindServiceByName(v1::AdminService::service_full_name()),
-                          pool->FindServiceByName(v1::LeaderboardService::service_full_name())}));
-  }
-  if (!server->auth_->enabled()) {
+  ASSIGN_OR_RETURN(server->engine_, engine::Engine::Open(EngineOptionsOf(options), clock,
+                                                         {.sequencer = server->metrics_.get(),
+                                                          .reads = server->metrics_.get()}));
+  if (!server->engine_->auth_enabled()) {
     spdlog::warn(
         "event=auth_off listen={} msg=\"!!! AUTHENTICATION IS OFF (--insecure_no_auth): "
         "anyone who can reach the port may read and write everything as admin. For "
         "development only. !!!\"",
         options.listen_address);
   }
-  const store::TimeZoneRequest zone_request{
-      options.time_zone_given ? options.time_zone_name : std::string(),
-      options.reproject_time_zone};
-  if (!options.restore_from.empty()) {
-    ASSIGN_OR_RETURN(store::BackupInfo restored,
-                     store::RestoreBackup(options.restore_from, options.data_dir, zone_request));
-    spdlog::info(
-        "event=backup_restored from={} head_seq={} files={} bytes={} data_dir={} "
-        "time_zone={}",
-        restored.dir, restored.head_seq, restored.files, restored.bytes, options.data_dir,
-        restored.time_zone);
-  }
-  store::StoreOptions store_options;
-  store_options.block_cache_bytes = options.block_cache_bytes;
-  ASSIGN_OR_RETURN(server->store_, store::LogStore::Open(options.data_dir, store_options));
-  ASSIGN_OR_RETURN(store::TimeZoneChoice zone, store::BindTimeZone(*server->store_, zone_request));
-  LogTimeZoneChoice(zone, server->store_->head_at_open());
-  // The views replay the log before the writer starts, so the first answer is already complete.
-  server->views_ = std::make_unique<Views>(server->store_.get(), ProjectorOptions{zone.zone});
-  RETURN_IF_ERROR(server->views_->Load(server->store_->head_at_open()));
-  server->views_->SetReadProbe(server->metrics_.get());
-  server->sequencer_ = std::make_unique<store::Sequencer>(
-      server->store_.get(), clock, server->views_.get(), server->metrics_.get());
-
-  server->append_budget_ =
-      std::make_unique<AppendBudget>(options.max_key_append_bytes, options.max_append_bytes);
   server->stall_watch_ = std::make_unique<StallWatch>(options.stalled_stream_timeout);
-  LogServiceOptions service_options;
-  service_options.validation.max_batch_events = options.max_batch_events;
-  service_options.validation.max_future_skew = options.max_future_skew;
-  service_options.max_stream_in_flight = options.max_stream_in_flight;
-  service_options.max_stream_bytes = options.max_stream_bytes;
-  service_options.max_log_followers = options.max_log_followers;
   server->log_service_ = std::make_unique<LogServiceImpl>(
-      server->store_.get(), server->sequencer_.get(), server->views_.get(), server->auth_.get(),
-      server->limiter_.get(), server->metrics_.get(), clock, server->append_budget_.get(),
-      server->stall_watch_.get(), service_options);
+      server->engine_.get(), server->metrics_.get(), server->stall_watch_.get(),
+      LogServiceOptions{.max_stream_in_flight = options.max_stream_in_flight,
+                        .max_stream_bytes = options.max_stream_bytes});
 
   grpc::EnableDefaultHealthCheckService(true);
   // Reflection: gRPC's v1alpha service and ours for v1 (reflection_v1.h). Both describe services
@@ -110,17 +45,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetOption(std::make_unique<ReflectionV1Option>());
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
-  server->kpi_service_ = std::make_unique<KpiServiceImpl>(server->views_.get(), server->auth_.get(),
-                                                          clock, server->metrics_.get());
-  server->admin_service_ = std::make_unique<AdminServiceImpl>(
-      server->views_.get(), server->store_.get(), server->auth_.get(), server->metrics_.get(),
-      BackupOptions{options.backup_dir, options.config_path, !server->auth_->enabled()});
-  server->boards_ =
-      std::make_unique<BoardHub>(server->views_.get(), clock,
-                                 BoardHubOptions{.max_subscribers = options.max_board_subscribers});
-  server->leaderboard_service_ =
-      std::make_unique<LeaderboardServiceImpl>(server->boards_.get(), server->auth_.get(),
-                                               server->metrics_.get(), server->stall_watch_.get());
+  server->kpi_service_ =
+      std::make_unique<KpiServiceImpl>(server->engine_.get(), server->metrics_.get());
+  server->admin_service_ =
+      std::make_unique<AdminServiceImpl>(server->engine_.get(), server->metrics_.get());
+  server->leaderboard_service_ = std::make_unique<LeaderboardServiceImpl>(
+      server->engine_.get(), server->metrics_.get(), server->stall_watch_.get());
   for (grpc::Service* service : std::initializer_list<grpc::Service*>{
            server->leaderboard_service_.get(), server->log_service_.get(),
            server->kpi_service_.get(), server->admin_service_.get()}) {
@@ -128,7 +58,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     // answer bad bytes with UNIMPLEMENTED.
     if (service->has_synchronous_methods() || service->has_async_methods() ||
         service->has_generic_methods()) {
-      server->sequencer_->Stop();
       return absl::InternalError("a service has a method not served raw (raw_call.h)");
     }
     builder.RegisterService(service);
@@ -148,15 +77,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_server_ = builder.BuildAndStart();
   if (!server->grpc_server_ || server->port_ == 0) {
-    server->sequencer_->Stop();
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address,
                      ": the address is in use (another salestrackd?) or is not a local address"));
   }
-  server->metrics_->SetSources({.store = server->store_.get(),
-                                .sequencer = server->sequencer_.get(),
-                                .boards = server->boards_.get(),
-                                .log_followers = &server->log_service_->log_followers()});
+  server->metrics_->SetSources({.store = &server->engine_->store(),
+                                .sequencer = &server->engine_->sequencer(),
+                                .boards = &server->engine_->boards(),
+                                .log_followers = &server->engine_->log_followers()});
   if (!options.metrics_listen_address.empty()) {
     absl::StatusOr<std::unique_ptr<prometheus::Exposer>> endpoint =
         server->metrics_->Serve(options.metrics_listen_address);
@@ -172,11 +100,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   spdlog::info("event=serving port={} data_dir={} head_seq={} time_zone={} transport={} auth={}",
-               server->port_, options.data_dir, server->store_->head_at_open(), zone.name,
+               server->port_, options.data_dir, server->engine_->store().head_at_open(),
+               server->engine_->zone_name(),
                options.tls_cert_file.empty()        ? "plaintext"
                : options.tls_client_ca_file.empty() ? "tls"
                                                     : "mutual_tls",
-               server->auth_->enabled() ? "keys" : "off");
+               server->engine_->auth_enabled() ? "keys" : "off");
   return server;
 }
 
@@ -190,19 +119,15 @@ void Server::Shutdown(absl::Duration grace) {
   grpc_server_->GetHealthCheckService()->SetServingStatus(false);
   // Live streams end first (with UNAVAILABLE and where to resume), so only appends and unary calls
   // are left for the grace period.
-  sequencer_->CloseWaiters();
-  boards_->CloseSubscribers();
+  engine_->CloseStreams();
   stall_watch_->EndAll();  // AppendStreams end once answered, rather than wait out the grace.
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
-  sequencer_->Stop();
-  store::SequencerStats stats = sequencer_->stats();
+  engine_->StopWriter();
+  store::SequencerStats stats = engine_->sequencer().stats();
   metrics_endpoint_.reset();
   metrics_->ClearSources();
   grpc_server_.reset();
-  boards_.reset();
-  sequencer_.reset();
-  views_.reset();
-  store_.reset();
+  engine_.reset();
   spdlog::info("event=shut_down commits={} events_written={}", stats.commits, stats.events_written);
 }
 

@@ -1,6 +1,7 @@
-// Server: a running salestrackd: the data directory, the single writer, and the gRPC services
-// (LogService, KpiService, AdminService, LeaderboardService, grpc.health.v1.Health, server
-// reflection v1 and v1alpha) on one listening port.
+// Server: a running salestrackd: the engine (engine/engine.h: the data directory, the single
+// writer, the views and boards, access) behind the gRPC services (LogService, KpiService,
+// AdminService, LeaderboardService, grpc.health.v1.Health, server reflection v1 and v1alpha) on one
+// listening port, and the Prometheus metrics.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(options, RealClock::Get()));
 //   ...                        // serve until told to stop
@@ -11,21 +12,15 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
-#include "server/append_budget.h"
-#include "server/auth.h"
-#include "server/boards.h"
 #include "server/config.h"
 #include "server/kpi_service.h"
 #include "server/leaderboard_service.h"
 #include "server/log_service.h"
 #include "server/metrics.h"
-#include "server/rate_limiter.h"
 #include "server/stall_watch.h"
-#include "server/views.h"
-#include "store/log_store.h"
-#include "store/sequencer.h"
 
 namespace salestrack::server {
 
@@ -42,7 +37,7 @@ class Server {
   // The Prometheus endpoint's bound port; 0 without one.
   int metrics_port() const { return metrics_port_; }
   // The live leaderboards (for stats and tests).
-  const BoardHub& boards() const { return *boards_; }
+  const engine::BoardHub& boards() const { return engine_->boards(); }
 
   // Graceful shutdown: reports NOT_SERVING, ends live ReadEvents and SubscribeLeaderboard streams
   // with UNAVAILABLE (they carry where to resume from), stops accepting calls, lets in-flight
@@ -55,15 +50,9 @@ class Server {
 
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<prometheus::Exposer> metrics_endpoint_;
-  std::unique_ptr<Auth> auth_;
-  std::unique_ptr<RateLimiter> limiter_;
-  std::unique_ptr<store::LogStore> store_;
-  std::unique_ptr<Views> views_;
-  std::unique_ptr<store::Sequencer> sequencer_;
-  std::unique_ptr<AppendBudget> append_budget_;
+  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<StallWatch> stall_watch_;
   std::unique_ptr<LogServiceImpl> log_service_;
-  std::unique_ptr<BoardHub> boards_;
   std::unique_ptr<LeaderboardServiceImpl> leaderboard_service_;
   std::unique_ptr<KpiServiceImpl> kpi_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;

@@ -1,4 +1,4 @@
-#include "server/views.h"
+#include "engine/views.h"
 
 #include <malloc.h>
 
@@ -18,7 +18,7 @@
 #include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 bool ChangesOrg(const v1::Event& e) {
@@ -404,4 +404,4 @@ Views::~Views() {
   if (retiring_.joinable()) retiring_.join();
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

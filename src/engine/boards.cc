@@ -1,17 +1,17 @@
-#include "server/boards.h"
+#include "engine/boards.h"
 
 #include <algorithm>
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "engine/retry_hint.h"
+#include "engine/wire.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
-#include "server/grpc_status.h"
-#include "server/wire.h"
 #include "spdlog/spdlog.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 constexpr uint32_t kDefaultTop = 50;
@@ -554,4 +554,4 @@ BoardHubStats BoardHub::stats() const {
   return s;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -1,6 +1,7 @@
-// Wire conversions shared by the services: periods and subjects.
-#ifndef SALESTRACK_SERVER_WIRE_H_
-#define SALESTRACK_SERVER_WIRE_H_
+// Conversions between the v1 messages and the domain types shared by the engine's methods: periods,
+// subjects, metric kinds.
+#ifndef SALESTRACK_ENGINE_WIRE_H_
+#define SALESTRACK_ENGINE_WIRE_H_
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -9,7 +10,7 @@
 #include "salestrack/v1/events.pb.h"
 #include "salestrack/v1/kpi_service.pb.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 // The period of the requested kind containing the requested date (default: the day of `now` in
 // `zone`). INVALID_ARGUMENT naming period.kind or period.date.
@@ -20,6 +21,6 @@ v1::MetricValue::Kind EncodeKind(MetricValue::Kind k);
 // The period as its kind and first day.
 v1::Period EncodePeriod(const Period& p);
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_WIRE_H_
+#endif  // SALESTRACK_ENGINE_WIRE_H_

@@ -10,8 +10,8 @@
 //
 // A live board exists while it has subscribers or was read in the last couple of minutes; it keeps
 // the last changes so a reconnecting subscriber can resume with a delta.
-#ifndef SALESTRACK_SERVER_BOARDS_H_
-#define SALESTRACK_SERVER_BOARDS_H_
+#ifndef SALESTRACK_ENGINE_BOARDS_H_
+#define SALESTRACK_ENGINE_BOARDS_H_
 
 #include <deque>
 #include <functional>
@@ -24,13 +24,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/board_subscription.h"
+#include "engine/views.h"
 #include "salestrack/clock.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
-#include "server/board_subscription.h"
-#include "server/views.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 struct BoardHubOptions {
   size_t max_subscribers = 20000;
@@ -161,6 +161,6 @@ class BoardHub {
   std::thread thread_;
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_BOARDS_H_
+#endif  // SALESTRACK_ENGINE_BOARDS_H_

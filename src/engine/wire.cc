@@ -1,9 +1,9 @@
-#include "server/wire.h"
+#include "engine/wire.h"
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/time_range.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 // The period of the requested kind containing the requested date (default: today, org time).
 absl::StatusOr<Period> DecodePeriod(const v1::Period& p, absl::Time now, absl::TimeZone zone) {
@@ -62,4 +62,4 @@ v1::MetricValue::Kind EncodeKind(MetricValue::Kind k) {
   return v1::MetricValue::KIND_UNSPECIFIED;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

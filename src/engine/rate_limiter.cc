@@ -1,15 +1,15 @@
-#include "server/rate_limiter.h"
+#include "engine/rate_limiter.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/retry_hint.h"
 #include "salestrack/event_error.h"
-#include "server/grpc_status.h"
 #include "spdlog/spdlog.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 absl::StatusOr<RateLimit> Resolve(const v1::RateLimit& config, size_t max_batch_events,
@@ -48,9 +48,9 @@ RateLimit DefaultRateLimit(Role role) {
   return {};
 }
 
-absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const ServerOptions& options,
+absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const EngineOptions& options,
                                                                  const Clock* clock) {
-  std::unique_ptr<RateLimiter> limiter(new RateLimiter(clock, options.max_batch_events));
+  std::unique_ptr<RateLimiter> limiter(new RateLimiter(clock, options.validation.max_batch_events));
   for (Role r : {Role::kAdmin, Role::kConnector, Role::kRep, Role::kManager, Role::kScreen}) {
     limiter->by_role_[r] = DefaultRateLimit(r);
   }
@@ -69,14 +69,14 @@ absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const ServerOpt
           absl::StrCat(at, ".role: \"", config.role(), "\" has another entry"));
     }
     configured[role] = true;
-    absl::StatusOr<RateLimit> limit = Resolve(config, options.max_batch_events, at);
+    absl::StatusOr<RateLimit> limit = Resolve(config, options.validation.max_batch_events, at);
     if (!limit.ok()) return limit.status();
     limiter->by_role_[role] = *limit;
   }
   for (size_t i = 0; i < options.api_keys.size(); ++i) {
     const v1::ApiKey& key = options.api_keys[i];
     if (!key.has_rate_limit()) continue;
-    absl::StatusOr<RateLimit> limit = Resolve(key.rate_limit(), options.max_batch_events,
+    absl::StatusOr<RateLimit> limit = Resolve(key.rate_limit(), options.validation.max_batch_events,
                                               absl::StrCat("api_keys[", i, "].rate_limit"));
     if (!limit.ok()) return limit.status();
     limiter->by_key_[key.name()] = *limit;
@@ -187,4 +187,4 @@ absl::Status RateLimiter::TakeOrCheck(const Principal& who, size_t events, bool 
   return refused;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

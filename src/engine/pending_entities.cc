@@ -1,11 +1,11 @@
-#include "server/pending_entities.h"
+#include "engine/pending_entities.h"
 
 #include <algorithm>
 #include <tuple>
 
 #include "salestrack/proto_time.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // The entity events[i] opens, if any.
@@ -94,4 +94,4 @@ std::optional<EntityOpening> PendingEntities::Defining(const Projector& p, Entit
   return best;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -1,12 +1,11 @@
-// KpiService's scoring RPCs (KPI_SPEC §6): GetScorecard and CheckTargets. The scoring itself is
-// src/core/scorecard.cc; these decode, authorize, ask it under the views' reader lock, and encode.
+// The engine's scoring methods (KPI_SPEC §6): GetScorecard and CheckTargets. The scoring itself is
+// src/core/scorecard.cc; these authorize, decode, ask it under the views' reader lock, and encode.
+#include "engine/engine.h"
+#include "engine/wire.h"
 #include "salestrack/scorecard.h"
 #include "salestrack/status_macros.h"
-#include "server/grpc_status.h"
-#include "server/kpi_service.h"
-#include "server/wire.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // The requested period, a month when the kind is not given.
@@ -38,11 +37,10 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
 
 }  // namespace
 
-absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who,
-                                                const v1::GetScorecardRequest& request,
-                                                v1::GetScorecardResponse* response) const {
-  Metrics::QueryTimer timer(metrics_, methods::kGetScorecard);
-  RETURN_IF_ERROR(Allow(who, request.subject()));
+absl::Status Engine::GetScorecard(const Principal& who, const v1::GetScorecardRequest& request,
+                                  v1::GetScorecardResponse* response) const {
+  RETURN_IF_ERROR(Authorize(who, methods::kGetScorecard));
+  RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
   if (!subject.ok()) return subject.status();
   absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
@@ -67,13 +65,12 @@ absl::Status KpiServiceImpl::HandleGetScorecard(const Principal& who,
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleCheckTargets(const Principal& who,
-                                                const v1::CheckTargetsRequest& request,
-                                                v1::CheckTargetsResponse* response) const {
-  Metrics::QueryTimer timer(metrics_, methods::kCheckTargets);
+absl::Status Engine::CheckTargets(const Principal& who, const v1::CheckTargetsRequest& request,
+                                  v1::CheckTargetsResponse* response) const {
+  RETURN_IF_ERROR(Authorize(who, methods::kCheckTargets));
   v1::Subject unit;
   unit.set_unit_id(request.unit_id());
-  RETURN_IF_ERROR(Allow(who, unit));
+  RETURN_IF_ERROR(CheckSubject(who, unit));
   if (request.unit_id().empty()) {
     return absl::InvalidArgumentError("unit_id: is required");
   }
@@ -102,4 +99,4 @@ absl::Status KpiServiceImpl::HandleCheckTargets(const Principal& who,
   return absl::OkStatus();
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

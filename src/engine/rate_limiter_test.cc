@@ -1,11 +1,11 @@
-#include "server/rate_limiter.h"
+#include "engine/rate_limiter.h"
 #include "salestrack/event_error.h"
 
+#include "engine/retry_hint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/grpc_status.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 using ::testing::HasSubstr;
@@ -26,7 +26,7 @@ class RateLimiterTest : public ::testing::Test {
   std::unique_ptr<RateLimiter> Make() { return *RateLimiter::Create(options_, &clock_); }
 
   FakeClock clock_;
-  ServerOptions options_;
+  EngineOptions options_;
 };
 
 TEST_F(RateLimiterTest, BurstPassesThenRefusesWithTheWaitTheMissingTokensNeed) {
@@ -155,4 +155,4 @@ TEST_F(RateLimiterTest, ConfigErrorsNameTheField) {
 }
 
 }  // namespace
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

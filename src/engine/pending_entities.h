@@ -9,8 +9,8 @@
 //     CheckEntityAccess(who, events, fresh, WrittenEntities(*projector_, pending_));
 //
 // Writer thread only. Holds copies of the ids, so nothing points into requests already answered.
-#ifndef SALESTRACK_SERVER_PENDING_ENTITIES_H_
-#define SALESTRACK_SERVER_PENDING_ENTITIES_H_
+#ifndef SALESTRACK_ENGINE_PENDING_ENTITIES_H_
+#define SALESTRACK_ENGINE_PENDING_ENTITIES_H_
 
 #include <array>
 #include <cstdint>
@@ -27,7 +27,7 @@
 #include "salestrack/projector.h"
 #include "store/sequencer.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 class PendingEntities {
  public:
@@ -65,6 +65,6 @@ class WrittenEntities final : public EntityTable {
   const PendingEntities& pending_;
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_PENDING_ENTITIES_H_
+#endif  // SALESTRACK_ENGINE_PENDING_ENTITIES_H_

@@ -1,4 +1,4 @@
-// AdminService.Backup: an online backup of the data directory (store/backup.h).
+// Engine::Backup (AdminService.Backup): an online backup of the data directory (store/backup.h).
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -6,12 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
-#include "server/grpc_status.h"
-#include "server/kpi_service.h"
+#include "engine/engine.h"
+#include "salestrack/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // The directory a request names: a plain name under the configured backup_dir, or (with none
@@ -46,7 +46,7 @@ std::string ShellWord(const std::string& s) {
 // config file (keys, TLS, listen address) and authentication mode, and the backup's own zone
 // (which the restored directory holds anyway; named so the command stays right under a config
 // whose time_zone has changed since).
-std::string RestoreCommand(const BackupOptions& options, const store::BackupInfo& info) {
+std::string RestoreCommand(const EngineOptions& options, const store::BackupInfo& info) {
   std::string command = "salestrackd";
   if (!options.config_path.empty()) {
     absl::StrAppend(&command, " --config ", ShellWord(options.config_path));
@@ -55,15 +55,16 @@ std::string RestoreCommand(const BackupOptions& options, const store::BackupInfo
   if (!info.time_zone.empty()) {
     absl::StrAppend(&command, " --time_zone ", ShellWord(info.time_zone));
   }
-  if (options.auth_off) absl::StrAppend(&command, " --insecure_no_auth");
+  if (options.insecure_no_auth) absl::StrAppend(&command, " --insecure_no_auth");
   return command;
 }
 
 }  // namespace
 
-absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::BackupRequest& request,
-                                            v1::BackupResponse* response) {
-  absl::StatusOr<std::string> path = BackupPath(backup_.backup_dir, request.dir());
+absl::Status Engine::Backup(const Principal& who, const v1::BackupRequest& request,
+                            v1::BackupResponse* response) {
+  RETURN_IF_ERROR(Authorize(who, methods::kBackup));
+  absl::StatusOr<std::string> path = BackupPath(options_.backup_dir, request.dir());
   if (!path.ok()) return path.status();
   absl::Time start = absl::Now();
   absl::StatusOr<store::BackupInfo> info = store::CreateBackup(*store_, *path);
@@ -77,11 +78,11 @@ absl::Status AdminServiceImpl::HandleBackup(const Principal& who, const v1::Back
   response->set_bytes(info->bytes);
   response->set_seconds(absl::ToDoubleSeconds(absl::Now() - start));
   response->set_time_zone(info->time_zone);
-  response->set_restore_command(RestoreCommand(backup_, *info));
+  response->set_restore_command(RestoreCommand(options_, *info));
   spdlog::info("event=backup dir={} head_seq={} files={} bytes={} seconds={:.3f} time_zone={}",
                info->dir, info->head_seq, info->files, info->bytes, response->seconds(),
                info->time_zone);
   return absl::OkStatus();
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -6,7 +6,7 @@
 //   absl::Status s = limiter.Take(who, request.events_size());
 //   // RESOURCE_EXHAUSTED "key \"li-phone\" (role rep) is over its append rate limit of 20 events/s
 //   //   (burst 1000): ... retry in 450 ms", with RetryAfter(s) == 450ms
-//   // (the hint goes on the wire as trailing metadata "retry-after-ms": grpc_status.h)
+//   // (retry_hint.h; gRPC sends it as trailing metadata "retry-after-ms": server/grpc_status.h)
 //   // INVALID_ARGUMENT when n > burst: that batch could never pass; split it.
 //
 // Only work that is let through costs tokens: the caller checks the bucket (Check) before it
@@ -24,8 +24,8 @@
 // so all share one bucket under the admin role's limit.
 //
 // Thread-safe.
-#ifndef SALESTRACK_SERVER_RATE_LIMITER_H_
-#define SALESTRACK_SERVER_RATE_LIMITER_H_
+#ifndef SALESTRACK_ENGINE_RATE_LIMITER_H_
+#define SALESTRACK_ENGINE_RATE_LIMITER_H_
 
 #include <optional>
 #include <string>
@@ -35,11 +35,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "engine/options.h"
 #include "salestrack/access.h"
 #include "salestrack/clock.h"
-#include "server/config.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 struct RateLimit {
   double events_per_second = 0;  // 0: no limit.
@@ -58,7 +58,7 @@ class RateLimiter {
  public:
   // Resolves every key's limit from `options` (rate_limits, api_keys[].rate_limit). Errors name
   // the config field: an unknown role, a negative rate, a role listed twice.
-  static absl::StatusOr<std::unique_ptr<RateLimiter>> Create(const ServerOptions& options,
+  static absl::StatusOr<std::unique_ptr<RateLimiter>> Create(const EngineOptions& options,
                                                              const Clock* clock);
 
   // Takes `events` tokens from who's bucket: OK; RESOURCE_EXHAUSTED with a retry hint when the
@@ -103,6 +103,6 @@ class RateLimiter {
   absl::flat_hash_map<std::string, Buckets> buckets_ ABSL_GUARDED_BY(mu_);  // By key name.
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_RATE_LIMITER_H_
+#endif  // SALESTRACK_ENGINE_RATE_LIMITER_H_

@@ -1,11 +1,12 @@
 // Subscription: one SubscribeLeaderboard stream's outbox, filled by the BoardHub (boards.h) and
-// drained by the stream's writer.
+// drained by the stream's writer, the SubscriberSink a front door implements (gRPC:
+// server/leaderboard_service.cc).
 //
 // Every message carries the board's info (members, window, ...) as of the message's seq: the hub
 // hands the outbox the board's info with every change, and a change of the info alone (a member
 // left outside a top-N view, a competition's window moved) is itself a message, an empty DELTA.
-#ifndef SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
-#define SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
+#ifndef SALESTRACK_ENGINE_BOARD_SUBSCRIPTION_H_
+#define SALESTRACK_ENGINE_BOARD_SUBSCRIPTION_H_
 
 #include <optional>
 #include <string>
@@ -18,7 +19,7 @@
 #include "salestrack/leaderboard.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 // Wakes a subscriber's writer. Called by the hub's thread, never under the hub's locks.
 class SubscriberSink {
@@ -79,6 +80,6 @@ class Subscription {
   uint64_t folded_ ABSL_GUARDED_BY(mu) = 0;
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_BOARD_SUBSCRIPTION_H_
+#endif  // SALESTRACK_ENGINE_BOARD_SUBSCRIPTION_H_

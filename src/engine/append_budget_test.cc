@@ -1,10 +1,10 @@
-#include "server/append_budget.h"
+#include "engine/append_budget.h"
 
+#include "engine/retry_hint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/grpc_status.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 using ::testing::HasSubstr;
@@ -67,4 +67,4 @@ TEST(AppendBudgetTest, ReleasingMoreThanChargedCannotWrap) {
 }
 
 }  // namespace
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

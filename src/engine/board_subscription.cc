@@ -1,8 +1,8 @@
-#include "server/board_subscription.h"
+#include "engine/board_subscription.h"
 
 #include <algorithm>
 
-namespace salestrack::server {
+namespace salestrack::engine {
 void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
   out->set_member_id(e.member);
   out->set_defined(e.value.has_value());
@@ -110,4 +110,4 @@ uint64_t Subscription::folded() const {
   return folded_;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

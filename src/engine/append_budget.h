@@ -6,18 +6,18 @@
 // the answer's encoded size) are charged here to the caller's key and to the daemon's total.
 // When a budget is used up:
 //   - a unary Append is refused at once (RESOURCE_EXHAUSTED with a retry hint), freeing its
-//   request;
-//   - an AppendStream stops reading (Wait), so gRPC's flow control slows its client; it reads again
-//     when another holder of the same key, or any holder at all, releases bytes.
+//     request;
+//   - an AppendStream stops reading (Wait), so its transport's flow control slows its client; it
+//     reads again when another holder of the same key, or any holder at all, releases bytes.
 // A stream's own bound (limits.max_stream_bytes) is the stream's business
-// (append_stream_reactor.h).
+// (server/append_stream_reactor.h for gRPC).
 //
 // A stream checks for room before each read and is charged once the request arrives, so a key or
 // the total may exceed its budget by at most one request per stream reading at that moment.
 //
 // Thread-safe.
-#ifndef SALESTRACK_SERVER_APPEND_BUDGET_H_
-#define SALESTRACK_SERVER_APPEND_BUDGET_H_
+#ifndef SALESTRACK_ENGINE_APPEND_BUDGET_H_
+#define SALESTRACK_ENGINE_APPEND_BUDGET_H_
 
 #include <cstddef>
 #include <optional>
@@ -30,7 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 class AppendBudget {
  public:
@@ -72,6 +72,6 @@ class AppendBudget {
   std::vector<std::pair<uint64_t, Waiter>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_APPEND_BUDGET_H_
+#endif  // SALESTRACK_ENGINE_APPEND_BUDGET_H_

@@ -1,4 +1,4 @@
-#include "server/views.h"
+#include "engine/views.h"
 
 #include <atomic>
 #include <future>
@@ -11,7 +11,7 @@
 #include "store/sequencer.h"
 #include "test_util.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 v1::Event UnitEvent(const std::string& id, const std::string& parent) {
@@ -290,4 +290,4 @@ TEST(ViewsTest, ReplayOfManyChunksWithVoidsEqualsTheLiveViews) {
 }
 
 }  // namespace
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -1,13 +1,14 @@
-#include "server/kpi_service.h"
+// The engine's KPI queries: GetKpis, GetFunnel and ListFollowUps. Each checks the method's role
+// and the subject's scope, decodes, asks the projector under the views' reader lock, and encodes.
+#include "engine/engine.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/wire.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
 #include "salestrack/validation.h"
-#include "server/grpc_status.h"
-#include "server/wire.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // The subject and period of a GetKpis or GetFunnel request.
@@ -56,17 +57,10 @@ void EncodeMetric(const std::string& name, const MetricValue& m, v1::MetricValue
 
 }  // namespace
 
-absl::Status KpiServiceImpl::Allow(const Principal& who, const v1::Subject& subject) const {
-  if (who.role == Role::kAdmin) return absl::OkStatus();
-  return views_->Read([&](const Projector& p) {
-    return CheckSubjectScope(who, subject.rep_id(), subject.unit_id(), p.org());
-  });
-}
-
-absl::Status KpiServiceImpl::HandleGetKpis(const Principal& who, const v1::GetKpisRequest& request,
-                                           v1::GetKpisResponse* response) const {
-  Metrics::QueryTimer timer(metrics_, methods::kGetKpis);
-  RETURN_IF_ERROR(Allow(who, request.subject()));
+absl::Status Engine::GetKpis(const Principal& who, const v1::GetKpisRequest& request,
+                             v1::GetKpisResponse* response) const {
+  RETURN_IF_ERROR(Authorize(who, methods::kGetKpis));
+  RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   absl::Time now = clock_->Now();
   auto query = DecodeQuery(request, *views_, now);
   if (!query.ok()) return query.status();
@@ -89,11 +83,10 @@ absl::Status KpiServiceImpl::HandleGetKpis(const Principal& who, const v1::GetKp
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who,
-                                             const v1::GetFunnelRequest& request,
-                                             v1::GetFunnelResponse* response) const {
-  Metrics::QueryTimer timer(metrics_, methods::kGetFunnel);
-  RETURN_IF_ERROR(Allow(who, request.subject()));
+absl::Status Engine::GetFunnel(const Principal& who, const v1::GetFunnelRequest& request,
+                               v1::GetFunnelResponse* response) const {
+  RETURN_IF_ERROR(Authorize(who, methods::kGetFunnel));
+  RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   auto query = DecodeQuery(request, *views_, clock_->Now());
   if (!query.ok()) return query.status();
   absl::StatusOr<FunnelReport> funnel =
@@ -113,11 +106,10 @@ absl::Status KpiServiceImpl::HandleGetFunnel(const Principal& who,
   return absl::OkStatus();
 }
 
-absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who,
-                                                 const v1::ListFollowUpsRequest& request,
-                                                 v1::ListFollowUpsResponse* response) const {
-  Metrics::QueryTimer timer(metrics_, methods::kListFollowUps);
-  RETURN_IF_ERROR(Allow(who, request.subject()));
+absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUpsRequest& request,
+                                   v1::ListFollowUpsResponse* response) const {
+  RETURN_IF_ERROR(Authorize(who, methods::kListFollowUps));
+  RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   absl::Time now = clock_->Now();
   absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
   if (!subject.ok()) return subject.status();
@@ -161,19 +153,4 @@ absl::Status KpiServiceImpl::HandleListFollowUps(const Principal& who,
   return absl::OkStatus();
 }
 
-absl::Status AdminServiceImpl::HandleVerify(const Principal& who, const v1::VerifyRequest& request,
-                                            v1::VerifyResponse* response) {
-  absl::StatusOr<v1::VerifyResponse> r = views_->Verify();
-  if (r.ok()) *response = std::move(*r);
-  return r.status();
-}
-
-absl::Status AdminServiceImpl::HandleRebuild(const Principal& who,
-                                             const v1::RebuildRequest& request,
-                                             v1::RebuildResponse* response) {
-  absl::StatusOr<v1::RebuildResponse> r = views_->Rebuild();
-  if (r.ok()) *response = std::move(*r);
-  return r.status();
-}
-
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

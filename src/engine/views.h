@@ -1,10 +1,10 @@
 // Views: the live KPI projector, fed by the writer (it is the sequencer's CommitHook) and read by
-// the query handlers under a reader lock. See docs/projections.md.
+// the engine's queries under a reader lock. See docs/projections.md.
 //
 // Start-up replays the log (Load); Verify replays it into a second projector and compares; Rebuild
 // replays it into a new projector and swaps it in. All three read records straight from the store.
-#ifndef SALESTRACK_SERVER_VIEWS_H_
-#define SALESTRACK_SERVER_VIEWS_H_
+#ifndef SALESTRACK_ENGINE_VIEWS_H_
+#define SALESTRACK_ENGINE_VIEWS_H_
 
 #include <atomic>
 #include <chrono>
@@ -17,14 +17,14 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "engine/pending_entities.h"
 #include "salestrack/access.h"
 #include "salestrack/projector.h"
 #include "salestrack/v1/kpi_service.pb.h"
-#include "server/pending_entities.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
 class Views final : public store::CommitHook {
  public:
@@ -170,6 +170,6 @@ class Views final : public store::CommitHook {
   std::thread retiring_;    // Frees the views the last rebuild replaced (guarded by rebuild_mu_).
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_VIEWS_H_
+#endif  // SALESTRACK_ENGINE_VIEWS_H_

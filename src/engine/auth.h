@@ -1,37 +1,36 @@
-// Auth: who is calling, and may they call this method? The server side of salestrack/access.h.
+// Auth: who is calling, and may they call this method? The engine's side of salestrack/access.h.
 //
-// Every RPC salestrackd serves has a row in one table (auth.cc): full method name -> the Permission
-// it needs. Each handler starts with
+// Every method of the v1 API has a row in one table (auth.cc): full method name -> the Permission
+// it needs. A front door starts each call with Engine::Authenticate (the key, then the row), and
+// every engine method checks the row again for the principal it is given (Authorize), then the
+// request's scope (access.h), so no front door can forget either:
 //
-//   absl::StatusOr<Principal> who = auth->Authorize(*context, methods::kGetKpis);
-//   if (!who.ok()) return Finish(who.status());          // before any other work
-//   ... then the scope check of access.h for the request, then the work.
+//   absl::StatusOr<Principal> who = auth.Authenticate(authorization, methods::kGetKpis, peer);
+//   if (!who.ok()) return who.status();          // before any other work
 //
-// Authorize reads the bearer token from the "authorization" metadata ("Bearer TOKEN"), finds the
-// key by the token's SHA-256, and checks the key's role against the method's row: UNAUTHENTICATED
-// without a token or with an unknown one, PERMISSION_DENIED when the role may not use the method,
-// or when the method has no row (deny by default). A new service adds rows to the table (and
-// CheckMethodTable, run at start-up, refuses to serve a method without one).
+// Authenticate reads the bearer token from the request's authorization value ("Bearer TOKEN"),
+// finds the key by the token's SHA-256, and checks the key's role against the method's row:
+// UNAUTHENTICATED without a token or with an unknown one, PERMISSION_DENIED when the role may not
+// use the method, or when the method has no row (deny by default). A new service adds rows to the
+// table (and CheckMethodTable, run at start-up, refuses to serve a method without one).
 //
 // Thread-safe (immutable after Create).
-#ifndef SALESTRACK_SERVER_AUTH_H_
-#define SALESTRACK_SERVER_AUTH_H_
+#ifndef SALESTRACK_ENGINE_AUTH_H_
+#define SALESTRACK_ENGINE_AUTH_H_
 
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
+#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/descriptor.h"
-#include "grpcpp/grpcpp.h"
+#include "engine/options.h"
 #include "salestrack/access.h"
-#include "server/config.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 
-// Full gRPC method names, as handlers pass them to Authorize.
+// Full method names ("/package.Service/Method"), as gRPC and the Connect protocol name them.
 namespace methods {
 inline constexpr char kAppend[] = "/salestrack.v1.LogService/Append";
 inline constexpr char kAppendStream[] = "/salestrack.v1.LogService/AppendStream";
@@ -54,22 +53,26 @@ inline constexpr char kSubscribeLeaderboard[] =
 // The permission `method` needs; nullopt when the table has no row for it.
 std::optional<Permission> MethodPermission(absl::string_view method);
 
-// OK when every method of `services` has a row; else names the first one without.
-absl::Status CheckMethodTable(
-    const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+// OK when every method of the v1 API's services (log, KPI, admin, leaderboard) has a row; else
+// names the first one without.
+absl::Status CheckMethodTable();
 
 class Auth {
  public:
   // Checks the keys of `options` (names unique and set, hashes 64 hex digits and unique, roles
   // known, rep_id exactly for rep keys and unit_id exactly for manager keys). Refuses no keys
   // without insecure_no_auth, and keys with it. Errors name the key: "api_keys[2].role: ...".
-  static absl::StatusOr<std::unique_ptr<Auth>> Create(const ServerOptions& options);
+  static absl::StatusOr<std::unique_ptr<Auth>> Create(const EngineOptions& options);
 
   // With insecure_no_auth every caller is an admin named "anonymous (auth off)".
   bool enabled() const { return enabled_; }
 
-  absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
-                                      absl::string_view method) const;
+  // The key of `authorization` ("Bearer TOKEN"; nullopt: none sent), allowed to call `method`.
+  // `peer` names the caller in the debug log.
+  absl::StatusOr<Principal> Authenticate(std::optional<absl::string_view> authorization,
+                                         absl::string_view method, absl::string_view peer) const;
+  // PERMISSION_DENIED unless the method has a row that who's role satisfies.
+  absl::Status Authorize(const Principal& who, absl::string_view method) const;
 
  private:
   Auth() = default;
@@ -77,6 +80,6 @@ class Auth {
   absl::flat_hash_map<std::string, Principal> by_hash_;  // SHA-256 hex of the token -> principal.
 };
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
 
-#endif  // SALESTRACK_SERVER_AUTH_H_
+#endif  // SALESTRACK_ENGINE_AUTH_H_

@@ -1,6 +1,6 @@
-#include "server/append_admission.h"
+#include "engine/append_admission.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // Whether a refusal is about what the batch holds (so its sender should correct it), rather than
@@ -21,7 +21,9 @@ bool IsAboutTheBatch(absl::StatusCode code) {
 }  // namespace
 
 absl::Status AppendAdmission::Admit(const store::Events& events) const {
-  absl::Status s = limiter_->CheckRefusals(*who_);
+  absl::Status s = auth_->Authorize(*who_, method_);
+  if (!s.ok()) return s;
+  s = limiter_->CheckRefusals(*who_);
   if (!s.ok()) return s;
   if (who_->role != Role::kAdmin && who_->role != Role::kConnector) {
     s = views_->Read([&](const Projector& p) { return CheckAppendScope(*who_, events, p.org()); });
@@ -62,4 +64,4 @@ void AppendAdmission::Submit(const store::Events* events, store::AppendDone done
       std::move(check));
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -1,9 +1,9 @@
-#include "server/append_budget.h"
+#include "engine/append_budget.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/grpc_status.h"
+#include "engine/retry_hint.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 // A full budget frees as commits land and clients take their answers: usually within milliseconds.
@@ -92,4 +92,4 @@ size_t AppendBudget::held(const std::string& key) const {
   return it == by_key_.end() ? 0 : it->second;
 }
 
-}  // namespace salestrack::server
+}  // namespace salestrack::engine

@@ -1,9 +1,9 @@
-#include "server/pending_entities.h"
+#include "engine/pending_entities.h"
 
 #include "gtest/gtest.h"
 #include "test_util.h"
 
-namespace salestrack::server {
+namespace salestrack::engine {
 namespace {
 
 v1::Event Opened(const std::string& id, const std::string& rep, int64_t seconds) {
@@ -75,4 +75,4 @@ TEST(PendingEntitiesTest, AVoidStaysUntilItsTargetIsApplied) {
 }
 
 }  // namespace
-}  // namespace salestrack::server
+}  // namespace salestrack::engine
