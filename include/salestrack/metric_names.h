@@ -23,32 +23,83 @@ namespace salestrack {
 // (that needs the org state); channel and purpose names are checked against the enums.
 bool IsKnownMetricName(absl::string_view name);
 
+// Each name once, for code that names a metric.
+namespace metric {
+// Per period, without an argument (KPI_SPEC §5 order).
+inline constexpr absl::string_view kActions = "actions";
+inline constexpr absl::string_view kActionCost = "action_cost";
+inline constexpr absl::string_view kOpportunitiesOpened = "opportunities_opened";
+inline constexpr absl::string_view kOpportunitiesWon = "opportunities_won";
+inline constexpr absl::string_view kOpportunitiesLost = "opportunities_lost";
+inline constexpr absl::string_view kWinRate = "win_rate";
+inline constexpr absl::string_view kFunnelWon = "funnel_won";
+inline constexpr absl::string_view kSalesCycle = "sales_cycle";
+inline constexpr absl::string_view kSignings = "signings";
+inline constexpr absl::string_view kProductsSold = "products_sold";
+inline constexpr absl::string_view kSalesAmount = "sales_amount";
+inline constexpr absl::string_view kGrossProfit = "gross_profit";
+inline constexpr absl::string_view kGrossMargin = "gross_margin";
+inline constexpr absl::string_view kCustomersSigned = "customers_signed";
+inline constexpr absl::string_view kNewCustomers = "new_customers";
+inline constexpr absl::string_view kReturningCustomers = "returning_customers";
+inline constexpr absl::string_view kRepeatPurchaseRate = "repeat_purchase_rate";
+inline constexpr absl::string_view kAvgDealSize = "avg_deal_size";
+inline constexpr absl::string_view kPayments = "payments";
+inline constexpr absl::string_view kAmountDue = "amount_due";
+inline constexpr absl::string_view kCollectionRate = "collection_rate";
+inline constexpr absl::string_view kSatisfaction = "satisfaction";
+inline constexpr absl::string_view kFollowUpsDue = "follow_ups_due";
+inline constexpr absl::string_view kFollowUpsOnTime = "follow_ups_on_time";
+inline constexpr absl::string_view kFollowUpRate = "follow_up_rate";
+// Point in time.
+inline constexpr absl::string_view kOutstanding = "outstanding";
+inline constexpr absl::string_view kOverdue = "overdue";
+inline constexpr absl::string_view kOverdueRatio = "overdue_ratio";
+inline constexpr absl::string_view kOpenPipeline = "open_pipeline";
+inline constexpr absl::string_view kOpenFollowUps = "open_follow_ups";
+inline constexpr absl::string_view kOverdueFollowUps = "overdue_follow_ups";
+// Families: family ":" arg.
+inline constexpr absl::string_view kActionsByChannel = "actions_by_channel";
+inline constexpr absl::string_view kActionsByPurpose = "actions_by_purpose";
+inline constexpr absl::string_view kFunnelReached = "funnel_reached";
+inline constexpr absl::string_view kStageDuration = "stage_duration";
+inline constexpr absl::string_view kScore = "score";
+}  // namespace metric
+
+// Whether `name` is family ":" something, e.g. InFamily("score:teamwork", metric::kScore).
+inline bool InFamily(absl::string_view name, absl::string_view family) {
+  return name.size() > family.size() && name.substr(0, family.size()) == family &&
+         name[family.size()] == ':';
+}
+
 // The per-period metrics without an argument, in KPI_SPEC §5 order.
-inline constexpr std::array<absl::string_view, 25> kPlainPeriodMetrics = {"actions",
-                                                                          "action_cost",
-                                                                          "opportunities_opened",
-                                                                          "opportunities_won",
-                                                                          "opportunities_lost",
-                                                                          "win_rate",
-                                                                          "funnel_won",
-                                                                          "sales_cycle",
-                                                                          "signings",
-                                                                          "products_sold",
-                                                                          "sales_amount",
-                                                                          "gross_profit",
-                                                                          "gross_margin",
-                                                                          "customers_signed",
-                                                                          "new_customers",
-                                                                          "returning_customers",
-                                                                          "repeat_purchase_rate",
-                                                                          "avg_deal_size",
-                                                                          "payments",
-                                                                          "amount_due",
-                                                                          "collection_rate",
-                                                                          "satisfaction",
-                                                                          "follow_ups_due",
-                                                                          "follow_ups_on_time",
-                                                                          "follow_up_rate"};
+inline constexpr std::array<absl::string_view, 25> kPlainPeriodMetrics = {
+    metric::kActions,
+    metric::kActionCost,
+    metric::kOpportunitiesOpened,
+    metric::kOpportunitiesWon,
+    metric::kOpportunitiesLost,
+    metric::kWinRate,
+    metric::kFunnelWon,
+    metric::kSalesCycle,
+    metric::kSignings,
+    metric::kProductsSold,
+    metric::kSalesAmount,
+    metric::kGrossProfit,
+    metric::kGrossMargin,
+    metric::kCustomersSigned,
+    metric::kNewCustomers,
+    metric::kReturningCustomers,
+    metric::kRepeatPurchaseRate,
+    metric::kAvgDealSize,
+    metric::kPayments,
+    metric::kAmountDue,
+    metric::kCollectionRate,
+    metric::kSatisfaction,
+    metric::kFollowUpsDue,
+    metric::kFollowUpsOnTime,
+    metric::kFollowUpRate,
+};
 
 // outstanding, overdue, overdue_ratio, open_pipeline, open_follow_ups, overdue_follow_ups: figures
 // as of now, not per period.

@@ -17,12 +17,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "salestrack/event_order.h"
 #include "salestrack/v1/events.pb.h"
 
 namespace salestrack {
 
 // (occurred_at in microseconds, seq): the order of KPI_SPEC §1.
-using OrderKey = std::pair<int64_t, uint64_t>;
+using OrderKey = EventOrder;
 
 struct Stage {
   std::string id;

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "salestrack/event_order.h"
 #include "salestrack/log_totals.h"
 #include "salestrack/org_state.h"
 #include "salestrack/period.h"
@@ -127,6 +128,7 @@ struct EntityOpening {
   uint64_t seq = 0;
   std::string rep;       // Opportunities and contracts: the event's rep.
   std::string contract;  // Payments: the contract paid into.
+  EventOrder order() const { return {at_micros, seq}; }
 };
 
 class Projector {

@@ -11,8 +11,8 @@ namespace salestrack {
 namespace {
 
 constexpr std::array<absl::string_view, 6> kPointInTimeMetrics = {
-    "outstanding",   "overdue",         "overdue_ratio",
-    "open_pipeline", "open_follow_ups", "overdue_follow_ups"};
+    metric::kOutstanding,  metric::kOverdue,       metric::kOverdueRatio,
+    metric::kOpenPipeline, metric::kOpenFollowUps, metric::kOverdueFollowUps};
 
 // Scheme results (KPI_SPEC §6), rankable on boards.
 constexpr std::array<absl::string_view, 2> kSchemeMetrics = {"composite_score", "commission"};
@@ -45,7 +45,7 @@ bool IsPerPeriodMetric(absl::string_view name) {
 }
 
 bool IsLowerBetterMetric(absl::string_view name) {
-  return name == "sales_cycle" || absl::StartsWith(name, "stage_duration:");
+  return name == metric::kSalesCycle || InFamily(name, metric::kStageDuration);
 }
 
 bool IsKnownMetricName(absl::string_view name) {
@@ -56,9 +56,10 @@ bool IsKnownMetricName(absl::string_view name) {
   if (colon == absl::string_view::npos) return false;
   absl::string_view family = name.substr(0, colon);
   absl::string_view arg = name.substr(colon + 1);
-  if (family == "actions_by_channel") return IsChannelName(arg);
-  if (family == "actions_by_purpose") return IsPurposeName(arg);
-  if (family == "funnel_reached" || family == "stage_duration" || family == "score") {
+  if (family == metric::kActionsByChannel) return IsChannelName(arg);
+  if (family == metric::kActionsByPurpose) return IsPurposeName(arg);
+  if (family == metric::kFunnelReached || family == metric::kStageDuration ||
+      family == metric::kScore) {
     return !CheckIdentifier(arg).has_value() && arg.find(':') == absl::string_view::npos;
   }
   return false;

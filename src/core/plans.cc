@@ -109,7 +109,7 @@ std::vector<std::string> PlanState::Dump() const {
   for (const auto& [role, history] : schemes_by_role_) {
     for (const auto& [order, s] : history) {
       lines.push_back(
-          absl::StrCat("scheme role ", role, " from ", order.first, " = ", s.ShortDebugString()));
+          absl::StrCat("scheme role ", role, " from ", order.at, " = ", s.ShortDebugString()));
     }
   }
   std::sort(lines.begin(), lines.end());

@@ -84,7 +84,7 @@ std::optional<EntityOpening> PendingEntities::Defining(const Projector& p, Entit
   std::optional<EntityOpening> best;
   auto consider = [&](const EntityOpening& o) {
     if (voided_.contains(o.seq)) return;
-    if (!best || std::tie(o.at_micros, o.seq) < std::tie(best->at_micros, best->seq)) best = o;
+    if (!best || o.order() < best->order()) best = o;
   };
   for (const EntityOpening& o : p.Openings(kind, id)) consider(o);
   const auto& by_id = openings_[static_cast<int>(kind)];

@@ -292,7 +292,7 @@ absl::Status Views::CheckOrg(const store::Events& events, const std::vector<int>
     const v1::Event& e = events[i];
     RETURN_IF_ERROR(trial.Check(e, i));
     if (ChangesOrg(e)) {
-      trial.Add({ToUnixMicros(e.occurred_at()), seqs[i]}, e);
+      trial.Add(OrderOf(e, seqs[i]), e);
       scratch_seq_ = std::max(scratch_seq_, seqs[i]);
     }
   }

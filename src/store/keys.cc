@@ -1,26 +1,9 @@
 #include "store/keys.h"
 
+#include "salestrack/varint.h"
+
 namespace salestrack::store {
 namespace {
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Returns the number of bytes read, or 0 if malformed.
-size_t GetVarint(std::string_view in, uint64_t* v) {
-  *v = 0;
-  for (size_t i = 0; i < in.size() && i < 10; ++i) {
-    uint8_t b = static_cast<uint8_t>(in[i]);
-    *v |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
-    if ((b & 0x80) == 0) return i + 1;
-  }
-  return 0;
-}
 
 // Protobuf wire tag for a length-delimited field.
 char LengthDelimitedTag(int field) { return static_cast<char>((field << 3) | 2); }
@@ -45,14 +28,14 @@ std::optional<uint64_t> DecodeSeqKey(std::string_view key) {
 
 std::string EncodeIdEntry(const IdEntry& entry) {
   std::string out;
-  PutVarint(&out, entry.seq);
+  PutVarint(out, entry.seq);
   out.push_back(static_cast<char>(entry.payload_case));
   return out;
 }
 
 std::optional<IdEntry> DecodeIdEntry(std::string_view value) {
   IdEntry entry;
-  size_t n = GetVarint(value, &entry.seq);
+  size_t n = ParseVarint(value, &entry.seq);
   if (n == 0 || value.size() != n + 1) return std::nullopt;
   entry.payload_case = static_cast<uint8_t>(value[n]);
   return entry;
@@ -62,7 +45,7 @@ std::string EncodeLogValuePrefix(std::string_view event_bytes) {
   std::string out;
   out.reserve(event_bytes.size() + 24);  // Room for the tag, length and recorded_at.
   out.push_back(LengthDelimitedTag(3));
-  PutVarint(&out, event_bytes.size());
+  PutVarint(out, event_bytes.size());
   out.append(event_bytes);
   return out;
 }
@@ -75,14 +58,14 @@ void AppendRecordedAt(int64_t recorded_at_micros, std::string* value) {
   std::string ts;
   if (seconds != 0) {
     ts.push_back(static_cast<char>((1 << 3) | 0));
-    PutVarint(&ts, static_cast<uint64_t>(seconds));
+    PutVarint(ts, static_cast<uint64_t>(seconds));
   }
   if (micros != 0) {
     ts.push_back(static_cast<char>((2 << 3) | 0));
-    PutVarint(&ts, static_cast<uint64_t>(micros * 1000));
+    PutVarint(ts, static_cast<uint64_t>(micros * 1000));
   }
   value->push_back(LengthDelimitedTag(2));
-  PutVarint(value, ts.size());
+  PutVarint(*value, ts.size());
   value->append(ts);
 }
 
