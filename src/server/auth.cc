@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "salestrack/api_token.h"
+#include "auth/api_token.h"
 #include "spdlog/spdlog.h"
 
 namespace salestrack::server {
