@@ -4,8 +4,9 @@
 // In one run, on this machine, with the WAL synced everywhere:
 //   0. fsync probe: latency of one small appending write + fdatasync on the benchmark's disk, the
 //      floor under every durable commit below.
-//   1. baseline: raw RocksDB, 4 threads writing WriteBatches of 100 serialized events (log record
-//      keyed by big-endian seq + event_id -> seq index entry) with WriteOptions::sync.
+//   1. baseline: raw RocksDB with the daemon's options (store::DaemonRocksDbOptions), 4 threads
+//      writing WriteBatches of 100 events as the daemon encodes them (log record keyed by seq +
+//      event_id -> seq index entry, store/keys.h) with WriteOptions::sync.
 //   2. ingest: the real salestrackd binary as a child process, 4 client threads (one connection
 //      each) calling LogService/Append with batches of 100 ActionLogged events, closed loop.
 //   3. latency: the same daemon, once it has gone idle again (the ingest phase leaves flushes and
@@ -44,11 +45,14 @@
 #include "bench_common.h"
 #include "grpcpp/grpcpp.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "salestrack/v1/events.pb.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/spdlog.h"
+#include "store/keys.h"
+#include "store/log_store.h"
+#include "store/rocksdb_options.h"
 
 #ifndef SALESTRACKD_PATH
 #error "SALESTRACKD_PATH must be defined (see bench/CMakeLists.txt)"
@@ -222,47 +226,16 @@ FsyncProbe ProbeFsync(const std::string& dir) {
 // ---------------------------------------------------------------------------------------------------
 // Phase 1: raw RocksDB baseline
 
-std::string BigEndian64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    s[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  return s;
-}
-
-// A RocksDB shaped like salestrackd's (store/log_store.cc): "log" and "ids" families with the same
-// write buffers and compression, the same DB options, WAL synced on every write.
+// A RocksDB opened with salestrackd's own options (store::DaemonRocksDbOptions: families, table
+// options, compression, write buffers, block cache), written with the daemon's key and value
+// encodings (store/keys.h), WAL synced on every write.
 std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
                                        std::string* error) {
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
-  db_options.keep_log_file_num = 5;
-
-  rocksdb::ColumnFamilyOptions log_cf;
-  log_cf.compression = rocksdb::kLZ4Compression;
-  log_cf.bottommost_compression = rocksdb::kZSTD;
-  log_cf.write_buffer_size = 64 << 20;
-  rocksdb::ColumnFamilyOptions ids_cf;
-  rocksdb::BlockBasedTableOptions ids_table;
-  ids_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  ids_cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(ids_table));
-  ids_cf.memtable_whole_key_filtering = true;
-  ids_cf.memtable_prefix_bloom_size_ratio = 0.05;
-  ids_cf.compression = rocksdb::kLZ4Compression;
-  ids_cf.write_buffer_size = 32 << 20;
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {"log", log_cf},
-      {"ids", ids_cf},
-  };
+  store::RocksDbOptions options =
+      store::DaemonRocksDbOptions(store::StoreOptions().block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options.db, dir, options.families, &handles, &raw);
   if (!s.ok()) {
     *error = "opening the baseline RocksDB: " + s.ToString();
     return std::nullopt;
@@ -272,39 +245,43 @@ std::optional<PhaseResult> RunBaseline(const Options& o, const std::string& dir,
   rocksdb::ColumnFamilyHandle* ids = handles[2];
   std::atomic<uint64_t> next_seq{1};
 
-  PhaseResult r = RunPhase(o.baseline_threads, o.baseline_seconds, 0,
-                           [&](int t, std::latch& ready, std::latch& go,
-                               const Clock::time_point& deadline, PhaseResult* out) {
-                             EventFactory factory(SeedFor(100 + t));
-                             v1::Event event;
-                             std::string bytes;
-                             rocksdb::WriteOptions w;
-                             w.sync = true;
-                             ready.count_down();
-                             go.wait();
-                             while (Clock::now() < deadline) {
-                               rocksdb::WriteBatch batch;
-                               uint64_t seq = next_seq.fetch_add(o.batch_events);
-                               for (int i = 0; i < o.batch_events; ++i) {
-                                 factory.Fill(&event);
-                                 bytes.clear();
-                                 event.SerializeToString(&bytes);
-                                 std::string key = BigEndian64(seq + i);
-                                 batch.Put(log, key, bytes);
-                                 batch.Put(ids, event.event_id(), key);
-                               }
-                               Clock::time_point t0 = Clock::now();
-                               rocksdb::Status ws = db->Write(w, &batch);
-                               out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
-                               out->call_starts.push_back(t0);
-                               ++out->calls;
-                               if (!ws.ok()) {
-                                 out->Error(ws.ToString());
-                                 continue;
-                               }
-                               out->events += o.batch_events;
-                             }
-                           });
+  PhaseResult r = RunPhase(
+      o.baseline_threads, o.baseline_seconds, 0,
+      [&](int t, std::latch& ready, std::latch& go, const Clock::time_point& deadline,
+          PhaseResult* out) {
+        EventFactory factory(SeedFor(100 + t));
+        v1::Event event;
+        std::string bytes;
+        rocksdb::WriteOptions w;
+        w.sync = true;
+        ready.count_down();
+        go.wait();
+        while (Clock::now() < deadline) {
+          rocksdb::WriteBatch batch;
+          uint64_t seq = next_seq.fetch_add(o.batch_events);
+          const int64_t recorded_at = absl::ToUnixMicros(absl::Now());
+          for (int i = 0; i < o.batch_events; ++i) {
+            factory.Fill(&event);
+            bytes.clear();
+            event.SerializeToString(&bytes);
+            std::string value = store::EncodeLogValuePrefix(bytes);
+            store::AppendRecordedAt(recorded_at, &value);
+            batch.Put(log, store::EncodeSeqKey(seq + i), value);
+            batch.Put(ids, event.event_id(),
+                      store::EncodeIdEntry({seq + i, static_cast<int>(event.payload_case())}));
+          }
+          Clock::time_point t0 = Clock::now();
+          rocksdb::Status ws = db->Write(w, &batch);
+          out->latencies_ms.push_back(Seconds(Clock::now() - t0) * 1e3);
+          out->call_starts.push_back(t0);
+          ++out->calls;
+          if (!ws.ok()) {
+            out->Error(ws.ToString());
+            continue;
+          }
+          out->events += o.batch_events;
+        }
+      });
   for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
   db->Close();
   return r;

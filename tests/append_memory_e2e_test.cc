@@ -13,8 +13,8 @@
 #include "cli/channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "keyed_daemon.h"
 #include "raw_client.h"
-#include "salestrack/api_token.h"
 #include "test_util.h"
 
 namespace salestrack {
@@ -64,30 +64,17 @@ v1::AppendRequest BigBatch(const std::string& prefix, int n, size_t description_
 class AppendMemoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = new TempDir();
-    tokens_ = new std::map<std::string, std::string>();
-    std::string config = "limits { stalled_stream_seconds: 4 }\n";
+    std::vector<testing::TestKey> keys;
     for (const std::string name : {"root", "flood", "refused", "other"}) {
-      std::string token = *NewApiToken();
-      (*tokens_)[name] = token;
-      absl::StrAppend(&config, "api_keys { name: \"", name, "\" role: \"",
-                      name == "root" ? "admin" : "connector", "\" sha256: \"", Sha256Hex(token),
-                      "\" rate_limit { events_per_second: 1000000 burst: 1000000 } }\n");
+      keys.push_back({name, name == "root" ? "admin" : "connector",
+                      "rate_limit { events_per_second: 1000000 burst: 1000000 }"});
     }
-    std::ofstream(dir_->Sub("d.conf")) << config;
-    daemon_ = new Daemon(dir_->Sub("data"),
-                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
+    keyed_ = new testing::KeyedDaemon("limits { stalled_stream_seconds: 4 }\n", keys);
   }
-  void TearDown() override {
-    delete daemon_;
-    delete tokens_;
-    delete dir_;
-  }
+  void TearDown() override { delete keyed_; }
 
   static std::shared_ptr<grpc::Channel> Channel(const std::string& key) {
-    cli::ChannelOptions options;
-    options.token = tokens_->at(key);
-    return *cli::NewChannel(daemon_->address(), options);
+    return keyed_->Channel(key);
   }
 
   // One small append by `key`; its status and how long it took.
@@ -126,16 +113,15 @@ class AppendMemoryTest : public ::testing::Test {
       args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
       args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 1024);
       args.SetMaxSendMessageSize(8 << 20);
-      cli::ChannelOptions options;
-      options.token = tokens_->at(key);
       flood.streams.push_back(std::make_unique<RawStream>(
-          grpc::CreateCustomChannel(daemon_->address(), grpc::InsecureChannelCredentials(), args),
-          "/salestrack.v1.LogService/AppendStream", tokens_->at(key), absl::Seconds(3)));
+          grpc::CreateCustomChannel(keyed_->daemon().address(), grpc::InsecureChannelCredentials(),
+                                    args),
+          "/salestrack.v1.LogService/AppendStream", keyed_->token(key), absl::Seconds(3)));
     }
     std::atomic<bool> done{false};
     std::thread sampler([&] {
       while (!done) {
-        flood.peak_rss_mib = std::max(flood.peak_rss_mib, RssMiB(daemon_->pid()));
+        flood.peak_rss_mib = std::max(flood.peak_rss_mib, RssMiB(keyed_->daemon().pid()));
         absl::SleepFor(absl::Milliseconds(50));
       }
     });
@@ -180,7 +166,7 @@ class AppendMemoryTest : public ::testing::Test {
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     int cancelled = 0;
     while (absl::Now() < deadline) {
-      std::string log = testing::ReadFile(daemon_->stderr_path()).substr(log_from);
+      std::string log = testing::ReadFile(keyed_->daemon().stderr_path()).substr(log_from);
       cancelled = 0;
       for (size_t at = 0; (at = log.find("event=stream_stalled", at)) != std::string::npos; ++at) {
         cancelled += log.compare(log.find("action=", at), 13, "action=cancel") == 0;
@@ -195,19 +181,15 @@ class AppendMemoryTest : public ::testing::Test {
     EXPECT_LT(took, absl::Seconds(2));
   }
 
-  static TempDir* dir_;
-  static std::map<std::string, std::string>* tokens_;
-  static Daemon* daemon_;
+  static testing::KeyedDaemon* keyed_;
 };
 
-TempDir* AppendMemoryTest::dir_ = nullptr;
-std::map<std::string, std::string>* AppendMemoryTest::tokens_ = nullptr;
-Daemon* AppendMemoryTest::daemon_ = nullptr;
+testing::KeyedDaemon* AppendMemoryTest::keyed_ = nullptr;
 
 // ~3.9 MB requests that all pass (after the first they are duplicates: nothing more is stored).
 TEST_F(AppendMemoryTest, StreamsOfAcceptedRequestsThatNeverReadAreHeldBackAndBounded) {
-  const int64_t before = RssMiB(daemon_->pid());
-  const size_t log_from = testing::ReadFile(daemon_->stderr_path()).size();
+  const int64_t before = RssMiB(keyed_->daemon().pid());
+  const size_t log_from = testing::ReadFile(keyed_->daemon().stderr_path()).size();
   constexpr int kMaxWrites = 150;
   Flood flood = FloodWith("flood", BigBatch("flood-", 950, 4000), kMaxWrites);
   ExpectBoundedAndOthersServed(flood, before, kMaxWrites);
@@ -216,8 +198,8 @@ TEST_F(AppendMemoryTest, StreamsOfAcceptedRequestsThatNeverReadAreHeldBackAndBou
 
 // ~4 MB requests every one of which is refused (a description over 4096 bytes).
 TEST_F(AppendMemoryTest, StreamsOfRefusedRequestsThatNeverReadAreHeldBackAndBounded) {
-  const int64_t before = RssMiB(daemon_->pid());
-  const size_t log_from = testing::ReadFile(daemon_->stderr_path()).size();
+  const int64_t before = RssMiB(keyed_->daemon().pid());
+  const size_t log_from = testing::ReadFile(keyed_->daemon().stderr_path()).size();
   constexpr int kMaxWrites = 150;
   Flood flood = FloodWith("refused", BigBatch("refused-", 950, 4200), kMaxWrites);
   ExpectBoundedAndOthersServed(flood, before, kMaxWrites);

@@ -9,13 +9,14 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "auth/api_token.h"
 #include "cli/channel.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "keyed_daemon.h"
 #include "ops_fixture.h"
-#include "salestrack/api_token.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "test_util.h"
 
@@ -29,39 +30,29 @@ using ::salestrack::testing::RunCli;
 using ::salestrack::testing::TempDir;
 using ::testing::HasSubstr;
 
-// The keys of the test daemon: one per role. rep-0..2 are in team-east, rep-3..5 in team-west.
-struct Key {
-  std::string name, role, rep, unit, token;
-};
+// The keys of the test daemon, one per role (the map's key). rep-0..2 are in team-east, rep-3..5 in
+// team-west.
+const std::map<std::string, testing::TestKey>& Keys() {
+  static const auto* keys = new std::map<std::string, testing::TestKey>{
+      {"admin", {"root", "admin"}},
+      {"connector", {"crm", "connector"}},
+      {"rep", {"rep0-phone", "rep", "rep_id: \"rep-0\""}},
+      {"manager", {"east-boss", "manager", "unit_id: \"team-east\""}},
+      {"screen", {"tv", "screen"}}};
+  return *keys;
+}
 
 class AuthTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    keys_ = new std::map<std::string, Key>();
-    std::string config;
-    for (Key k : std::vector<Key>{{"root", "admin", "", "", ""},
-                                  {"crm", "connector", "", "", ""},
-                                  {"rep0-phone", "rep", "rep-0", "", ""},
-                                  {"east-boss", "manager", "", "team-east", ""},
-                                  {"tv", "screen", "", "", ""}}) {
-      k.token = *NewApiToken();
-      absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,
-                      "\" sha256: \"", Sha256Hex(k.token), "\"",
-                      k.rep.empty() ? "" : " rep_id: \"" + k.rep + "\"",
-                      k.unit.empty() ? "" : " unit_id: \"" + k.unit + "\"", " }\n");
-      (*keys_)[k.role] = k;
-    }
-    std::ofstream(dir_->Sub("d.conf")) << config;
-    daemon_ = new Daemon(dir_->Sub("data"),
-                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
+    std::vector<testing::TestKey> keys;
+    for (const auto& [role, key] : Keys()) keys.push_back(key);
+    keyed_ = new testing::KeyedDaemon("", keys);
     testing::AppendAll(*v1::LogService::NewStub(Channel("admin")), OpsHistory(60));
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete keys_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete keyed_; }
+
+  static std::string Token(const std::string& role) { return keyed_->token(Keys().at(role).name); }
 
   // A channel sending role's token ("" : none; "bogus": an unknown one).
   static std::shared_ptr<grpc::Channel> Channel(const std::string& role) {
@@ -69,9 +60,9 @@ class AuthTest : public ::testing::Test {
     if (role == "bogus") {
       options.token = "st_not-a-key";
     } else if (!role.empty()) {
-      options.token = keys_->at(role).token;
+      options.token = Token(role);
     }
-    return *cli::NewChannel(daemon_->address(), options);
+    return *cli::NewChannel(keyed_->daemon().address(), options);
   }
 
   static uint64_t Head() {
@@ -79,13 +70,9 @@ class AuthTest : public ::testing::Test {
     return testing::ReadAll(*stub).size();
   }
 
-  static TempDir* dir_;
-  static std::map<std::string, Key>* keys_;
-  static Daemon* daemon_;
+  static testing::KeyedDaemon* keyed_;
 };
-TempDir* AuthTest::dir_ = nullptr;
-std::map<std::string, Key>* AuthTest::keys_ = nullptr;
-Daemon* AuthTest::daemon_ = nullptr;
+testing::KeyedDaemon* AuthTest::keyed_ = nullptr;
 
 // Calls `method` with raw request bytes through the generic stub; returns the status.
 grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
@@ -242,7 +229,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     expect("Verify", CallRaw(channel, "/salestrack.v1.AdminService/Verify", ""));
     expect("Rebuild", CallRaw(channel, "/salestrack.v1.AdminService/Rebuild", ""));
     v1::BackupRequest backup;
-    backup.set_dir(dir_->Sub("backup-" + role));
+    backup.set_dir(keyed_->dir().Sub("backup-" + role));
     expect("Backup",
            CallRaw(channel, "/salestrack.v1.AdminService/Backup", backup.SerializeAsString()));
     expect("GetStats", CallRaw(channel, "/salestrack.v1.AdminService/GetStats", ""));
@@ -396,19 +383,18 @@ TEST_F(AuthTest, AManagerReadsItsSubtreeAndSetsTargetsOnlyThere) {
 }
 
 TEST_F(AuthTest, CliSendsTheTokenFromTheFlagOrTheEnvironment) {
-  std::string server = "--server=" + daemon_->address();
+  std::string server = "--server=" + keyed_->daemon().address();
   CliResult none = RunCli(server + " kpis --rep rep-0");
   EXPECT_EQ(none.code, 1);
   EXPECT_THAT(none.err, HasSubstr("no API key"));
-  CliResult flag = RunCli(server + " --token=" + keys_->at("rep").token + " kpis --rep rep-0");
+  CliResult flag = RunCli(server + " --token=" + Token("rep") + " kpis --rep rep-0");
   EXPECT_EQ(flag.code, 0) << flag.err;
   EXPECT_THAT(flag.out, HasSubstr("KPIs for rep rep-0"));
-  CliResult rep_verify =
-      RunCli(server + " --token=" + keys_->at("rep").token + " verify");  // Admin only.
+  CliResult rep_verify = RunCli(server + " --token=" + Token("rep") + " verify");  // Admin only.
   EXPECT_EQ(rep_verify.code, 1);
   EXPECT_THAT(rep_verify.err,
               HasSubstr("(role rep) may not call /salestrack.v1.AdminService/Verify"));
-  setenv("SALESTRACK_TOKEN", keys_->at("admin").token.c_str(), 1);
+  setenv("SALESTRACK_TOKEN", Token("admin").c_str(), 1);
   CliResult from_env = RunCli(server + " verify");
   unsetenv("SALESTRACK_TOKEN");
   EXPECT_EQ(from_env.code, 0) << from_env.err;
@@ -423,15 +409,13 @@ TEST(AuthStartupTest, KeysAreRequiredUnlessTheDevelopmentFlagSaysOtherwise) {
           {"--listen=127.0.0.1:0", "--data_dir=" + tmp.Sub("d"), "--insecure_no_auth=false"}, &err),
       2);
   EXPECT_THAT(err, HasSubstr("api_keys: none configured"));
-  std::ofstream(tmp.Sub("bad.conf"))
-      << "api_keys { name: \"a\" role: \"rep\" sha256: \"" << Sha256Hex("x") << "\" }\n";
+  std::ofstream(tmp.Sub("bad.conf")) << testing::ApiKeyEntry({"a", "rep"}, "x");
   EXPECT_EQ(
       testing::RunDaemonToExit(
           {"--config=" + tmp.Sub("bad.conf"), "--insecure_no_auth=false", "--check_config"}, &err),
       2);
   EXPECT_THAT(err, HasSubstr("api_keys[0].rep_id: required for role rep"));
-  std::ofstream(tmp.Sub("good.conf"))
-      << "api_keys { name: \"a\" role: \"admin\" sha256: \"" << Sha256Hex("x") << "\" }\n";
+  std::ofstream(tmp.Sub("good.conf")) << testing::ApiKeyEntry({"a", "admin"}, "x");
   EXPECT_EQ(
       testing::RunDaemonToExit({"--config=" + tmp.Sub("good.conf"), "--insecure_no_auth"}, &err),
       2);

@@ -11,8 +11,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "keyed_daemon.h"
 #include "raw_client.h"
-#include "salestrack/api_token.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 #include "salestrack/v1/log_service.pb.h"
@@ -82,28 +82,17 @@ std::string Path(const MethodDescriptor& m) {
 
 class DecodeTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    token_ = new std::string(*NewApiToken());
-    std::ofstream(dir_->Sub("d.conf"))
-        << "api_keys { name: \"root\" role: \"admin\" sha256: \"" << Sha256Hex(*token_) << "\" }\n";
-    daemon_ = new Daemon(dir_->Sub("data"),
-                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete token_;
-    delete dir_;
-  }
+  static void SetUpTestSuite() { keyed_ = new testing::KeyedDaemon("", {{"root", "admin"}}); }
+  static void TearDownTestSuite() { delete keyed_; }
 
   // One call of `method` with `request` as its bytes: its status.
   static grpc::Status Call(const MethodDescriptor& method, const std::string& request,
                            const std::string& token) {
     if (!method.client_streaming() && !method.server_streaming()) {
       std::string reply;
-      return RawUnary(daemon_->NewChannel(), Path(method), request, &reply, token);
+      return RawUnary(keyed_->daemon().NewChannel(), Path(method), request, &reply, token);
     }
-    RawStream stream(daemon_->NewChannel(), Path(method), token);
+    RawStream stream(keyed_->daemon().NewChannel(), Path(method), token);
     stream.Write(request);
     stream.WritesDone();
     std::string ignored;
@@ -112,20 +101,16 @@ class DecodeTest : public ::testing::Test {
     return stream.Finish();
   }
 
-  static TempDir* dir_;
-  static std::string* token_;
-  static Daemon* daemon_;
+  static testing::KeyedDaemon* keyed_;
 };
 
-TempDir* DecodeTest::dir_ = nullptr;
-std::string* DecodeTest::token_ = nullptr;
-Daemon* DecodeTest::daemon_ = nullptr;
+testing::KeyedDaemon* DecodeTest::keyed_ = nullptr;
 
 TEST_F(DecodeTest, EveryMethodAnswersATruncatedRequestWithInvalidArgumentNamingTheType) {
   for (const MethodDescriptor* m : EveryMethod()) {
     if (m->client_streaming()) continue;  // AppendStream: answered in the stream (below).
     SCOPED_TRACE(Path(*m));
-    grpc::Status s = Call(*m, kTruncated, *token_);
+    grpc::Status s = Call(*m, kTruncated, keyed_->token("root"));
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     const FieldDescriptor* first = m->input_type()->FindFieldByNumber(1);
     EXPECT_THAT(
@@ -146,7 +131,7 @@ TEST_F(DecodeTest, EveryMethodAnswersInvalidUtf8WithInvalidArgumentNamingTheFiel
     auto [bytes, path] = BadUtf8(*m->input_type());
     if (bytes.empty()) continue;  // No string field (VerifyRequest, ...).
     SCOPED_TRACE(Path(*m));
-    grpc::Status s = Call(*m, bytes, *token_);
+    grpc::Status s = Call(*m, bytes, keyed_->token("root"));
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
     EXPECT_THAT(s.error_message(),
                 HasSubstr(absl::StrCat("request does not decode as ", m->input_type()->full_name(),
@@ -167,7 +152,8 @@ TEST_F(DecodeTest, AnUnauthenticatedCallerGetsUnauthenticatedWhateverItSends) {
 }
 
 TEST_F(DecodeTest, AppendStreamAnswersUndecodableRequestsAndGoesOn) {
-  RawStream stream(daemon_->NewChannel(), "/salestrack.v1.LogService/AppendStream", *token_);
+  RawStream stream(keyed_->daemon().NewChannel(), "/salestrack.v1.LogService/AppendStream",
+                   keyed_->token("root"));
   // 1: invalid UTF-8 in events[1].action_logged.customer_id (request_id 7 still readable).
   v1::AppendRequest bad;
   bad.set_request_id(7);
@@ -212,11 +198,9 @@ TEST_F(DecodeTest, AppendStreamAnswersUndecodableRequestsAndGoesOn) {
   EXPECT_TRUE(stream.Finish().ok());
 
   // Only the valid request was stored.
-  cli::ChannelOptions options;
-  options.token = *token_;
   std::vector<std::string> ids;
   for (const v1::EventRecord& r :
-       testing::ReadAll(*v1::LogService::NewStub(*cli::NewChannel(daemon_->address(), options)))) {
+       testing::ReadAll(*v1::LogService::NewStub(keyed_->Channel("root")))) {
     ids.push_back(r.event().event_id());
   }
   EXPECT_THAT(ids, ::testing::ElementsAre("dec-3"));

@@ -11,8 +11,8 @@
 #include "cli/channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "keyed_daemon.h"
 #include "ops_fixture.h"
-#include "salestrack/api_token.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "test_util.h"
 
@@ -76,39 +76,20 @@ v1::Event Paid(const std::string& id, const std::string& rep, const std::string&
 class EntityAccessTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    tokens_ = new std::map<std::string, std::string>();
-    std::string config;
-    for (auto [name, role, rep] :
-         std::vector<std::array<std::string, 3>>{{"root", "admin", ""},
-                                                 {"crm", "connector", ""},
-                                                 {"rep0-phone", "rep", "rep-0"},
-                                                 {"rep1-phone", "rep", "rep-1"}}) {
-      std::string token = *NewApiToken();
-      (*tokens_)[name] = token;
-      absl::StrAppend(&config, "api_keys { name: \"", name, "\" role: \"", role, "\" sha256: \"",
-                      Sha256Hex(token), "\"", rep.empty() ? "" : " rep_id: \"" + rep + "\"",
-                      " }\n");
-    }
-    std::ofstream(dir_->Sub("d.conf")) << config;
-    daemon_ = new Daemon(dir_->Sub("data"),
-                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
+    keyed_ = new testing::KeyedDaemon("", {{"root", "admin"},
+                                           {"crm", "connector"},
+                                           {"rep0-phone", "rep", "rep_id: \"rep-0\""},
+                                           {"rep1-phone", "rep", "rep_id: \"rep-1\""}});
     testing::AppendAll(*v1::LogService::NewStub(Channel("root")), testing::OpsHistory(60));
     ASSERT_TRUE(Append("rep1-phone", {Opened("r1-open", "rep-1", "opp-r1", November(10)),
                                       Signed("r1-sign", "rep-1", "ct-r1", "", November(11)),
                                       Paid("r1-pay", "rep-1", "pay-r1", "ct-r1", November(12))})
                     .ok());
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete tokens_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete keyed_; }
 
   static std::shared_ptr<grpc::Channel> Channel(const std::string& key) {
-    cli::ChannelOptions options;
-    options.token = tokens_->at(key);
-    return *cli::NewChannel(daemon_->address(), options);
+    return keyed_->Channel(key);
   }
 
   static grpc::Status Append(const std::string& key, const std::vector<v1::Event>& events) {
@@ -166,13 +147,9 @@ class EntityAccessTest : public ::testing::Test {
     EXPECT_TRUE(Everything() == before) << "the refused batch changed the figures";
   }
 
-  static TempDir* dir_;
-  static std::map<std::string, std::string>* tokens_;
-  static Daemon* daemon_;
+  static testing::KeyedDaemon* keyed_;
 };
-TempDir* EntityAccessTest::dir_ = nullptr;
-std::map<std::string, std::string>* EntityAccessTest::tokens_ = nullptr;
-Daemon* EntityAccessTest::daemon_ = nullptr;
+testing::KeyedDaemon* EntityAccessTest::keyed_ = nullptr;
 
 TEST_F(EntityAccessTest, ARepMayNotMoveCloseOrSignAnotherRepsOpportunity) {
   ExpectRefused("rep0-phone", {Staged("x-stage", "rep-0", "opp-r1", November(13))},

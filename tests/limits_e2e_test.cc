@@ -12,8 +12,8 @@
 #include "cli/channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "keyed_daemon.h"
 #include "ops_fixture.h"
-#include "salestrack/api_token.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "test_util.h"
 
@@ -46,50 +46,29 @@ class LimitsTest : public ::testing::Test {
   // Keys: an admin; two reps under the reps' role limit (5 events/s, burst 10); connectors with
   // limits of their own. One board subscriber and one log follower at most.
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    tokens_ = new std::map<std::string, std::string>();
     std::string config =
         "limits { max_board_subscribers: 1 max_log_followers: 1\n"
         "  rate_limits { role: \"rep\" events_per_second: 5 burst: 10 } }\n";
-    struct Key {
-      std::string name, role, extra;
-    };
-    for (const Key& k : std::vector<Key>{
-             {"root", "admin", ""},
-             {"phone-0", "rep", "rep_id: \"rep-0\""},
-             {"phone-1", "rep", "rep_id: \"rep-1\""},
-             {"stream-crm", "connector", "rate_limit { events_per_second: 2 burst: 5 }"},
-             {"cli-crm", "connector", "rate_limit { events_per_second: 10 burst: 10 }"},
-             {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"},
-             // Refills nothing during a test: what a batch costs shows.
-             {"frozen-a", "rep",
-              "rep_id: \"rep-a\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-b", "rep",
-              "rep_id: \"rep-b\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-c", "rep",
-              "rep_id: \"rep-c\" rate_limit { events_per_second: 0.01 burst: 10 }"},
-             {"frozen-d", "rep",
-              "rep_id: \"rep-d\" rate_limit { events_per_second: 0.01 burst: 10 }"}}) {
-      std::string token = *NewApiToken();
-      (*tokens_)[k.name] = token;
-      absl::StrAppend(&config, "api_keys { name: \"", k.name, "\" role: \"", k.role,
-                      "\" sha256: \"", Sha256Hex(token), "\" ", k.extra, " }\n");
-    }
-    std::ofstream(dir_->Sub("d.conf")) << config;
-    daemon_ = new Daemon(dir_->Sub("data"),
-                         {"--config=" + dir_->Sub("d.conf"), "--insecure_no_auth=false"});
+    keyed_ = new testing::KeyedDaemon(
+        config,
+        {{"root", "admin", ""},
+         {"phone-0", "rep", "rep_id: \"rep-0\""},
+         {"phone-1", "rep", "rep_id: \"rep-1\""},
+         {"stream-crm", "connector", "rate_limit { events_per_second: 2 burst: 5 }"},
+         {"cli-crm", "connector", "rate_limit { events_per_second: 10 burst: 10 }"},
+         {"slow-crm", "connector", "rate_limit { events_per_second: 0.01 burst: 10 }"},
+         // Refills nothing during a test: what a batch costs shows.
+         {"frozen-a", "rep", "rep_id: \"rep-a\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+         {"frozen-b", "rep", "rep_id: \"rep-b\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+         {"frozen-c", "rep", "rep_id: \"rep-c\" rate_limit { events_per_second: 0.01 burst: 10 }"},
+         {"frozen-d", "rep",
+          "rep_id: \"rep-d\" rate_limit { events_per_second: 0.01 burst: 10 }"}});
     testing::AppendAll(*v1::LogService::NewStub(Channel("root")), testing::OpsHistory(20));
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete tokens_;
-    delete dir_;
-  }
+  static void TearDownTestSuite() { delete keyed_; }
 
   static std::shared_ptr<grpc::Channel> Channel(const std::string& key) {
-    cli::ChannelOptions options;
-    options.token = tokens_->at(key);
-    return *cli::NewChannel(daemon_->address(), options);
+    return keyed_->Channel(key);
   }
 
   static grpc::Status Append(const std::string& key, const std::vector<v1::Event>& events,
@@ -134,14 +113,10 @@ class LimitsTest : public ::testing::Test {
     return testing::ReadAll(*v1::LogService::NewStub(Channel("root"))).size();
   }
 
-  static TempDir* dir_;
-  static std::map<std::string, std::string>* tokens_;
-  static Daemon* daemon_;
+  static testing::KeyedDaemon* keyed_;
 };
 
-TempDir* LimitsTest::dir_ = nullptr;
-std::map<std::string, std::string>* LimitsTest::tokens_ = nullptr;
-Daemon* LimitsTest::daemon_ = nullptr;
+testing::KeyedDaemon* LimitsTest::keyed_ = nullptr;
 
 TEST_F(LimitsTest, AKeyOverItsRateIsRefusedWithAHintAndNothingStoredThenPassesAfterIt) {
   // The whole burst.
@@ -291,11 +266,11 @@ std::string JsonLines(const std::string& prefix, int n) {
 }
 
 TEST_F(LimitsTest, TheCliWaitsTheHintAndRetriesUntilEverythingIsIn) {
-  std::ofstream(dir_->Sub("cli.jsonl")) << JsonLines("cli-", 30);
+  std::ofstream(keyed_->dir().Sub("cli.jsonl")) << JsonLines("cli-", 30);
   const uint64_t head = Head();
-  testing::CliResult r =
-      RunCli(absl::StrCat("--server ", daemon_->address(), " --token ", tokens_->at("cli-crm"),
-                          " append --batch 10 ", dir_->Sub("cli.jsonl")));
+  testing::CliResult r = RunCli(absl::StrCat("--server ", keyed_->daemon().address(), " --token ",
+                                             keyed_->token("cli-crm"), " append --batch 10 ",
+                                             keyed_->dir().Sub("cli.jsonl")));
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("appended 30 new, 0 duplicate, 0 refused"));
   EXPECT_THAT(r.err, HasSubstr("rate limited; retrying in "));
@@ -303,10 +278,10 @@ TEST_F(LimitsTest, TheCliWaitsTheHintAndRetriesUntilEverythingIsIn) {
 }
 
 TEST_F(LimitsTest, TheCliGivesUpWhenTheHintIsLongerThanItMayWait) {
-  std::ofstream(dir_->Sub("slow.jsonl")) << JsonLines("slow-", 20);
-  testing::CliResult r =
-      RunCli(absl::StrCat("--server ", daemon_->address(), " --token ", tokens_->at("slow-crm"),
-                          " append --batch 10 --max_retry_wait 5 ", dir_->Sub("slow.jsonl")));
+  std::ofstream(keyed_->dir().Sub("slow.jsonl")) << JsonLines("slow-", 20);
+  testing::CliResult r = RunCli(
+      absl::StrCat("--server ", keyed_->daemon().address(), " --token ", keyed_->token("slow-crm"),
+                   " append --batch 10 --max_retry_wait 5 ", keyed_->dir().Sub("slow.jsonl")));
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.out, HasSubstr("appended 10 new, 0 duplicate, 10 refused"));
   EXPECT_THAT(r.err, HasSubstr("lines 11..20: still over the key's rate limit; gave up (the daemon "

@@ -15,7 +15,7 @@
 #include "salestrack/projector.h"
 #include "salestrack/scorecard.h"
 #include "store/sequencer.h"
-#include "test_util.h"
+#include "test_base.h"
 
 namespace salestrack {
 namespace {

@@ -1,5 +1,5 @@
-// Helpers shared by salestrack's tests: temp directories, event builders, and a real salestrackd
-// child process on a loopback port.
+// Helpers shared by salestrack's end-to-end tests: a real salestrackd child process on a loopback
+// port, the CLI, and gRPC reads and appends; with test_base.h's temp directories and events.
 #ifndef SALESTRACK_TESTS_TEST_UTIL_H_
 #define SALESTRACK_TESTS_TEST_UTIL_H_
 
@@ -7,41 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
-#include "salestrack/proto_time.h"
 #include "salestrack/v1/log_service.grpc.pb.h"
+#include "test_base.h"
 
 namespace salestrack::testing {
-
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-using ::salestrack::FromProto;
-using ::salestrack::ToProto;
-
-// A valid ActionLogged (a phone call) by `rep` with `customer` at `when`.
-v1::Event Action(const std::string& event_id, const std::string& rep, const std::string& customer,
-                 absl::Time when);
-// A valid ContractSigned of `amount` with no installments.
-v1::Event Contract(const std::string& event_id, const std::string& rep,
-                   const std::string& contract_id, int64_t amount, absl::Time when);
-// `n` Actions of `rep` with ids prefix0, prefix1, ..., three hours ago (microsecond precision),
-// safely in the past of the daemon's real clock.
-std::vector<v1::Event> RecentActions(const std::string& prefix, const std::string& rep, int n);
-absl::Time ThreeHoursAgo();
-v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when);
 
 // A salestrackd child process listening on 127.0.0.1:<ephemeral port>.
 class Daemon {
@@ -95,9 +65,6 @@ struct CliResult {
   std::string err;
 };
 CliResult RunCli(const std::string& args);
-
-// The whole file as a string ("" if it cannot be read).
-std::string ReadFile(const std::string& path);
 
 // Reads the whole log (no follow) through ReadEvents.
 std::vector<v1::EventRecord> ReadAll(v1::LogService::Stub& stub, uint64_t from_seq = 1);

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "salestrack/api_token.h"
+#include "keyed_daemon.h"
 #include "test_util.h"
 
 namespace salestrack {
@@ -50,13 +50,12 @@ class TlsTest : public ::testing::Test {
     MakeCert(dir_, "server", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1");
     MakeCert(dir_, "client", "ca", "extendedKeyUsage=clientAuth");
     MakeCert(dir_, "rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth");
-    token_ = *NewApiToken();
+    token_ = testing::NewTestToken();
   }
 
   std::unique_ptr<Daemon> Start(const std::string& tls_block) {
-    std::ofstream(dir_.Sub("d.conf"))
-        << "tls { " << tls_block << " }\n"
-        << "api_keys { name: \"ops\" role: \"admin\" sha256: \"" << Sha256Hex(token_) << "\" }\n";
+    std::ofstream(dir_.Sub("d.conf")) << "tls { " << tls_block << " }\n"
+                                      << testing::ApiKeyEntry({"ops", "admin"}, token_);
     return std::make_unique<Daemon>(
         dir_.Sub("data"),
         std::vector<std::string>{"--config=" + dir_.Sub("d.conf"), "--insecure_no_auth=false"});

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, checks the C++ formatting (tools/check_format.sh) and
-# runs the whole test suite with ctest.
+# the layering of the includes (tools/check_layers.sh), and runs the whole test suite with ctest.
 # (The benchmarks are built, not run: see docs/benchmarks.md.)
 # With SALESTRACK_FUZZ_SECONDS=N (CI sets 45) it first runs each libFuzzer target for N seconds
 # (tools/fuzz.sh; clang, in ./build-fuzz). The fuzzers' corpora and regression inputs are replayed by
@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 tools/check_format.sh
+tools/check_layers.sh
 if [ "${SALESTRACK_FUZZ_SECONDS:-0}" != "0" ]; then
   tools/fuzz.sh "$SALESTRACK_FUZZ_SECONDS"
 fi

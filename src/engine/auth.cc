@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "salestrack/api_token.h"
+#include "auth/api_token.h"
 #include "salestrack/status_macros.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "salestrack/v1/leaderboard_service.pb.h"

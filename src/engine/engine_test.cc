@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "auth/api_token.h"
 #include "engine/retry_hint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "org_events.h"
-#include "salestrack/api_token.h"
 #include "salestrack/clock.h"
-#include "test_util.h"
+#include "test_base.h"
 
 namespace salestrack::engine {
 namespace {

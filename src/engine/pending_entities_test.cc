@@ -1,7 +1,7 @@
 #include "engine/pending_entities.h"
 
 #include "gtest/gtest.h"
-#include "test_util.h"
+#include "test_base.h"
 
 namespace salestrack::engine {
 namespace {

@@ -9,7 +9,7 @@
 #include "salestrack/clock.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
-#include "test_util.h"
+#include "test_base.h"
 
 namespace salestrack::engine {
 namespace {

@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "salestrack/event_error.h"
-#include "test_util.h"
+#include "test_base.h"
 
 namespace salestrack::store {
 namespace {

@@ -6,11 +6,11 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "auth/api_token.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "google/protobuf/text_format.h"
 #include "salestrack/access.h"
-#include "salestrack/api_token.h"
 
 ABSL_DECLARE_FLAG(std::string, rep);
 ABSL_DECLARE_FLAG(std::string, unit);

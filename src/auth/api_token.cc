@@ -1,4 +1,4 @@
-#include "salestrack/api_token.h"
+#include "auth/api_token.h"
 
 #include <sys/random.h>
 

@@ -4,8 +4,8 @@
 //
 //   std::string token = NewApiToken();            // "st_" + 64 hex digits, 256 random bits
 //   std::string hash = Sha256Hex(token);          // what the config stores
-#ifndef SALESTRACK_API_TOKEN_H_
-#define SALESTRACK_API_TOKEN_H_
+#ifndef SALESTRACK_AUTH_API_TOKEN_H_
+#define SALESTRACK_AUTH_API_TOKEN_H_
 
 #include <string>
 
@@ -22,4 +22,4 @@ absl::StatusOr<std::string> NewApiToken();
 
 }  // namespace salestrack
 
-#endif  // SALESTRACK_API_TOKEN_H_
+#endif  // SALESTRACK_AUTH_API_TOKEN_H_

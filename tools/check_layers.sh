@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Checks that no file includes what its layer must not (docs/architecture.md "Layers"); exits 1 and
+# names each offending file, line and include. tools/test.sh runs it.
+#
+#   tools/check_layers.sh          # the tree this script is in
+#   tools/check_layers.sh DIR      # another tree (the layering test plants violations in a copy)
+#
+# Direct includes only: what a header drags in is the link's business (each library links only what
+# its layer may use, CMakeLists.txt), so a transitive reach fails the build instead.
+set -euo pipefail
+cd "${1:-$(dirname "$0")/..}"
+
+# The rules, one line per layer: name | its directories | the includes it must not have (extended
+# regexes matched against the path inside the quotes or angle brackets, space-separated).
+grpc='^grpcpp/ ^grpc/ \.grpc\.pb\.h$'
+rules=(
+  "core | include/salestrack src/core | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/"
+  "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/"
+  "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/"
+  "engine | src/engine | $grpc ^server/ ^cli/"
+  "server | src/server | ^cli/"
+  "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/"
+  "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/"
+)
+
+checked=0
+violations=0
+for rule in "${rules[@]}"; do
+  IFS='|' read -r layer dirs forbidden <<<"$rule"
+  layer=${layer// /}
+  read -ra dir_list <<<"$dirs"
+  read -ra patterns <<<"$forbidden"
+  existing=()
+  for d in "${dir_list[@]}"; do
+    [ -d "$d" ] && existing+=("$d")
+  done
+  [ ${#existing[@]} -gt 0 ] || continue
+  # The sources, whether or not this is a git checkout (a release tarball has no .git).
+  mapfile -t files < <(find "${existing[@]}" -type f \( -name '*.cc' -o -name '*.h' \) | sort)
+  checked=$((checked + ${#files[@]}))
+  for f in "${files[@]}"; do
+    while IFS=: read -r line include; do
+      for pattern in "${patterns[@]}"; do
+        if [[ $include =~ $pattern ]]; then
+          echo "layers: $f:$line: includes \"$include\", which the $layer layer must not ($pattern)"
+          violations=$((violations + 1))
+        fi
+      done
+    done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$f" |
+               sed -E 's/^([0-9]+):[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"].*/\1:\2/')
+  done
+done
+
+if [ "$checked" -eq 0 ]; then
+  echo "layers: no C++ files found under $(pwd)" >&2
+  exit 1
+fi
+if [ "$violations" -gt 0 ]; then
+  echo "layers: $violations include(s) across layers (docs/architecture.md \"Layers\")"
+  exit 1
+fi
+echo "layers: $checked C++ files include only what their layers may"
