@@ -76,9 +76,10 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
         u.add_removed(member);
       }
     }
-    std::sort(changed.begin(), changed.end(), [&](const EntryChange* a, const EntryChange* b) {
-      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank},
-                        lower_is_better);
+    // Read here, under mu: the analysis does not carry the lock into the lambda.
+    const bool lower = lower_is_better;
+    std::sort(changed.begin(), changed.end(), [lower](const EntryChange* a, const EntryChange* b) {
+      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank}, lower);
     });
     std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
     for (const EntryChange* c : changed) {

@@ -166,7 +166,7 @@ void BoardHub::Round() {
   }
   for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (auto& [sub, status] : closed) {
-    WithSink(*sub, [&](SubscriberSink& sink) { sink.Close(status); });
+    WithSink(*sub, [&status = status](SubscriberSink& sink) { sink.Close(status); });
   }
 }
 

@@ -74,7 +74,8 @@ class StallWatch {
  private:
   void Run();
   // One scan: returns the streams to end (referenced) and those to cancel.
-  void Scan(std::vector<WatchedStream*>* stall, std::vector<WatchedStream*>* cancel);
+  void Scan(std::vector<WatchedStream*>* stall, std::vector<WatchedStream*>* cancel)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration limit_;
   absl::Mutex mu_;
