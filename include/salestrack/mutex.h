@@ -117,6 +117,22 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
   Mutex* const mu_;
 };
 
+// Holds `mu` exclusively for the scope when it is not null.
+class ABSL_SCOPED_LOCKABLE MutexLockMaybe {
+ public:
+  explicit MutexLockMaybe(Mutex* mu) ABSL_EXCLUSIVE_LOCK_FUNCTION(mu) : mu_(mu) {
+    if (mu_ != nullptr) mu_->Lock();
+  }
+  ~MutexLockMaybe() ABSL_UNLOCK_FUNCTION() {
+    if (mu_ != nullptr) mu_->Unlock();
+  }
+  MutexLockMaybe(const MutexLockMaybe&) = delete;
+  MutexLockMaybe& operator=(const MutexLockMaybe&) = delete;
+
+ private:
+  Mutex* const mu_;
+};
+
 // Holds `mu` shared for the scope.
 class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
  public:

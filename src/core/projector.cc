@@ -35,10 +35,10 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "salestrack/histogram.h"
 #include "salestrack/log_totals.h"
 #include "salestrack/metric_names.h"
+#include "salestrack/mutex.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/sparse_sum.h"
 #include "salestrack/status_macros.h"
@@ -748,15 +748,15 @@ class Projector::Impl {
   // replay the reading thread interns the events' ids (Prepare) while this one applies them, so the
   // id table is then used under ids_mu_; a name's bytes never move once stored.
   Id Intern(std::string_view s) {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Intern(s);
   }
   std::optional<Id> Lookup(std::string_view s) const {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Find(s);
   }
   absl::string_view Name(Id id) const {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Name(id);
   }
   // The ids an event names, interned (see EventIds); a bulk replay's reading thread calls it
@@ -803,11 +803,11 @@ class Projector::Impl {
     return ids;
   }
   EventIds InternIds(const v1::Event& e) {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return InternIdsUnlocked(e);
   }
   void Prepare(const v1::Event& e, EventIds* ids) {
-    absl::MutexLock lock(&ids_mu_);
+    salestrack::MutexLock lock(&ids_mu_);
     *ids = InternIdsUnlocked(e);
   }
   MetricId InternMetric(std::string_view name) { return metrics_.Intern(name); }
@@ -1783,7 +1783,7 @@ class Projector::Impl {
     }
     const OrderKey order{key.at, key.seq};
     {
-      absl::MutexLock lock(&members_mu_);
+      salestrack::MutexLock lock(&members_mu_);
       members_.clear();
       members_built_ = false;
     }
@@ -1935,7 +1935,7 @@ class Projector::Impl {
     if (org_.FindUnit(s.id) == nullptr) {
       return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
     }
-    absl::MutexLock lock(&members_mu_);
+    salestrack::MutexLock lock(&members_mu_);
     BuildMembers();
     auto [it, inserted] = members_.try_emplace(s.id);  // A unit with no reps under it.
     if (inserted) it->second = std::make_shared<const std::vector<std::string>>();
@@ -1952,10 +1952,10 @@ class Projector::Impl {
 
   void WarmUp(Micros now) const {
     {
-      absl::MutexLock lock(&members_mu_);
+      salestrack::MutexLock lock(&members_mu_);
       BuildMembers();
     }
-    absl::MutexLock lock(&cursor_mu_);
+    salestrack::MutexLock lock(&cursor_mu_);
     for (const auto& [subject, p] : pit_) {
       for (const StepSum& steps : p.steps) steps.UpTo(now);
     }
@@ -2191,7 +2191,7 @@ class Projector::Impl {
         outstanding = p.sums[kContracted] - p.sums[kPaid];
         pipeline = p.sums[kPipeline];
         open_fu = p.sums[kOpenFollowUps];
-        absl::MutexLock lock(&cursor_mu_);
+        salestrack::MutexLock lock(&cursor_mu_);
         overdue = p.steps[kOverdueMoney].UpTo(now);
         overdue_fu = p.steps[kOverdueFollowUps].UpTo(now);
       }
@@ -2445,7 +2445,7 @@ class Projector::Impl {
   PlanState plans_;  // Targets and schemes (KPI_SPEC §6).
 
   Interner<Id> ids_;
-  mutable absl::Mutex ids_mu_;  // Guards ids_ in a bulk replay (see Intern).
+  mutable salestrack::Mutex ids_mu_;  // Guards ids_ in a bulk replay (see Intern).
   Interner<MetricId> metrics_;
 
   // Figures.
@@ -2454,8 +2454,8 @@ class Projector::Impl {
   absl::flat_hash_map<AggKey, std::pair<int32_t, int32_t>> customer_cells_;  // (signed, returning)
   absl::node_hash_map<SubjectId, Pit> pit_;  // Node map: ApplyRep holds pointers across inserts.
   absl::flat_hash_map<SubjectId, UnitRows> unit_rows_;  // A unit's aggregates by period.
-  mutable absl::Mutex cursor_mu_;                       // Serialises queries' StepSum::UpTo.
-  mutable absl::Mutex members_mu_;
+  mutable salestrack::Mutex cursor_mu_;                 // Serialises queries' StepSum::UpTo.
+  mutable salestrack::Mutex members_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<std::string>>> members_
       ABSL_GUARDED_BY(members_mu_);
   mutable bool members_built_ ABSL_GUARDED_BY(members_mu_) = false;

@@ -23,9 +23,9 @@
 #include <optional>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/log_service.pb.h"
 #include "server/append_admission.h"
 #include "server/append_budget.h"
@@ -98,7 +98,7 @@ class AppendStreamReactor final
   const std::string key_;
   const AppendAdmission admission_;
 
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;
   std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);  // Unanswered, in request order.
   size_t held_ ABSL_GUARDED_BY(mu_) = 0;                          // Sum of the slots' charges.

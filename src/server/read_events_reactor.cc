@@ -32,7 +32,7 @@ void ReadEventsReactor::Next() {
   if (next_seq_ > head) {
     if (!follow_) return FinishOnce(grpc::Status::OK);
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       if (finished_) return;
       ++refs_;
     }
@@ -57,7 +57,7 @@ void ReadEventsReactor::Next() {
     return FinishOnce(ToGrpcStatus(s));
   }
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_) return;
     writing_ = true;
   }
@@ -83,7 +83,7 @@ void ReadEventsReactor::FinishShuttingDown() {
 void ReadEventsReactor::OnWriteDone(bool ok) {
   WriteDone();
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     writing_ = false;
     ok = ok && !cancelled_;
   }
@@ -94,7 +94,7 @@ void ReadEventsReactor::OnWriteDone(bool ok) {
 void ReadEventsReactor::OnCancel() {
   {
     // A write in flight completes first (with ok = false); OnWriteDone then finishes.
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     cancelled_ = true;
     if (writing_) return;
   }
@@ -105,7 +105,7 @@ void ReadEventsReactor::OnDone() {
   if (watch_ != nullptr) watch_->Remove(this);
   if (followers_ != nullptr) followers_->fetch_sub(1);
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     done_ = true;
   }
   Unref();
@@ -116,18 +116,18 @@ void ReadEventsReactor::OnStalled(const absl::Status& status) { FinishOnce(ToGrp
 void ReadEventsReactor::CancelStalled() {
   // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
   // OnDone later on its own threads, not inside TryCancel.
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   if (!done_) context_->TryCancel();
 }
 
 void ReadEventsReactor::Ref() {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   ++refs_;
 }
 
 void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_) return;
     finished_ = true;
   }
@@ -137,7 +137,7 @@ void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
 void ReadEventsReactor::Unref() {
   bool last;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     last = --refs_ == 0;
   }
   if (last) delete this;

@@ -13,8 +13,8 @@
 
 #include <atomic>
 
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/log_service.pb.h"
 #include "server/stall_watch.h"
 #include "store/log_store.h"
@@ -63,7 +63,7 @@ class ReadEventsReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer
   uint64_t sent_ = 0;
   grpc::ByteBuffer response_;  // The encoded message in flight; lives until OnWriteDone.
 
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
