@@ -22,8 +22,9 @@ shift || true
 case "$kind" in
   # The fuzzers are built here too (SALESTRACK_FUZZ), so CI compiles clang+ASan once.
   asan) sanitize=address,undefined fuzz=ON only=() ;;
-  # crash_test (label soak) kills daemons, a concurrency TSan does not see, and is the slowest.
-  tsan) sanitize=thread fuzz=OFF only=(-LE soak) ;;
+  # The unit tests only: in a daemon, Debian's gRPC (not TSan-built) hands each call between its
+  # threads unseen, and its inlined C++ API floods every e2e test with reports (docs/testing.md).
+  tsan) sanitize=thread fuzz=OFF only=(-L unit) ;;
   *)
     echo "usage: tools/sanitize.sh [--build] asan|tsan [ctest args | targets]" >&2
     exit 2
