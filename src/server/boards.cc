@@ -166,6 +166,7 @@ void BoardHub::Round() {
   }
   for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (auto& [sub, status] : closed) {
+    // An init-capture: clang 14 cannot capture a structured binding.
     WithSink(*sub, [&status = status](SubscriberSink& sink) { sink.Close(status); });
   }
 }
