@@ -21,7 +21,9 @@ kind=${1:-}
 shift || true
 case "$kind" in
   # The fuzzers are built here too (SALESTRACK_FUZZ), so CI compiles clang+ASan once.
-  asan) sanitize=address,undefined fuzz=ON only=() ;;
+  # AppendMemoryTest bounds the daemon's RSS, which ASan's quarantine and redzones multiply (a
+  # 200 MiB bound, 450-650 MiB measured): the gcc suite checks it.
+  asan) sanitize=address,undefined fuzz=ON only=(-E '^AppendMemoryTest[.]') ;;
   # The unit tests only: in a daemon, Debian's gRPC (not TSan-built) hands each call between its
   # threads unseen, and its inlined C++ API floods every e2e test with reports (docs/testing.md).
   tsan) sanitize=thread fuzz=OFF only=(-L unit) ;;
