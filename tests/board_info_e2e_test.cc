@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "org_events.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "test_util.h"
 
@@ -41,7 +41,7 @@ class Stream {
     thread_ = std::thread([this] {
       v1::LeaderboardUpdate u;
       while (reader_->Read(&u)) {
-        absl::MutexLock lock(&mu_);
+        salestrack::MutexLock lock(&mu_);
         updates_.push_back(u);
       }
     });
@@ -55,7 +55,7 @@ class Stream {
 
   // The last update once one with seq >= `seq` arrived (waits up to 5 s), else nullopt.
   std::optional<v1::LeaderboardUpdate> AtLeast(uint64_t seq) {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return !updates_.empty() && updates_.back().seq() >= seq;
     };
@@ -63,7 +63,7 @@ class Stream {
     return updates_.back();
   }
   std::optional<v1::LeaderboardUpdate> Last() {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (updates_.empty()) return std::nullopt;
     return updates_.back();
   }
@@ -73,7 +73,7 @@ class Stream {
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReader<v1::LeaderboardUpdate>> reader_;
   std::thread thread_;
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   std::vector<v1::LeaderboardUpdate> updates_ ABSL_GUARDED_BY(mu_);
 };
 

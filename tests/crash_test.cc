@@ -7,8 +7,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "salestrack/mutex.h"
 #include "test_util.h"
 
 namespace salestrack {
@@ -24,7 +24,7 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
   constexpr int kClients = 4;
   TempDir dir;
   std::mt19937 rng(20261123);
-  absl::Mutex mu;
+  salestrack::Mutex mu;
   absl::flat_hash_map<std::string, uint64_t> acked;  // event_id -> acknowledged seq
   std::vector<std::vector<v1::Event>> unacked;       // batches in flight at a kill
   absl::Time t = absl::Now() - absl::Hours(1);
@@ -37,7 +37,7 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
     // (and comes back as a duplicate with its seq) or was not (and is written now).
     std::vector<std::vector<v1::Event>> retry;
     {
-      absl::MutexLock lock(&mu);
+      salestrack::MutexLock lock(&mu);
       retry.swap(unacked);
     }
     std::vector<std::thread> clients;
@@ -65,7 +65,7 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
           for (const auto& e : batch) *request.add_events() = e;
           v1::AppendResponse response;
           grpc::Status s = stub->Append(&context, request, &response);
-          absl::MutexLock lock(&mu);
+          salestrack::MutexLock lock(&mu);
           if (s.ok()) {
             for (int i = 0; i < response.seqs_size(); ++i) {
               auto [it, inserted] = acked.emplace(batch[i].event_id(), response.seqs(i));
@@ -110,7 +110,7 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
 TEST(CrashTest, SigtermUnderLoadCommitsInFlightAppendsAndExitsZero) {
   TempDir dir;
   absl::Time t = absl::Now() - absl::Hours(1);
-  absl::Mutex mu;
+  salestrack::Mutex mu;
   absl::flat_hash_map<std::string, uint64_t> acked;
   std::atomic<int> acks{0};
   int exit_code = -1;
@@ -129,7 +129,7 @@ TEST(CrashTest, SigtermUnderLoadCommitsInFlightAppendsAndExitsZero) {
           }
           v1::AppendResponse response;
           if (!stub->Append(&context, request, &response).ok()) return;
-          absl::MutexLock lock(&mu);
+          salestrack::MutexLock lock(&mu);
           for (int i = 0; i < response.seqs_size(); ++i) {
             acked.emplace(request.events(i).event_id(), response.seqs(i));
           }

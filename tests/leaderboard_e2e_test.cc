@@ -4,11 +4,11 @@
 #include <random>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "org_events.h"
 #include "salestrack/leaderboard.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 #include "server/server.h"
 #include "test_util.h"
@@ -45,7 +45,7 @@ struct Stream {
   BoardSpec spec;
   std::unique_ptr<grpc::ClientContext> context;
   std::thread reader;
-  absl::Mutex mu;
+  salestrack::Mutex mu;
   std::vector<v1::LeaderboardUpdate> updates;
 };
 
@@ -120,7 +120,7 @@ TEST(LeaderboardE2eTest, StreamsEqualAReplayOfTheLogAfterEveryUpdate) {
       auto reader = boards->SubscribeLeaderboard(raw->context.get(), raw->request);
       v1::LeaderboardUpdate u;
       while (reader->Read(&u)) {
-        absl::MutexLock lock(&raw->mu);
+        salestrack::MutexLock lock(&raw->mu);
         raw->updates.push_back(u);
       }
       reader->Finish();

@@ -59,10 +59,7 @@ RawStream::RawStream(const std::shared_ptr<grpc::Channel>& channel, const std::s
 
 RawStream::~RawStream() {
   if (!finished_) context_.TryCancel();
-  if (!finished_ && !broken_) {
-    grpc::Status status;
-    call_->Finish(&status, reinterpret_cast<void*>(9));
-  }
+  if (!finished_ && !broken_) call_->Finish(&finish_status_, reinterpret_cast<void*>(9));
   cq_.Shutdown();
   void* tag;
   bool ok;
@@ -93,21 +90,19 @@ bool RawStream::WritesDone() {
 }
 
 bool RawStream::Read(std::string* message) {
-  grpc::ByteBuffer buffer;
-  call_->Read(&buffer, reinterpret_cast<void*>(4));
+  call_->Read(&read_buffer_, reinterpret_cast<void*>(4));
   if (!Wait(reinterpret_cast<void*>(4))) return false;
-  *message = FromBuffer(buffer);
+  *message = FromBuffer(read_buffer_);
   return true;
 }
 
 grpc::Status RawStream::Finish() {
-  grpc::Status status;
-  call_->Finish(&status, reinterpret_cast<void*>(5));
+  call_->Finish(&finish_status_, reinterpret_cast<void*>(5));
   if (!Wait(reinterpret_cast<void*>(5))) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Finish timed out in the test");
   }
   finished_ = true;
-  return status;
+  return finish_status_;
 }
 
 }  // namespace salestrack::testing

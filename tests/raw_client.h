@@ -51,6 +51,10 @@ class RawStream {
   absl::Duration timeout_;
   bool finished_ = false;
   bool broken_ = false;  // An operation timed out: its tag is still pending.
+  // Where a pending Read and Finish write when they complete: members, not locals, because a timed
+  // out operation completes later (at the latest in the destructor's drain of cq_).
+  grpc::ByteBuffer read_buffer_;
+  grpc::Status finish_status_;
 };
 
 }  // namespace salestrack::testing

@@ -20,13 +20,13 @@ bool AppendBudget::HasRoomLocked(const std::string& key, size_t more) const {
 }
 
 void AppendBudget::Charge(const std::string& key, size_t bytes) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   by_key_[key] += bytes;
   held_ += bytes;
 }
 
 absl::Status AppendBudget::TryCharge(const std::string& key, size_t bytes) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   if (!HasRoomLocked(key, bytes)) {
     auto it = by_key_.find(key);
     const bool key_full = per_key_ != 0 && it != by_key_.end() && it->second + bytes > per_key_;
@@ -48,7 +48,7 @@ absl::Status AppendBudget::TryCharge(const std::string& key, size_t bytes) {
 void AppendBudget::Release(const std::string& key, size_t bytes) {
   std::vector<std::pair<uint64_t, Waiter>> wake;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     auto it = by_key_.find(key);
     // Holders release exactly what they charged; clamp anyway so a bug cannot wrap the counts.
     const size_t back = it == by_key_.end() ? 0 : std::min(bytes, it->second);
@@ -63,7 +63,7 @@ void AppendBudget::Release(const std::string& key, size_t bytes) {
 }
 
 std::optional<uint64_t> AppendBudget::WaitForRoom(const std::string& key, Waiter wake) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   if (HasRoomLocked(key, 0)) return std::nullopt;
   const uint64_t id = next_waiter_++;
   waiters_.emplace_back(id, std::move(wake));
@@ -71,7 +71,7 @@ std::optional<uint64_t> AppendBudget::WaitForRoom(const std::string& key, Waiter
 }
 
 bool AppendBudget::CancelWait(uint64_t id) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
     if (it->first == id) {
       waiters_.erase(it);
@@ -82,12 +82,12 @@ bool AppendBudget::CancelWait(uint64_t id) {
 }
 
 size_t AppendBudget::held() const {
-  absl::ReaderMutexLock lock(&mu_);
+  salestrack::ReaderMutexLock lock(&mu_);
   return held_;
 }
 
 size_t AppendBudget::held(const std::string& key) const {
-  absl::ReaderMutexLock lock(&mu_);
+  salestrack::ReaderMutexLock lock(&mu_);
   auto it = by_key_.find(key);
   return it == by_key_.end() ? 0 : it->second;
 }

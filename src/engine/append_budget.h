@@ -28,7 +28,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::engine {
 
@@ -65,7 +65,7 @@ class AppendBudget {
 
   const size_t per_key_;
   const size_t total_;
-  mutable absl::Mutex mu_;
+  mutable salestrack::Mutex mu_;
   absl::flat_hash_map<std::string, size_t> by_key_ ABSL_GUARDED_BY(mu_);
   size_t held_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t next_waiter_ ABSL_GUARDED_BY(mu_) = 1;

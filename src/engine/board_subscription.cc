@@ -25,7 +25,7 @@ std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board)
 void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
                                 const v1::BoardInfo& board_info, std::vector<BoardEntry> view,
                                 std::vector<EntryChange> resumed) {
-  absl::MutexLock lock(&mu);
+  salestrack::MutexLock lock(&mu);
   info = board_info;
   info_changed = false;  // The snapshot (or the resume's delta) carries it.
   lower_is_better = board_info.lower_is_better();
@@ -44,7 +44,7 @@ void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
 
 void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info, bool new_info,
                                const std::vector<EntryChange>& changes) {
-  absl::MutexLock lock(&mu);
+  salestrack::MutexLock lock(&mu);
   if (changes.empty() && !new_info) return;
   seq = at;
   info = board_info;
@@ -59,7 +59,7 @@ void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info, boo
 }
 
 std::optional<v1::LeaderboardUpdate> Subscription::Take() {
-  absl::MutexLock lock(&mu);
+  salestrack::MutexLock lock(&mu);
   v1::LeaderboardUpdate u;
   if (snapshot) {
     u.set_kind(v1::LeaderboardUpdate::SNAPSHOT);
@@ -76,9 +76,10 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
         u.add_removed(member);
       }
     }
-    std::sort(changed.begin(), changed.end(), [&](const EntryChange* a, const EntryChange* b) {
-      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank},
-                        lower_is_better);
+    // Read here, under mu: the analysis does not carry the lock into the lambda.
+    const bool lower = lower_is_better;
+    std::sort(changed.begin(), changed.end(), [lower](const EntryChange* a, const EntryChange* b) {
+      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank}, lower);
     });
     std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
     for (const EntryChange* c : changed) {
@@ -101,12 +102,12 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
 }
 
 size_t Subscription::waiting() const {
-  absl::MutexLock lock(&mu);
+  salestrack::MutexLock lock(&mu);
   return snapshot ? snapshot->size() : pending.size();
 }
 
 uint64_t Subscription::folded() const {
-  absl::MutexLock lock(&mu);
+  salestrack::MutexLock lock(&mu);
   return folded_;
 }
 

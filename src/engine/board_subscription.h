@@ -15,8 +15,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "salestrack/leaderboard.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 
 namespace salestrack::engine {
@@ -66,7 +66,7 @@ class Subscription {
   Filter filter;
   std::string board_key;
 
-  mutable absl::Mutex mu;
+  mutable salestrack::Mutex mu;
   SubscriberSink* sink ABSL_GUARDED_BY(mu) = nullptr;
   bool lower_is_better ABSL_GUARDED_BY(mu) = false;
   v1::BoardInfo info ABSL_GUARDED_BY(mu);

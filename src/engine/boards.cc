@@ -37,7 +37,7 @@ template <typename F>
 void BoardHub::WithSink(Subscription& sub, F&& fn) {
   SubscriberSink* sink;
   {
-    absl::MutexLock lock(&sub.mu);
+    salestrack::MutexLock lock(&sub.mu);
     sink = sub.sink;
     if (sink != nullptr) sink->Ref();
   }
@@ -57,22 +57,22 @@ BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
 BoardHub::~BoardHub() {
   views_->SetChangeListener(nullptr);
   {
-    absl::MutexLock lock(&pending_mu_);
+    salestrack::MutexLock lock(&pending_mu_);
     stop_ = true;
   }
   thread_.join();
   // Subscribers still attached are finished by the gRPC server's shutdown; drop our references.
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   for (auto& [key, board] : boards_) {
     for (auto& s : board->subscribers) {
-      absl::MutexLock sub_lock(&s->mu);
+      salestrack::MutexLock sub_lock(&s->mu);
       s->sink = nullptr;
     }
   }
 }
 
 void BoardHub::OnChanged(std::vector<std::string> reps, bool everything) {
-  absl::MutexLock lock(&pending_mu_);
+  salestrack::MutexLock lock(&pending_mu_);
   for (std::string& r : reps) pending_reps_.insert(std::move(r));
   pending_everything_ = pending_everything_ || everything;
   pending_ = true;
@@ -81,7 +81,7 @@ void BoardHub::OnChanged(std::vector<std::string> reps, bool everything) {
 void BoardHub::Run() {
   for (;;) {
     {
-      absl::MutexLock lock(&pending_mu_);
+      salestrack::MutexLock lock(&pending_mu_);
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(pending_mu_) { return pending_ || stop_; };
       pending_mu_.AwaitWithTimeout(absl::Condition(&ready), options_.tick);
       if (stop_) return;
@@ -100,11 +100,11 @@ void BoardHub::Round() {
   // build boards). Boards are erased here and nowhere else, so the pointers in `refreshed` stay
   // valid until they are published below.
   views_->ReadWholeGroups([&](const Projector& p) {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     absl::flat_hash_set<std::string> reps;
     bool everything;
     {
-      absl::MutexLock pending_lock(&pending_mu_);
+      salestrack::MutexLock pending_lock(&pending_mu_);
       reps.swap(pending_reps_);
       everything = pending_everything_;
       pending_everything_ = false;
@@ -154,7 +154,7 @@ void BoardHub::Round() {
   });
   // The writer may commit again meanwhile: rank and work out each subscriber's changes.
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     for (Refreshed& r : refreshed) Publish(r, deliveries);
   }
   // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
@@ -166,7 +166,8 @@ void BoardHub::Round() {
   }
   for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (auto& [sub, status] : closed) {
-    WithSink(*sub, [&](SubscriberSink& sink) { sink.Close(status); });
+    // An init-capture: clang 14 cannot capture a structured binding.
+    WithSink(*sub, [&status = status](SubscriberSink& sink) { sink.Close(status); });
   }
 }
 
@@ -419,7 +420,7 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
     return absl::InvalidArgumentError(absl::StrCat("top: at most ", kMaxTop));
   }
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     AwaitCaughtUp(spec.Key());
     if (auto it = boards_.find(spec.Key()); it != boards_.end())
       return Answer(*it->second, request);
@@ -427,7 +428,7 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Get(const v1::GetLeaderboar
   // A new board: built under the views' reader lock (lock order: views, then hub).
   return views_->ReadWholeGroups(
       [&](const Projector& p) -> absl::StatusOr<v1::GetLeaderboardResponse> {
-        absl::MutexLock lock(&mu_);
+        salestrack::MutexLock lock(&mu_);
         ASSIGN_OR_RETURN(LiveBoard * b, BoardFor(p, spec));
         return Answer(*b, request);
       });
@@ -487,15 +488,15 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
   sub->filter.members = {request.member_ids().begin(), request.member_ids().end()};
   sub->board_key = sub->spec.Key();
   {
-    absl::MutexLock lock(&sub->mu);
+    salestrack::MutexLock lock(&sub->mu);
     sub->sink = sink;
   }
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     AwaitCaughtUp(sub->board_key);
   }
   absl::Status status = views_->ReadWholeGroups([&](const Projector& p) -> absl::Status {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (closed_) return ShuttingDown();
     if (subscribers_ >= options_.max_subscribers) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
@@ -511,7 +512,7 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    absl::MutexLock lock(&sub->mu);
+    salestrack::MutexLock lock(&sub->mu);
     sub->sink = nullptr;
     return status;
   }
@@ -520,17 +521,17 @@ absl::StatusOr<std::shared_ptr<Subscription>> BoardHub::Subscribe(
 
 void BoardHub::Unsubscribe(const std::shared_ptr<Subscription>& subscription) {
   {
-    absl::MutexLock lock(&subscription->mu);
+    salestrack::MutexLock lock(&subscription->mu);
     subscription->sink = nullptr;
   }
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   Detach(*subscription);
 }
 
 void BoardHub::CloseSubscribers() {
   std::vector<std::shared_ptr<Subscription>> open;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     closed_ = true;
     for (const auto& [key, b] : boards_) {
       open.insert(open.end(), b->subscribers.begin(), b->subscribers.end());
@@ -541,7 +542,7 @@ void BoardHub::CloseSubscribers() {
 }
 
 BoardHubStats BoardHub::stats() const {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   BoardHubStats s;
   s.boards = boards_.size();
   s.subscribers = subscribers_;

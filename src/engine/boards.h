@@ -23,11 +23,11 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/board_subscription.h"
 #include "engine/views.h"
 #include "salestrack/clock.h"
 #include "salestrack/leaderboard.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 
 namespace salestrack::engine {
@@ -148,12 +148,12 @@ class BoardHub {
   const BoardHubOptions options_;
   const absl::TimeZone zone_;
 
-  mutable absl::Mutex mu_;  // Taken inside the views' reader lock, never around it.
+  mutable salestrack::Mutex mu_;  // Taken inside the views' reader lock, never around it.
   absl::flat_hash_map<std::string, std::unique_ptr<LiveBoard>> boards_ ABSL_GUARDED_BY(mu_);
   size_t subscribers_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;  // CloseSubscribers ran.
 
-  absl::Mutex pending_mu_;
+  salestrack::Mutex pending_mu_;
   absl::flat_hash_set<std::string> pending_reps_ ABSL_GUARDED_BY(pending_mu_);
   bool pending_everything_ ABSL_GUARDED_BY(pending_mu_) = false;
   bool pending_ ABSL_GUARDED_BY(pending_mu_) = false;

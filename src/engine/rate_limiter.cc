@@ -106,7 +106,7 @@ RateLimiter::Buckets& RateLimiter::BucketsOf(const Principal& who, const RateLim
 void RateLimiter::Refund(const Principal& who, size_t events) {
   const RateLimit limit = LimitOf(who);
   if (limit.unlimited()) return;
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   Bucket& b = BucketsOf(who, limit, clock_->Now()).valid;
   b.tokens = std::min(limit.burst, b.tokens + static_cast<double>(events));
 }
@@ -116,7 +116,7 @@ absl::Status RateLimiter::CheckRefusals(const Principal& who) {
   if (limit.unlimited()) return absl::OkStatus();
   double debt;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     debt = -BucketsOf(who, limit, clock_->Now()).refused.tokens;
   }
   if (debt <= 1e-6) return absl::OkStatus();
@@ -135,7 +135,7 @@ absl::Status RateLimiter::CheckRefusals(const Principal& who) {
 void RateLimiter::Refused(const Principal& who, size_t events) {
   const RateLimit limit = LimitOf(who);
   if (limit.unlimited()) return;
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   Bucket& b = BucketsOf(who, limit, clock_->Now()).refused;
   b.tokens = std::max(-limit.burst, b.tokens - std::max(1.0, static_cast<double>(events)));
 }
@@ -166,7 +166,7 @@ absl::Status RateLimiter::TakeOrCheck(const Principal& who, size_t events, bool 
   const absl::Time now = clock_->Now();
   double missing;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     Bucket& b = BucketsOf(who, limit, now).valid;
     // The epsilon absorbs rounding, so a batch sent exactly after its hinted wait passes.
     if (b.tokens + 1e-6 >= n) {

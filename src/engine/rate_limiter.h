@@ -33,11 +33,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/options.h"
 #include "salestrack/access.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::engine {
 
@@ -99,7 +99,7 @@ class RateLimiter {
   const size_t max_batch_events_;
   absl::flat_hash_map<Role, RateLimit> by_role_;
   absl::flat_hash_map<std::string, RateLimit> by_key_;  // Keys with their own limit, by name.
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   absl::flat_hash_map<std::string, Buckets> buckets_ ABSL_GUARDED_BY(mu_);  // By key name.
 };
 

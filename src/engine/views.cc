@@ -200,7 +200,7 @@ absl::Status Views::FillScheduledBy(std::vector<FollowUp>* follow_ups) const {
 
 absl::Status Views::Load(uint64_t head) {
   absl::Time start = absl::Now();
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(uint64_t n, Replay(projector_->applied_seq() + 1, head, projector_.get()));
   applied_seq_.store(projector_->applied_seq());
   totals_ = projector_->totals();
@@ -266,7 +266,7 @@ absl::Status Views::CheckEntities(const Principal& who, const store::Events& eve
       })) {
     return absl::OkStatus();
   }
-  absl::ReaderMutexLock lock(&mu_);
+  salestrack::ReaderMutexLock lock(&mu_);
   return CheckEntityAccess(who, events, fresh, WrittenEntities(*projector_, pending_));
 }
 
@@ -279,7 +279,7 @@ absl::Status Views::CheckOrg(const store::Events& events, const std::vector<int>
                                    [&](int i) { return OrgState::NeedsCheck(events[i]); })) {
     return absl::OkStatus();
   }
-  absl::ReaderMutexLock lock(&mu_);
+  salestrack::ReaderMutexLock lock(&mu_);
   const OrgState& committed = projector_->org();
   if (!changes_org) {
     const OrgState& org = scratch_ ? *scratch_ : committed;
@@ -301,14 +301,14 @@ absl::Status Views::CheckOrg(const store::Events& events, const std::vector<int>
 }
 
 void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& records) {
-  absl::MutexLock group(&group_mu_);
+  salestrack::MutexLock group(&group_mu_);
   for (size_t i = 0; i < records.size();) {
     // Bounded: a reader that is slow to be scheduled cannot stall the applier.
     for (int n = 0; i > 0 && n < 1000 && readers_waiting_.load(std::memory_order_relaxed) > 0;
          ++n) {
       std::this_thread::yield();
     }
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     for (const size_t first = i, end = std::min(records.size(), i + kSlice); i < end; ++i) {
       if (i > first && readers_waiting_.load(std::memory_order_relaxed) > 0) break;
       const auto& [seq, event] = records[i];
@@ -318,7 +318,7 @@ void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& rec
       }
     }
   }
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   applied_seq_.store(projector_->applied_seq());
   NotifyChanged();
 }
@@ -330,16 +330,16 @@ void Views::NotifyChanged() {
 }
 
 void Views::SetChangeListener(ChangeListener listener) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   listener_ = std::move(listener);
 }
 
 absl::StatusOr<v1::VerifyResponse> Views::Verify() {
-  absl::MutexLock one_at_a_time(&rebuild_mu_);
+  salestrack::MutexLock one_at_a_time(&rebuild_mu_);
   uint64_t target = Read([](const Projector& p) { return p.applied_seq(); });
   Projector fresh(options_);
   RETURN_IF_ERROR(Replay(1, target, &fresh).status());
-  absl::ReaderMutexLock lock(&mu_);
+  salestrack::ReaderMutexLock lock(&mu_);
   // Catch up with what was committed meanwhile, then compare at the same seq.
   RETURN_IF_ERROR(Replay(target + 1, projector_->applied_seq(), &fresh).status());
   std::vector<std::string> live = projector_->DumpCells();
@@ -363,7 +363,7 @@ absl::StatusOr<v1::VerifyResponse> Views::Verify() {
 }
 
 absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
-  absl::MutexLock one_at_a_time(&rebuild_mu_);
+  salestrack::MutexLock one_at_a_time(&rebuild_mu_);
   // The views a rebuild before this one replaced must be gone first: at most two sets at a time.
   if (retiring_.joinable()) retiring_.join();
   absl::Time start = absl::Now();
@@ -374,8 +374,8 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
   v1::RebuildResponse response;
   uint64_t more;
   {
-    absl::MutexLock group(&group_mu_);  // Swap between commit groups.
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock group(&group_mu_);  // Swap between commit groups.
+    salestrack::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(more, Replay(target + 1, projector_->applied_seq(), fresh.get()));
     // Swap under the lock; free the old views after it (that takes a while for a big log).
     std::swap(projector_, fresh);

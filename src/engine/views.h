@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/pending_entities.h"
 #include "salestrack/access.h"
+#include "salestrack/mutex.h"
 #include "salestrack/projector.h"
 #include "salestrack/v1/kpi_service.pb.h"
 #include "store/log_store.h"
@@ -42,7 +42,7 @@ class Views final : public store::CommitHook {
   auto Read(F&& fn) const {
     WaitTimer timer(read_probe_, /*whole_groups=*/false);  // Reports after the lock is released.
     readers_waiting_.fetch_add(1, std::memory_order_relaxed);
-    absl::ReaderMutexLock lock(&mu_);
+    salestrack::ReaderMutexLock lock(&mu_);
     readers_waiting_.fetch_sub(1, std::memory_order_relaxed);
     timer.Locked();
     return fn(static_cast<const Projector&>(*projector_));
@@ -52,8 +52,8 @@ class Views final : public store::CommitHook {
   template <typename F>
   auto ReadWholeGroups(F&& fn) const {
     WaitTimer timer(read_probe_, /*whole_groups=*/true);
-    absl::ReaderMutexLock group(&group_mu_);
-    absl::ReaderMutexLock lock(&mu_);
+    salestrack::ReaderMutexLock group(&group_mu_);
+    salestrack::ReaderMutexLock lock(&mu_);
     timer.Locked();
     return fn(static_cast<const Projector&>(*projector_));
   }
@@ -143,11 +143,11 @@ class Views final : public store::CommitHook {
   const ReadProbe* read_probe_ = nullptr;
   // Lock order: group_mu_, then mu_. The applier holds group_mu_ for a whole commit group and mu_
   // for each slice of it.
-  mutable absl::Mutex group_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  mutable absl::Mutex mu_;
+  mutable salestrack::Mutex group_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  mutable salestrack::Mutex mu_;
   // Readers queued for mu_: the applier ends its slice when there are any, and lets them in before
-  // it locks again (an absl::Mutex released and at once relocked by the same thread does not hand
-  // over).
+  // it locks again (an salestrack::Mutex released and at once relocked by the same thread does not
+  // hand over).
   mutable std::atomic<int> readers_waiting_{0};
   std::unique_ptr<Projector> projector_ ABSL_GUARDED_BY(mu_);
   // The org as the accepted but not yet applied batches leave it, when they changed it (writer
@@ -166,8 +166,8 @@ class Views final : public store::CommitHook {
   LogTotals group_base_totals_;
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
-  absl::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
-  std::thread retiring_;    // Frees the views the last rebuild replaced (guarded by rebuild_mu_).
+  salestrack::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
+  std::thread retiring_;  // Frees the views the last rebuild replaced (guarded by rebuild_mu_).
 };
 
 }  // namespace salestrack::engine

@@ -14,7 +14,7 @@ AppendStreamReactor::AppendStreamReactor(const AppendStreamShared& shared,
   if (shared_.watch != nullptr) shared_.watch->Add(this);
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     reading_ = false;
     actions = NextActions();  // The first read waits for room like every other.
   }
@@ -24,7 +24,7 @@ AppendStreamReactor::AppendStreamReactor(const AppendStreamShared& shared,
 void AppendStreamReactor::OnReadDone(bool ok) {
   Actions actions;
   if (!ok) {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     reading_ = false;
     reads_done_ = true;
     actions = NextActions();
@@ -45,7 +45,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     next_request_.Clear();
     bool closing;
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       closing = closing_;
     }
     if (invalid.ok() && closing) {
@@ -64,7 +64,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
     }
     bool submit = false;
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       reading_ = false;
       if (broken_) {
         // Ended meanwhile (cancelled or stalled): nobody will take the answer.
@@ -87,7 +87,7 @@ void AppendStreamReactor::OnReadDone(bool ok) {
                           OnCommitted(raw, std::move(result));
                         });
     }
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     const size_t release = actions.release;
     actions = NextActions();
     actions.release += release;
@@ -110,7 +110,7 @@ void AppendStreamReactor::OnCommitted(Slot* slot, absl::StatusOr<store::AppendRe
   (void)SerializeReply(response, &answer);  // Seqs and a message: always encodes.
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     Answer(slot, &answer, &actions);
     const size_t release = actions.release;
     actions = NextActions();
@@ -137,7 +137,7 @@ void AppendStreamReactor::OnWriteDone(bool ok) {
   WriteDone();
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     writing_ = false;
     Slot* sent = slots_.front().get();
     actions.release = sent->charged;
@@ -154,7 +154,7 @@ void AppendStreamReactor::OnWriteDone(bool ok) {
 void AppendStreamReactor::OnCancel() {
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     broken_ = true;
     actions = NextActions();
   }
@@ -164,7 +164,7 @@ void AppendStreamReactor::OnCancel() {
 void AppendStreamReactor::OnDone() {
   if (shared_.watch != nullptr) shared_.watch->Remove(this);
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     done_ = true;
   }
   Unref();
@@ -173,7 +173,7 @@ void AppendStreamReactor::OnDone() {
 void AppendStreamReactor::OnStalled(const absl::Status& status) {
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_ || done_) return;
     broken_ = true;
     actions = NextActions();  // Frees what it can.
@@ -188,7 +188,7 @@ void AppendStreamReactor::OnStalled(const absl::Status& status) {
 void AppendStreamReactor::OnShutdown() {
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_ || done_) return;
     closing_ = true;
     if (budget_wait_ && shared_.budget->CancelWait(*budget_wait_)) {
@@ -203,14 +203,14 @@ void AppendStreamReactor::OnShutdown() {
 void AppendStreamReactor::CancelStalled() {
   // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
   // OnDone later on its own threads, not inside TryCancel.
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   if (!done_) context_->TryCancel();
 }
 
 void AppendStreamReactor::OnBudgetRoom() {
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     budget_wait_.reset();
     actions = NextActions();
   }
@@ -286,7 +286,7 @@ void AppendStreamReactor::Run(const Actions& actions) {
 }
 
 void AppendStreamReactor::Ref() {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   ++refs_;
 }
 
@@ -294,7 +294,7 @@ void AppendStreamReactor::Unref() {
   bool last;
   size_t rest = 0;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     last = --refs_ == 0;
     if (last) rest = held_;
   }

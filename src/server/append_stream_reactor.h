@@ -23,11 +23,11 @@
 #include <optional>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "engine/append_admission.h"
 #include "engine/append_budget.h"
 #include "grpcpp/grpcpp.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/log_service.pb.h"
 #include "server/metrics.h"
 #include "server/stall_watch.h"
@@ -98,7 +98,7 @@ class AppendStreamReactor final
   const std::string key_;
   const engine::AppendAdmission admission_;
 
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;
   std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);  // Unanswered, in request order.
   size_t held_ ABSL_GUARDED_BY(mu_) = 0;                          // Sum of the slots' charges.

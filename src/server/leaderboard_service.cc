@@ -42,7 +42,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void Wake() override {
     absl::Status encoded;
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       if (finished_ || writing_ || subscription_ == nullptr) return;
       std::optional<v1::LeaderboardUpdate> next = subscription_->Take();
       if (!next) return;
@@ -60,7 +60,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void OnWriteDone(bool ok) override {
     WriteDone();
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       writing_ = false;
       ok = ok && !cancelled_;
     }
@@ -70,7 +70,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   void OnCancel() override {
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       cancelled_ = true;
       if (writing_) return;  // OnWriteDone(false) finishes.
     }
@@ -81,7 +81,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     if (watch_ != nullptr) watch_->Remove(this);
     if (subscription_ != nullptr) engine_->Unsubscribe(subscription_);
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       done_ = true;
     }
     Unref();
@@ -92,14 +92,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void CancelStalled() override {
     // Under mu_ so OnDone cannot free the context meanwhile; gRPC runs OnCancel and OnDone later
     // on its own threads, not inside TryCancel.
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (!done_) context_->TryCancel();
   }
 
  private:
   void FinishOnce(const grpc::Status& status) {
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
     }
@@ -110,7 +110,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   grpc::CallbackServerContext* const context_;
   StallWatch* const watch_;
   std::shared_ptr<engine::Subscription> subscription_;
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   std::atomic<int> refs_{1};
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

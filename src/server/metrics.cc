@@ -5,9 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/boards.h"
 #include "prometheus/exposer.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::server {
 
@@ -19,12 +19,12 @@ using prometheus::MetricType;
 class Metrics::Live final : public prometheus::Collectable {
  public:
   void Set(const Sources& sources) {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     sources_ = sources;
   }
 
   std::vector<MetricFamily> Collect() const override {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     std::vector<MetricFamily> out;
     auto gauge = [&](const std::string& name, const std::string& help, double value,
                      MetricType type = MetricType::Gauge) {
@@ -73,7 +73,7 @@ class Metrics::Live final : public prometheus::Collectable {
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable salestrack::Mutex mu_;
   Sources sources_ ABSL_GUARDED_BY(mu_);
 };
 

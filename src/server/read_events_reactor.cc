@@ -19,7 +19,7 @@ void ReadEventsReactor::Next() {
   if (*step == engine::LogReader::Step::kEnd) return FinishOnce(grpc::Status::OK);
   if (*step == engine::LogReader::Step::kWait) {
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       if (finished_) return;
       ++refs_;
     }
@@ -30,7 +30,7 @@ void ReadEventsReactor::Next() {
     return FinishOnce(ToGrpcStatus(s));
   }
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_) return;
     writing_ = true;
   }
@@ -50,7 +50,7 @@ void ReadEventsReactor::OnWoken(bool live) {
 void ReadEventsReactor::OnWriteDone(bool ok) {
   WriteDone();
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     writing_ = false;
     ok = ok && !cancelled_;
   }
@@ -61,7 +61,7 @@ void ReadEventsReactor::OnWriteDone(bool ok) {
 void ReadEventsReactor::OnCancel() {
   {
     // A write in flight completes first (with ok = false); OnWriteDone then finishes.
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     cancelled_ = true;
     if (writing_) return;
   }
@@ -72,7 +72,7 @@ void ReadEventsReactor::OnDone() {
   if (watch_ != nullptr) watch_->Remove(this);
   reader_->LeaveFollowers();  // Now, not when a pending wait lets go.
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     done_ = true;
   }
   Unref();
@@ -83,18 +83,18 @@ void ReadEventsReactor::OnStalled(const absl::Status& status) { FinishOnce(ToGrp
 void ReadEventsReactor::CancelStalled() {
   // Under mu_ so OnDone (which takes it) cannot free the context meanwhile; gRPC runs OnCancel and
   // OnDone later on its own threads, not inside TryCancel.
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   if (!done_) context_->TryCancel();
 }
 
 void ReadEventsReactor::Ref() {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   ++refs_;
 }
 
 void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (finished_) return;
     finished_ = true;
   }
@@ -104,7 +104,7 @@ void ReadEventsReactor::FinishOnce(const grpc::Status& status) {
 void ReadEventsReactor::Unref() {
   bool last;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     last = --refs_ == 0;
   }
   if (last) delete this;

@@ -11,9 +11,9 @@
 
 #include <memory>
 
-#include "absl/synchronization/mutex.h"
 #include "engine/log_reader.h"
 #include "grpcpp/grpcpp.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/log_service.pb.h"
 #include "server/stall_watch.h"
 
@@ -49,7 +49,7 @@ class ReadEventsReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer
   StallWatch* const watch_;
   grpc::ByteBuffer response_;  // The encoded message in flight; lives until OnWriteDone.
 
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   int refs_ ABSL_GUARDED_BY(mu_) = 1;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -23,26 +23,26 @@ StallWatch::StallWatch(absl::Duration limit) : limit_(limit) {
 
 StallWatch::~StallWatch() {
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
 }
 
 void StallWatch::Add(WatchedStream* stream) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   streams_.insert(stream);
 }
 
 void StallWatch::Remove(WatchedStream* stream) {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   streams_.erase(stream);
 }
 
 void StallWatch::EndAll() {
   std::vector<WatchedStream*> streams;
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     for (WatchedStream* s : streams_) {
       s->Ref();  // Kept alive until its OnShutdown has run, outside the lock.
       streams.push_back(s);
@@ -82,7 +82,7 @@ void StallWatch::Run() {
       "the client took nothing the daemon sent for ", absl::FormatDuration(limit_),
       " (limits.stalled_stream_seconds): the stream is ended to free what it held; read the "
       "stream's messages as they come");
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   while (!stopping_) {
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick);
     if (stopping_) break;

@@ -21,8 +21,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::server {
 
@@ -74,10 +74,11 @@ class StallWatch {
  private:
   void Run();
   // One scan: returns the streams to end (referenced) and those to cancel.
-  void Scan(std::vector<WatchedStream*>* stall, std::vector<WatchedStream*>* cancel);
+  void Scan(std::vector<WatchedStream*>* stall, std::vector<WatchedStream*>* cancel)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration limit_;
-  absl::Mutex mu_;
+  salestrack::Mutex mu_;
   absl::flat_hash_set<WatchedStream*> streams_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -136,7 +136,7 @@ void Sequencer::Submit(const Events* events, AppendDone done, BatchCheck check) 
     encoded.push_back(EncodeLogValuePrefix(bytes));
   }
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (!stopping_) {
       queue_.push_back(Pending{events, std::move(encoded), std::move(done), std::move(check)});
       return;
@@ -148,7 +148,7 @@ void Sequencer::Submit(const Events* events, AppendDone done, BatchCheck check) 
 
 void Sequencer::WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn) {
   {
-    absl::MutexLock lock(&mu_);
+    salestrack::MutexLock lock(&mu_);
     if (!applier_done_) {
       kick_ |= waiters_closed_ || seq < committed_seq();
       waiters_.push_back(Waiter{seq, std::move(fn)});
@@ -160,20 +160,20 @@ void Sequencer::WaitPast(uint64_t seq, absl::AnyInvocable<void(bool) &&> fn) {
 }
 
 void Sequencer::CloseWaiters() {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   waiters_closed_ = true;
   kick_ = true;
 }
 
 bool Sequencer::waiters_closed() const {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   return waiters_closed_;
 }
 
 void Sequencer::Stop() {
   std::call_once(stop_once_, [this] {
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       stopping_ = true;
     }
     writer_.join();
@@ -183,7 +183,7 @@ void Sequencer::Stop() {
 }
 
 SequencerStats Sequencer::stats() const {
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -191,7 +191,7 @@ void Sequencer::WriterLoop() {
   std::vector<Pending> group;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Sequencer* s)
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return !s->queue_.empty() || s->stopping_; },
@@ -211,7 +211,7 @@ void Sequencer::ApplierLoop() {
   while (true) {
     Decided d;
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
             return !s->decided_.empty() || s->writer_done_;
@@ -226,7 +226,7 @@ void Sequencer::ApplierLoop() {
     }
     if (hook_ != nullptr && !d.records.empty()) hook_->Commit(d.records);
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       if (d.head > committed_seq()) {
         ++stats_.commits;
         stats_.events_written += d.head - committed_seq();
@@ -332,7 +332,7 @@ void Sequencer::CommitGroup(std::vector<Pending> group) {
     }
   }
 
-  absl::MutexLock lock(&mu_);
+  salestrack::MutexLock lock(&mu_);
   decided_.push_back(
       Decided{std::move(group), std::move(results),
               written_seq_ == new_head ? std::move(fresh_records) : decltype(fresh_records)(),
@@ -345,7 +345,7 @@ void Sequencer::NotifierLoop() {
     bool done, closed;
     uint64_t committed;
     {
-      absl::MutexLock lock(&mu_);
+      salestrack::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Sequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
             if (s->applier_done_) return true;

@@ -28,9 +28,9 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 #include "salestrack/v1/events.pb.h"
 #include "store/log_store.h"
 
@@ -160,7 +160,7 @@ class Sequencer {
   SequencerProbe* const probe_;
   std::atomic<uint64_t> committed_seq_{0};
 
-  mutable absl::Mutex mu_;
+  mutable salestrack::Mutex mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   std::vector<Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   std::deque<Decided> decided_ ABSL_GUARDED_BY(mu_);

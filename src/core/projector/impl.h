@@ -20,7 +20,6 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "core/projector/actions.h"
 #include "core/projector/calendar.h"
 #include "core/projector/cells.h"
@@ -31,6 +30,7 @@
 #include "core/projector/singles.h"
 #include "salestrack/event_order.h"
 #include "salestrack/log_totals.h"
+#include "salestrack/mutex.h"
 #include "salestrack/projector.h"
 
 namespace salestrack {
@@ -74,26 +74,26 @@ class Projector::Impl {
   // (Prepare) while this one applies them, so the id table is then used under ids_mu_; a name's
   // bytes never move once stored.
   Id Intern(std::string_view s) {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Intern(s);
   }
   std::optional<Id> Lookup(std::string_view s) const {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Find(s);
   }
   absl::string_view Name(Id id) const {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return ids_.Name(id);
   }
   // The ids an event names, interned (see EventIds). The caller holds ids_mu_ when another thread
   // may intern.
   EventIds InternIdsUnlocked(const v1::Event& e);
   EventIds InternIds(const v1::Event& e) {
-    absl::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
+    salestrack::MutexLockMaybe lock(bulk_ ? &ids_mu_ : nullptr);
     return InternIdsUnlocked(e);
   }
   void Prepare(const v1::Event& e, EventIds* ids) {
-    absl::MutexLock lock(&ids_mu_);
+    salestrack::MutexLock lock(&ids_mu_);
     *ids = InternIdsUnlocked(e);
   }
   MetricId InternMetric(absl::string_view name) {
@@ -219,7 +219,7 @@ class Projector::Impl {
   projection::Calendar calendar_;
 
   projection::Interner<Id> ids_;
-  mutable absl::Mutex ids_mu_;  // Guards ids_ in a bulk replay (see Intern).
+  mutable salestrack::Mutex ids_mu_;  // Guards ids_ in a bulk replay (see Intern).
   projection::Interner<MetricId> metrics_;
 
   // Figures.
@@ -228,9 +228,9 @@ class Projector::Impl {
   projection::CustomerCells customer_cells_;
   absl::node_hash_map<SubjectId, Pit> pit_;  // Node map: ApplyRep holds pointers across inserts.
   absl::flat_hash_map<SubjectId, projection::UnitRows>
-      unit_rows_;                  // A unit's aggregates by period.
-  mutable absl::Mutex cursor_mu_;  // Serialises queries' StepSum::UpTo.
-  mutable absl::Mutex members_mu_;
+      unit_rows_;                        // A unit's aggregates by period.
+  mutable salestrack::Mutex cursor_mu_;  // Serialises queries' StepSum::UpTo.
+  mutable salestrack::Mutex members_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<std::string>>> members_
       ABSL_GUARDED_BY(members_mu_);
   mutable bool members_built_ ABSL_GUARDED_BY(members_mu_) = false;

@@ -60,7 +60,7 @@ void Projector::Impl::ChangeOrg(EventOrder key, const v1::Event& e, int sign) {
     return;
   }
   {
-    absl::MutexLock lock(&members_mu_);
+    salestrack::MutexLock lock(&members_mu_);
     members_.clear();
     members_built_ = false;
   }

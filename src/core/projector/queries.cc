@@ -73,7 +73,7 @@ absl::StatusOr<std::shared_ptr<const std::vector<std::string>>> Projector::Impl:
   if (org_.FindUnit(s.id) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unit \"", s.id, "\" is not defined"));
   }
-  absl::MutexLock lock(&members_mu_);
+  salestrack::MutexLock lock(&members_mu_);
   BuildMembers();
   auto [it, inserted] = members_.try_emplace(s.id);  // A unit with no reps under it.
   if (inserted) it->second = std::make_shared<const std::vector<std::string>>();
@@ -90,10 +90,10 @@ void Projector::Impl::BuildMembers() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(members
 
 void Projector::Impl::WarmUp(Micros now) const {
   {
-    absl::MutexLock lock(&members_mu_);
+    salestrack::MutexLock lock(&members_mu_);
     BuildMembers();
   }
-  absl::MutexLock lock(&cursor_mu_);
+  salestrack::MutexLock lock(&cursor_mu_);
   for (const auto& [subject, p] : pit_) {
     for (const StepSum& steps : p.steps) steps.UpTo(now);
   }
@@ -298,7 +298,7 @@ void Projector::Impl::PointInTime(std::optional<SubjectId> subject, Micros now,
       outstanding = p.sums[kContracted] - p.sums[kPaid];
       pipeline = p.sums[kPipeline];
       open_fu = p.sums[kOpenFollowUps];
-      absl::MutexLock lock(&cursor_mu_);
+      salestrack::MutexLock lock(&cursor_mu_);
       overdue = p.steps[kOverdueMoney].UpTo(now);
       overdue_fu = p.steps[kOverdueFollowUps].UpTo(now);
     }
