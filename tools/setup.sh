@@ -57,7 +57,11 @@ fi
 if [ "$mode" = all ] &&
    [ ! examples/node/node_modules/.package-lock.json -nt examples/node/package-lock.json ]; then
   echo "setup: installing the Node example's packages (npm ci in examples/node)"
-  (cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
+  # npm trusts the system's certificate authorities too (Node.js has its own list), so a machine
+  # behind a TLS-inspecting proxy whose CA the system trusts can reach the registry.
+  ca=/etc/ssl/certs/ca-certificates.crt
+  (cd examples/node && NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-$ca} \
+     npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 [ "$mode" != packages ] || exit 0
