@@ -1,4 +1,4 @@
-// The client examples (examples/python, examples/node) run as a developer runs them, against a real
+// The client examples (examples/python) run as a developer runs them, against a real
 // salestrackd with API keys, and what they print is checked against what the daemon holds:
 // - the daemon is down when the example starts: it retries UNAVAILABLE until the daemon is back,
 //   and its batch is in the log once, at the seqs it printed;
@@ -160,16 +160,6 @@ std::vector<std::string> PythonCommand(const std::string& stubs,
   (*env)["PYTHONPATH"] = stubs;
   // Debian's python3, which has python3-grpcio (not a python3 that PATH may find first).
   return {"/usr/bin/python3", dir + "/client.py"};
-}
-
-std::vector<std::string> NodeCommand(const std::string&, std::map<std::string, std::string>*) {
-  const std::string dir = std::string(SALESTRACK_SOURCE_DIR) + "/examples/node";
-  // Installed by tools/setup.sh (npm ci from package-lock.json).
-  if (!std::filesystem::exists(dir + "/node_modules/@grpc/grpc-js")) {
-    ADD_FAILURE() << dir << "/node_modules is missing: run tools/setup.sh";
-    return {};
-  }
-  return {"node", dir + "/client.js"};
 }
 
 class ClientExamplesTest : public ::testing::TestWithParam<Language> {
@@ -369,8 +359,7 @@ TEST_P(ClientExamplesTest, AppendsWithRetriesReadsTheBoardAndKpisAndFollowsRankC
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ClientExamplesTest,
-                         ::testing::Values(Language{"python", &PythonCommand},
-                                           Language{"node", &NodeCommand}),
+                         ::testing::Values(Language{"python", &PythonCommand}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

@@ -31,9 +31,6 @@ case "${1:-}" in
 esac
 packages=("${daemon_packages[@]}")
 [ "$mode" = daemon ] || packages+=("${test_packages[@]}")
-# Node.js and npm for the Node client example: Debian's, unless a Node.js that brings its own npm
-# (NodeSource's, which conflicts with Debian's npm package) is there already.
-[ "$mode" = daemon ] || command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -50,18 +47,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: apt-get failed; the whole log is $log" >&2
     exit 1
   fi
-fi
-
-# The Node client example's packages, as its package-lock.json pins them (examples/node), when
-# they are missing or older than the lock file.
-if [ "$mode" = all ] &&
-   [ ! examples/node/node_modules/.package-lock.json -nt examples/node/package-lock.json ]; then
-  echo "setup: installing the Node example's packages (npm ci in examples/node)"
-  # npm trusts the system's certificate authorities too (Node.js has its own list), so a machine
-  # behind a TLS-inspecting proxy whose CA the system trusts can reach the registry.
-  ca=/etc/ssl/certs/ca-certificates.crt
-  (cd examples/node && NODE_EXTRA_CA_CERTS=${NODE_EXTRA_CA_CERTS:-$ca} \
-     npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 [ "$mode" != packages ] || exit 0
