@@ -33,18 +33,8 @@ using projection::SingleTouches;
 Projector::Impl::Impl(ProjectorOptions options) : options_(options), calendar_(options.zone) {
   namespace m = metric;
   // Interned first, in this order, so that the common metrics have the smallest numbers.
-  for (absl::string_view name :
-       {m::kActions, m::kActionCost, m::kOpportunitiesOpened, m::kOpportunitiesWon,
-        m::kOpportunitiesLost, m::kFunnelWon, m::kSalesCycle, m::kSignings, m::kProductsSold,
-        m::kSalesAmount, cell::kContractCost, cell::kMarginBase, m::kNewCustomers, m::kPayments,
-        m::kAmountDue, cell::kSatisfactionSum, cell::kSatisfactionCount, m::kFollowUpsDue,
-        m::kFollowUpsOnTime}) {
-    InternMetric(name);
-  }
   action_metrics_.actions = InternMetric(m::kActions);
   action_metrics_.action_cost = InternMetric(m::kActionCost);
-  action_metrics_.follow_ups_due = InternMetric(m::kFollowUpsDue);
-  action_metrics_.follow_ups_on_time = InternMetric(m::kFollowUpsOnTime);
   m_opened_ = InternMetric(m::kOpportunitiesOpened);
   m_won_ = InternMetric(m::kOpportunitiesWon);
   m_lost_ = InternMetric(m::kOpportunitiesLost);
@@ -55,11 +45,13 @@ Projector::Impl::Impl(ProjectorOptions options) : options_(options), calendar_(o
   contract_metrics_.sales = InternMetric(m::kSalesAmount);
   contract_metrics_.contract_cost = InternMetric(cell::kContractCost);
   contract_metrics_.margin_base = InternMetric(cell::kMarginBase);
+  m_new_customers_ = InternMetric(m::kNewCustomers);
   contract_metrics_.payments = InternMetric(m::kPayments);
   contract_metrics_.amount_due = InternMetric(m::kAmountDue);
-  m_new_customers_ = InternMetric(m::kNewCustomers);
   m_satisfaction_sum_ = InternMetric(cell::kSatisfactionSum);
   m_satisfaction_count_ = InternMetric(cell::kSatisfactionCount);
+  action_metrics_.follow_ups_due = InternMetric(m::kFollowUpsDue);
+  action_metrics_.follow_ups_on_time = InternMetric(m::kFollowUpsOnTime);
   for (int ch = 0; ch <= v1::Channel_MAX; ++ch) {
     action_metrics_.by_channel.push_back(InternMetric(
         absl::StrCat(m::kActionsByChannel, ":", v1::Channel_Name(static_cast<v1::Channel>(ch)))));
