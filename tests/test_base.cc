@@ -65,6 +65,17 @@ v1::Event Contract(const std::string& event_id, const std::string& rep,
   return e;
 }
 
+v1::Event OpportunityOpened(const std::string& event_id, const std::string& rep,
+                            const std::string& opportunity_id, absl::Time when) {
+  v1::Event e;
+  e.set_event_id(event_id);
+  e.set_rep_id(rep);
+  *e.mutable_occurred_at() = ToProto(when);
+  e.mutable_opportunity_opened()->set_opportunity_id(opportunity_id);
+  e.mutable_opportunity_opened()->set_customer_id("c");
+  return e;
+}
+
 v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when) {
   v1::Event e;
   e.set_event_id(event_id);

@@ -39,6 +39,9 @@ v1::Event Contract(const std::string& event_id, const std::string& rep,
 // safely in the past of the daemon's real clock.
 std::vector<v1::Event> RecentActions(const std::string& prefix, const std::string& rep, int n);
 absl::Time ThreeHoursAgo();
+// An OpportunityOpened of `opportunity_id` with customer "c" by `rep`.
+v1::Event OpportunityOpened(const std::string& event_id, const std::string& rep,
+                            const std::string& opportunity_id, absl::Time when);
 v1::Event Void(const std::string& event_id, const std::string& target, absl::Time when);
 
 // The whole file as a string ("" if it cannot be read).

@@ -7,13 +7,7 @@ namespace salestrack::engine {
 namespace {
 
 v1::Event Opened(const std::string& id, const std::string& rep, int64_t seconds) {
-  v1::Event e;
-  e.set_event_id(id);
-  e.set_rep_id(rep);
-  *e.mutable_occurred_at() = testing::ToProto(absl::FromUnixSeconds(seconds));
-  e.mutable_opportunity_opened()->set_opportunity_id("opp-1");
-  e.mutable_opportunity_opened()->set_customer_id("c");
-  return e;
+  return testing::OpportunityOpened(id, rep, "opp-1", absl::FromUnixSeconds(seconds));
 }
 
 // The rep of the opening that defines opp-1, or "" when none does.

@@ -78,13 +78,7 @@ TEST(ViewsTest, AbortForgetsTheFailedGroupButKeepsEarlierPendingOnes) {
 TEST(ViewsTest, EntityChecksSeeGroupsWrittenButNotYetApplied) {
   Views views(nullptr, ProjectorOptions());
   auto opened = [](const std::string& id, const std::string& rep, int64_t at) {
-    v1::Event e;
-    e.set_event_id(id);
-    e.set_rep_id(rep);
-    *e.mutable_occurred_at() = testing::ToProto(absl::FromUnixSeconds(at));
-    e.mutable_opportunity_opened()->set_opportunity_id("opp-1");
-    e.mutable_opportunity_opened()->set_customer_id("c");
-    return e;
+    return testing::OpportunityOpened(id, rep, "opp-1", absl::FromUnixSeconds(at));
   };
   const Principal li{"li-phone", Role::kRep, "li", ""};
   store::Events mine;
