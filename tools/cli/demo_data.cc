@@ -202,8 +202,11 @@ class Generator {
         Opportunity(rep.id, customer, At(day), farmer);
       }
       for (int64_t n = Uniform(0, 2); n > 0 && !customers.empty(); --n) {
-        Action(rep.id, customers[Uniform(0, customers.size() - 1)], At(day),
-               farmer ? v1::SERVICE : v1::DEEPEN_RELATIONSHIP);
+        // Two draws, sequenced: the order a compiler evaluates arguments in must not change the
+        // demo's figures.
+        const absl::Time at = At(day);
+        const std::string& customer = customers[Uniform(0, customers.size() - 1)];
+        Action(rep.id, customer, at, farmer ? v1::SERVICE : v1::DEEPEN_RELATIONSHIP);
       }
     }
   }
