@@ -50,7 +50,7 @@ RateLimit DefaultRateLimit(Role role) {
 
 absl::StatusOr<std::unique_ptr<RateLimiter>> RateLimiter::Create(const EngineOptions& options,
                                                                  const Clock* clock) {
-  std::unique_ptr<RateLimiter> limiter(new RateLimiter(clock, options.validation.max_batch_events));
+  std::unique_ptr<RateLimiter> limiter(new RateLimiter(clock));
   for (Role r : {Role::kAdmin, Role::kConnector, Role::kRep, Role::kManager, Role::kScreen}) {
     limiter->by_role_[r] = DefaultRateLimit(r);
   }

@@ -92,11 +92,9 @@ class RateLimiter {
   Buckets& BucketsOf(const Principal& who, const RateLimit& limit, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status TakeOrCheck(const Principal& who, size_t events, bool take);
-  RateLimiter(const Clock* clock, size_t max_batch_events)
-      : clock_(clock), max_batch_events_(max_batch_events) {}
+  explicit RateLimiter(const Clock* clock) : clock_(clock) {}
 
   const Clock* const clock_;
-  const size_t max_batch_events_;
   absl::flat_hash_map<Role, RateLimit> by_role_;
   absl::flat_hash_map<std::string, RateLimit> by_key_;  // Keys with their own limit, by name.
   salestrack::Mutex mu_;
