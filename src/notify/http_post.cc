@@ -41,7 +41,8 @@ std::string PercentEncode(const std::string& s) {
     if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
-      absl::StrAppend(&out, "%", absl::BytesToHexString(std::string(1, static_cast<char>(c))));
+      // Upper-case hex, as RFC 3986 recommends and the robots' own examples produce.
+      absl::StrAppend(&out, "%", absl::AsciiStrToUpper(absl::BytesToHexString(std::string(1, c))));
     }
   }
   return out;
