@@ -419,6 +419,50 @@ TEST_F(NotifyTest, KillDuringAPostDeliversEverythingAndRepeatsOnlyTheUnrecorded)
   EXPECT_EQ(by_key.size(), keys.size());
 }
 
+TEST_F(NotifyTest, RecordsTheNotifierHasNotSeenAreAnnouncedAfterARestart) {
+  WebhookReceiver receiver;
+  const std::string rules =
+      absl::StrCat(Rule("big", "deal_signed { min_amount: 1 }", receiver.Url("/x"), "GENERIC_JSON"),
+                   kFastDelivery);
+  std::vector<std::string> keys;
+  {
+    std::unique_ptr<Daemon> daemon = Start(rules);
+    auto stub = daemon->NewStub();
+    AppendOk(*stub, Org());
+    keys.push_back(absl::StrCat("big:deal:", AppendOk(*stub, {Deal("d0", "r1", 500)})));
+    ASSERT_TRUE(receiver.WaitForCount(1));
+    // Deals acknowledged right before a SIGKILL: the notifier may not have decided them yet.
+    for (int i = 1; i <= 20; ++i) {
+      keys.push_back(
+          absl::StrCat("big:deal:", AppendOk(*stub, {Deal(absl::StrCat("d", i), "r1", 500)})));
+    }
+    daemon->Kill();
+  }
+  {
+    // A start without the rules: its appends are left for the notifier's next start.
+    std::unique_ptr<Daemon> plain = Start("");
+    auto stub = plain->NewStub();
+    for (int i = 21; i <= 25; ++i) {
+      keys.push_back(
+          absl::StrCat("big:deal:", AppendOk(*stub, {Deal(absl::StrCat("d", i), "r1", 500)})));
+    }
+    ASSERT_EQ(plain->Stop(), 0);
+  }
+  std::unique_ptr<Daemon> daemon = Start(rules);
+  ASSERT_TRUE(receiver.WaitFor([&](const std::vector<Request>& r) {
+    std::map<std::string, int> by_key = CountByKey(r);
+    for (const std::string& k : keys) {
+      if (by_key[k] == 0) return false;
+    }
+    return true;
+  })) << receiver.requests().size()
+      << " of " << keys.size();
+  absl::SleepFor(absl::Milliseconds(300));
+  std::map<std::string, int> by_key = CountByKey(receiver.requests());
+  EXPECT_EQ(by_key[keys[0]], 1);  // Acknowledged and recorded before the kill.
+  EXPECT_EQ(by_key.size(), keys.size());
+}
+
 TEST_F(NotifyTest, AppendsGoOnWhileOneReceiverHangs) {
   WebhookReceiver stuck;
   stuck.Hold(absl::Seconds(60));

@@ -298,7 +298,9 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
   const int minutes = *ParseLocalTime(rule.overdue_digest().local_time());
   if (now < absl::FromCivil(absl::CivilMinute(today) + minutes, zone)) return absl::OkStatus();
   const std::string& root = rule.overdue_digest().unit_id();
-  std::vector<std::pair<std::string, Content>> made;
+  // The reps and units to look at, then each subject under its own short read of the views, so
+  // a digest of a large org does not hold the writer up.
+  std::vector<std::pair<Subject, std::string>> subjects;
   engine_->views().Read([&](const Projector& p) {
     const OrgState& org = p.org();
     // The units with reps under them (a unit without any has no follow-ups), and those reps.
@@ -308,7 +310,15 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
       units.insert(unit);
       reps.insert(members.begin(), members.end());
     }
-    auto digest = [&](const Subject& subject, const std::string& label) {
+    for (const std::string& rep : reps)
+      subjects.emplace_back(Subject::Rep(rep), RepLabel(org, rep));
+    for (const std::string& unit : units) {
+      subjects.emplace_back(Subject::Unit(unit), absl::StrCat("unit ", UnitLabel(org, unit)));
+    }
+  });
+  std::vector<std::pair<std::string, Content>> made;
+  for (const auto& [subject, label] : subjects) {
+    engine_->views().Read([&](const Projector& p) {
       size_t total = 0;
       absl::StatusOr<std::vector<FollowUp>> overdue =
           p.FollowUps(subject, absl::InfinitePast(), absl::InfiniteFuture(),
@@ -338,12 +348,8 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
       made.emplace_back(absl::StrCat(rule.name(), ":digest:", day,
                                      subject.is_unit ? ":unit:" : ":rep:", subject.id),
                         std::move(content));
-    };
-    for (const std::string& rep : reps) digest(Subject::Rep(rep), RepLabel(org, rep));
-    for (const std::string& unit : units) {
-      digest(Subject::Unit(unit), absl::StrCat("unit ", UnitLabel(org, unit)));
-    }
-  });
+    });
+  }
   for (auto& [key, content] : made) {
     RETURN_IF_ERROR(Emit(rule, std::move(key), seq, now, std::move(content), step));
   }
