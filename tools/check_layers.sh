@@ -14,13 +14,14 @@ cd "${1:-$(dirname "$0")/..}"
 # regexes matched against the path inside the quotes or angle brackets, space-separated).
 grpc='^grpcpp/ ^grpc/ \.grpc\.pb\.h$'
 rules=(
-  "core | include/salestrack src/core | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/"
-  "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/"
-  "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/"
-  "engine | src/engine | $grpc ^server/ ^cli/"
+  "core | include/salestrack src/core | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^curl/"
+  "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/ ^notify/"
+  "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/ ^notify/"
+  "engine | src/engine | $grpc ^server/ ^cli/ ^notify/ ^curl/"
+  "notify | src/notify | $grpc ^server/ ^cli/"
   "server | src/server | ^cli/"
-  "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/"
-  "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/"
+  "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^notify/"
+  "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/ ^notify/"
 )
 
 checked=0

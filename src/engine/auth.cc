@@ -30,6 +30,8 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kRebuild, Permission::kAdmin},
       {methods::kBackup, Permission::kAdmin},
       {methods::kGetStats, Permission::kAdmin},
+      {methods::kListDeadLetters, Permission::kAdmin},
+      {methods::kRetryDeadLetters, Permission::kAdmin},
       {methods::kGetLeaderboard, Permission::kReadBoards},
       {methods::kSubscribeLeaderboard, Permission::kReadBoards},
       // Scoring: a rep its own scorecard, a manager its subtree's (scope as for GetKpis).

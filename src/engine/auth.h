@@ -45,6 +45,8 @@ inline constexpr char kVerify[] = "/salestrack.v1.AdminService/Verify";
 inline constexpr char kRebuild[] = "/salestrack.v1.AdminService/Rebuild";
 inline constexpr char kBackup[] = "/salestrack.v1.AdminService/Backup";
 inline constexpr char kGetStats[] = "/salestrack.v1.AdminService/GetStats";
+inline constexpr char kListDeadLetters[] = "/salestrack.v1.AdminService/ListDeadLetters";
+inline constexpr char kRetryDeadLetters[] = "/salestrack.v1.AdminService/RetryDeadLetters";
 inline constexpr char kGetLeaderboard[] = "/salestrack.v1.LeaderboardService/GetLeaderboard";
 inline constexpr char kSubscribeLeaderboard[] =
     "/salestrack.v1.LeaderboardService/SubscribeLeaderboard";

@@ -30,6 +30,11 @@ void LogTimeZoneChoice(const store::TimeZoneChoice& zone, uint64_t head) {
   }
 }
 
+absl::Status NoNotifier() {
+  return absl::FailedPreconditionError(
+      "this daemon sends no notifications (its config has no notify_rules)");
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options,
@@ -124,6 +129,24 @@ absl::Status Engine::Rebuild(const Principal& who, const v1::RebuildRequest& /*r
   RETURN_IF_ERROR(Authorize(who, methods::kRebuild));
   ASSIGN_OR_RETURN(*response, views_->Rebuild());
   return absl::OkStatus();
+}
+
+absl::Status Engine::ListDeadLetters(const Principal& who,
+                                     const v1::ListDeadLettersRequest& request,
+                                     v1::ListDeadLettersResponse* response) {
+  RETURN_IF_ERROR(Authorize(who, methods::kListDeadLetters));
+  DeadLetters* dead = dead_letters_.load();
+  if (dead == nullptr) return NoNotifier();
+  return dead->List(request, response);
+}
+
+absl::Status Engine::RetryDeadLetters(const Principal& who,
+                                      const v1::RetryDeadLettersRequest& request,
+                                      v1::RetryDeadLettersResponse* response) {
+  RETURN_IF_ERROR(Authorize(who, methods::kRetryDeadLetters));
+  DeadLetters* dead = dead_letters_.load();
+  if (dead == nullptr) return NoNotifier();
+  return dead->Retry(request, response);
 }
 
 absl::Status Engine::GetLeaderboard(const Principal& who, const v1::GetLeaderboardRequest& request,

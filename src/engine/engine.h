@@ -32,6 +32,7 @@
 #include "engine/append_budget.h"
 #include "engine/auth.h"
 #include "engine/boards.h"
+#include "engine/dead_letters.h"
 #include "engine/log_reader.h"
 #include "engine/options.h"
 #include "engine/rate_limiter.h"
@@ -93,6 +94,14 @@ class Engine {
                        v1::RebuildResponse* response);
   absl::Status Backup(const Principal& who, const v1::BackupRequest& request,
                       v1::BackupResponse* response);  // backup.cc
+  // The notifier's dead letters: FAILED_PRECONDITION until SetDeadLetters gave them.
+  absl::Status ListDeadLetters(const Principal& who, const v1::ListDeadLettersRequest& request,
+                               v1::ListDeadLettersResponse* response);
+  absl::Status RetryDeadLetters(const Principal& who, const v1::RetryDeadLettersRequest& request,
+                                v1::RetryDeadLettersResponse* response);
+  // REQUIRES: `dead_letters` outlives the engine's calls, or SetDeadLetters(nullptr) is called
+  // before it goes (calls in flight then still finish on it).
+  void SetDeadLetters(DeadLetters* dead_letters) { dead_letters_.store(dead_letters); }
 
   // ---- LeaderboardService
   absl::Status GetLeaderboard(const Principal& who, const v1::GetLeaderboardRequest& request,
@@ -131,6 +140,8 @@ class Engine {
   const store::LogStore& store() const { return *store_; }
   const store::Sequencer& sequencer() const { return *sequencer_; }
   const BoardHub& boards() const { return *boards_; }
+  // The KPI views, for in-process consumers of the figures (the notifier).
+  const Views& views() const { return *views_; }
   const std::atomic<size_t>& log_followers() const { return followers_; }
   absl::TimeZone zone() const { return views_->zone(); }
   // The zone's name as the data directory holds it.
@@ -155,6 +166,7 @@ class Engine {
   std::unique_ptr<BoardHub> boards_;
   std::string zone_name_;
   std::atomic<size_t> followers_{0};  // Live ReadEvents readers with follow.
+  std::atomic<DeadLetters*> dead_letters_{nullptr};
 };
 
 }  // namespace salestrack::engine

@@ -67,6 +67,11 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     options->reproject_time_zone = true;
   }
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
+  if (config.notify_rules_size() > 0 || config.has_notify_delivery()) {
+    absl::StatusOr<notify::NotifyOptions> notify = notify::NotifyOptionsOf(config);
+    if (!notify.ok()) return notify.status();
+    options->notify = *std::move(notify);
+  }
   if (!config.log_level().empty()) options->log_level = config.log_level();
   if (config.block_cache_mb() != 0) {
     if (config.block_cache_mb() < kMinBlockCacheMb || config.block_cache_mb() > kMaxBlockCacheMb) {

@@ -18,7 +18,10 @@ using KpiServiceBase =
                 v1::KpiService::WithRawCallbackMethod_CheckTargets<v1::KpiService::Service>>>>>;
 using AdminServiceBase = v1::AdminService::WithRawCallbackMethod_Verify<
     v1::AdminService::WithRawCallbackMethod_Rebuild<v1::AdminService::WithRawCallbackMethod_Backup<
-        v1::AdminService::WithRawCallbackMethod_GetStats<v1::AdminService::Service>>>>;
+        v1::AdminService::WithRawCallbackMethod_GetStats<
+            v1::AdminService::WithRawCallbackMethod_ListDeadLetters<
+                v1::AdminService::WithRawCallbackMethod_RetryDeadLetters<
+                    v1::AdminService::Service>>>>>>;
 
 class KpiServiceImpl final : public KpiServiceBase {
  public:
@@ -90,6 +93,18 @@ class AdminServiceImpl final : public AdminServiceBase {
                                      grpc::ByteBuffer* response) override {
     return ServeUnary(*engine_, methods::kGetStats, context, request, response, this,
                       &AdminServiceImpl::HandleGetStats);
+  }
+  grpc::ServerUnaryReactor* ListDeadLetters(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override {
+    return ServeUnary(*engine_, methods::kListDeadLetters, context, request, response, engine_,
+                      &engine::Engine::ListDeadLetters);
+  }
+  grpc::ServerUnaryReactor* RetryDeadLetters(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override {
+    return ServeUnary(*engine_, methods::kRetryDeadLetters, context, request, response, engine_,
+                      &engine::Engine::RetryDeadLetters);
   }
 
  private:

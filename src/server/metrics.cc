@@ -52,6 +52,19 @@ class Metrics::Live final : public prometheus::Collectable {
             "Entries waiting in the fullest subscriber outbox.",
             static_cast<double>(s.largest_outbox));
     }
+    if (sources_.notify != nullptr) {
+      const notify::NotifyStats& n = *sources_.notify;
+      gauge("salestrack_notify_sent_total", "Webhook posts answered 2xx.",
+            static_cast<double>(n.sent.load()), MetricType::Counter);
+      gauge("salestrack_notify_failed_total", "Webhook posts that failed.",
+            static_cast<double>(n.failed.load()), MetricType::Counter);
+      gauge("salestrack_notify_retried_total", "Failed posts rescheduled for another attempt.",
+            static_cast<double>(n.retried.load()), MetricType::Counter);
+      gauge("salestrack_notify_dead_lettered_total", "Notifications that became dead letters.",
+            static_cast<double>(n.dead_lettered.load()), MetricType::Counter);
+      gauge("salestrack_notify_queue_depth", "Pending notifications over every rule.",
+            static_cast<double>(n.queued.load()));
+    }
     if (sources_.store != nullptr) {
       for (const store::StoreFigure& figure : sources_.store->Figures()) {
         // "rocksdb.total-sst-files-size" -> salestrack_rocksdb_total_sst_files_size; one family

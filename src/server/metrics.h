@@ -21,6 +21,8 @@
 //   salestrack_log_head_seq, salestrack_log_followers, salestrack_boards,
 //   salestrack_board_subscribers, salestrack_board_updates_folded_total,
 //   salestrack_board_largest_outbox_entries     gauges / counters read at collection
+//   salestrack_notify_sent_total, _failed_total, _retried_total, _dead_lettered_total,
+//   salestrack_notify_queue_depth               the notifier's (with notify_rules only)
 //   salestrack_rocksdb_*{cf}                    RocksDB properties (rocksdb.total-sst-files-size
 //                                               becomes salestrack_rocksdb_total_sst_files_size)
 //
@@ -39,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "engine/auth.h"
 #include "engine/views.h"
+#include "notify/stats.h"
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -72,6 +75,7 @@ class Metrics final : public store::SequencerProbe, public engine::Views::ReadPr
     const store::Sequencer* sequencer = nullptr;
     const engine::BoardHub* boards = nullptr;
     const std::atomic<size_t>* log_followers = nullptr;
+    const notify::NotifyStats* notify = nullptr;  // Null without notify_rules.
   };
   void SetSources(const Sources& sources);
   void ClearSources();

@@ -18,6 +18,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   ASSIGN_OR_RETURN(server->engine_, engine::Engine::Open(EngineOptionsOf(options), clock,
                                                          {.sequencer = server->metrics_.get(),
                                                           .reads = server->metrics_.get()}));
+  if (options.notify.enabled()) {
+    ASSIGN_OR_RETURN(server->notifier_,
+                     notify::Notifier::Start(server->engine_.get(), options.notify, clock));
+    server->engine_->SetDeadLetters(server->notifier_.get());
+  }
   if (!server->engine_->auth_enabled()) {
     spdlog::warn(
         "event=auth_off listen={} msg=\"!!! AUTHENTICATION IS OFF (--insecure_no_auth): "
@@ -81,10 +86,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("cannot listen on ", options.listen_address,
                      ": the address is in use (another salestrackd?) or is not a local address"));
   }
-  server->metrics_->SetSources({.store = &server->engine_->store(),
-                                .sequencer = &server->engine_->sequencer(),
-                                .boards = &server->engine_->boards(),
-                                .log_followers = &server->engine_->log_followers()});
+  server->metrics_->SetSources(
+      {.store = &server->engine_->store(),
+       .sequencer = &server->engine_->sequencer(),
+       .boards = &server->engine_->boards(),
+       .log_followers = &server->engine_->log_followers(),
+       .notify = server->notifier_ ? &server->notifier_->stats() : nullptr});
   if (!options.metrics_listen_address.empty()) {
     absl::StatusOr<std::unique_ptr<prometheus::Exposer>> endpoint =
         server->metrics_->Serve(options.metrics_listen_address);
@@ -120,6 +127,9 @@ void Server::Shutdown(absl::Duration grace) {
   // Live streams end first (with UNAVAILABLE and where to resume), so only appends and unary calls
   // are left for the grace period.
   engine_->CloseStreams();
+  // Before the engine goes: the notifier reads it. A post in flight is aborted and stays pending.
+  engine_->SetDeadLetters(nullptr);
+  if (notifier_) notifier_->Stop();
   stall_watch_->EndAll();  // AppendStreams end once answered, rather than wait out the grace.
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   engine_->StopWriter();
@@ -127,6 +137,7 @@ void Server::Shutdown(absl::Duration grace) {
   metrics_endpoint_.reset();
   metrics_->ClearSources();
   grpc_server_.reset();
+  notifier_.reset();
   engine_.reset();
   spdlog::info("event=shut_down commits={} events_written={}", stats.commits, stats.events_written);
 }

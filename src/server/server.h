@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
+#include "notify/notifier.h"
 #include "salestrack/clock.h"
 #include "server/config.h"
 #include "server/kpi_service.h"
@@ -51,6 +52,7 @@ class Server {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<prometheus::Exposer> metrics_endpoint_;
   std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<notify::Notifier> notifier_;  // Null without notify_rules.
   std::unique_ptr<StallWatch> stall_watch_;
   std::unique_ptr<LogServiceImpl> log_service_;
   std::unique_ptr<LeaderboardServiceImpl> leaderboard_service_;

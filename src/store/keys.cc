@@ -69,4 +69,62 @@ void AppendRecordedAt(int64_t recorded_at_micros, std::string* value) {
   value->append(ts);
 }
 
+std::string NotifyStateKey(std::string_view rule) {
+  std::string key("s", 1);
+  key.push_back('\0');
+  key.append(rule);
+  return key;
+}
+
+std::string NotifyPendingPrefix(std::string_view rule) {
+  std::string key("p", 1);
+  key.push_back('\0');
+  key.append(rule);
+  key.push_back('\0');
+  return key;
+}
+
+std::string NotifyPendingKey(std::string_view rule, std::string_view idempotency_key) {
+  std::string key = NotifyPendingPrefix(rule);
+  key.append(idempotency_key);
+  return key;
+}
+
+std::string NotifyDeadKey(std::string_view idempotency_key) {
+  std::string key(kNotifyDeadPrefix);
+  key.append(idempotency_key);
+  return key;
+}
+
+std::string EncodeNotifyRuleState(const NotifyRuleState& state) {
+  std::string out;
+  PutVarint(out, state.period.size());
+  out.append(state.period);
+  for (const std::string& m : state.members) {
+    PutVarint(out, m.size());
+    out.append(m);
+  }
+  return out;
+}
+
+std::optional<NotifyRuleState> DecodeNotifyRuleState(std::string_view value) {
+  NotifyRuleState state;
+  bool first = true;
+  while (!value.empty()) {
+    uint64_t size = 0;
+    size_t n = ParseVarint(value, &size);
+    if (n == 0 || size > value.size() - n) return std::nullopt;
+    std::string part(value.substr(n, size));
+    value.remove_prefix(n + size);
+    if (first) {
+      state.period = std::move(part);
+      first = false;
+    } else {
+      state.members.push_back(std::move(part));
+    }
+  }
+  if (first) return std::nullopt;
+  return state;
+}
+
 }  // namespace salestrack::store

@@ -18,6 +18,18 @@
 //                    is created, replaced only by a re-projection; see store/time_zone_binding.h.
 //                    A directory written before this key existed gets it at its next start: the
 //                    zone that start is given, else UTC)
+//   "notify" (the outgoing webhooks' delivery state, src/notify/; docs/data-safety.md). The
+//           notifier writes each step in one synced WriteBatch, so a restart resumes exactly:
+//           key := "c"                           value := decimal ASCII seq: the last log record
+//                                                 whose notifications are decided
+//           key := "s" 0x00 rule                 value := lp(period) lp(member)*: the rule's
+//                                                 state (a board's top n, the subjects that
+//                                                 reached their target, the last digest day)
+//           key := "p" 0x00 rule 0x00 idem_key   value := Notification bytes (kpi_service.proto):
+//                                                 pending, with attempts and next_attempt_at
+//           key := "d" 0x00 idem_key             value := Notification bytes: a dead letter
+//           (lp(x) := varint64(size) x. A directory without the family gets it, empty, at open;
+//           an empty family means "start at the log head": history is never notified.)
 //   "default" key := "resume_marker"    value := ""  (written without the WAL, so never durable,
 //                    and never read: it keeps a memtable non-empty so that RocksDB's recovery
 //                    from a full disk switches to a new WAL; see LogStore::KeepAMemtableFilled)
@@ -38,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace salestrack::store {
 
@@ -46,6 +59,7 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr std::string_view kLogFamily = "log";
 inline constexpr std::string_view kIdsFamily = "ids";
 inline constexpr std::string_view kMetaFamily = "meta";
+inline constexpr std::string_view kNotifyFamily = "notify";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kTimeZoneKey = "time_zone";
@@ -66,6 +80,20 @@ std::optional<IdEntry> DecodeIdEntry(std::string_view value);
 // "log" values, in two steps: the event part (any thread), then the writer appends recorded_at.
 std::string EncodeLogValuePrefix(std::string_view event_bytes);
 void AppendRecordedAt(int64_t recorded_at_micros, std::string* value);
+
+// "notify" keys and the rule state's value.
+inline constexpr std::string_view kNotifyCheckpointKey = "c";
+std::string NotifyStateKey(std::string_view rule);
+std::string NotifyPendingPrefix(std::string_view rule);  // Every pending key of the rule.
+std::string NotifyPendingKey(std::string_view rule, std::string_view idempotency_key);
+inline constexpr std::string_view kNotifyDeadPrefix = std::string_view("d\0", 2);
+std::string NotifyDeadKey(std::string_view idempotency_key);
+struct NotifyRuleState {
+  std::string period;
+  std::vector<std::string> members;
+};
+std::string EncodeNotifyRuleState(const NotifyRuleState& state);
+std::optional<NotifyRuleState> DecodeNotifyRuleState(std::string_view value);
 
 }  // namespace salestrack::store
 

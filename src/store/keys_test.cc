@@ -58,5 +58,19 @@ TEST(KeysTest, LogValueIsAnEventRecordWithoutSeq) {
   }
 }
 
+TEST(KeysTest, NotifyRuleStatesRoundTripAndRefuseTruncation) {
+  const NotifyRuleState state{"2026-12-01", {"rep-a", "", std::string(200, 'x')}};
+  const std::string value = EncodeNotifyRuleState(state);
+  std::optional<NotifyRuleState> back = DecodeNotifyRuleState(value);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->period, state.period);
+  EXPECT_EQ(back->members, state.members);
+  EXPECT_FALSE(DecodeNotifyRuleState(value.substr(0, value.size() - 1)).has_value());
+  EXPECT_FALSE(DecodeNotifyRuleState("").has_value());
+  // Pending keys of one rule share a prefix that no other rule's keys start with.
+  EXPECT_TRUE(NotifyPendingKey("a", "k").starts_with(NotifyPendingPrefix("a")));
+  EXPECT_FALSE(NotifyPendingKey("ab", "k").starts_with(NotifyPendingPrefix("a")));
+}
+
 }  // namespace
 }  // namespace salestrack::store

@@ -1,5 +1,6 @@
 #include "store/log_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -69,6 +70,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
       for (const auto& f : families) known = known || f.name == name;
       if (!known) families.push_back({name, rocksdb::ColumnFamilyOptions()});
     }
+    // A read-only open cannot create the notify family that directories written before it lack.
+    if (options.read_only && std::find(names.begin(), names.end(), kNotifyFamily) == names.end()) {
+      std::erase_if(families, [](const auto& f) { return f.name == kNotifyFamily; });
+    }
   }
 
   rocksdb::DB* db = nullptr;
@@ -104,6 +109,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   store->log_ = store->handles_[1];
   store->ids_ = store->handles_[2];
   store->meta_ = store->handles_[3];
+  if (families.size() > 4 && families[4].name == kNotifyFamily) store->notify_ = store->handles_[4];
   RETURN_IF_ERROR(store->CheckOrInitFormat());
   ASSIGN_OR_RETURN(store->head_at_open_, store->ReadHead());
   if (!options.read_only) store->KeepAMemtableFilled();
@@ -161,6 +167,13 @@ absl::Status LogStore::WriteMeta(std::string_view key, std::string_view value) {
   w.sync = true;
   return FromRocksStatus(db_->Put(w, meta_, ToSlice(key), ToSlice(value)),
                          absl::StrCat("writing ", std::string(key)));
+}
+
+absl::Status LogStore::WriteNotify(rocksdb::WriteBatch* batch) const {
+  if (options_.read_only) return absl::FailedPreconditionError("the store is open read-only");
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  return FromRocksStatus(db_->Write(w, batch), "writing the notifier's state");
 }
 
 absl::StatusOr<uint64_t> LogStore::ReadHead() const {

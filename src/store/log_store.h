@@ -88,6 +88,12 @@ class LogStore {
   // REQUIRES: called by one thread at a time (the sequencer's writer).
   absl::Status Commit(rocksdb::WriteBatch* batch);
 
+  // Writes a batch of "notify" family entries (the notifier's state, keys.h), synced. Const like
+  // KeepAMemtableFilled: it leaves the log and its figures as they are. Thread-safe, beside the
+  // writer's commits; refused with UNAVAILABLE while RocksDB recovers from a failed write (a full
+  // disk): the caller retries later.
+  absl::Status WriteNotify(rocksdb::WriteBatch* batch) const;
+
   // A "meta" value (keys.h): nullopt when the key is absent.
   absl::StatusOr<std::optional<std::string>> ReadMeta(std::string_view key) const;
   // Writes a "meta" value, synced. REQUIRES: not read_only, and no commit runs concurrently (the
@@ -100,6 +106,8 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* log_family() const { return log_; }
   rocksdb::ColumnFamilyHandle* ids_family() const { return ids_; }
   rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
+  // Null only on a read-only open of a directory written before the family existed.
+  rocksdb::ColumnFamilyHandle* notify_family() const { return notify_; }
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& dir() const { return dir_; }
 
@@ -126,6 +134,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* log_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* notify_ = nullptr;
   uint64_t head_at_open_ = 0;
   bool needs_resume_ = false;  // Commit() thread only.
 };

@@ -106,6 +106,7 @@ RocksDbOptions DaemonRocksDbOptions(size_t block_cache_bytes) {
       {std::string(kLogFamily), LogFamilyOptions(cache)},
       {std::string(kIdsFamily), IdsFamilyOptions(cache)},
       {std::string(kMetaFamily), rocksdb::ColumnFamilyOptions()},
+      {std::string(kNotifyFamily), rocksdb::ColumnFamilyOptions()},
   };
   return o;
 }

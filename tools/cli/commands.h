@@ -48,6 +48,8 @@ int RunImport(const Context& ctx);
 // `salestrack import --mapping=MAPPING FILE...`: CRM CSV exports (tools/cli/import/).
 int RunCrmImport(const Context& ctx);
 int RunStats(const Context& ctx);
+// `salestrack notify dead-letters | retry` (notify_commands.cc).
+int RunNotify(const Context& ctx);
 // Local: needs no daemon. `args` is argv after flag parsing.
 int RunNewKey(const std::vector<char*>& args);
 

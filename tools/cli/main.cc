@@ -105,6 +105,11 @@ constexpr char kUsage[] =
     "  stats           The daemon's operational figures (admin key): appends by outcome,\n"
     "                  batch sizes, commit and WAL sync latency, subscribers, RocksDB sizes;\n"
     "                  the same figures as its Prometheus endpoint.\n"
+    "  notify dead-letters\n"
+    "                  The notifications (webhooks) that failed every attempt, with their\n"
+    "                  idempotency keys and last errors (admin key). Flags: --rule, --limit.\n"
+    "  notify retry KEY... | --all [--rule NAME]\n"
+    "                  Queue dead letters again, with the same idempotency keys.\n"
     "\n"
     "  top             A leaderboard, once: --unit ID --metric NAME [--period, --date as for\n"
     "                  kpis] or --competition ID; --top N (default 10), or --around REP\n"
@@ -187,6 +192,7 @@ int main(int argc, char** argv) {
   if (command == "export") return salestrack::cli::RunExport(ctx);
   if (command == "import") return salestrack::cli::RunImport(ctx);
   if (command == "stats") return salestrack::cli::RunStats(ctx);
+  if (command == "notify") return salestrack::cli::RunNotify(ctx);
   std::fprintf(stderr, "salestrack: unknown command \"%s\"\n\n%s\n", command.c_str(), kUsage);
   return 2;
 }
