@@ -15,6 +15,7 @@
 #include "org_events.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
+#include "scoring_fixture.h"
 #include "test_util.h"
 
 namespace salestrack::testing {
@@ -253,6 +254,40 @@ TEST_F(NamesTest, ABoardSubscriberSeesTheSigningWithTheRepsName) {
   std::set<std::string> contracts;
   for (const v1::Signing& x : t->signings()) contracts.insert(x.contract_id());
   EXPECT_EQ(contracts, (std::set<std::string>{"ct-w", "ct-li"}));
+}
+
+TEST(ScorecardNamesTest, TheSubjectAndWhereEachTargetWasSet) {
+  TempDir dir;
+  Daemon daemon(dir.Sub("data"));
+  std::vector<v1::Event> events;
+  for (absl::string_view line : absl::StrSplit(kScoringEvents, '\n', absl::SkipWhitespace())) {
+    ASSERT_TRUE(
+        google::protobuf::TextFormat::ParseFromString(std::string(line), &events.emplace_back()));
+  }
+  AppendOk(*daemon.NewStub(), events);
+  v1::GetScorecardRequest request;
+  request.mutable_subject()->set_rep_id("ann");
+  request.mutable_period()->set_kind(v1::MONTH);
+  request.mutable_period()->mutable_date()->set_year(2026);
+  request.mutable_period()->mutable_date()->set_month(11);
+  request.mutable_period()->mutable_date()->set_day(1);
+  v1::GetScorecardResponse card;
+  grpc::ClientContext context;
+  grpc::Status s =
+      v1::KpiService::NewStub(daemon.NewChannel())->GetScorecard(&context, request, &card);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(card.subject_name(), "Ann");
+  int named = 0;
+  for (const v1::ScorecardRow& row : card.rows()) {
+    if (row.target_from() == "rep ann") {
+      EXPECT_EQ(row.target_from_name(), "Ann");
+      ++named;
+    } else if (row.target_from() == "unit sh") {
+      EXPECT_EQ(row.target_from_name(), "Shanghai");
+      ++named;
+    }
+  }
+  EXPECT_GT(named, 0) << card.DebugString();
 }
 
 // ---- GetOrgInfo, per role
