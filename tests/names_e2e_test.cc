@@ -256,6 +256,19 @@ TEST_F(NamesTest, ABoardSubscriberSeesTheSigningWithTheRepsName) {
   EXPECT_EQ(contracts, (std::set<std::string>{"ct-w", "ct-li"}));
 }
 
+TEST_F(NamesTest, TheCliShowsMoneyAndNamesInALocale) {
+  const std::string base = absl::StrCat("--server=", daemon_.address(),
+                                        " kpis --rep nj-sun --period month --date 2026-10-01");
+  CliResult zh = RunCli(base + " --locale zh_CN.UTF-8");
+  ASSERT_EQ(zh.code, 0) << zh.err;
+  EXPECT_THAT(zh.out, HasSubstr("rep nj-sun (孙磊)"));
+  EXPECT_THAT(zh.out, ::testing::ContainsRegex("sales_amount +¥12,000.00\n"));
+  CliResult plain = RunCli(base);  // Scripts and the tour: minor units, as before.
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_THAT(plain.out, ::testing::ContainsRegex("sales_amount +1,200,000 \\(12,000.00\\)\n"));
+  EXPECT_THAT(plain.out, ::testing::Not(HasSubstr("孙磊")));
+}
+
 TEST(ScorecardNamesTest, TheSubjectAndWhereEachTargetWasSet) {
   TempDir dir;
   Daemon daemon(dir.Sub("data"));
