@@ -22,6 +22,7 @@ rules=(
   "server | src/server | ^cli/"
   "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^notify/"
   "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/ ^notify/"
+  "format | src/format | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/"
 )
 
 checked=0

@@ -163,23 +163,36 @@ int RunKpis(const Context& ctx) {
     PrintJson(response);
     return 0;
   }
+  std::unique_ptr<format::MoneyFormatter> money;
+  if (status = MoneyFormatterFromFlags(ctx, &money); !status.ok()) {
+    return RpcFailed(kCmd, ctx, status);
+  }
+  // With --locale, the subject's display name beside its id.
+  std::string subject_text = FormatSubject(response.subject());
+  if (money != nullptr && !response.subject_name().empty()) {
+    absl::StrAppend(&subject_text, " (", response.subject_name(), ")");
+  }
 
   // The reps' ids when the response lists them (a rep, or --list_reps), else how many.
   std::string reps = response.rep_count() == 0    ? "none"
                      : response.rep_ids().empty() ? absl::StrCat(response.rep_count())
                                                   : absl::StrJoin(response.rep_ids(), ", ");
-  std::printf("KPIs for %s, %s, at seq %llu (reps merged: %s)\n\n",
-              FormatSubject(response.subject()).c_str(), FormatPeriod(response.period()).c_str(),
+  std::printf("KPIs for %s, %s, at seq %llu (reps merged: %s)\n\n", subject_text.c_str(),
+              FormatPeriod(response.period()).c_str(),
               static_cast<unsigned long long>(response.seq()), reps.c_str());
   Table metrics({{"metric"}, {"value"}});
-  for (const v1::MetricValue& m : response.metrics()) metrics.AddRow({m.name(), FormatMetric(m)});
+  for (const v1::MetricValue& m : response.metrics()) {
+    metrics.AddRow({m.name(), FormatMetric(m, money.get())});
+  }
   std::fputs(metrics.Render().c_str(), stdout);
 
   google::protobuf::Timestamp as_of = response.as_of();
   as_of.set_nanos(0);  // Whole seconds are enough here.
   std::printf("\npoint in time, as of %s\n\n", FormatTimestamp(as_of).c_str());
   Table now({{"figure"}, {"value"}});
-  for (const v1::MetricValue& m : response.point_in_time()) now.AddRow({m.name(), FormatMetric(m)});
+  for (const v1::MetricValue& m : response.point_in_time()) {
+    now.AddRow({m.name(), FormatMetric(m, money.get())});
+  }
   std::fputs(now.Render().c_str(), stdout);
   return 0;
 }

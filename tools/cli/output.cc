@@ -9,10 +9,15 @@
 #include "absl/strings/str_format.h"
 #include "cli/commands.h"
 #include "google/protobuf/util/json_util.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
 
 ABSL_FLAG(bool, json, false,
           "kpis, funnel, followups, verify, rebuild: print the daemon's response as JSON "
           "(protobuf JSON mapping, proto field names) instead of a table.");
+ABSL_FLAG(std::string, locale, "",
+          "kpis: show money in the org currency and percents in this locale (en, zh-CN, ...; "
+          "zh_CN.UTF-8 as LANG spells it works too). Default: money in minor units with major "
+          "units in brackets.");
 
 namespace salestrack::cli {
 namespace {
@@ -134,8 +139,16 @@ std::string Duration(double seconds, char unit) {
   return absl::StrFormat("%.1f%c", seconds / divisor, unit);
 }
 
-std::string FormatMetric(const v1::MetricValue& m) {
+std::string FormatMetric(const v1::MetricValue& m, const format::MoneyFormatter* money) {
   if (!m.defined()) return kUndefined;
+  if (money != nullptr) {
+    if (m.kind() == v1::MetricValue::MONEY) return money->Format(m.integer());
+    if (m.kind() == v1::MetricValue::RATIO) return money->FormatRatio(m.real());
+    if (m.kind() == v1::MetricValue::MEAN && IsMoneyMean(m.name()) && std::isfinite(m.real()) &&
+        std::fabs(m.real()) < 9e18) {
+      return money->Format(std::llround(m.real()));
+    }
+  }
   switch (m.kind()) {
     case v1::MetricValue::COUNT:
       return Grouped(m.integer());
@@ -192,6 +205,22 @@ void PrintJson(const google::protobuf::Message& message) {
   (void)google::protobuf::util::MessageToJsonString(message, &text, options);
   text += '\n';
   std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+grpc::Status MoneyFormatterFromFlags(const Context& ctx,
+                                     std::unique_ptr<format::MoneyFormatter>* money) {
+  const std::string locale = absl::GetFlag(FLAGS_locale);
+  if (locale.empty()) return grpc::Status::OK;
+  v1::GetOrgInfoResponse org;
+  grpc::ClientContext context;
+  SetDeadline(context, ctx);
+  grpc::Status status =
+      v1::KpiService::NewStub(ctx.channel)->GetOrgInfo(&context, v1::GetOrgInfoRequest(), &org);
+  if (!status.ok()) return status;
+  *money = std::make_unique<format::MoneyFormatter>(
+      format::CurrencySpec{org.currency().code(), org.currency().minor_unit_exponent()},
+      format::LocaleFromLang(locale));
+  return grpc::Status::OK;
 }
 
 int RpcFailed(absl::string_view command, const Context& ctx, const grpc::Status& status) {

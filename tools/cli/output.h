@@ -5,12 +5,14 @@
 #define SALESTRACK_TOOLS_CLI_OUTPUT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "format/money.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -58,7 +60,14 @@ char DurationUnit(double seconds);
 
 // The text of one KPI figure: counts as integers, money as Money(), ratios as percentages, means
 // with 2 decimals, distributions as "n=3 mean=2.5d p50=2.0d p90=4.1d", undefined as "—".
-std::string FormatMetric(const v1::MetricValue& m);
+// With `money` (--locale): money and money means in the org currency ("¥12,000.00"), ratios as
+// the locale's percents.
+std::string FormatMetric(const v1::MetricValue& m, const format::MoneyFormatter* money = nullptr);
+// The org's currency (GetOrgInfo) in the --locale flag's locale, in *money; none without
+// --locale (tables then show minor units with major units in brackets). The daemon's error if the
+// call fails.
+grpc::Status MoneyFormatterFromFlags(const Context& ctx,
+                                     std::unique_ptr<format::MoneyFormatter>* money);
 
 // "2026-11-05T02:00:00Z" (UTC; fractional seconds only when present).
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
