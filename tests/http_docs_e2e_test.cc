@@ -34,23 +34,6 @@ std::vector<std::string> CurlLines(const std::string& doc, const std::string& se
   return lines;
 }
 
-struct ShellRun {
-  int code = -1;
-  std::string out;
-};
-
-ShellRun Shell(const std::string& command) {
-  ShellRun run;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) run.out.append(buf, n);
-  int status = pclose(p);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
 TEST(HttpDocsTest, CurlExamplesRunAsWritten) {
   KeyedDaemon d("", {{"root", "admin"}}, {"--http_listen=127.0.0.1:0"});
   auto log = v1::LogService::NewStub(d.Channel("root"));
@@ -65,7 +48,7 @@ TEST(HttpDocsTest, CurlExamplesRunAsWritten) {
   bool saw_event = false;
   for (const std::string& line : lines) {
     SCOPED_TRACE(line);
-    ShellRun run = Shell(absl::StrCat("cd ", dir.path(), " && ", line));
+    ShellRun run = RunShell(absl::StrCat("cd ", dir.path(), " && ", line));
     const bool timed = absl::StrContains(line, "--max-time");
     // A stream shown for a while ends by curl's timeout (28), having printed its events.
     EXPECT_EQ(run.code, timed ? 28 : 0) << run.out;
