@@ -1,5 +1,9 @@
 // The HTTP front door end to end: a real salestrackd with API keys and --http_listen, called over
 // real sockets by libcurl, its answers compared with gRPC's for the same requests.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <string>
@@ -405,6 +409,42 @@ TEST_F(HttpTest, ShutdownEndsEventStreamsWithAnErrorEventAndExitsCleanly) {
   EXPECT_EQ(events.back().event, "error");
   EXPECT_TRUE(absl::StrContains(events.back().data, R"("code":"unavailable")"))
       << events.back().data;
+}
+
+// A connection that sends `text` and then nothing (a slow client).
+int SendAndStall(int port, const std::string& text) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  return fd;
+}
+
+TEST(HttpLimitsTest, SlowUploadsCannotPinMoreThanTheBodyBudget) {
+  KeyedDaemon d("http_limits { max_body_bytes: 1024 request_timeout_seconds: 5 }\n",
+                {{"root", "admin"}}, {"--http_listen=127.0.0.1:0"});
+  const int port = d.daemon().http_port();
+  // Eight uploads announce a full body each and send none of it: the budget (8 bodies) is held.
+  const std::string stalled = absl::StrCat(
+      "POST /salestrack.v1.LogService/Append HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nContent-Length: 1024\r\n\r\n");
+  std::vector<int> fds;
+  for (int i = 0; i < 8; ++i) fds.push_back(SendAndStall(port, stalled));
+  absl::SleepFor(absl::Milliseconds(300));
+  HttpReply refused = PostJson(port, "/salestrack.v1.LogService/GetLogInfo", std::string(600, ' '),
+                               {"Authorization: Bearer " + d.token("root")});
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_TRUE(absl::StrContains(refused.body, "http_limits.max_body_bytes")) << refused.body;
+  EXPECT_FALSE(refused.headers["retry-after-ms"].empty());
+  // Small calls still pass, and once the stalled uploads are gone the budget is back.
+  for (int fd : fds) close(fd);
+  absl::SleepFor(absl::Milliseconds(300));
+  HttpReply after = PostJson(port, "/salestrack.v1.LogService/GetLogInfo", std::string(600, ' '),
+                             {"Authorization: Bearer " + d.token("root")});
+  EXPECT_EQ(after.status, 200) << after.body;
 }
 
 TEST(HttpConfigTest, OffUnlessConfiguredAndLimitsAreChecked) {

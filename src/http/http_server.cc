@@ -236,13 +236,23 @@ bool HttpServer::TakeStream() {
 
 void HttpServer::ReleaseStream() { streams_.fetch_sub(1); }
 
+bool HttpServer::TakeBodyBytes(size_t bytes) {
+  const size_t cap = kBodiesInFlight * options_.max_body_bytes;
+  size_t held = body_bytes_.load();
+  do {
+    if (held + bytes > cap) return false;
+  } while (!body_bytes_.compare_exchange_weak(held, held + bytes));
+  return true;
+}
+
 int HttpServer::Handle(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   const absl::string_view verb = info->request_method;
   absl::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
   std::string route = "other";
   int status = 0;
-  if (absl::ConsumePrefix(&path, kSsePrefix) && absl::StartsWith(path, "/")) {
+  if (absl::StartsWith(path, absl::StrCat(kSsePrefix, "/"))) {
+    path.remove_prefix(sizeof kSsePrefix - 1);
     const Method* method = table_.Find(path);
     if (method != nullptr && method->kind == Method::Kind::kServerStream) {
       route = std::string(Route(path));
@@ -351,6 +361,20 @@ int HttpServer::ServeApi(mg_connection* conn, const Method& method, absl::string
                         {{"Accept-Post", want}, {"Connection", "close"}});
   }
   if (absl::Status s = CheckOrigin(conn); !s.ok()) return SendConnectError(conn, s);
+  // The bodies read at once are bounded in all (kBodiesInFlight bodies of the cap), not just each:
+  // a crowd of clients cannot make the daemon hold num_threads full bodies.
+  const long long declared = mg_get_request_info(conn)->content_length;
+  const size_t reserve = declared >= 0 && static_cast<size_t>(declared) < options_.max_body_bytes
+                             ? static_cast<size_t>(declared)
+                             : options_.max_body_bytes;
+  if (!TakeBodyBytes(reserve)) {
+    absl::Status full = absl::ResourceExhaustedError(
+        absl::StrCat("request bodies being read: over ", kBodiesInFlight,
+                     " × http_limits.max_body_bytes; retry shortly"));
+    engine::SetRetryAfter(&full, absl::Milliseconds(100));
+    return SendConnectError(conn, full, {{"Connection", "close"}});
+  }
+  absl::Cleanup give_back = [this, reserve] { body_bytes_.fetch_sub(reserve); };
   absl::StatusOr<std::string> body = ReadBody(conn);
   if (!body.ok()) {
     const int code = body.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;

@@ -84,6 +84,10 @@ class HttpServer {
   // A stream place (max_streams); false when all are taken.
   bool TakeStream();
   void ReleaseStream();
+  // Room for `bytes` more of request bodies (kBodiesInFlight × max_body_bytes in all); the caller
+  // gives them back to body_bytes_.
+  bool TakeBodyBytes(size_t bytes);
+  static constexpr size_t kBodiesInFlight = 8;
 
   const HttpOptions options_;
   engine::Engine* const engine_;
@@ -92,6 +96,7 @@ class HttpServer {
   JsonMemo json_memo_;  // Shared by the streams: one board update is printed once.
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> streams_{0};
+  std::atomic<size_t> body_bytes_{0};
   mg_context* context_ = nullptr;
   int port_ = 0;
 };

@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
       .usage =
           "salestrackd: the salestrack daemon. It keeps the event log of a sales team in RocksDB\n"
           "and serves its KPIs, funnels, scorecards and live leaderboards over gRPC\n"
-          "(salestrack.v1 services, grpc.health.v1.Health, server reflection).\n\n"
+          "(salestrack.v1 services, grpc.health.v1.Health, server reflection) and, with\n"
+          "--http_listen, over HTTP/JSON with the web app (docs/http.md).\n\n"
           "Usage: salestrackd [--config FILE] [--listen HOST:PORT] [--data_dir DIR] "
           "[--time_zone ZONE] ...\n"
           "Stops gracefully on SIGTERM or SIGINT.",
