@@ -14,15 +14,16 @@ cd "${1:-$(dirname "$0")/..}"
 # regexes matched against the path inside the quotes or angle brackets, space-separated).
 grpc='^grpcpp/ ^grpc/ \.grpc\.pb\.h$'
 rules=(
-  "core | include/salestrack src/core | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^curl/"
-  "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/ ^notify/"
-  "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/ ^notify/"
-  "engine | src/engine | $grpc ^server/ ^cli/ ^notify/ ^curl/"
-  "notify | src/notify | $grpc ^server/ ^cli/"
+  "core | include/salestrack src/core | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^curl/ ^http/"
+  "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/ ^notify/ ^http/"
+  "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/ ^notify/ ^http/"
+  "engine | src/engine | $grpc ^server/ ^cli/ ^notify/ ^curl/ ^http/"
+  "notify | src/notify | $grpc ^server/ ^cli/ ^http/"
+  "http | src/http | $grpc ^server/ ^cli/ ^notify/ ^curl/"
   "server | src/server | ^cli/"
-  "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^notify/"
-  "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/ ^notify/"
-  "format | src/format | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/"
+  "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^notify/ ^http/"
+  "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/ ^notify/ ^http/"
+  "format | src/format | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^http/"
 )
 
 checked=0

@@ -18,6 +18,7 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  grpc-proto  # gRPC's health and reflection .proto files, compiled in.
                  libcsv-dev  # The CSV of `salestrack import --mapping` (RFC 4180).
                  libcurl4-openssl-dev  # The notifier's outgoing webhooks (src/notify/).
+                 libcivetweb-dev  # The HTTP/JSON front door (src/http/).
                  libicu-dev)  # Money, percents and 万/亿 in the locale (src/format/).
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
@@ -25,7 +26,7 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools
                clang libclang-rt-14-dev clang-format chromium fonts-noto-cjk libpng-dev
                python3-grpcio
-               libcivetweb-dev)  # The notification tests' local webhook receiver.
+               nodejs)  # The Node example (examples/node).
 
 mode=all
 case "${1:-}" in

@@ -13,6 +13,7 @@
 #include "engine/options.h"
 #include "grpcpp/security/server_credentials.h"
 #include "notify/config.h"
+#include "http/http_server.h"
 #include "salestrack/v1/config.pb.h"
 
 namespace salestrack::server {
@@ -71,6 +72,8 @@ struct ServerOptions {
   std::string config_path;
   // Outgoing webhooks (config notify_rules, notify_delivery; notify/config.h).
   notify::NotifyOptions notify;
+  // The HTTP front door (http/http_server.h); its listen_address empty: none.
+  http::HttpOptions http;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;
