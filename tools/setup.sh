@@ -16,7 +16,8 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
                  libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev
                  grpc-proto  # gRPC's health and reflection .proto files, compiled in.
-                 libcsv-dev)  # The CSV of `salestrack import --mapping` (RFC 4180).
+                 libcsv-dev  # The CSV of `salestrack import --mapping` (RFC 4180).
+                 libgmp-dev)  # Exact rationals for scoring (include/salestrack/score_math.h).
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
 # and reports, and gRPC for Python (the client example, examples/python).

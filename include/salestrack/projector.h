@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -59,6 +60,10 @@ struct MetricValue {
   std::optional<double> real;
   int64_t count = 0;  // Distributions.
   double mean_seconds = 0, p50_seconds = 0, p90_seconds = 0;
+  // The exact figure behind `real` (ratios and means: num / den; both 0 when undefined) and behind
+  // `mean_seconds` (distributions: sum_micros / count), for scoring without rounding.
+  int64_t num = 0, den = 0;
+  absl::int128 sum_micros = 0;
 
   friend bool operator==(const MetricValue&, const MetricValue&) = default;
 };

@@ -32,6 +32,10 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
   if (r.actual) out->set_actual(*r.actual);
   if (r.attainment) out->set_attainment(*r.attainment);
   if (r.score) out->set_score(*r.score);
+  if (r.attainment_bp) out->set_attainment_bp(*r.attainment_bp);
+  if (r.score_centi) out->set_score_centi(*r.score_centi);
+  if (r.paced_target) out->set_paced_target(*r.paced_target);
+  if (r.pace_gap) out->set_pace_gap(*r.pace_gap);
   out->set_note(r.note);
 }
 
@@ -43,10 +47,11 @@ absl::Status Engine::GetScorecard(const Principal& who, const v1::GetScorecardRe
   RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   absl::StatusOr<Subject> subject = DecodeSubject(request.subject());
   if (!subject.ok()) return subject.status();
-  absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
+  const absl::Time now = clock_->Now();
+  absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, now);
   if (!period.ok()) return period.status();
   absl::StatusOr<Scorecard> card = views_->Read([&](const Projector& p) {
-    return ComputeScorecard(p, *subject, *period, request.scheme_id());
+    return ComputeScorecard(p, *subject, *period, request.scheme_id(), now);
   });
   if (!card.ok()) return card.status();
   response->set_seq(card->seq);
@@ -62,6 +67,10 @@ absl::Status Engine::GetScorecard(const Principal& who, const v1::GetScorecardRe
   if (card->sales_target) response->set_sales_target(*card->sales_target);
   response->set_commission(card->commission);
   for (const std::string& note : card->notes) response->add_notes(note);
+  response->set_composite_centi(card->composite_centi);
+  response->set_scheme_reason(card->scheme_reason);
+  response->set_in_progress(card->in_progress);
+  response->set_elapsed_bp(static_cast<uint32_t>(card->elapsed_bp));
   return absl::OkStatus();
 }
 
