@@ -1,9 +1,10 @@
 // Exact scores, the scheme a unit is scored by, and pacing, through a real salestrackd and the real
 // CLI (issue 21 items 5–7; docs/decisions.md, Scoring).
-#include <fstream>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -114,6 +115,77 @@ event_id: "t" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "
   EXPECT_EQ(card.rows(0).attainment_bp(), -1665);  // -333 / 2000 = -16.65 %.
   EXPECT_EQ(card.rows(0).score_centi(), -1665);
   EXPECT_EQ(card.composite_centi(), -1665);
+}
+
+// A unit is scored by a unit scheme when there is one (role "unit:<id>", else "unit"), not by
+// whatever scheme its reps' most common role has; the card says which and why.
+TEST_F(ScoreFiguresE2eTest, AUnitSchemeScoresUnitsAndTheCardSaysWhy) {
+  Append(testing::kScoringEvents);
+  v1::GetScorecardResponse card = Scorecard("--unit sh --date 2026-11-01");
+  EXPECT_EQ(card.scheme_id(), "seed");
+  EXPECT_THAT(card.scheme_reason(), HasSubstr("no unit scheme"));
+  EXPECT_THAT(card.scheme_reason(), HasSubstr("(seed, 2 reps)"));
+  Append(
+      R"txt(event_id: "s-unit" occurred_at { seconds: 1790812800 } scheme_defined { scheme_id: "units" name: "Units" role: "unit" components { dimension: "result" metric: "sales_amount" weight_bp: 10000 linear {} direction: HIGHER_IS_BETTER } }
+event_id: "s-unit-hz" occurred_at { seconds: 1790812800 } scheme_defined { scheme_id: "hz-only" name: "Hangzhou" role: "unit:hz" components { dimension: "result" metric: "sales_amount" weight_bp: 10000 threshold {} direction: HIGHER_IS_BETTER } }
+)txt");
+  card = Scorecard("--unit sh --date 2026-11-01");
+  EXPECT_EQ(card.scheme_id(), "units");
+  EXPECT_EQ(card.role(), "unit");
+  EXPECT_EQ(card.scheme_reason(), "the unit scheme (role \"unit\")");
+  EXPECT_EQ(Scorecard("--unit hz --date 2026-11-01").scheme_id(), "hz-only");
+  // A rep is still scored by its role's scheme; --scheme still wins.
+  EXPECT_EQ(Scorecard("--rep ann --date 2026-11-01").scheme_id(), "seed");
+  card = Scorecard("--unit sh --date 2026-11-01 --scheme seed");
+  EXPECT_EQ(card.scheme_id(), "seed");
+  EXPECT_EQ(card.scheme_reason(), "requested (scheme_id)");
+  testing::CliResult text = Cli("scorecard --unit hz --date 2026-11-01");
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("scheme chosen: the unit scheme (role \"unit:hz\")"));
+}
+
+// A running period shows its elapsed share and each sum component against its pro-rated target;
+// a closed one shows neither. The clock is the real one, so expectations are bounded by the
+// shares just before and just after the call.
+TEST_F(ScoreFiguresE2eTest, ARunningPeriodShowsPace) {
+  const absl::Time before = absl::Now();
+  const absl::CivilDay today = absl::ToCivilDay(before, absl::UTCTimeZone());
+  const absl::CivilMonth month(today);
+  const absl::Time start = absl::FromCivil(month, absl::UTCTimeZone());
+  const absl::Time end = absl::FromCivil(month + 1, absl::UTCTimeZone());
+  const int64_t signed_at = absl::ToUnixSeconds(std::max(start, before - absl::Hours(1)));
+  constexpr int64_t kTarget = 3'000'000, kSigned = 1'000;
+  Append(
+      OneComponentOrg("linear {}") +
+      absl::StrFormat(
+          R"txt(event_id: "k" occurred_at { seconds: %d } rep_id: "eve" contract_signed { contract_id: "k" customer_id: "c" amount: %d }
+event_id: "t" occurred_at { seconds: 1792454400 } target_set { subject_rep_id: "eve" period { kind: MONTH date { year: %d month: %d day: 1 } } metric: "sales_amount" target: %d }
+)txt",
+          signed_at, kSigned, month.year(), month.month(), kTarget));
+  const std::string date = absl::FormatCivilTime(absl::CivilDay(month));
+  v1::GetScorecardResponse card = Scorecard("--rep eve --date " + date);
+  const absl::Time after = absl::Now();
+  auto share = [&](absl::Time t) { return absl::FDivDuration(t - start, end - start); };
+  ASSERT_TRUE(card.in_progress());
+  EXPECT_GE(card.elapsed_bp(), static_cast<uint32_t>(share(before) * 10000) - 1);
+  EXPECT_LE(card.elapsed_bp(), static_cast<uint32_t>(share(after) * 10000) + 1);
+  ASSERT_EQ(card.rows_size(), 1);
+  const v1::ScorecardRow& row = card.rows(0);
+  ASSERT_TRUE(row.has_paced_target() && row.has_pace_gap());
+  EXPECT_GE(row.paced_target(), static_cast<int64_t>(kTarget * share(before)) - 1);
+  EXPECT_LE(row.paced_target(), static_cast<int64_t>(kTarget * share(after)) + 2);
+  EXPECT_EQ(row.pace_gap(), kSigned - row.paced_target());  // Both integers: the gap is exact.
+  EXPECT_EQ(row.target(), kTarget);  // The final-period view is beside it, unchanged.
+  testing::CliResult text = Cli("scorecard --rep eve --date " + date);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("period in progress"));
+  EXPECT_THAT(text.out, HasSubstr("paced target"));
+  if (row.pace_gap() < 0) EXPECT_THAT(text.out, HasSubstr("behind by"));
+
+  card = Scorecard("--rep eve --date 2026-11-01");  // Closed: no pace.
+  EXPECT_FALSE(card.in_progress());
+  EXPECT_FALSE(card.rows(0).has_paced_target());
+  EXPECT_THAT(Cli("scorecard --rep eve --date 2026-11-01").out, Not(HasSubstr("paced")));
 }
 
 }  // namespace
