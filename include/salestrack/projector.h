@@ -103,6 +103,16 @@ struct Competition {
   bool team = false;  // TEAM: units are ranked; INDIVIDUAL: reps.
 };
 
+// One event's part in a per-period sum (ExplainScore): a contract's amount in sales_amount, a
+// payment's in payments, ...
+struct Contribution {
+  uint64_t seq = 0;    // The defining event's seq.
+  absl::Time at;       // Its occurred_at.
+  std::string rep;     // Whose figure it adds to (the contract's owner).
+  std::string entity;  // The contract or payment id.
+  int64_t amount = 0;  // What it adds, in the metric's unit.
+};
+
 enum class FollowUpState { kAny, kOpen, kDone, kOnTime, kOverdue };
 struct FollowUp {
   std::string rep;
@@ -191,6 +201,14 @@ class Projector {
                                                 const Subject& subject,
                                                 const std::string& metric) const;
   const Competition* FindCompetition(const std::string& id) const;
+  // The events that add to `metric` for the reps `reps` in [from, to), by (at, seq): the first
+  // `limit`, and in *total how many. Listed metrics: sales_amount, signings, products_sold,
+  // gross_profit (contracts) and payments; for any other, nullopt (the figure is still exact, it
+  // is just not itemised). Walks every contract or payment: for an occasional explanation.
+  std::optional<std::vector<Contribution>> Contributions(const std::vector<std::string>& reps,
+                                                         absl::Time from, absl::Time to,
+                                                         const std::string& metric, size_t limit,
+                                                         size_t* total) const;
 
   // The applied, not voided openings of entity `id`, in no particular order (access checks:
   // entity_access.h).

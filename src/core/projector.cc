@@ -322,6 +322,11 @@ absl::StatusOr<MetricValue> Projector::CompetitionMetric(const std::string& comp
 const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
 }
+std::optional<std::vector<Contribution>> Projector::Contributions(
+    const std::vector<std::string>& reps, absl::Time from, absl::Time to, const std::string& metric,
+    size_t limit, size_t* total) const {
+  return impl_->Contributions(reps, from, to, metric, limit, total);
+}
 std::vector<EntityOpening> Projector::Openings(EntityKind kind, absl::string_view id) const {
   return impl_->Openings(kind, id);
 }
