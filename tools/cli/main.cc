@@ -56,7 +56,7 @@ constexpr char kUsage[] =
     "                  and conversion per stage. Flags as for kpis.\n"
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
-    "                  now; any time for open and overdue), --state "
+    "                  now, plus every open one however old), --state "
     "any|open|done|on_time|overdue.\n"
     "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
     "                  per component weight, baseline / target / challenge, actual,\n"
