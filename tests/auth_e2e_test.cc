@@ -105,7 +105,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 13);  // LogService 4, KpiService 5, AdminService 4.
+  EXPECT_EQ(methods, 14);  // LogService 4, KpiService 6, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
