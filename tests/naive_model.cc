@@ -48,6 +48,7 @@ struct Sample {
     if (values.empty()) return m;
     absl::int128 sum = 0;
     for (int64_t v : values) sum += v;
+    m.sum_micros = sum;
     m.mean_seconds = (static_cast<double>(sum) / static_cast<double>(values.size())) / 1e6;
     std::vector<int64_t> sorted = values;
     std::sort(sorted.begin(), sorted.end());
@@ -65,7 +66,11 @@ MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
 MetricValue Money(int64_t v) { return {MetricValue::Kind::kMoney, v}; }
 MetricValue Div(int64_t n, int64_t d, MetricValue::Kind kind = MetricValue::Kind::kRatio) {
   MetricValue m{kind};
-  if (d != 0) m.real = static_cast<double>(n) / static_cast<double>(d);
+  if (d != 0) {
+    m.real = static_cast<double>(n) / static_cast<double>(d);
+    m.num = n;
+    m.den = d;
+  }
   return m;
 }
 

@@ -17,37 +17,14 @@
 namespace salestrack {
 namespace {
 
-using ::salestrack::testing::Daemon;
-using ::salestrack::testing::TempDir;
 using ::testing::HasSubstr;
 
-class ScorecardE2eTest : public ::testing::Test {
+class ScorecardE2eTest : public testing::ScoringDaemonTest {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<Daemon>(dir_.Sub("data"));
+    ScoringDaemonTest::SetUp();
     ASSERT_EQ(Append(testing::kScoringEvents).code, 0);
   }
-  testing::CliResult Cli(const std::string& args) {
-    return testing::RunCli("--server=" + daemon_->address() + " " + args);
-  }
-  testing::CliResult Append(const std::string& text) {
-    std::string path = dir_.Sub(absl::StrCat("events-", ++files_, ".jsonl"));
-    std::ofstream(path) << testing::JsonLines(text);
-    testing::CliResult r = Cli("append " + path);
-    EXPECT_EQ(r.code, 0) << r.err;
-    return r;
-  }
-  v1::GetScorecardResponse Scorecard(const std::string& flags) {
-    testing::CliResult r = Cli("scorecard --json " + flags);
-    EXPECT_EQ(r.code, 0) << r.err;
-    v1::GetScorecardResponse card;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &card).ok()) << r.out;
-    return card;
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Daemon> daemon_;
-  int files_ = 0;
 };
 
 TEST_F(ScorecardE2eTest, SeedsExampleScorecardAsJsonAndTable) {
@@ -68,9 +45,9 @@ TEST_F(ScorecardE2eTest, SeedsExampleScorecardAsJsonAndTable) {
   EXPECT_THAT(text.out, HasSubstr("scorecard for rep ann, MONTH 2026-11-01, scheme seed (Seeds "
                                   "example, role seed), at seq 23"));
   EXPECT_THAT(text.out, HasSubstr("gross_margin"));
-  EXPECT_THAT(text.out, HasSubstr("32.0%"));  // Baseline 3200 of a ratio.
-  EXPECT_THAT(text.out, HasSubstr("36.0%"));  // Actual margin.
-  EXPECT_THAT(text.out, HasSubstr("90.0%"));  // Its attainment.
+  EXPECT_THAT(text.out, HasSubstr("32.0%"));   // Baseline 3200 of a ratio.
+  EXPECT_THAT(text.out, HasSubstr("36.0%"));   // Actual margin.
+  EXPECT_THAT(text.out, HasSubstr("90.00%"));  // Its attainment, in basis points.
   EXPECT_THAT(text.out, HasSubstr("target of unit east"));
   EXPECT_THAT(text.out, HasSubstr("composite score   75.25"));
   EXPECT_THAT(text.out, HasSubstr("bonus multiplier  x1.00"));

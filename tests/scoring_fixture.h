@@ -4,6 +4,8 @@
 #ifndef SALESTRACK_TESTS_SCORING_FIXTURE_H_
 #define SALESTRACK_TESTS_SCORING_FIXTURE_H_
 
+#include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "salestrack/v1/events.pb.h"
+#include "salestrack/v1/kpi_service.pb.h"
+#include "test_util.h"
 
 namespace salestrack::testing {
 
@@ -54,6 +58,35 @@ inline std::string JsonLines(const std::string& text) {
   }
   return out;
 }
+
+// A real salestrackd in a temp dir, driven through the real CLI.
+class ScoringDaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override { daemon_ = std::make_unique<Daemon>(dir_.Sub("data")); }
+  CliResult Cli(const std::string& args) {
+    return RunCli("--server=" + daemon_->address() + " " + args);
+  }
+  // Appends text-format events (see kScoringEvents); expects success.
+  CliResult Append(const std::string& text) {
+    std::string path = dir_.Sub(absl::StrCat("events-", ++files_, ".jsonl"));
+    std::ofstream(path) << JsonLines(text);
+    CliResult r = Cli("append " + path);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r;
+  }
+  // `salestrack scorecard --json <flags>`, parsed; expects success.
+  v1::GetScorecardResponse Scorecard(const std::string& flags) {
+    CliResult r = Cli("scorecard --json " + flags);
+    EXPECT_EQ(r.code, 0) << r.err;
+    v1::GetScorecardResponse card;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &card).ok()) << r.out;
+    return card;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Daemon> daemon_;
+  int files_ = 0;
+};
 
 }  // namespace salestrack::testing
 

@@ -19,7 +19,8 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  libcsv-dev  # The CSV of `salestrack import --mapping` (RFC 4180).
                  libcurl4-openssl-dev  # The notifier's outgoing webhooks (src/notify/).
                  libcivetweb-dev  # The HTTP/JSON front door (src/http/).
-                 libicu-dev)  # Money, percents and 万/亿 in the locale (src/format/).
+                 libicu-dev  # Money, percents and 万/亿 in the locale (src/format/).
+                 libgmp-dev)  # Exact rationals for scoring (include/salestrack/score_math.h).
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
 # and reports, and gRPC for Python (the client example, examples/python).

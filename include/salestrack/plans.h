@@ -29,6 +29,8 @@ struct Target {
   int64_t baseline = 0;
   int64_t target = 0;
   int64_t challenge = 0;
+  std::string event_id;  // The TargetSet that set it, and its seq (ExplainScore).
+  uint64_t seq = 0;
   friend bool operator==(const Target&, const Target&) = default;
 };
 

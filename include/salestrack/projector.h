@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -59,6 +60,10 @@ struct MetricValue {
   std::optional<double> real;
   int64_t count = 0;  // Distributions.
   double mean_seconds = 0, p50_seconds = 0, p90_seconds = 0;
+  // The exact figure behind `real` (ratios and means: num / den; both 0 when undefined) and behind
+  // `mean_seconds` (distributions: sum_micros / count), for scoring without rounding.
+  int64_t num = 0, den = 0;
+  absl::int128 sum_micros = 0;
 
   friend bool operator==(const MetricValue&, const MetricValue&) = default;
 };
@@ -96,6 +101,16 @@ struct Competition {
   std::vector<std::string> rep_ids;
   std::vector<std::string> unit_ids;
   bool team = false;  // TEAM: units are ranked; INDIVIDUAL: reps.
+};
+
+// One event's part in a per-period sum (ExplainScore): a contract's amount in sales_amount, a
+// payment's in payments, ...
+struct Contribution {
+  uint64_t seq = 0;    // The defining event's seq.
+  absl::Time at;       // Its occurred_at.
+  std::string rep;     // Whose figure it adds to (the contract's owner).
+  std::string entity;  // The contract or payment id.
+  int64_t amount = 0;  // What it adds, in the metric's unit.
 };
 
 enum class FollowUpState { kAny, kOpen, kDone, kOnTime, kOverdue };
@@ -188,6 +203,14 @@ class Projector {
   const Competition* FindCompetition(const std::string& id) const;
   // Every defined competition (its latest definition), by id.
   std::vector<const Competition*> Competitions() const;
+  // The events that add to `metric` for the reps `reps` in [from, to), by (at, seq): the first
+  // `limit`, and in *total how many. Listed metrics: sales_amount, signings, products_sold,
+  // gross_profit (contracts) and payments; for any other, nullopt (the figure is still exact, it
+  // is just not itemised). Walks every contract or payment: for an occasional explanation.
+  std::optional<std::vector<Contribution>> Contributions(const std::vector<std::string>& reps,
+                                                         absl::Time from, absl::Time to,
+                                                         const std::string& metric, size_t limit,
+                                                         size_t* total) const;
 
   // The applied, not voided openings of entity `id`, in no particular order (access checks:
   // entity_access.h).

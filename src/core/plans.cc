@@ -32,7 +32,7 @@ void PlanState::Add(OrderKey key, const v1::Event& e) {
   if (e.has_target_set()) {
     const v1::TargetSet& t = e.target_set();
     targets_[{SubjectOf(t), TargetPeriod(t), t.metric()}][key] =
-        Target{t.baseline(), t.target(), t.challenge()};
+        Target{t.baseline(), t.target(), t.challenge(), e.event_id(), key.seq};
   } else if (e.has_scheme_defined()) {
     const v1::SchemeDefined& s = e.scheme_defined();
     schemes_by_role_[s.role()][key] = s;

@@ -323,6 +323,11 @@ const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
 }
 std::vector<const Competition*> Projector::Competitions() const { return impl_->Competitions(); }
+std::optional<std::vector<Contribution>> Projector::Contributions(
+    const std::vector<std::string>& reps, absl::Time from, absl::Time to, const std::string& metric,
+    size_t limit, size_t* total) const {
+  return impl_->Contributions(reps, from, to, metric, limit, total);
+}
 std::vector<EntityOpening> Projector::Openings(EntityKind kind, absl::string_view id) const {
   return impl_->Openings(kind, id);
 }

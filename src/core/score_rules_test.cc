@@ -1,4 +1,5 @@
 // The scoring rules alone: component scores, attainment, multipliers and commission brackets.
+#include "salestrack/score_math.h"
 #include "salestrack/scorecard.h"
 
 #include <limits>
@@ -9,6 +10,12 @@
 namespace salestrack::testing {
 namespace {
 
+Exact Q(int64_t num, int64_t den = 1) {
+  Exact q(num, den);
+  q.canonicalize();
+  return q;
+}
+
 TEST(ScoreRulesTest, ThresholdAndLinearScores) {
   v1::SchemeDefined::Component threshold, linear, capped;
   threshold.mutable_threshold();
@@ -18,32 +25,77 @@ TEST(ScoreRulesTest, ThresholdAndLinearScores) {
   struct Case {
     const v1::SchemeDefined::Component* rule;
     Target target;
-    double a;
-    double score;
+    Exact a;
+    Exact score;
   } cases[] = {
-      {&threshold, plain, 1.2, 100},  {&threshold, plain, 1.0, 100}, {&threshold, plain, 0.95, 95},
-      {&threshold, plain, 0.8, 80},   {&threshold, plain, 0.79, 0},  {&threshold, plain, 0, 0},
-      {&linear, plain, 0.5, 50},      {&linear, plain, 1.5, 120},  // Default cap 120 %.
-      {&linear, challenge, 1.5, 130},                              // Cap = challenge / target.
-      {&capped, challenge, 1.5, 110},                              // cap_bp wins.
+      {&threshold, plain, Q(6, 5), Q(100)},
+      {&threshold, plain, Q(1), Q(100)},
+      {&threshold, plain, Q(95, 100), Q(95)},
+      {&threshold, plain, Q(4, 5), Q(80)},  // The floor itself scores.
+      {&threshold, plain, Q(7999, 10000), Q(0)},
+      {&threshold, plain, Q(79'999'999, 100'000'000), Q(0)},  // Just below the floor.
+      {&threshold, plain, Q(99'999'999, 100'000'000), Q(99'999'999, 1'000'000)},
+      {&threshold, plain, Q(0), Q(0)},
+      {&threshold, plain, Q(-3, 10), Q(0)},  // A negative actual (a gross loss).
+      {&linear, plain, Q(1, 2), Q(50)},
+      {&linear, plain, Q(3, 2), Q(120)},   // Default cap 120 %.
+      {&linear, plain, Q(-1, 4), Q(-25)},  // LINEAR is 100 x a below the cap: negative too.
+      {&linear, plain, Q(119'999, 100'000), Q(119'999, 1000)},
+      {&linear, challenge, Q(3, 2), Q(130)},  // Cap = challenge / target.
+      {&capped, challenge, Q(3, 2), Q(110)},  // cap_bp wins.
   };
   for (const Case& c : cases) {
-    EXPECT_DOUBLE_EQ(RuleScore(*c.rule, c.a, c.target, false), c.score)
-        << "a=" << c.a << " rule=" << c.rule->ShortDebugString();
+    EXPECT_EQ(ExactRuleScore(*c.rule, c.a, c.target, false), c.score)
+        << "a=" << c.a.get_str() << " rule=" << c.rule->ShortDebugString();
   }
   v1::SchemeDefined::Component floor60;
   floor60.mutable_threshold()->set_floor_bp(6000);
-  EXPECT_DOUBLE_EQ(RuleScore(floor60, 0.65, plain, false), 65);
-  EXPECT_DOUBLE_EQ(RuleScore(floor60, 0.59, plain, false), 0);
+  EXPECT_EQ(ExactRuleScore(floor60, Q(65, 100), plain, false), 65);
+  EXPECT_EQ(ExactRuleScore(floor60, Q(59, 100), plain, false), 0);
+  EXPECT_EQ(ExactRuleScore(floor60, Q(6, 10), plain, false), 60);
   // LOWER is better: a sales cycle target of 30 days with a 20-day challenge caps at 30/20.
-  EXPECT_DOUBLE_EQ(RuleScore(linear, 2.0, Target{40, 30, 20}, true), 150);
+  EXPECT_EQ(ExactRuleScore(linear, Q(2), Target{40, 30, 20}, true), 150);
+  // An infinite attainment (LOWER, actual 0): THRESHOLD's 100, LINEAR's cap.
+  EXPECT_EQ(ExactRuleScore(threshold, std::nullopt, plain, true), 100);
+  EXPECT_EQ(ExactRuleScore(linear, std::nullopt, Target{40, 30, 20}, true), 150);
 }
 
 TEST(ScoreRulesTest, AttainmentByDirection) {
-  EXPECT_DOUBLE_EQ(Attainment(1'150'000, 1'000'000, false), 1.15);
-  EXPECT_DOUBLE_EQ(Attainment(24, 30, true), 1.25);  // Faster than the target: above 100 %.
-  EXPECT_DOUBLE_EQ(Attainment(12'500, 10'000, true), 0.8);
-  EXPECT_TRUE(std::isinf(Attainment(0, 10'000, true)));
+  EXPECT_EQ(ExactAttainment(1'150'000, 1'000'000, false), Q(115, 100));
+  EXPECT_EQ(ExactAttainment(24, 30, true), Q(5, 4));  // Faster than the target: above 100 %.
+  EXPECT_EQ(ExactAttainment(12'500, 10'000, true), Q(4, 5));
+  EXPECT_FALSE(ExactAttainment(0, 10'000, true));
+  EXPECT_EQ(ExactAttainment(-500, 1000, false), Q(-1, 2));
+}
+
+TEST(ScoreRulesTest, ExactFiguresAtTheLimits) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // A ratio's exact fraction, x 10000 in the target unit: 1/3 is 10000/3, not 3333.33...
+  MetricValue third{MetricValue::Kind::kRatio};
+  third.num = 1;
+  third.den = 3;
+  EXPECT_EQ(*ExactInTargetUnits(third), Q(10000, 3));
+  MetricValue undefined{MetricValue::Kind::kRatio};
+  EXPECT_FALSE(ExactInTargetUnits(undefined));
+  MetricValue cycle{MetricValue::Kind::kDistribution};
+  cycle.count = 3;
+  cycle.sum_micros = absl::int128(kMax) * 3;  // Beyond int64: the sum of three huge samples.
+  EXPECT_EQ(*ExactInTargetUnits(cycle), ExactOf(kMax) / 1'000'000);
+  // Huge actual over the smallest target, and the largest target with a tiny actual.
+  EXPECT_EQ(*ExactAttainment(ExactOf(kMax), 1, false), ExactOf(kMax));
+  EXPECT_EQ(RoundHalfAway(*ExactAttainment(ExactOf(kMax), 1, false) * 10000), kMax);  // Clamped.
+  EXPECT_EQ(FloorClamped(*ExactAttainment(1, kMax, false) * 10000), 0);
+  EXPECT_EQ(FloorClamped(*ExactAttainment(ExactOf(-kMax), 1, false) * 10000), -kMax);
+}
+
+TEST(ScoreRulesTest, RoundingHalfAwayAndTowardMinusInfinity) {
+  EXPECT_EQ(RoundHalfAway(Q(139'990, 20)), 7000);  // 6999.5 centi-points: 70.00.
+  EXPECT_EQ(RoundHalfAway(Q(-139'990, 20)), -7000);
+  EXPECT_EQ(RoundHalfAway(Q(69'994'999, 10'000)), 6999);
+  EXPECT_EQ(RoundHalfAway(Q(5, 1), 3), 3);
+  EXPECT_EQ(FloorClamped(Q(79'97, 100) * 100), 7997);
+  EXPECT_EQ(FloorClamped(Q(7'999'999, 1000)), 7999);  // 79.99999 %: never 80.00 %.
+  EXPECT_EQ(FloorClamped(Q(-1, 3)), -1);
 }
 
 TEST(ScoreRulesTest, SeedMultipliers) {

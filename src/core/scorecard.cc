@@ -1,7 +1,6 @@
 #include "salestrack/scorecard.h"
 
 #include <algorithm>
-#include <cmath>
 #include <functional>
 #include <limits>
 
@@ -10,6 +9,8 @@
 #include "absl/strings/str_format.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/metric_names.h"
+#include "salestrack/pacing.h"
+#include "salestrack/score_math.h"
 #include "salestrack/status_macros.h"
 
 namespace salestrack {
@@ -17,32 +18,16 @@ namespace {
 
 using Component = v1::SchemeDefined::Component;
 
-constexpr double kDefaultFloor = 0.8;
-constexpr double kDefaultCap = 1.2;
-
-std::string Percent(double ratio) { return absl::StrFormat("%.4g%%", ratio * 100); }
-
-// The effective LINEAR cap: cap_bp, else the challenge's attainment, else 120 %.
-double LinearCap(const Component& c, const Target& t, bool lower_is_better) {
-  if (c.linear().cap_bp() > 0) return c.linear().cap_bp() / 10000.0;
-  if (!lower_is_better && t.challenge > t.target) {
-    return static_cast<double>(t.challenge) / static_cast<double>(t.target);
-  }
-  if (lower_is_better && t.challenge > 0 && t.challenge < t.target) {
-    return static_cast<double>(t.target) / static_cast<double>(t.challenge);
-  }
-  return kDefaultCap;
-}
-
-double ThresholdFloor(const Component& c) {
-  return c.threshold().floor_bp() > 0 ? c.threshold().floor_bp() / 10000.0 : kDefaultFloor;
+std::string Percent(const Exact& ratio) {
+  return absl::StrFormat("%.4g%%", Exact(ratio * 100).get_d());
 }
 
 std::string RuleText(const Component& c, const std::optional<Target>& t, bool lower_is_better) {
   if (c.has_threshold()) return absl::StrCat("threshold ", Percent(ThresholdFloor(c)));
   if (c.linear().cap_bp() > 0 || !t) {
-    return c.linear().cap_bp() > 0 ? absl::StrCat("linear cap ", Percent(c.linear().cap_bp() / 1e4))
-                                   : "linear cap challenge/target";
+    return c.linear().cap_bp() > 0
+               ? absl::StrCat("linear cap ", Percent(Exact(c.linear().cap_bp(), 10000)))
+               : "linear cap challenge/target";
   }
   return absl::StrCat("linear cap ", Percent(LinearCap(c, *t, lower_is_better)));
 }
@@ -78,17 +63,18 @@ std::string SubjectName(const TargetSubject& s) {
   return absl::StrCat(s.is_unit ? "unit " : "rep ", s.id);
 }
 
-// The role most active reps under `unit` have (ties: the smaller name); empty if none has one.
-std::string UnitRole(const OrgState& org, const std::string& unit) {
+// The role most active reps under `unit` have (ties: the smaller name), and how many have it;
+// empty if none has one.
+std::string UnitRole(const OrgState& org, const std::string& unit, int* best_count) {
   std::map<std::string, int> counts;
   for (const std::string& id : org.RepsUnder(unit)) {
     const OrgState::Rep* r = org.FindRep(id);
     if (r != nullptr && r->active && !r->role.empty()) ++counts[r->role];
   }
   std::string best;
-  int best_count = 0;
+  *best_count = 0;
   for (const auto& [role, n] : counts) {
-    if (n > best_count) best = role, best_count = n;
+    if (n > *best_count) best = role, *best_count = n;
   }
   return best;
 }
@@ -97,29 +83,50 @@ std::string UnitRole(const OrgState& org, const std::string& unit) {
 // of the period that holds it).
 struct Scope {
   Period period;      // Where targets are looked up; the card's period.
+  absl::Time start;   // What is scored: [start, end).
   absl::Time end;     // Schemes dated before this apply.
+  absl::Time now;     // For pacing while [start, end) runs.
   std::string where;  // "MONTH 2026-11-01" or "competition q4-pk".
   std::function<absl::StatusOr<MetricValue>(const std::string& metric)> metric;
 };
 
+// The scheme that scores `subject`, and why (Scorecard::scheme_reason). A unit: a scheme for the
+// role "unit:<id>", else for the role "unit" (schemes written for units), else the scheme of the
+// role most of its active reps have.
 absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const Subject& subject,
                                                       const Scope& scope,
                                                       const std::string& scheme_id,
-                                                      std::string* role) {
+                                                      std::string* role, std::string* reason) {
   const absl::Time end = scope.end;
   const std::string in = absl::StrCat(" in force by the end of ", scope.where);
   if (!scheme_id.empty()) {
     const v1::SchemeDefined* s = p.plans().SchemeById(scheme_id, end);
     if (s == nullptr) return absl::NotFoundError(absl::StrCat("no scheme \"", scheme_id, "\"", in));
     *role = s->role();
+    *reason = scope.where.starts_with("competition") ? absl::StrCat("the scheme of ", scope.where)
+                                                     : "requested (scheme_id)";
     return s;
   }
   if (subject.is_unit) {
-    *role = UnitRole(p.org(), subject.id);
-    if (role->empty()) {
-      return absl::FailedPreconditionError(absl::StrCat("no active rep of unit \"", subject.id,
-                                                        "\" has a role: name a scheme (--scheme)"));
+    for (const std::string& unit_role :
+         {absl::StrCat(kUnitSchemeRole, ":", subject.id), std::string(kUnitSchemeRole)}) {
+      if (const v1::SchemeDefined* s = p.plans().SchemeForRole(unit_role, end)) {
+        *role = unit_role;
+        *reason = absl::StrCat("the unit scheme (role \"", unit_role, "\")");
+        return s;
+      }
     }
+    int count = 0;
+    *role = UnitRole(p.org(), subject.id, &count);
+    if (role->empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("unit \"", subject.id, "\" has no unit scheme (role \"", kUnitSchemeRole,
+                       ":", subject.id, "\" or \"", kUnitSchemeRole,
+                       "\") and no active rep with a role: name a scheme (--scheme)"));
+    }
+    *reason = absl::StrCat("no unit scheme (role \"", kUnitSchemeRole, ":", subject.id, "\" or \"",
+                           kUnitSchemeRole, "\"): the role most of its active reps have (", *role,
+                           ", ", count, count == 1 ? " rep)" : " reps)");
   } else {
     const OrgState::Rep* rep = p.org().FindRep(subject.id);
     if (rep == nullptr || rep->role.empty()) {
@@ -127,6 +134,7 @@ absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const 
           "rep \"", subject.id, "\" has no role (RepDefined.role), so no scheme applies"));
     }
     *role = rep->role;
+    *reason = absl::StrCat("the rep's role (", rep->role, ")");
   }
   const v1::SchemeDefined* s = p.plans().SchemeForRole(*role, end);
   if (s == nullptr) {
@@ -136,20 +144,6 @@ absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const 
 }
 
 }  // namespace
-
-double Attainment(double actual, double target, bool lower_is_better) {
-  if (!lower_is_better) return actual / target;
-  if (actual <= 0) return std::numeric_limits<double>::infinity();
-  return target / actual;
-}
-
-double RuleScore(const Component& c, double a, const Target& target, bool lower_is_better) {
-  if (c.has_threshold()) {
-    if (a >= 1) return 100;
-    return a >= ThresholdFloor(c) ? 100 * a : 0;
-  }
-  return 100 * std::min(a, LinearCap(c, target, lower_is_better));
-}
 
 int32_t MultiplierFor(const v1::SchemeDefined& scheme, int64_t composite_centi) {
   if (scheme.multiplier_tiers().empty()) return 10000;
@@ -172,13 +166,6 @@ int64_t CommissionFor(const v1::SchemeDefined& scheme, int64_t sales, int64_t sa
   return static_cast<int64_t>(total / 10000);
 }
 
-std::optional<double> InTargetUnits(const MetricValue& v) {
-  std::optional<double> n = RankValue(v);
-  const bool scaled = v.kind == MetricValue::Kind::kRatio || v.kind == MetricValue::Kind::kMean;
-  if (n && scaled) *n *= 10000;
-  return n;
-}
-
 namespace {
 
 absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, const Scope& scope,
@@ -193,12 +180,17 @@ absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, cons
   card.subject = subject;
   card.period = period;
   ASSIGN_OR_RETURN(const v1::SchemeDefined* scheme,
-                   ChooseScheme(p, subject, scope, scheme_id, &card.role));
+                   ChooseScheme(p, subject, scope, scheme_id, &card.role, &card.scheme_reason));
   card.scheme_id = scheme->scheme_id();
   card.scheme_name = scheme->name();
   const std::vector<TargetSubject> chain = TargetChain(org, subject);
+  const std::optional<Exact> share = ElapsedShare(scope.start, scope.end, scope.now);
+  if (share) {
+    card.in_progress = true;
+    card.elapsed_bp = static_cast<int32_t>(FloorClamped(*share * 10000));
+  }
 
-  double weighted = 0;  // Σ weight_bp x score.
+  Exact weighted = 0;  // Σ weight_bp x points.
   for (const Component& c : scheme->components()) {
     ScoreRow row;
     row.dimension = c.dimension();
@@ -213,26 +205,35 @@ absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, cons
     row.rule = RuleText(c, row.target, row.lower_is_better);
     ASSIGN_OR_RETURN(MetricValue value, scope.metric(c.metric()));
     row.kind = value.kind;
-    row.actual = InTargetUnits(value);
+    const std::optional<Exact> actual = ExactInTargetUnits(value);
+    if (actual) row.actual = actual->get_d();
     if (!row.target) {
       row.note = "no target: unscored";
-    } else if (!row.actual) {
+    } else if (!actual) {
       row.note = "no data (undefined): unscored";
     } else {
-      double a =
-          Attainment(*row.actual, static_cast<double>(row.target->target), row.lower_is_better);
-      if (std::isinf(a)) {
-        row.note = "actual 0: best possible";
+      const std::optional<Exact> a =
+          ExactAttainment(*actual, row.target->target, row.lower_is_better);
+      if (a) {
+        row.attainment = a->get_d();
+        row.attainment_bp = FloorClamped(*a * 10000);
       } else {
-        row.attainment = a;
+        row.note = "actual 0: best possible";
       }
-      row.score = RuleScore(c, a, *row.target, row.lower_is_better);
-      weighted += c.weight_bp() * *row.score;
+      if (share) {
+        const Pace pace = PaceOf(*actual, *row.target, value.kind, row.lower_is_better, *share);
+        row.paced_target = pace.paced_target;
+        row.pace_gap = pace.gap;
+      }
+      const Exact points = ExactRuleScore(c, a, *row.target, row.lower_is_better);
+      row.score = points.get_d();
+      row.score_centi = RoundHalfAway(points * 100);
+      weighted += c.weight_bp() * points;
     }
     card.rows.push_back(std::move(row));
   }
-  card.composite_centi =
-      std::llround(std::min(weighted / 100, static_cast<double>(kMaxCompositeCenti)));
+  // Points x 100 = Σ weight_bp x points / 100, rounded once.
+  card.composite_centi = RoundHalfAway(weighted / 100, kMaxCompositeCenti);
   card.multiplier_bp = MultiplierFor(*scheme, card.composite_centi);
 
   ASSIGN_OR_RETURN(MetricValue sales, scope.metric("sales_amount"));
@@ -254,8 +255,14 @@ absl::StatusOr<Scorecard> Score(const Projector& p, const Subject& subject, cons
 }  // namespace
 
 absl::StatusOr<Scorecard> ComputeScorecard(const Projector& p, const Subject& subject,
-                                           const Period& period, const std::string& scheme_id) {
-  Scope scope{period, PeriodEnd(period, p.options().zone), PeriodName(period),
+                                           const Period& period, const std::string& scheme_id,
+                                           absl::Time now) {
+  const absl::TimeZone zone = p.options().zone;
+  Scope scope{period,
+              PeriodBegin(period, zone),
+              PeriodEnd(period, zone),
+              now,
+              PeriodName(period),
               [&](const std::string& metric) { return p.Metric(subject, period, metric); }};
   return Score(p, subject, scope, scheme_id);
 }
@@ -270,7 +277,7 @@ Period WindowPeriod(absl::Time start, absl::Time end, absl::TimeZone zone) {
 
 absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
                                                       const std::string& competition_id,
-                                                      const Subject& subject) {
+                                                      const Subject& subject, absl::Time now) {
   const Competition* c = p.FindCompetition(competition_id);
   if (c == nullptr) {
     return absl::NotFoundError(absl::StrCat("competition \"", competition_id, "\" is not defined"));
@@ -279,8 +286,12 @@ absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
     return absl::InvalidArgumentError(
         absl::StrCat("competition \"", competition_id, "\" ranks by a metric, not by a scheme"));
   }
-  Scope scope{WindowPeriod(c->start, c->end, p.options().zone), c->end,
-              absl::StrCat("competition ", competition_id), [&](const std::string& metric) {
+  Scope scope{WindowPeriod(c->start, c->end, p.options().zone),
+              c->start,
+              c->end,
+              now,
+              absl::StrCat("competition ", competition_id),
+              [&](const std::string& metric) {
                 return p.CompetitionMetric(competition_id, subject, metric);
               }};
   return Score(p, subject, scope, c->scheme_id);

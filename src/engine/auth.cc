@@ -38,6 +38,7 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kGetScorecard, Permission::kReadKpis},
       {methods::kCheckTargets, Permission::kReadKpis},
       {methods::kGetOrgInfo, Permission::kReadOrg},
+      {methods::kExplainScore, Permission::kReadKpis},
   };
   return *table;
 }

@@ -42,6 +42,7 @@ inline constexpr char kListFollowUps[] = "/salestrack.v1.KpiService/ListFollowUp
 inline constexpr char kGetScorecard[] = "/salestrack.v1.KpiService/GetScorecard";
 inline constexpr char kCheckTargets[] = "/salestrack.v1.KpiService/CheckTargets";
 inline constexpr char kGetOrgInfo[] = "/salestrack.v1.KpiService/GetOrgInfo";
+inline constexpr char kExplainScore[] = "/salestrack.v1.KpiService/ExplainScore";
 inline constexpr char kVerify[] = "/salestrack.v1.AdminService/Verify";
 inline constexpr char kRebuild[] = "/salestrack.v1.AdminService/Rebuild";
 inline constexpr char kBackup[] = "/salestrack.v1.AdminService/Backup";

@@ -85,6 +85,8 @@ class Engine {
                              v1::ListFollowUpsResponse* response) const;
   absl::Status GetScorecard(const Principal& who, const v1::GetScorecardRequest& request,
                             v1::GetScorecardResponse* response) const;
+  absl::Status ExplainScore(const Principal& who, const v1::ExplainScoreRequest& request,
+                            v1::ExplainScoreResponse* response) const;
   absl::Status CheckTargets(const Principal& who, const v1::CheckTargetsRequest& request,
                             v1::CheckTargetsResponse* response) const;
   // Every role; what it lists is cut to the caller's scope (org_info.cc, docs/access.md).

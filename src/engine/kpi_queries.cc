@@ -2,6 +2,10 @@
 // and the subject's scope, decodes, asks the projector under the views' reader lock, and encodes.
 #include "engine/engine.h"
 
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engine/names.h"
@@ -121,6 +125,26 @@ absl::Status Engine::GetFunnel(const Principal& who, const v1::GetFunnelRequest&
   return absl::OkStatus();
 }
 
+namespace {
+
+// The first `limit` of two lists sorted by (due, rep, customer, seq), in that order.
+std::vector<FollowUp> MergeFollowUps(std::vector<FollowUp> a, std::vector<FollowUp> b,
+                                     size_t limit) {
+  std::vector<FollowUp> out;
+  out.reserve(std::min(limit, a.size() + b.size()));
+  auto key = [](const FollowUp& f) {
+    return std::tie(f.due, f.rep, f.customer, f.scheduled_by_seq);
+  };
+  std::merge(std::make_move_iterator(a.begin()), std::make_move_iterator(a.end()),
+             std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()),
+             std::back_inserter(out),
+             [&](const FollowUp& x, const FollowUp& y) { return key(x) < key(y); });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+}  // namespace
+
 absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUpsRequest& request,
                                    v1::ListFollowUpsResponse* response) const {
   RETURN_IF_ERROR(Authorize(who, methods::kListFollowUps));
@@ -133,7 +157,7 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
   }
   FollowUpState state = static_cast<FollowUpState>(request.state());
   // Open and overdue follow-ups are still to be done however old, so those lists are unbounded by
-  // default; the others show 30 days either side of now.
+  // default; the others show 30 days either side of now (and "any" adds every open one, below).
   const bool pending = state == FollowUpState::kOpen || state == FollowUpState::kOverdue;
   absl::Time from = request.has_from() ? FromProto(request.from())
                     : pending          ? absl::InfinitePast()
@@ -146,11 +170,27 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
   // otherwise be one unbounded message.
   constexpr uint32_t kDefaultLimit = 1000, kMaxLimit = 10000;
   const size_t limit = request.limit() == 0 ? kDefaultLimit : std::min(request.limit(), kMaxLimit);
-  size_t total = 0;
+  // Without a window, "any" is everything still open (however old) and the done ones of the
+  // default window: the first `limit` of both, merged in the list's order.
+  const bool open_and_recent =
+      state == FollowUpState::kAny && !request.has_from() && !request.has_to();
+  size_t total = 0, open_total = 0;
   absl::flat_hash_map<std::string, std::string> rep_names;  // Of the reps listed.
   auto [seq, list] = views_->Read([&](const Projector& p) {
-    auto r =
-        std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now, limit, &total));
+    auto r = [&] {
+      if (!open_and_recent) {
+        return std::make_pair(p.applied_seq(),
+                              p.FollowUps(*subject, from, to, state, now, limit, &total));
+      }
+      absl::StatusOr<std::vector<FollowUp>> done =
+          p.FollowUps(*subject, from, to, FollowUpState::kDone, now, limit, &total);
+      absl::StatusOr<std::vector<FollowUp>> open =
+          p.FollowUps(*subject, absl::InfinitePast(), absl::InfiniteFuture(),
+                      FollowUpState::kOpen, now, limit, &open_total);
+      if (done.ok() && open.ok()) *done = MergeFollowUps(std::move(*done), std::move(*open), limit);
+      return std::make_pair(p.applied_seq(), open.ok() ? std::move(done) : std::move(open));
+    }();
+    // Names as of the list's seq: read here, under the same lock.
     if (r.second.ok()) {
       for (const FollowUp& f : *r.second) {
         if (!rep_names.contains(f.rep)) rep_names.emplace(f.rep, RepName(p.org(), f.rep));
@@ -158,6 +198,7 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
     }
     return r;
   });
+  total += open_total;
   if (!list.ok()) return list.status();
   if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return s;
   response->set_seq(seq);

@@ -190,11 +190,18 @@ absl::StatusOr<uint64_t> Views::Replay(uint64_t from, uint64_t to, Projector* p)
 absl::Status Views::FillScheduledBy(std::vector<FollowUp>* follow_ups) const {
   std::vector<uint64_t> seqs;
   for (const FollowUp& f : *follow_ups) seqs.push_back(f.scheduled_by_seq);
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(ReadEventIds(seqs, &ids));
+  for (size_t i = 0; i < ids.size(); ++i) (*follow_ups)[i].scheduled_by = std::move(ids[i]);
+  return absl::OkStatus();
+}
+
+absl::Status Views::ReadEventIds(const std::vector<uint64_t>& seqs,
+                                 std::vector<std::string>* ids) const {
   std::vector<v1::EventRecord> records;
   RETURN_IF_ERROR(store_->ReadRecords(seqs, &records));
-  for (size_t i = 0; i < records.size(); ++i) {
-    (*follow_ups)[i].scheduled_by = records[i].event().event_id();
-  }
+  for (v1::EventRecord& r : records)
+    ids->push_back(std::move(*r.mutable_event()->mutable_event_id()));
   return absl::OkStatus();
 }
 

@@ -75,6 +75,8 @@ class Views final : public store::CommitHook {
 
   // Fills each follow-up's scheduled_by from the log (the projector keeps seqs, not event ids).
   absl::Status FillScheduledBy(std::vector<FollowUp>* follow_ups) const;
+  // The event ids of the records `seqs` (committed), in order.
+  absl::Status ReadEventIds(const std::vector<uint64_t>& seqs, std::vector<std::string>* ids) const;
 
   // The seq the views reflect.
   uint64_t applied_seq() const { return applied_seq_.load(); }

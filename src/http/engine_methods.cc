@@ -73,10 +73,14 @@ void AddEngineMethods(engine::Engine* engine, const EngineMethodsOptions& option
   table->AddUnary(methods::kListFollowUps, engine, &engine::Engine::ListFollowUps);
   table->AddUnary(methods::kGetScorecard, engine, &engine::Engine::GetScorecard);
   table->AddUnary(methods::kCheckTargets, engine, &engine::Engine::CheckTargets);
+  table->AddUnary(methods::kGetOrgInfo, engine, &engine::Engine::GetOrgInfo);
+  table->AddUnary(methods::kExplainScore, engine, &engine::Engine::ExplainScore);
   // AdminService.
   table->AddUnary(methods::kVerify, engine, &engine::Engine::Verify);
   table->AddUnary(methods::kRebuild, engine, &engine::Engine::Rebuild);
   table->AddUnary(methods::kBackup, engine, &engine::Engine::Backup);
+  table->AddUnary(methods::kListDeadLetters, engine, &engine::Engine::ListDeadLetters);
+  table->AddUnary(methods::kRetryDeadLetters, engine, &engine::Engine::RetryDeadLetters);
   table->AddUnary<v1::GetStatsRequest, v1::GetStatsResponse>(
       methods::kGetStats,
       [engine, stats = options.stats](const Principal& who, const v1::GetStatsRequest&,

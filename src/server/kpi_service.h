@@ -16,7 +16,9 @@ using KpiServiceBase =
         v1::KpiService::WithRawCallbackMethod_ListFollowUps<
             v1::KpiService::WithRawCallbackMethod_GetScorecard<
                 v1::KpiService::WithRawCallbackMethod_CheckTargets<
-                    v1::KpiService::WithRawCallbackMethod_GetOrgInfo<v1::KpiService::Service>>>>>>;
+                    v1::KpiService::WithRawCallbackMethod_GetOrgInfo<
+                        v1::KpiService::WithRawCallbackMethod_ExplainScore<
+                            v1::KpiService::Service>>>>>>>;
 using AdminServiceBase = v1::AdminService::WithRawCallbackMethod_Verify<
     v1::AdminService::WithRawCallbackMethod_Rebuild<v1::AdminService::WithRawCallbackMethod_Backup<
         v1::AdminService::WithRawCallbackMethod_GetStats<
@@ -65,6 +67,12 @@ class KpiServiceImpl final : public KpiServiceBase {
                                        grpc::ByteBuffer* response) override {
     return ServeTimed(*engine_, metrics_, methods::kGetOrgInfo, context, request, response,
                       &engine::Engine::GetOrgInfo);
+  }
+  grpc::ServerUnaryReactor* ExplainScore(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override {
+    return ServeTimed(*engine_, metrics_, methods::kExplainScore, context, request, response,
+                      &engine::Engine::ExplainScore);
   }
 
  private:

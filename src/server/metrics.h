@@ -93,9 +93,10 @@ class Metrics final : public store::SequencerProbe, public engine::Views::ReadPr
   // A query handler of `method` (one of kQueryMethods, the auth table's names) took `d`; the label
   // is the name's last part ("GetKpis"). Other methods are not counted.
   void QueryAnswered(std::string_view method, absl::Duration d) const;
-  static constexpr std::array<std::string_view, 6> kQueryMethods = {
+  static constexpr std::array<std::string_view, 7> kQueryMethods = {
       methods::kGetKpis,      methods::kGetFunnel,    methods::kListFollowUps,
-      methods::kGetScorecard, methods::kCheckTargets, methods::kGetLeaderboard};
+      methods::kGetScorecard, methods::kCheckTargets, methods::kGetLeaderboard,
+      methods::kExplainScore};
 
   // Times a query handler, from its construction to the end of its scope (nullptr metrics: off).
   class QueryTimer {

@@ -40,6 +40,7 @@ int RunTop(const Context& ctx);
 int RunWatch(const Context& ctx);
 int RunScorecard(const Context& ctx);
 int RunTargets(const Context& ctx);
+int RunExplain(const Context& ctx);
 int RunDemo(const Context& ctx);
 int RunReport(const Context& ctx);
 int RunBackup(const Context& ctx);

@@ -37,10 +37,10 @@ ABSL_FLAG(
     "kpis: list the reps whose figures are merged (a unit's members; otherwise only how many).");
 ABSL_FLAG(std::string, due_from, "",
           "followups: list follow-ups due at or after this RFC 3339 instant, e.g. "
-          "2026-11-01T00:00:00Z. Default: 30 days ago; for --state open and overdue, any time.");
+          "2026-11-01T00:00:00Z. Default: 30 days ago, and any time for open ones (every state).");
 ABSL_FLAG(std::string, due_to, "",
-          "followups: list follow-ups due before this RFC 3339 instant. Default: 30 days from now; "
-          "for --state open and overdue, any time.");
+          "followups: list follow-ups due before this RFC 3339 instant. Default: 30 days from now, "
+          "and any time for open ones (every state).");
 ABSL_FLAG(std::string, state, "any",
           "followups: any, open, done, on_time (done within 24 h after due) or overdue (open and "
           "past due).");

@@ -56,12 +56,15 @@ constexpr char kUsage[] =
     "                  and conversion per stage. Flags as for kpis.\n"
     "  followups       Follow-ups due in a window. Flags: --rep ID | --unit ID,\n"
     "                  --due_from/--due_to RFC 3339 instants (default 30 days either side of\n"
-    "                  now; any time for open and overdue), --state "
+    "                  now, plus every open one however old), --state "
     "any|open|done|on_time|overdue.\n"
     "  scorecard       The KPI evaluation table of a rep or unit in one period (KPI_SPEC §6):\n"
     "                  per component weight, baseline / target / challenge, actual,\n"
     "                  attainment, score; then composite score, bonus multiplier, commission.\n"
     "                  Flags as for kpis, plus --scheme ID to score by another scheme.\n"
+    "  explain         One scorecard component explained: formula, target and the TargetSet\n"
+    "                  that set it, rule, members' figures (a unit), contributing contracts or\n"
+    "                  payments. Flags as for scorecard, plus --metric NAME, --limit N (100).\n"
     "  targets check   Where the targets of a unit's children (teams, reps) do not add up to\n"
     "                  the unit's own, for it and every unit below it; exits 1 if any do not.\n"
     "                  Flags: --unit ID, --period/--date as for kpis, --metric NAME.\n"
@@ -119,9 +122,9 @@ constexpr char kUsage[] =
     "                  A,B to filter; --updates N to stop after N updates. If the daemon\n"
     "                  goes away it retries for about 30 s and resumes.\n"
     "\n"
-    "kpis, funnel, followups, scorecard, targets, verify, rebuild, backup, stats and top print\n"
-    "tables; --json prints the daemon's response as JSON instead. Exit codes: 0 ok, 1 refused or\n"
-    "failed (message on stderr), 2 usage error.\n"
+    "kpis, funnel, followups, scorecard, explain, targets, verify, rebuild, backup, stats and\n"
+    "top print tables; --json prints the daemon's response as JSON instead. Exit codes: 0 ok,\n"
+    "1 refused or failed (message on stderr), 2 usage error.\n"
     "\n"
     "Run 'salestrack --help' for every flag.";
 
@@ -180,6 +183,7 @@ int main(int argc, char** argv) {
   if (command == "kpis") return salestrack::cli::RunKpis(ctx);
   if (command == "funnel") return salestrack::cli::RunFunnel(ctx);
   if (command == "scorecard") return salestrack::cli::RunScorecard(ctx);
+  if (command == "explain") return salestrack::cli::RunExplain(ctx);
   if (command == "targets") return salestrack::cli::RunTargets(ctx);
   if (command == "demo") return salestrack::cli::RunDemo(ctx);
   if (command == "report") return salestrack::cli::RunReport(ctx);

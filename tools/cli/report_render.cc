@@ -59,8 +59,8 @@ std::string MdTable(const std::vector<std::string>& header,
 
 std::string MdCard(const v1::GetScorecardResponse& c) {
   std::string out = absl::StrCat("Scheme `", c.scheme_id(), "` (", c.scheme_name(), ", role ",
-                                 c.role(), ").\n\n");
-  absl::StrAppend(&out, MdTable(ScorecardColumns(), ScorecardCells(c)), "\n");
+                                 c.role(), "); ", SchemeText(c), ".\n\n");
+  absl::StrAppend(&out, MdTable(ScorecardColumns(c), ScorecardCells(c)), "\n");
   absl::StrAppend(&out, "**Composite score ", CompositeText(c), "**, bonus multiplier ",
                   MultiplierText(c), ", sales ", SalesText(c), ", commission ",
                   Money(c.commission()), ".\n");
@@ -155,10 +155,10 @@ std::string HtmlTable(const std::vector<std::string>& header,
 }
 
 std::string HtmlCard(const v1::GetScorecardResponse& c) {
-  std::string out =
-      absl::StrCat("<p class=\"scheme\">Scheme <code>", Esc(c.scheme_id()), "</code> (",
-                   Esc(c.scheme_name()), ", role ", Esc(c.role()), ")</p>\n");
-  absl::StrAppend(&out, HtmlTable(ScorecardColumns(), ScorecardCells(c)));
+  std::string out = absl::StrCat("<p class=\"scheme\">Scheme <code>", Esc(c.scheme_id()),
+                                 "</code> (", Esc(c.scheme_name()), ", role ", Esc(c.role()), "); ",
+                                 Esc(SchemeText(c)), "</p>\n");
+  absl::StrAppend(&out, HtmlTable(ScorecardColumns(c), ScorecardCells(c)));
   absl::StrAppend(&out, "<p class=\"totals\"><b>Composite score ", CompositeText(c),
                   "</b> · bonus multiplier ", MultiplierText(c), " · sales ", Esc(SalesText(c)),
                   " · commission ", Esc(Money(c.commission())), "</p>\n");

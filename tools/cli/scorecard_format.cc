@@ -12,7 +12,27 @@ namespace {
 
 constexpr char kNone[] = "—";
 
+// An exact integer in hundredths: 7997 -> "79.97", -25 -> "-0.25".
+std::string Hundredths(int64_t v) {
+  const uint64_t m = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  return absl::StrFormat("%s%s.%02d", v < 0 ? "-" : "", Grouped(static_cast<int64_t>(m / 100)),
+                         m % 100);
+}
+
+// "on pace (+120,000)" / "behind by 70,000", in the component's target unit.
+std::string PaceText(const v1::ScorecardRow& r) {
+  if (!r.has_pace_gap()) return kNone;
+  const int64_t gap = r.pace_gap();
+  // -gap of INT64_MIN is not an int64: show the clamped magnitude one unit short.
+  const int64_t behind = gap == INT64_MIN ? INT64_MAX : -gap;
+  return gap >= 0
+             ? absl::StrCat("on pace (+", TargetUnitValue(static_cast<double>(gap), r.kind()), ")")
+             : absl::StrCat("behind by ", TargetUnitValue(static_cast<double>(behind), r.kind()));
+}
+
 }  // namespace
+
+std::string BasisPointsPercent(int64_t bp) { return absl::StrCat(Hundredths(bp), "%"); }
 
 std::string TargetUnitValue(double v, v1::MetricValue::Kind kind) {
   switch (kind) {
@@ -27,9 +47,15 @@ std::string TargetUnitValue(double v, v1::MetricValue::Kind kind) {
   }
 }
 
-std::vector<std::string> ScorecardColumns() {
-  return {"dimension", "metric", "weight",     "rule",  "baseline", "target",
-          "challenge", "actual", "attainment", "score", "note"};
+std::vector<std::string> ScorecardColumns(const v1::GetScorecardResponse& card) {
+  std::vector<std::string> columns = {"dimension", "metric",    "weight", "rule",       "baseline",
+                                      "target",    "challenge", "actual", "attainment", "score"};
+  if (card.in_progress()) {
+    columns.push_back("paced target");
+    columns.push_back("pace");
+  }
+  columns.push_back("note");
+  return columns;
 }
 
 std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardResponse& card) {
@@ -45,19 +71,35 @@ std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardRespo
       note = note.empty() ? absl::StrCat("target of ", r.target_from())
                           : absl::StrCat(note, "; target of ", r.target_from());
     }
-    rows.push_back({r.dimension(), metric, absl::StrFormat("%g%%", r.weight_bp() / 100.0), r.rule(),
-                    r.has_target() ? value(r.baseline()) : kNone,
-                    r.has_target() ? value(r.target()) : kNone,
-                    r.has_target() && r.challenge() != 0 ? value(r.challenge()) : kNone,
-                    r.has_actual() ? value(r.actual()) : kNone,
-                    r.has_attainment() ? Percent(r.attainment()) : kNone,
-                    r.has_score() ? absl::StrFormat("%.1f", r.score()) : kNone, note});
+    std::vector<std::string> cells = {
+        r.dimension(), metric, absl::StrFormat("%g%%", r.weight_bp() / 100.0), r.rule(),
+        r.has_target() ? value(r.baseline()) : kNone, r.has_target() ? value(r.target()) : kNone,
+        r.has_target() && r.challenge() != 0 ? value(r.challenge()) : kNone,
+        r.has_actual() ? value(r.actual()) : kNone,
+        // The exact figures, rounded as docs/decisions.md says (never across a rule's edge).
+        r.has_attainment_bp() ? BasisPointsPercent(r.attainment_bp()) : kNone,
+        r.has_score_centi() ? Hundredths(r.score_centi()) : kNone};
+    if (card.in_progress()) {
+      cells.push_back(r.has_paced_target() ? value(static_cast<double>(r.paced_target())) : kNone);
+      cells.push_back(PaceText(r));
+    }
+    cells.push_back(note);
+    rows.push_back(std::move(cells));
   }
   return rows;
 }
 
 std::string CompositeText(const v1::GetScorecardResponse& card) {
-  return absl::StrFormat("%.2f", card.composite_score());
+  return Hundredths(card.composite_centi());
+}
+
+std::string SchemeText(const v1::GetScorecardResponse& card) {
+  std::string out = absl::StrCat("scheme chosen: ", card.scheme_reason());
+  if (card.in_progress()) {
+    absl::StrAppend(&out, "; period in progress, ", BasisPointsPercent(card.elapsed_bp()),
+                    " elapsed: targets pro-rated");
+  }
+  return out;
 }
 
 std::string MultiplierText(const v1::GetScorecardResponse& card) {
@@ -68,9 +110,11 @@ std::string ScorecardText(const v1::GetScorecardResponse& card) {
   std::string out = absl::StrFormat("scorecard for %s, %s, scheme %s (%s, role %s), at seq %d\n\n",
                                     FormatSubject(card.subject()), FormatPeriod(card.period()),
                                     card.scheme_id(), card.scheme_name(), card.role(), card.seq());
+  absl::StrAppend(&out, SchemeText(card), "\n\n");
   std::vector<Table::Column> columns;
-  for (const std::string& title : ScorecardColumns()) {
-    bool right = title != "dimension" && title != "metric" && title != "rule" && title != "note";
+  for (const std::string& title : ScorecardColumns(card)) {
+    bool right = title != "dimension" && title != "metric" && title != "rule" && title != "note" &&
+                 title != "pace";
     columns.push_back({title, right ? Table::Align::kRight : Table::Align::kLeft});
   }
   Table table(std::move(columns));

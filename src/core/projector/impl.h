@@ -191,6 +191,11 @@ class Projector::Impl {
                                  absl::Time now) const;
   absl::StatusOr<MetricValue> Metric(const Subject& subject, const Period& period,
                                      const std::string& metric) const;
+  // contributions.cc.
+  std::optional<std::vector<Contribution>> Contributions(const std::vector<std::string>& reps,
+                                                         absl::Time from, absl::Time to,
+                                                         const std::string& metric, size_t limit,
+                                                         size_t* total) const;
   absl::StatusOr<MetricValue> CompetitionMetric(const std::string& competition_id,
                                                 const Subject& subject,
                                                 const std::string& metric) const;

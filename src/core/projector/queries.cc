@@ -15,12 +15,17 @@ MetricValue Count(int64_t v) { return {MetricValue::Kind::kCount, v}; }
 MetricValue Money(int64_t v) { return {MetricValue::Kind::kMoney, v}; }
 MetricValue Ratio(int64_t num, int64_t den, MetricValue::Kind kind = MetricValue::Kind::kRatio) {
   MetricValue m{kind};
-  if (den != 0) m.real = static_cast<double>(num) / static_cast<double>(den);
+  if (den != 0) {
+    m.real = static_cast<double>(num) / static_cast<double>(den);
+    m.num = num;
+    m.den = den;
+  }
   return m;
 }
 MetricValue Distribution(const Histogram& h) {
   MetricValue m{MetricValue::Kind::kDistribution};
   m.count = h.count();
+  m.sum_micros = h.sum();
   m.mean_seconds = h.Mean() / 1e6;
   m.p50_seconds = h.Quantile(0.5) / 1e6;
   m.p90_seconds = h.Quantile(0.9) / 1e6;
