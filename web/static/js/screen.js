@@ -7,16 +7,15 @@
 //   /screen/c:q4-pk                     a competition (a TEAM one ranks units)
 //   ?d=2026-11-15  a date inside the period (default: now, following the period as it rolls);
 //   ?n=8  rows per board (default 10). The same after '#' (/screen/#nj/month) works too.
-// The key is never in the URL: a key-entry form POSTs /session; the screen key is kept in this
-// device's localStorage so the screen signs in again by itself after a daemon restart.
-import {ApiError, boardStreamUrl, call, signIn} from './api.js';
+// The key is never in the URL: a key-entry form POSTs /session, whose HttpOnly cookie (30 days)
+// authenticates the calls and the EventSource, also after a daemon restart.
+import {ApiError, boardStreamUrl, call} from './api.js';
 import {BoardModel, BoardView} from './board.js';
 import {formatMoney, formatPeriod} from './format.js';
 import {locale, metricLabel, t} from './i18n.js';
 import {loadOrg} from './org.js';
 import {askForKey, el, showRefusal} from './ui.js';
 
-const kKeyStorage = 'salestrack.screen_key';
 const kPeriodKinds = {d: 'DAY', day: 'DAY', w: 'WEEK', week: 'WEEK', m: 'MONTH', month: 'MONTH',
                       q: 'QUARTER', quarter: 'QUARTER', y: 'YEAR', year: 'YEAR'};
 const kBannerMs = 8000;
@@ -45,8 +44,8 @@ export function parseScreenUrl(url) {
   return parts[0].split('+').map((unitId) => ({board: {unitId, metric, period}, top}));
 }
 
-/** Calls `fn` until the daemon answers; signs in again with the stored key when the session is
- * gone, asks for a key when there is none. Other refusals are thrown. */
+/** Calls `fn` until the daemon answers; asks for a key when there is no session. Other refusals
+ * are thrown. The session cookie holds the key for 30 days, so a restarted daemon accepts it. */
 async function withSession(root, fn, setState) {
   for (let wait = 500; ; wait = Math.min(wait * 2, kMaxRetryMs)) {
     try {
@@ -57,21 +56,7 @@ async function withSession(root, fn, setState) {
         setState('reconnecting');
         await new Promise((r) => setTimeout(r, wait));
       } else if (e.code === 'unauthenticated') {
-        const stored = localStorage.getItem(kKeyStorage);
-        let signedIn = false;
-        if (stored) {
-          try {
-            await signIn(stored);
-            signedIn = true;
-          } catch (e2) {
-            if (e2.code === 'unavailable') continue;
-            localStorage.removeItem(kKeyStorage);
-          }
-        }
-        if (!signedIn) {
-          const {key} = await askForKey(root, {screen: true, error: stored ? e : null});
-          localStorage.setItem(kKeyStorage, key);
-        }
+        await askForKey(root, {screen: true});
       } else {
         throw e;
       }

@@ -5,7 +5,7 @@ export default {
   'signin.screen_title': 'Connect this screen',
   'signin.key': 'API key',
   'signin.submit': 'Sign in',
-  'signin.screen_hint': 'Enter the screen key of this office (read-only). It is kept on this device.',
+  'signin.screen_hint': 'Enter the screen key of this office (read-only). This screen stays signed in for 30 days.',
   'signin.hint': 'Enter your salestrack API key.',
   'signin.signout': 'Sign out',
   'refused.unauthenticated': 'This key is not known to salestrack. Check it and sign in again.',

@@ -5,7 +5,7 @@ export default {
   'signin.screen_title': '连接大屏',
   'signin.key': 'API 密钥',
   'signin.submit': '登录',
-  'signin.screen_hint': '请输入本办公室的大屏密钥（只读），密钥保存在本设备上。',
+  'signin.screen_hint': '请输入本办公室的大屏密钥（只读），本屏幕将保持登录 30 天。',
   'signin.hint': '请输入您的 salestrack API 密钥。',
   'signin.signout': '退出',
   'refused.unauthenticated': '此密钥无效，请检查后重新登录。',
