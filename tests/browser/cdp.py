@@ -51,7 +51,7 @@ class Browser:
 
         args = [find_chromium(), '--headless=new', '--remote-debugging-pipe',
                 f'--user-data-dir={self._profile}', '--no-first-run', '--no-default-browser-check',
-                '--disable-gpu', '--disable-extensions', '--disable-background-networking',
+                '--disable-gpu', '--disable-dev-shm-usage', '--disable-extensions', '--disable-background-networking',
                 '--disable-component-update', '--disable-sync', '--disable-default-apps',
                 '--hide-scrollbars', '--mute-audio', '--force-color-profile=srgb',
                 '--font-render-hinting=none', '--disable-lcd-text', '--no-sandbox',
@@ -145,6 +145,7 @@ class Browser:
         return message.get('result', {})
 
     def new_page(self, width=1280, height=720, languages='en-US'):
+        """A tab in a browser context of its own (its own cookies and storage)."""
         return Page(self, width, height, languages)
 
 
@@ -154,7 +155,9 @@ class Page:
 
     def __init__(self, browser, width, height, languages):
         self.browser = browser
-        target = browser.send('Target.createTarget', {'url': 'about:blank'})['targetId']
+        self.context = browser.send('Target.createBrowserContext')['browserContextId']
+        target = browser.send('Target.createTarget', {'url': 'about:blank',
+                                                      'browserContextId': self.context})['targetId']
         self.session = browser.send('Target.attachToTarget',
                                     {'targetId': target, 'flatten': True})['sessionId']
         self.target = target
@@ -214,11 +217,12 @@ class Page:
         return result['result'].get('value')
 
     def wait_for(self, expression, timeout=10, what=None):
-        """Polls `expression` until it is truthy; returns its value or raises naming `what`."""
+        """Polls `expression` until it is truthy in JavaScript's sense; returns its value (an element
+        comes back as {}) or raises naming `what`."""
         deadline = time.monotonic() + timeout
         while True:
             value = self.evaluate(expression)
-            if value:
+            if value not in (None, False, 0, ''):
                 return value
             if time.monotonic() > deadline:
                 raise CdpError(f'{what or expression}: not so after {timeout} s; the page says: '
@@ -236,3 +240,4 @@ class Page:
 
     def close(self):
         self.browser.send('Target.closeTarget', {'targetId': self.target})
+        self.browser.send('Target.disposeBrowserContext', {'browserContextId': self.context})

@@ -129,6 +129,24 @@ def org_events():
         events.append({'eventId': f'rep-{rep_id}', 'occurredAt': at(1, 0, month=1),
                        'repDefined': {'repId': rep_id, 'name': name, 'unitId': unit,
                                       'role': 'hunter', 'active': True}})
+    # The hunters' scheme (sales 70 %, win rate 30 %) and targets for November: every rep has a
+    # scorecard, most with a target from their team.
+    events.append({'eventId': 'scheme-hunter', 'occurredAt': at(1, 0, month=1), 'schemeDefined': {
+        'schemeId': 'hunter-2026', 'name': '猎手方案', 'role': 'hunter',
+        'components': [
+            {'dimension': 'result', 'metric': 'sales_amount', 'weightBp': 7000,
+             'linear': {}, 'direction': 'HIGHER_IS_BETTER'},
+            {'dimension': 'process', 'metric': 'win_rate', 'weightBp': 3000,
+             'threshold': {}, 'direction': 'HIGHER_IS_BETTER'}],
+        'multiplierTiers': [{'minScoreCenti': 9000, 'multiplierBp': 12000},
+                            {'minScoreCenti': 0, 'multiplierBp': 10000}],
+        'commissionTiers': [{'fromBp': 10000, 'toBp': 0, 'rateBp': 100}]}})
+    for unit_id, target in (('nj', 300_000_000), ('sh', 200_000_000)):
+        events.append({'eventId': f'target-{unit_id}', 'occurredAt': at(1, 0), 'targetSet': {
+            'subjectUnitId': unit_id, 'period': {'kind': 'MONTH', 'date': {'year': 2026, 'month': 11,
+                                                                           'day': 1}},
+            'metric': 'sales_amount', 'baseline': str(target // 2), 'target': str(target),
+            'challenge': str(target * 3 // 2)}})
     return events
 
 

@@ -82,7 +82,7 @@ function header(r) {
     location.hash = '';
     location.reload();
   }}, t('signin.signout'));
-  return el('header', {class: 'bar'}, el('strong', {}, t('app.title')), unitSelect, kindSelect,
+  return el('header', {class: 'topbar'}, el('strong', {}, t('app.title')), unitSelect, kindSelect,
             dateInput, me, out);
 }
 

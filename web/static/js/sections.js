@@ -57,7 +57,8 @@ export function stageDurations(kpis, stageName) {
   const d = (kpis.metrics ?? []).filter((m) => m.kind === 'DISTRIBUTION');
   const secs = (s) => formatByKind('DISTRIBUTION', s ?? 0, true, null, locale);
   const rows = d.map((m) => el('tr', {},
-      el('td', {}, metricLabel(m.name, stageName)),
+      el('td', {}, m.name.startsWith('stage_duration:') ? stageName(m.name.split(':')[1])
+                                                         : metricLabel(m.name)),
       el('td', {class: 'num'}, formatCount(m.distribution?.count ?? 0, locale)),
       el('td', {class: 'num'}, m.defined ? secs(m.distribution?.meanSeconds) : '—'),
       el('td', {class: 'num'}, m.defined ? secs(m.distribution?.p50Seconds) : '—'),
