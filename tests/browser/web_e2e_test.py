@@ -25,6 +25,7 @@ import tempfile
 import time
 import unittest
 
+sys.dont_write_bytecode = True  # No __pycache__ in the source tree.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import Browser  # noqa: E402
 import harness  # noqa: E402
@@ -258,6 +259,7 @@ class FixedDataTest(unittest.TestCase):
     def check_golden(self, name, shot):
         path = os.path.join(GOLDEN_DIR, name)
         if ARGS.regenerate_goldens:
+            os.makedirs(GOLDEN_DIR, exist_ok=True)
             with open(path, 'wb') as f:
                 f.write(shot)
             return
