@@ -105,8 +105,8 @@ class Page:
         test.assertEqual(outside, [])
 
 
-class ScreenLiveTest(unittest.TestCase):
-    """The TV board live: appends, signings, a daemon restart. Its own daemon: it appends."""
+class DaemonTestCase(unittest.TestCase):
+    """A daemon of its own per test class, with the fixed data."""
 
     @classmethod
     def setUpClass(cls):
@@ -115,6 +115,11 @@ class ScreenLiveTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.daemon.close()
+
+
+class ScreenLiveTest(DaemonTestCase):
+    """The TV board live: appends, signings, a daemon restart. Its own daemon: it appends."""
+
 
     def open_screen(self, path='/screen/east/month/sales_amount?' + MONTH, languages='zh-CN'):
         s = Page(self, self.daemon, path, 'tv', 1920, 1080, languages)
@@ -196,16 +201,9 @@ class ScreenLiveTest(unittest.TestCase):
                           and 'net::' not in e[1]], [])
 
 
-class FixedDataTest(unittest.TestCase):
+class FixedDataTest(DaemonTestCase):
     """Pages over the fixed data only (nothing appended): refusals, languages, screenshots."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.daemon = new_daemon()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.daemon.close()
 
     def dashboard(self, languages, key='boss', path='/#/unit/east?p=month&' + MONTH, **kw):
         d = Page(self, self.daemon, path, key, languages=languages, **kw)
@@ -234,6 +232,10 @@ class FixedDataTest(unittest.TestCase):
         self.assertEqual(d.text('[data-metric=sales_amount] .figure'),
                          expected_money(1_030_000_000, 'en-US', compact=True))
         d.assert_clean(self)
+        # Signed in at /, a rep key lands on its own page.
+        home = Page(self, self.daemon, '/', 'sun')
+        home.page.wait_for("location.hash.startsWith('#/rep/nj-sun')", timeout=15,
+                           what="the rep's own page")
 
     def test_refusals_show_clear_pages(self):
         # An unknown key: the form says so and stays.

@@ -2,9 +2,9 @@
 // page. Routes (in the hash, so the daemon serves one page):
 //   #/unit/<unit id>?p=month&d=2026-11-15&m=sales_amount   a unit's dashboard
 //   #/rep/<rep id>?p=month&d=...                             a rep's page
-// The session is the HttpOnly cookie POST /session sets (the key itself is never stored by the
-// page); what the daemon said of the key (role, rep, unit) is kept in sessionStorage to pick the
-// first page.
+// The session is the HttpOnly cookie POST /session sets; the page never stores the key. The
+// key's role shows in the daemon's refusals ("key "x" (role screen) may not call ..."); a rep key
+// sees one rep (GetOrgInfo is scoped), which is its own.
 import {ApiError, call, signOut} from './api.js';
 import {formatPeriod} from './format.js';
 import {locale, t} from './i18n.js';
@@ -13,7 +13,6 @@ import * as sections from './sections.js';
 import {dayBounds} from './time.js';
 import {askForKey, el, showRefusal} from './ui.js';
 
-const kWhoStorage = 'salestrack.who';
 const kPeriodKinds = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'];
 const kRankingMetrics = ['sales_amount', 'signings', 'payments', 'new_customers', 'win_rate',
                          'actions', 'collection_rate', 'avg_deal_size', 'sales_cycle'];
@@ -22,18 +21,17 @@ const kMaxScorecards = 30;
 
 const root = document.getElementById('root');
 let org = null;
+// True while showing the page home() chose, so a rep key refused there goes on to its own page.
+let landing = false;
 
-function who() {
-  try {
-    return JSON.parse(sessionStorage.getItem(kWhoStorage) ?? '{}');
-  } catch {
-    return {};
-  }
+/** The key's role as a refusal names it ("(role screen)"); '' when it does not. */
+function roleOf(error) {
+  return /\(role (\w+)\)/.exec(error?.message ?? '')?.[1] || '';
 }
 
-/** The key's role: as POST /session said, else as a refusal names it ("(role screen)"). */
-function roleOf(error) {
-  return who().role || /\(role (\w+)\)/.exec(error?.message ?? '')?.[1] || '';
+/** The rep whose page is the key's own: the only rep it sees. */
+function ownRep() {
+  return org.reps.size === 1 ? [...org.reps.keys()][0] : '';
 }
 
 /** The route in the hash: {page: 'unit'|'rep'|'', id, period, metric}. */
@@ -75,10 +73,9 @@ function header(r) {
                                    const period = y ? {kind: r.period.kind, date: {year: y, month: mo, day: da}} : {kind: r.period.kind};
                                    location.hash = href(r.page, r.id, period, r.metric);
                                  }});
-  const me = who().repId ? el('a', {href: href('rep', who().repId, r.period)}, t('nav.me')) : null;
+  const me = ownRep() ? el('a', {href: href('rep', ownRep(), r.period)}, t('nav.me')) : null;
   const out = el('button', {type: 'button', id: 'signout', onclick: async () => {
     await signOut();
-    sessionStorage.removeItem(kWhoStorage);
     location.hash = '';
     location.reload();
   }}, t('signin.signout'));
@@ -174,14 +171,12 @@ function reportSection(subject, period) {
             button('HTML', t('report.html'), 'html'), message);
 }
 
-/** The page the key starts on: a rep's own page, a manager's unit, else the first top unit. */
+/** The page the key starts on: the first top unit it sees (a rep key is sent on to its own page
+ * when the unit's figures are refused), else its rep's page. */
 function home() {
-  const w = who();
-  if (w.repId) return href('rep', w.repId, {kind: 'MONTH'});
-  const top = w.unitId || [...org.units.values()].find((u) => !org.units.has(u.parentUnitId))?.unitId;
+  const top = [...org.units.values()].find((u) => !org.units.has(u.parentUnitId))?.unitId;
   if (top) return href('unit', top, {kind: 'MONTH'});
-  const rep = [...org.reps.keys()][0];
-  return rep ? href('rep', rep, {kind: 'MONTH'}) : '';
+  return ownRep() ? href('rep', ownRep(), {kind: 'MONTH'}) : '';
 }
 
 async function render() {
@@ -189,6 +184,7 @@ async function render() {
   if (!r.page) {
     const h = home();
     if (h) {
+      landing = true;
       location.replace(h);
       return;
     }
@@ -199,9 +195,15 @@ async function render() {
     const content = r.page === 'rep' ? await repPage(r) : await unitPage(r);
     main.replaceChildren(...content);
     main.setAttribute('aria-busy', 'false');
+    landing = false;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     if (e.code === 'unauthenticated') return start(e);
+    if (landing && e.code === 'permission_denied' && roleOf(e) === 'rep' && ownRep()) {
+      landing = false;
+      location.replace(href('rep', ownRep(), r.period));
+      return;
+    }
     showRefusal(main, e, roleOf(e));
     main.setAttribute('aria-busy', 'false');
   }
@@ -218,8 +220,7 @@ async function start(error = null) {
         showRefusal(root, e, roleOf(e));
         return;
       }
-      const {who: answer} = await askForKey(root, {error});
-      sessionStorage.setItem(kWhoStorage, JSON.stringify(answer ?? {}));
+      await askForKey(root, {error});
       error = null;
     }
   }
