@@ -18,6 +18,7 @@ rules=(
   "auth | src/auth | $grpc ^rocksdb/ ^store/ ^engine/ ^server/ ^cli/"
   "store | src/store | $grpc ^auth/ ^engine/ ^server/ ^cli/"
   "engine | src/engine | $grpc ^server/ ^cli/"
+  "http | src/http | $grpc ^server/ ^cli/"
   "server | src/server | ^cli/"
   "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/"
   "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/"

@@ -16,13 +16,15 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  librocksdb-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
                  libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev
                  grpc-proto  # gRPC's health and reflection .proto files, compiled in.
-                 libcsv-dev)  # The CSV of `salestrack import --mapping` (RFC 4180).
+                 libcsv-dev  # The CSV of `salestrack import --mapping` (RFC 4180).
+                 libcivetweb-dev)  # The HTTP/JSON front door (src/http/).
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
 # and reports, and gRPC for Python (the client example, examples/python).
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools
                clang libclang-rt-14-dev clang-format chromium fonts-noto-cjk libpng-dev
-               python3-grpcio)
+               python3-grpcio
+               libcurl4-openssl-dev nodejs)  # The HTTP front door's tests and its Node example.
 
 mode=all
 case "${1:-}" in

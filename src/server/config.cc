@@ -87,6 +87,22 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
   if (config.api_keys_size() > 0) {
     options->api_keys.assign(config.api_keys().begin(), config.api_keys().end());
   }
+  if (!config.http_listen_address().empty()) {
+    options->http.listen_address = config.http_listen_address();
+  }
+  if (config.http_secure_cookie()) options->http.secure_cookie = true;
+  const v1::HttpLimits& http = config.http_limits();
+  if (http.max_body_bytes() != 0) options->http.max_body_bytes = http.max_body_bytes();
+  if (http.num_threads() != 0) options->http.num_threads = http.num_threads();
+  if (http.max_streams() != 0) options->http.max_streams = http.max_streams();
+  if (http.request_timeout_seconds() != 0) {
+    options->http.request_timeout = absl::Seconds(http.request_timeout_seconds());
+  }
+  if (http.keep_alive_seconds() != 0) {
+    options->http.keep_alive_timeout = absl::Seconds(http.keep_alive_seconds());
+  }
+  if (http.heartbeat_seconds() != 0)
+    options->http.heartbeat = absl::Seconds(http.heartbeat_seconds());
   const v1::Limits& limits = config.limits();
   if (limits.max_batch_events() != 0) options->max_batch_events = limits.max_batch_events();
   if (limits.max_request_bytes() != 0) options->max_request_bytes = limits.max_request_bytes();
@@ -163,6 +179,7 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
         absl::StrCat("log_level: \"", options->log_level,
                      "\" is not one of trace, debug, info, warn, error, off"));
   }
+  if (absl::Status s = http::CheckHttpOptions(options->http); !s.ok()) return s;
   if (options->tls_cert_file.empty() != options->tls_key_file.empty()) {
     return absl::InvalidArgumentError("tls: cert_file and key_file go together");
   }

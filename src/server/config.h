@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "engine/options.h"
 #include "grpcpp/security/server_credentials.h"
+#include "http/http_server.h"
 #include "salestrack/v1/config.pb.h"
 
 namespace salestrack::server {
@@ -64,6 +65,8 @@ struct ServerOptions {
   // Flag only: the config file's absolute path, empty without one (a backup's restore command
   // names it).
   std::string config_path;
+  // The HTTP front door (http/http_server.h); its listen_address empty: none.
+  http::HttpOptions http;
 };
 
 inline constexpr size_t kMaxBatchEventsLimit = 1000;

@@ -110,6 +110,9 @@ class Metrics final : public store::SequencerProbe, public engine::Views::ReadPr
     const absl::Time start_;
   };
 
+  // Where other front doors register their own families (http/http_metrics.h).
+  prometheus::Registry* registry() const { return registry_.get(); }
+
   // Every family, as the endpoint serves them.
   std::vector<prometheus::MetricFamily> Collect() const;
   // The same, for GetStats.

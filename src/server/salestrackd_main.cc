@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, log_level, "",
           "key=value lines.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of the Prometheus endpoint (/metrics, plain HTTP). Default: none.");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP/JSON front door (Connect protocol, Server-Sent Events, the web "
+          "app). Default: none.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
 
@@ -74,6 +77,7 @@ salestrack::v1::DaemonConfig FlagsAsConfig() {
   c.set_backup_dir(absl::GetFlag(FLAGS_backup_dir));
   c.set_log_level(absl::GetFlag(FLAGS_log_level));
   c.set_metrics_listen_address(absl::GetFlag(FLAGS_metrics_listen));
+  c.set_http_listen_address(absl::GetFlag(FLAGS_http_listen));
   c.mutable_limits()->set_max_batch_events(absl::GetFlag(FLAGS_max_batch_events));
   c.mutable_limits()->set_max_request_bytes(absl::GetFlag(FLAGS_max_request_bytes));
   c.mutable_limits()->set_max_future_skew_seconds(absl::GetFlag(FLAGS_max_future_skew_seconds));
@@ -186,6 +190,7 @@ int main(int argc, char** argv) {
   std::printf("salestrackd listening on %s port %d", options.listen_address.c_str(),
               (*server)->port());
   if ((*server)->metrics_port() != 0) std::printf(" metrics_port %d", (*server)->metrics_port());
+  if ((*server)->http_port() != 0) std::printf(" http_port %d", (*server)->http_port());
   std::printf("\n");
   std::fflush(stdout);
 

@@ -98,6 +98,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     spdlog::info("event=metrics_serving address={} port={} path=/metrics",
                  options.metrics_listen_address, server->metrics_port_);
   }
+  if (!options.http.listen_address.empty()) {
+    Metrics* metrics = server->metrics_.get();
+    absl::StatusOr<std::unique_ptr<http::HttpServer>> front = http::HttpServer::Start(
+        options.http, server->engine_.get(),
+        {.stats = [metrics] { return metrics->Stats(); },
+         .append_answered =
+             [metrics](size_t events, const absl::StatusOr<store::AppendResult>& result) {
+               metrics->AppendAnswered(events, result);
+             }},
+        metrics->registry());
+    if (!front.ok()) {
+      server->Shutdown(absl::ZeroDuration());
+      return front.status();
+    }
+    server->http_server_ = *std::move(front);
+  }
   server->grpc_server_->GetHealthCheckService()->SetServingStatus(true);
   spdlog::info("event=serving port={} data_dir={} head_seq={} time_zone={} transport={} auth={}",
                server->port_, options.data_dir, server->engine_->store().head_at_open(),
@@ -121,12 +137,16 @@ void Server::Shutdown(absl::Duration grace) {
   // are left for the grace period.
   engine_->CloseStreams();
   stall_watch_->EndAll();  // AppendStreams end once answered, rather than wait out the grace.
+  // HTTP's streams end with the engine's; its unary calls (appends too) finish while the writer
+  // still commits.
+  if (http_server_ != nullptr) http_server_->Stop();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   engine_->StopWriter();
   store::SequencerStats stats = engine_->sequencer().stats();
   metrics_endpoint_.reset();
   metrics_->ClearSources();
   grpc_server_.reset();
+  http_server_.reset();
   engine_.reset();
   spdlog::info("event=shut_down commits={} events_written={}", stats.commits, stats.events_written);
 }

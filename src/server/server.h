@@ -1,7 +1,8 @@
 // Server: a running salestrackd: the engine (engine/engine.h: the data directory, the single
 // writer, the views and boards, access) behind the gRPC services (LogService, KpiService,
 // AdminService, LeaderboardService, grpc.health.v1.Health, server reflection v1 and v1alpha) on one
-// listening port, and the Prometheus metrics.
+// listening port, the HTTP/JSON front door (http/http_server.h) on another when configured, and
+// the Prometheus metrics.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(options, RealClock::Get()));
 //   ...                        // serve until told to stop
@@ -14,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
+#include "http/http_server.h"
 #include "salestrack/clock.h"
 #include "server/config.h"
 #include "server/kpi_service.h"
@@ -36,6 +38,8 @@ class Server {
   int port() const { return port_; }
   // The Prometheus endpoint's bound port; 0 without one.
   int metrics_port() const { return metrics_port_; }
+  // The HTTP front door's bound port; 0 without one (http_listen_address unset).
+  int http_port() const { return http_server_ == nullptr ? 0 : http_server_->port(); }
   // The live leaderboards (for stats and tests).
   const engine::BoardHub& boards() const { return engine_->boards(); }
 
@@ -57,6 +61,7 @@ class Server {
   std::unique_ptr<KpiServiceImpl> kpi_service_;
   std::unique_ptr<AdminServiceImpl> admin_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<http::HttpServer> http_server_;
   int port_ = 0;
   int metrics_port_ = 0;
   bool shut_down_ = false;
