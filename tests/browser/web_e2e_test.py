@@ -286,7 +286,7 @@ class FixedDataTest(DaemonTestCase):
                 ('screen-pk-1280x720.png', '/screen/nj+sh/month/sales_amount?' + MONTH, 1280, 720)):
             with self.subTest(name=name):
                 s = Page(self, self.daemon, path, 'tv', width, height, 'zh-CN')
-                s.page.wait_for("document.querySelector('#freshness').dataset.seq", what='the board')
+                s.page.wait_for("document.querySelector('#freshness')?.dataset.seq", what='the board')
                 self.settle(s.page)
                 # Layout facts: every row inside the viewport, type readable across a room.
                 facts = s.page.evaluate("""(() => {

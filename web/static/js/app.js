@@ -198,7 +198,10 @@ async function render() {
     landing = false;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    if (e.code === 'unauthenticated') return start(e);
+    if (e.code === 'unauthenticated') {
+      await askForKey(root);
+      return start();
+    }
     if (landing && e.code === 'permission_denied' && roleOf(e) === 'rep' && ownRep()) {
       landing = false;
       location.replace(href('rep', ownRep(), r.period));
@@ -210,7 +213,7 @@ async function render() {
 }
 
 /** Loads the org (asking for a key until one is accepted), then shows the route. */
-async function start(error = null) {
+async function start() {
   for (;;) {
     try {
       org = await loadOrg();
@@ -220,8 +223,7 @@ async function start(error = null) {
         showRefusal(root, e, roleOf(e));
         return;
       }
-      await askForKey(root, {error});
-      error = null;
+      await askForKey(root);
     }
   }
   await render();

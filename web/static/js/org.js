@@ -36,7 +36,13 @@ export class Org {
   }
 }
 
-/** The org as the signed-in key sees it. */
+/** The org as the signed-in key sees it. A daemon without GetOrgInfo gives an org without names
+ * (ids are shown) and money in minor units / 100 without a currency sign. */
 export async function loadOrg() {
-  return new Org(await call('KpiService', 'GetOrgInfo', {}));
+  try {
+    return new Org(await call('KpiService', 'GetOrgInfo', {}));
+  } catch (e) {
+    if (e.code === 'unimplemented') return new Org();
+    throw e;
+  }
 }

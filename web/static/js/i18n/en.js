@@ -17,7 +17,7 @@ export default {
   'screen.reconnecting': 'Reconnecting…',
   'screen.as_of': 'as of event {seq}',
   'screen.updated_now': 'updated just now',
-  'screen.updated_ago': 'updated {time} ago',
+  'screen.updated_ago': 'updated {time}',
   'screen.signed': '{name} signed {amount}!',
   'screen.no_members': 'No one on this board yet',
   'screen.unranked': '–',

@@ -17,7 +17,7 @@ export default {
   'screen.reconnecting': '正在重新连接…',
   'screen.as_of': '截至事件 {seq}',
   'screen.updated_now': '刚刚更新',
-  'screen.updated_ago': '{time}前更新',
+  'screen.updated_ago': '{time}更新',
   'screen.signed': '恭喜 {name} 签约 {amount}！',
   'screen.no_members': '榜单暂无成员',
   'screen.unranked': '–',
