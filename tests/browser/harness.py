@@ -147,6 +147,10 @@ def org_events():
                                                                            'day': 1}},
             'metric': 'sales_amount', 'baseline': str(target // 2), 'target': str(target),
             'challenge': str(target * 3 // 2)}})
+    # November's team PK: 南京队 against 上海队 by sales.
+    events.append({'eventId': 'pk-nov', 'occurredAt': at(1, 0, month=1), 'competitionDefined': {
+        'competitionId': 'pk-nov', 'name': '十一月团队PK', 'start': at(1, 0), 'end': at(1, 0, month=12),
+        'metric': 'sales_amount', 'participantUnitIds': ['nj', 'sh'], 'mode': 'TEAM'}})
     return events
 
 

@@ -300,6 +300,17 @@ class FixedDataTest(DaemonTestCase):
                 self.assertGreaterEqual(facts['px'], height * 0.04)
                 self.check_golden(name, s.page.screenshot())
                 s.assert_clean(self)
+        # A TEAM competition of two units: head to head, side by side.
+        s = Page(self, self.daemon, '/screen/c:pk-nov', 'tv', 1280, 720, 'zh-CN')
+        s.page.wait_for("document.querySelectorAll('.board.vs .row').length === 2",
+                        what='the PK head to head')
+        self.settle(s.page)
+        tops = s.page.evaluate("[...document.querySelectorAll('.board .row')]"
+                               ".map(r => [r.dataset.member, r.getBoundingClientRect().top])")
+        self.assertEqual([m for m, _ in tops], ['nj', 'sh'])  # 南京队 sold more in November.
+        self.assertEqual(tops[0][1], tops[1][1])
+        self.check_golden('screen-team-pk-1280x720.png', s.page.screenshot())
+        s.assert_clean(self)
         d = self.dashboard('zh-CN,zh')
         self.settle(d.page)
         self.check_golden('dashboard-zh-1280x720.png', d.page.screenshot())
