@@ -18,24 +18,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct ScriptRun {
-  int code = -1;
-  std::string out;
-};
-
 // Runs the script of the source tree on `root`, with stderr in the output.
-ScriptRun CheckLayers(const std::string& root) {
-  std::string command =
-      absl::StrCat(SALESTRACK_SOURCE_DIR, "/tools/check_layers.sh '", root, "' 2>&1");
-  ScriptRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+ShellRun CheckLayers(const std::string& root) {
+  return RunShell(absl::StrCat(SALESTRACK_SOURCE_DIR, "/tools/check_layers.sh '", root, "' 2>&1"));
 }
 
 // A tree with one clean file per layer, each including what its layer may.
@@ -58,7 +43,7 @@ void WriteCleanTree(const TempDir& tree) {
 }
 
 TEST(CheckLayersTest, TheRealTreePasses) {
-  ScriptRun run = CheckLayers(SALESTRACK_SOURCE_DIR);
+  ShellRun run = CheckLayers(SALESTRACK_SOURCE_DIR);
   EXPECT_EQ(run.code, 0) << run.out;
   EXPECT_THAT(run.out, HasSubstr("C++ files include only what their layers may"));
 }
@@ -66,7 +51,7 @@ TEST(CheckLayersTest, TheRealTreePasses) {
 TEST(CheckLayersTest, WhatEachLayerMayIncludePasses) {
   TempDir tree;
   WriteCleanTree(tree);
-  ScriptRun run = CheckLayers(tree.path());
+  ShellRun run = CheckLayers(tree.path());
   EXPECT_EQ(run.code, 0) << run.out;
   EXPECT_THAT(run.out, HasSubstr("layers: 8 C++ files"));
 }
@@ -106,7 +91,7 @@ TEST(CheckLayersTest, EachForbiddenIncludeFailsNamingFileLineAndInclude) {
     WriteCleanTree(tree);
     std::ofstream(tree.Sub(plant.file))
         << "// A file.\n#include <string>\n\n#include \"" << plant.include << "\"\n";
-    ScriptRun run = CheckLayers(tree.path());
+    ShellRun run = CheckLayers(tree.path());
     EXPECT_EQ(run.code, 1) << run.out;
     EXPECT_THAT(run.out,
                 HasSubstr(absl::StrCat(plant.file, ":4: includes \"", plant.include, "\"")));
@@ -117,7 +102,7 @@ TEST(CheckLayersTest, EachForbiddenIncludeFailsNamingFileLineAndInclude) {
 TEST(CheckLayersTest, ATreeWithoutSourcesFails) {
   TempDir tree;
   std::filesystem::create_directories(tree.Sub("src/core"));
-  ScriptRun run = CheckLayers(tree.path());
+  ShellRun run = CheckLayers(tree.path());
   EXPECT_EQ(run.code, 1);
   EXPECT_THAT(run.out, HasSubstr("no C++ files found"));
 }

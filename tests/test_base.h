@@ -47,6 +47,13 @@ v1::Event Void(const std::string& event_id, const std::string& target, absl::Tim
 // The whole file as a string ("" if it cannot be read).
 std::string ReadFile(const std::string& path);
 
+// Runs `command` through /bin/sh; its exit code (-1 if it did not exit) and stdout.
+struct ShellRun {
+  int code = -1;
+  std::string out;
+};
+ShellRun RunShell(const std::string& command);
+
 }  // namespace salestrack::testing
 
 #endif  // SALESTRACK_TESTS_TEST_BASE_H_

@@ -87,6 +87,7 @@ void Daemon::Start(const std::vector<std::string>& argv) {
       port_ = atoi(p + 6);
       if (const char* m = strstr(line, " metrics_port "); m != nullptr)
         metrics_port_ = atoi(m + 14);
+      if (const char* h = strstr(line, " http_port "); h != nullptr) http_port_ = atoi(h + 11);
       break;
     }
   }

@@ -30,6 +30,8 @@ class Daemon {
   int port() const { return port_; }
   // The Prometheus endpoint's port, when started with --metrics_listen (else 0).
   int metrics_port() const { return metrics_port_; }
+  // The HTTP front door's port, when started with --http_listen (else 0).
+  int http_port() const { return http_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // Everything the daemon wrote to stderr so far is in this file.
   const std::string& stderr_path() const { return stderr_path_; }
@@ -49,6 +51,7 @@ class Daemon {
   pid_t pid_ = -1;
   int port_ = 0;
   int metrics_port_ = 0;
+  int http_port_ = 0;
   std::string stderr_path_;
 };
 

@@ -211,8 +211,12 @@ HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Stop() {
   if (context_ == nullptr) return;
+  // Streams see stopping_ within moments (streams.h) and write their end; civetweb refuses writes
+  // once mg_stop begins, so they are given a moment first.
   stopping_.store(true);
-  mg_stop(context_);  // Waits for the request threads; streams see stopping_ and end.
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (streams_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  mg_stop(context_);  // Waits for the request threads.
   context_ = nullptr;
   mg_exit_library();
 }
@@ -336,12 +340,12 @@ int HttpServer::ServeApi(mg_connection* conn, const Method& method, absl::string
   const bool streaming = method.kind == Method::Kind::kServerStream;
   const char* want = streaming ? "application/connect+json" : "application/json";
   if (type != want) {
-    return SendConnectError(
-        conn,
-        absl::InvalidArgumentError(absl::StrCat(
-            "Content-Type: \"", type, "\" is not ", want, " (", name,
-            streaming ? " is a server stream, Connect protocol)" : ", Connect protocol)")),
-        {{"Accept-Post", want}});
+    // 415, the Connect protocol's answer to a codec it does not serve.
+    const absl::Status wrong = absl::InvalidArgumentError(
+        absl::StrCat("Content-Type: \"", type, "\" is not ", want, " (", name,
+                     streaming ? " is a server stream, Connect protocol)" : ", Connect protocol)"));
+    return SendResponse(conn, 415, "application/json", ConnectErrorJson(wrong),
+                        {{"Accept-Post", want}, {"Connection", "close"}});
   }
   if (absl::Status s = CheckOrigin(conn); !s.ok()) return SendConnectError(conn, s);
   absl::StatusOr<std::string> body = ReadBody(conn);
@@ -395,7 +399,9 @@ int HttpServer::ServeApi(mg_connection* conn, const Method& method, absl::string
     metrics_.StreamOpen("connect", 1);
     end = method.stream(*who, payload, std::nullopt, &writer);
     metrics_.StreamOpen("connect", -1);
-    ReleaseStream();
+    writer.End(end);
+    ReleaseStream();  // After the end is written: Stop waits for it.
+    return 200;
   }
   writer.End(end);
   return 200;
