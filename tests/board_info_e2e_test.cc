@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "board_stream.h"
 #include "org_events.h"
 #include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
@@ -31,51 +32,6 @@ v1::Event Competition(const std::string& event_id, absl::Time defined_at, absl::
   c->set_mode(v1::CompetitionDefined::INDIVIDUAL);
   return e;
 }
-
-// One SubscribeLeaderboard stream, read on its own thread.
-class Stream {
- public:
-  Stream(v1::LeaderboardService::Stub& stub, v1::SubscribeLeaderboardRequest request)
-      : request_(std::move(request)) {
-    reader_ = stub.SubscribeLeaderboard(&context_, request_);
-    thread_ = std::thread([this] {
-      v1::LeaderboardUpdate u;
-      while (reader_->Read(&u)) {
-        salestrack::MutexLock lock(&mu_);
-        updates_.push_back(u);
-      }
-    });
-  }
-  ~Stream() {
-    context_.TryCancel();
-    thread_.join();
-    reader_->Finish();
-  }
-  const v1::BoardRef& board() const { return request_.board(); }
-
-  // The last update once one with seq >= `seq` arrived (waits up to 5 s), else nullopt.
-  std::optional<v1::LeaderboardUpdate> AtLeast(uint64_t seq) {
-    salestrack::MutexLock lock(&mu_);
-    auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return !updates_.empty() && updates_.back().seq() >= seq;
-    };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), absl::Seconds(5))) return std::nullopt;
-    return updates_.back();
-  }
-  std::optional<v1::LeaderboardUpdate> Last() {
-    salestrack::MutexLock lock(&mu_);
-    if (updates_.empty()) return std::nullopt;
-    return updates_.back();
-  }
-
- private:
-  v1::SubscribeLeaderboardRequest request_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::LeaderboardUpdate>> reader_;
-  std::thread thread_;
-  salestrack::Mutex mu_;
-  std::vector<v1::LeaderboardUpdate> updates_ ABSL_GUARDED_BY(mu_);
-};
 
 v1::GetLeaderboardResponse Get(v1::LeaderboardService::Stub& stub, const v1::BoardRef& board) {
   v1::GetLeaderboardRequest request;

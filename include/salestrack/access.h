@@ -41,6 +41,7 @@ enum class Permission {
   kReadKpis,    // KPIs, funnels, follow-ups, scorecards of a subject.
   kReadBoards,  // Leaderboards (get and subscribe).
   kAdmin,       // Verify, rebuild, backup, stats.
+  kReadOrg,     // The org's names, zone, currency and metric catalogue (every role; scoped).
 };
 
 struct Principal {

@@ -49,6 +49,9 @@ class OrgState {
 
   const Unit* FindUnit(absl::string_view id) const;
   const Rep* FindRep(absl::string_view id) const;
+  // Every defined unit's and rep's id (a rep active or not), sorted.
+  std::vector<std::string> UnitIds() const;
+  std::vector<std::string> RepIds() const;
   // The effective stages: the latest StagesDefined, else contact / value / negotiation.
   const std::vector<Stage>& stages() const;
   // Index of `stage_id` in stages(), or -1.

@@ -186,6 +186,8 @@ class Projector {
                                                 const Subject& subject,
                                                 const std::string& metric) const;
   const Competition* FindCompetition(const std::string& id) const;
+  // Every defined competition (its latest definition), by id.
+  std::vector<const Competition*> Competitions() const;
 
   // The applied, not voided openings of entity `id`, in no particular order (access checks:
   // entity_access.h).

@@ -87,6 +87,7 @@ absl::StatusOr<Principal> PrincipalOfKey(const v1::ApiKey& key) {
 }
 
 bool RoleAllows(Role role, Permission permission) {
+  if (permission == Permission::kReadOrg) return true;
   switch (role) {
     case Role::kAdmin:
       return true;

@@ -69,6 +69,21 @@ void OrgState::Remove(OrderKey key, const v1::Event& e) {
 const OrgState::Unit* OrgState::FindUnit(absl::string_view id) const { return Latest(units_, id); }
 const OrgState::Rep* OrgState::FindRep(absl::string_view id) const { return Latest(reps_, id); }
 
+namespace {
+template <typename T>
+std::vector<std::string> DefinedIds(const absl::flat_hash_map<std::string, T>& histories) {
+  std::vector<std::string> ids;
+  for (const auto& [id, history] : histories) {
+    if (!history.empty()) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+}  // namespace
+
+std::vector<std::string> OrgState::UnitIds() const { return DefinedIds(units_); }
+std::vector<std::string> OrgState::RepIds() const { return DefinedIds(reps_); }
+
 const std::vector<Stage>& OrgState::stages() const {
   return stages_.empty() ? DefaultStages() : stages_.rbegin()->second;
 }

@@ -322,6 +322,7 @@ absl::StatusOr<MetricValue> Projector::CompetitionMetric(const std::string& comp
 const Competition* Projector::FindCompetition(const std::string& id) const {
   return impl_->FindCompetition(id);
 }
+std::vector<const Competition*> Projector::Competitions() const { return impl_->Competitions(); }
 std::vector<EntityOpening> Projector::Openings(EntityKind kind, absl::string_view id) const {
   return impl_->Openings(kind, id);
 }

@@ -35,6 +35,7 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       // Scoring: a rep its own scorecard, a manager its subtree's (scope as for GetKpis).
       {methods::kGetScorecard, Permission::kReadKpis},
       {methods::kCheckTargets, Permission::kReadKpis},
+      {methods::kGetOrgInfo, Permission::kReadOrg},
   };
   return *table;
 }

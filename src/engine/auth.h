@@ -41,6 +41,7 @@ inline constexpr char kGetFunnel[] = "/salestrack.v1.KpiService/GetFunnel";
 inline constexpr char kListFollowUps[] = "/salestrack.v1.KpiService/ListFollowUps";
 inline constexpr char kGetScorecard[] = "/salestrack.v1.KpiService/GetScorecard";
 inline constexpr char kCheckTargets[] = "/salestrack.v1.KpiService/CheckTargets";
+inline constexpr char kGetOrgInfo[] = "/salestrack.v1.KpiService/GetOrgInfo";
 inline constexpr char kVerify[] = "/salestrack.v1.AdminService/Verify";
 inline constexpr char kRebuild[] = "/salestrack.v1.AdminService/Rebuild";
 inline constexpr char kBackup[] = "/salestrack.v1.AdminService/Backup";

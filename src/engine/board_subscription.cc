@@ -1,10 +1,13 @@
 #include "engine/board_subscription.h"
 
+#include "engine/board_signings.h"
+
 #include <algorithm>
 
 namespace salestrack::engine {
-void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out) {
+void EncodeEntry(const BoardEntry& e, const MemberNames& names, v1::LeaderboardEntry* out) {
   out->set_member_id(e.member);
+  if (auto it = names.find(e.member); it != names.end()) out->set_display_name(it->second);
   out->set_defined(e.value.has_value());
   if (e.value) out->set_value(*e.value);
   out->set_rank(static_cast<uint32_t>(e.rank));
@@ -23,10 +26,12 @@ std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board)
 }
 
 void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
-                                const v1::BoardInfo& board_info, std::vector<BoardEntry> view,
-                                std::vector<EntryChange> resumed) {
+                                const v1::BoardInfo& board_info,
+                                std::shared_ptr<const MemberNames> board_names,
+                                std::vector<BoardEntry> view, std::vector<EntryChange> resumed) {
   salestrack::MutexLock lock(&mu);
   info = board_info;
+  names = std::move(board_names);
   info_changed = false;  // The snapshot (or the resume's delta) carries it.
   lower_is_better = board_info.lower_is_better();
   seq = at;
@@ -43,11 +48,15 @@ void Subscription::PushSnapshot(uint64_t at, v1::LeaderboardUpdate::Reason why,
 }
 
 void Subscription::PushChanges(uint64_t at, const v1::BoardInfo& board_info, bool new_info,
-                               const std::vector<EntryChange>& changes) {
+                               const std::vector<EntryChange>& changes,
+                               std::shared_ptr<const MemberNames> board_names,
+                               const std::vector<v1::Signing>& signed_now) {
   salestrack::MutexLock lock(&mu);
-  if (changes.empty() && !new_info) return;
+  if (changes.empty() && !new_info && signed_now.empty()) return;
   seq = at;
   info = board_info;
+  if (board_names != nullptr) names = std::move(board_names);
+  KeepLatest(signings, signed_now);
   if (snapshot) {
     *snapshot = ApplyChanges(std::move(*snapshot), changes, lower_is_better);
     return;
@@ -63,10 +72,11 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
   v1::LeaderboardUpdate u;
   if (snapshot) {
     u.set_kind(v1::LeaderboardUpdate::SNAPSHOT);
-    for (const BoardEntry& e : *snapshot) EncodeEntry(e, u.add_entries());
+    for (const BoardEntry& e : *snapshot) EncodeEntry(e, *names, u.add_entries());
     snapshot.reset();
-  } else if (has_pending &&
-             (!pending.empty() || info_changed || reason == v1::LeaderboardUpdate::RESUMED)) {
+  } else if ((has_pending &&
+              (!pending.empty() || info_changed || reason == v1::LeaderboardUpdate::RESUMED)) ||
+             !signings.empty()) {
     u.set_kind(v1::LeaderboardUpdate::DELTA);
     std::vector<const EntryChange*> changed;
     for (const auto& [member, c] : pending) {
@@ -84,7 +94,7 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
     std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
     for (const EntryChange* c : changed) {
       v1::LeaderboardEntry* e = u.add_entries();
-      EncodeEntry({c->member, c->value, c->rank}, e);
+      EncodeEntry({c->member, c->value, c->rank}, *names, e);
       e->set_was_present(c->was_present);
       e->set_previous_rank(c->was_present ? static_cast<uint32_t>(c->previous_rank) : 0);
     }
@@ -93,6 +103,8 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
   } else {
     return std::nullopt;
   }
+  for (v1::Signing& signing : signings) *u.add_signings() = std::move(signing);
+  signings.clear();
   u.set_seq(seq);
   u.set_reason(reason);
   *u.mutable_info() = info;

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "engine/names.h"
 #include "salestrack/leaderboard.h"
 #include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
@@ -32,8 +33,8 @@ class SubscriberSink {
   virtual void Close(const absl::Status& status) = 0;
 };
 
-// A board entry as the wire carries it.
-void EncodeEntry(const BoardEntry& e, v1::LeaderboardEntry* out);
+// A board entry as the wire carries it, with the member's name from `names`.
+void EncodeEntry(const BoardEntry& e, const MemberNames& names, v1::LeaderboardEntry* out);
 
 // One subscriber's outbox.
 class Subscription {
@@ -53,12 +54,17 @@ class Subscription {
     }
   };
   std::vector<BoardEntry> View(const std::vector<BoardEntry>& board) const;
+  // `names`: the members' names as of seq (entries are encoded with the latest pushed).
   void PushSnapshot(uint64_t seq, v1::LeaderboardUpdate::Reason reason, const v1::BoardInfo& info,
-                    std::vector<BoardEntry> view, std::vector<EntryChange> resumed = {});
+                    std::shared_ptr<const MemberNames> names, std::vector<BoardEntry> view,
+                    std::vector<EntryChange> resumed = {});
   // The board at `seq`: its info then (`new_info`: it differs from the board's info at the previous
-  // push), and the changes of this subscriber's view (maybe none).
+  // push), the changes of this subscriber's view (maybe none), and the contracts its members
+  // signed (kept until taken, the latest kMaxPendingSignings).
   void PushChanges(uint64_t seq, const v1::BoardInfo& info, bool new_info,
-                   const std::vector<EntryChange>& changes);
+                   const std::vector<EntryChange>& changes,
+                   std::shared_ptr<const MemberNames> names,
+                   const std::vector<v1::Signing>& signings);
 
   // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).
   BoardSpec spec;
@@ -70,7 +76,9 @@ class Subscription {
   SubscriberSink* sink ABSL_GUARDED_BY(mu) = nullptr;
   bool lower_is_better ABSL_GUARDED_BY(mu) = false;
   v1::BoardInfo info ABSL_GUARDED_BY(mu);
-  bool info_changed ABSL_GUARDED_BY(mu) = false;  // Since the last message taken.
+  std::shared_ptr<const MemberNames> names ABSL_GUARDED_BY(mu);
+  std::vector<v1::Signing> signings ABSL_GUARDED_BY(mu);  // Not yet taken.
+  bool info_changed ABSL_GUARDED_BY(mu) = false;          // Since the last message taken.
   // A snapshot not yet taken (changes after it are applied to it), or folded changes.
   std::optional<std::vector<BoardEntry>> snapshot ABSL_GUARDED_BY(mu);
   v1::LeaderboardUpdate::Reason reason ABSL_GUARDED_BY(mu) = v1::LeaderboardUpdate::SUBSCRIBED;

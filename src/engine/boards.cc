@@ -48,8 +48,9 @@ void BoardHub::WithSink(Subscription& sub, F&& fn) {
 
 BoardHub::BoardHub(Views* views, const Clock* clock, BoardHubOptions options)
     : views_(views), clock_(clock), options_(options), zone_(views->zone()) {
-  views_->SetChangeListener([this](std::vector<std::string> reps, bool everything) {
-    OnChanged(std::move(reps), everything);
+  views_->SetChangeListener([this](std::vector<std::string> reps, bool everything,
+                                   const std::vector<SignedContract>& signed_contracts) {
+    OnChanged(std::move(reps), everything, signed_contracts);
   });
   thread_ = std::thread([this] { Run(); });
 }
@@ -71,8 +72,10 @@ BoardHub::~BoardHub() {
   }
 }
 
-void BoardHub::OnChanged(std::vector<std::string> reps, bool everything) {
+void BoardHub::OnChanged(std::vector<std::string> reps, bool everything,
+                         const std::vector<SignedContract>& signed_contracts) {
   salestrack::MutexLock lock(&pending_mu_);
+  KeepLatest(pending_signed_, signed_contracts);
   for (std::string& r : reps) pending_reps_.insert(std::move(r));
   pending_everything_ = pending_everything_ || everything;
   pending_ = true;
@@ -103,9 +106,11 @@ void BoardHub::Round() {
     salestrack::MutexLock lock(&mu_);
     absl::flat_hash_set<std::string> reps;
     bool everything;
+    std::vector<SignedContract> signed_contracts;
     {
       salestrack::MutexLock pending_lock(&pending_mu_);
       reps.swap(pending_reps_);
+      signed_contracts.swap(pending_signed_);
       everything = pending_everything_;
       pending_everything_ = false;
       pending_ = false;
@@ -123,6 +128,10 @@ void BoardHub::Round() {
       if (b.subscribers.empty() && now - b.last_used > options_.idle_board_ttl) {
         boards_.erase(it++);
         continue;
+      }
+      if (!b.subscribers.empty()) {
+        r->signings = SigningsOnBoard(p, b.spec, r->shape ? *r->shape : b.shape,
+                                      r->shape ? r->members : b.members, signed_contracts);
       }
       refreshed.push_back(*std::move(r));
       ++it;
@@ -159,8 +168,8 @@ void BoardHub::Round() {
   }
   // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
   for (Delivery& d : deliveries) {
-    if (!d.changes.empty() || d.info.has_board()) {
-      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes);
+    if (!d.changes.empty() || d.info.has_board() || !d.signings.empty()) {
+      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes, d.names, d.signings);
     }
     woken.push_back(std::move(d.subscription));
   }
@@ -203,6 +212,8 @@ absl::StatusOr<BoardHub::Refreshed> BoardHub::Collect(const Projector& p, LiveBo
       ASSIGN_OR_RETURN(std::optional<double> v, value_of(shape, m));
       r.sets.push_back({m, true, v});
     }
+    r.name = BoardName(p, b.spec);
+    r.names = BoardMemberNames(p.org(), shape);
     r.shape = std::move(shape);
   } else if (b.shape.team) {
     if (reps.empty()) return r;
@@ -223,11 +234,14 @@ absl::StatusOr<BoardHub::Refreshed> BoardHub::Collect(const Projector& p, LiveBo
 void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
   LiveBoard& b = *r.board;
   b.seq = r.seq;
-  if (r.sets.empty() && !r.shape) return;  // Neither entries nor info changed.
+  if (r.sets.empty() && !r.shape && r.signings.empty()) return;  // Nothing changed.
   const v1::BoardInfo info_before = Info(b);
+  std::shared_ptr<const MemberNames> names_before = b.names;
   if (r.shape) {
     b.shape = *std::move(r.shape);
     b.members = std::move(r.members);
+    b.name = std::move(r.name);
+    b.names = std::move(r.names);
   }
   if (r.reshaped) {  // Start afresh, with new snapshots.
     b.ranked = std::make_unique<RankedBoard>(b.shape.lower_is_better);
@@ -238,7 +252,8 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
     b.history_base_seq = b.seq;
     for (auto& sub : b.subscribers) {
       SendSnapshot(b, *sub, v1::LeaderboardUpdate::RESYNC, 0);
-      out.push_back({sub, {}, b.seq, {}, false});  // Nothing to fold in: it only wakes the writer.
+      // Nothing to fold in but the signings: it wakes the writer.
+      out.push_back({sub, {}, b.seq, {}, false, b.names, r.signings});
     }
     return;
   }
@@ -247,11 +262,20 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
   std::vector<BoardEntry> before_top = Prefix(b.ranked->entries(), max_top);
   std::vector<EntryChange> changes;
   if (!r.sets.empty()) b.ranked->Apply(r.sets, &changes);
+  if (b.names != names_before && names_before != nullptr) {
+    // A renamed member's entry goes out again, with its new name.
+    for (EntryChange& c : Renamed(b, *names_before)) {
+      if (std::none_of(changes.begin(), changes.end(),
+                       [&](const EntryChange& e) { return e.member == c.member; })) {
+        changes.push_back(std::move(c));
+      }
+    }
+  }
   const v1::BoardInfo info = Info(b);
   // Members or the window may change with no entry in a subscriber's view changing: every
   // subscriber then gets the new info (an empty DELTA).
   const bool info_changed = !google::protobuf::util::MessageDifferencer::Equals(info, info_before);
-  if (changes.empty() && !info_changed) return;
+  if (changes.empty() && !info_changed && r.signings.empty()) return;
   if (!changes.empty()) {
     // The history resumes draw on. Past a board's worth of changes a snapshot is the cheaper
     // resume.
@@ -288,10 +312,23 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
     } else {
       mine = changes;
     }
-    if (!mine.empty() || info_changed) {
-      out.push_back({sub, std::move(mine), b.seq, info, info_changed});
+    if (!mine.empty() || info_changed || !r.signings.empty()) {
+      out.push_back({sub, std::move(mine), b.seq, info, info_changed, b.names, r.signings});
     }
   }
+}
+
+std::vector<EntryChange> BoardHub::Renamed(const LiveBoard& b, const MemberNames& before) {
+  std::vector<EntryChange> renamed;
+  for (const BoardEntry& e : b.ranked->entries()) {
+    auto now = b.names->find(e.member);
+    auto then = before.find(e.member);
+    const bool same = (now == b.names->end()) == (then == before.end()) &&
+                      (now == b.names->end() || now->second == then->second);
+    if (same) continue;
+    renamed.push_back({e.member, true, e.value, e.rank, true, e.value, e.rank});
+  }
+  return renamed;
 }
 
 absl::StatusOr<BoardSpec> BoardHub::DecodeBoard(const v1::BoardRef& ref, absl::Time now,
@@ -328,6 +365,8 @@ absl::StatusOr<BoardHub::LiveBoard*> BoardHub::BoardFor(const Projector& p, cons
   ASSIGN_OR_RETURN(Board board, ComputeBoard(p, spec));
   auto live = std::make_unique<LiveBoard>();
   live->spec = spec;
+  live->name = BoardName(p, spec);
+  live->names = BoardMemberNames(p.org(), board.shape);
   live->shape = std::move(board.shape);
   live->members = {live->shape.members.begin(), live->shape.members.end()};
   live->ranked = std::make_unique<RankedBoard>(live->shape.lower_is_better);
@@ -360,6 +399,7 @@ v1::BoardInfo BoardHub::Info(const LiveBoard& b) const {
   info.set_members(static_cast<uint32_t>(b.ranked->entries().size()));
   if (b.shape.start) *info.mutable_start() = ToProto(*b.shape.start);
   if (b.shape.end) *info.mutable_end() = ToProto(*b.shape.end);
+  info.set_name(b.name);
   return info;
 }
 
@@ -372,12 +412,12 @@ void BoardHub::SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate
       if (seq > resume_after) since.insert(since.end(), changes.begin(), changes.end());
     }
     std::vector<BoardEntry> then = UndoChanges(now, since, b.shape.lower_is_better);
-    s.PushSnapshot(b.seq, v1::LeaderboardUpdate::RESUMED, Info(b), {},
+    s.PushSnapshot(b.seq, v1::LeaderboardUpdate::RESUMED, Info(b), b.names, {},
                    DiffViews(s.View(then), s.View(now)));
     return;
   }
   if (resume_after != 0) reason = v1::LeaderboardUpdate::RESYNC;
-  s.PushSnapshot(b.seq, reason, Info(b), s.View(now));
+  s.PushSnapshot(b.seq, reason, Info(b), b.names, s.View(now));
 }
 
 void BoardHub::AwaitCaughtUp(const std::string& key) {
@@ -468,7 +508,7 @@ absl::StatusOr<v1::GetLeaderboardResponse> BoardHub::Answer(
     case v1::GetLeaderboardRequest::SELECTION_NOT_SET:
       break;
   }
-  for (size_t i = from; i < to; ++i) EncodeEntry(entries[i], response.add_entries());
+  for (size_t i = from; i < to; ++i) EncodeEntry(entries[i], *b->names, response.add_entries());
   return response;
 }
 

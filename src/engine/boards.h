@@ -23,7 +23,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "engine/board_signings.h"
 #include "engine/board_subscription.h"
+#include "engine/names.h"
 #include "engine/views.h"
 #include "salestrack/clock.h"
 #include "salestrack/leaderboard.h"
@@ -76,6 +78,8 @@ class BoardHub {
   struct LiveBoard {
     BoardSpec spec;
     BoardShape shape;
+    std::string name;                          // The unit's or competition's, as of seq.
+    std::shared_ptr<const MemberNames> names;  // The members', as of seq.
     std::unique_ptr<RankedBoard> ranked;
     absl::flat_hash_set<std::string> members;
     uint64_t seq = 0;
@@ -98,6 +102,10 @@ class BoardHub {
     std::optional<BoardShape> shape;
     absl::flat_hash_set<std::string> members;
     bool reshaped = false;  // Another metric or mode: the sets are the whole new board.
+    // The names as of `seq`, when the shape was read afresh (a rename is an org change).
+    std::string name;
+    std::shared_ptr<const MemberNames> names;
+    std::vector<v1::Signing> signings;  // Signed by members in the commits since the last round.
   };
   struct Delivery {
     std::shared_ptr<Subscription> subscription;
@@ -105,13 +113,16 @@ class BoardHub {
     uint64_t seq;
     v1::BoardInfo info;         // The board's, as of seq.
     bool info_changed = false;  // Since the board's previous seq: every subscriber gets it.
+    std::shared_ptr<const MemberNames> names;
+    std::vector<v1::Signing> signings;
   };
 
   // Calls fn(sink) on the subscriber's writer, if it still has one, holding a reference to it but
   // not the subscription's lock (the writer takes that lock itself).
   template <typename F>
   static void WithSink(Subscription& sub, F&& fn);
-  void OnChanged(std::vector<std::string> reps, bool everything);
+  void OnChanged(std::vector<std::string> reps, bool everything,
+                 const std::vector<SignedContract>& signed_contracts);
   void Run();
   void Round();
   absl::StatusOr<BoardSpec> DecodeBoard(const v1::BoardRef& ref, absl::Time now,
@@ -129,6 +140,9 @@ class BoardHub {
   absl::StatusOr<Refreshed> Collect(const Projector& p, LiveBoard& b,
                                     const absl::flat_hash_set<std::string>& reps, bool everything,
                                     ValueCache& cache) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The entries of members renamed by a refresh, unchanged but for the name. REQUIRES: mu_.
+  static std::vector<EntryChange> Renamed(const LiveBoard& b, const MemberNames& before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Re-ranks the board with what Collect read and appends the subscribers' deliveries.
   void Publish(Refreshed& r, std::vector<Delivery>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendSnapshot(LiveBoard& b, Subscription& s, v1::LeaderboardUpdate::Reason reason,
@@ -157,6 +171,7 @@ class BoardHub {
   absl::flat_hash_set<std::string> pending_reps_ ABSL_GUARDED_BY(pending_mu_);
   bool pending_everything_ ABSL_GUARDED_BY(pending_mu_) = false;
   bool pending_ ABSL_GUARDED_BY(pending_mu_) = false;
+  std::vector<SignedContract> pending_signed_ ABSL_GUARDED_BY(pending_mu_);
   bool stop_ ABSL_GUARDED_BY(pending_mu_) = false;
   std::thread thread_;
 };

@@ -6,6 +6,7 @@
 #include "salestrack/v1/kpi_service.pb.h"
 #include "spdlog/spdlog.h"
 #include "store/backup.h"
+#include "store/currency_binding.h"
 #include "store/time_zone_binding.h"
 
 namespace salestrack::engine {
@@ -55,6 +56,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& option
   ASSIGN_OR_RETURN(store::TimeZoneChoice zone, store::BindTimeZone(*engine->store_, zone_request));
   LogTimeZoneChoice(zone, engine->store_->head_at_open());
   engine->zone_name_ = zone.name;
+  ASSIGN_OR_RETURN(engine->currency_, store::BindCurrency(*engine->store_, options.currency));
   // The views replay the log before the writer starts, so the first answer is already complete.
   engine->views_ = std::make_unique<Views>(engine->store_.get(), ProjectorOptions{zone.zone});
   RETURN_IF_ERROR(engine->views_->Load(engine->store_->head_at_open()));

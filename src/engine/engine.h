@@ -40,6 +40,7 @@
 #include "salestrack/v1/kpi_service.pb.h"
 #include "salestrack/v1/leaderboard_service.pb.h"
 #include "salestrack/v1/log_service.pb.h"
+#include "store/currency_binding.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
 
@@ -85,6 +86,9 @@ class Engine {
                             v1::GetScorecardResponse* response) const;
   absl::Status CheckTargets(const Principal& who, const v1::CheckTargetsRequest& request,
                             v1::CheckTargetsResponse* response) const;
+  // Every role; what it lists is cut to the caller's scope (org_info.cc, docs/access.md).
+  absl::Status GetOrgInfo(const Principal& who, const v1::GetOrgInfoRequest& request,
+                          v1::GetOrgInfoResponse* response) const;
 
   // ---- AdminService (GetStats is the front door's: its figures are the daemon's metrics)
   absl::Status Verify(const Principal& who, const v1::VerifyRequest& request,
@@ -135,6 +139,8 @@ class Engine {
   absl::TimeZone zone() const { return views_->zone(); }
   // The zone's name as the data directory holds it.
   const std::string& zone_name() const { return zone_name_; }
+  // The org currency, as the data directory holds it.
+  const store::Currency& currency() const { return currency_; }
 
  private:
   Engine(const EngineOptions& options, const Clock* clock) : options_(options), clock_(clock) {}
@@ -154,6 +160,7 @@ class Engine {
   std::unique_ptr<AppendBudget> append_budget_;
   std::unique_ptr<BoardHub> boards_;
   std::string zone_name_;
+  store::Currency currency_;
   std::atomic<size_t> followers_{0};  // Live ReadEvents readers with follow.
 };
 

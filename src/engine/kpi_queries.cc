@@ -2,7 +2,9 @@
 // and the subject's scope, decodes, asks the projector under the views' reader lock, and encodes.
 #include "engine/engine.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "engine/names.h"
 #include "engine/wire.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/status_macros.h"
@@ -64,16 +66,26 @@ absl::Status Engine::GetKpis(const Principal& who, const v1::GetKpisRequest& req
   absl::Time now = clock_->Now();
   auto query = DecodeQuery(request, *views_, now);
   if (!query.ok()) return query.status();
-  absl::StatusOr<KpiReport> report =
-      views_->Read([&](const Projector& p) { return p.Kpis(query->first, query->second, now); });
+  const bool list_reps = request.include_rep_ids() || !request.subject().rep_id().empty();
+  std::vector<std::string> rep_names;  // Beside the reps listed, read with the figures.
+  absl::StatusOr<KpiReport> report = views_->Read([&](const Projector& p) {
+    absl::StatusOr<KpiReport> r = p.Kpis(query->first, query->second, now);
+    response->set_subject_name(SubjectName(p.org(), request.subject()));
+    if (r.ok() && list_reps) {
+      rep_names.reserve(r->reps->size());
+      for (const std::string& rep : *r->reps) rep_names.push_back(RepName(p.org(), rep));
+    }
+    return r;
+  });
   if (!report.ok()) return report.status();
   response->set_seq(report->seq);
   *response->mutable_subject() = request.subject();
   *response->mutable_period() = EncodePeriod(report->period);
   response->set_rep_count(static_cast<uint32_t>(report->reps->size()));
-  if (request.include_rep_ids() || !request.subject().rep_id().empty()) {  // A rep: itself.
+  if (list_reps) {  // A rep: itself.
     response->mutable_rep_ids()->Reserve(static_cast<int>(report->reps->size()));
     for (const std::string& rep : *report->reps) response->add_rep_ids(rep);
+    for (std::string& name : rep_names) response->add_rep_names(std::move(name));
   }
   for (const auto& [name, m] : report->metrics) EncodeMetric(name, m, response->add_metrics());
   for (const auto& [name, m] : report->point_in_time) {
@@ -89,10 +101,13 @@ absl::Status Engine::GetFunnel(const Principal& who, const v1::GetFunnelRequest&
   RETURN_IF_ERROR(CheckSubject(who, request.subject()));
   auto query = DecodeQuery(request, *views_, clock_->Now());
   if (!query.ok()) return query.status();
-  absl::StatusOr<FunnelReport> funnel =
-      views_->Read([&](const Projector& p) { return p.Funnel(query->first, query->second); });
+  absl::StatusOr<FunnelReport> funnel = views_->Read([&](const Projector& p) {
+    response->set_subject_name(SubjectName(p.org(), request.subject()));
+    return p.Funnel(query->first, query->second);
+  });
   if (!funnel.ok()) return funnel.status();
   response->set_seq(funnel->seq);
+  *response->mutable_subject() = request.subject();
   *response->mutable_period() = EncodePeriod(funnel->period);
   response->set_opened(funnel->opened);
   response->set_won(funnel->won);
@@ -132,9 +147,16 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
   constexpr uint32_t kDefaultLimit = 1000, kMaxLimit = 10000;
   const size_t limit = request.limit() == 0 ? kDefaultLimit : std::min(request.limit(), kMaxLimit);
   size_t total = 0;
+  absl::flat_hash_map<std::string, std::string> rep_names;  // Of the reps listed.
   auto [seq, list] = views_->Read([&](const Projector& p) {
-    return std::make_pair(p.applied_seq(),
-                          p.FollowUps(*subject, from, to, state, now, limit, &total));
+    auto r =
+        std::make_pair(p.applied_seq(), p.FollowUps(*subject, from, to, state, now, limit, &total));
+    if (r.second.ok()) {
+      for (const FollowUp& f : *r.second) {
+        if (!rep_names.contains(f.rep)) rep_names.emplace(f.rep, RepName(p.org(), f.rep));
+      }
+    }
+    return r;
   });
   if (!list.ok()) return list.status();
   if (absl::Status s = views_->FillScheduledBy(&*list); !s.ok()) return s;
@@ -143,6 +165,7 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
   for (const FollowUp& f : *list) {
     v1::FollowUpEntry* e = response->add_follow_ups();
     e->set_rep_id(f.rep);
+    e->set_rep_name(rep_names[f.rep]);
     e->set_customer_id(f.customer);
     e->set_scheduled_by_event_id(f.scheduled_by);
     *e->mutable_due_at() = ToProto(f.due);

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "salestrack/v1/config.pb.h"
 #include "salestrack/validation.h"
+#include "store/currency_binding.h"
 
 namespace salestrack::engine {
 
@@ -21,6 +22,8 @@ struct EngineOptions {
   std::string time_zone_name;
   // Re-project every figure under time_zone_name when the data directory holds another zone.
   bool reproject_time_zone = false;
+  // The org currency asked for; unset parts: the data directory's (CNY / 2 for a new one).
+  store::CurrencyRequest currency;
   size_t block_cache_bytes = 64 << 20;  // RocksDB's block cache.
 
   ValidationOptions validation;

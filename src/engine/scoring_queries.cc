@@ -1,6 +1,7 @@
 // The engine's scoring methods (KPI_SPEC §6): GetScorecard and CheckTargets. The scoring itself is
 // src/core/scorecard.cc; these authorize, decode, ask it under the views' reader lock, and encode.
 #include "engine/engine.h"
+#include "engine/names.h"
 #include "engine/wire.h"
 #include "salestrack/scorecard.h"
 #include "salestrack/status_macros.h"
@@ -15,7 +16,7 @@ absl::StatusOr<Period> DecodeScoringPeriod(v1::Period period, const Views& views
   return DecodePeriod(period, now, zone);
 }
 
-void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
+void EncodeRow(const ScoreRow& r, const OrgState& org, v1::ScorecardRow* out) {
   out->set_dimension(r.dimension);
   out->set_metric(r.metric);
   out->set_weight_bp(r.weight_bp);
@@ -28,11 +29,34 @@ void EncodeRow(const ScoreRow& r, v1::ScorecardRow* out) {
     out->set_target(r.target->target);
     out->set_challenge(r.target->challenge);
     out->set_target_from(r.target_from);
+    out->set_target_from_name(DescribedSubjectName(org, r.target_from));
   }
   if (r.actual) out->set_actual(*r.actual);
   if (r.attainment) out->set_attainment(*r.attainment);
   if (r.score) out->set_score(*r.score);
   out->set_note(r.note);
+}
+
+void EncodeGaps(const std::vector<TargetGap>& gaps, const OrgState& org,
+                v1::CheckTargetsResponse* response) {
+  for (const TargetGap& g : gaps) {
+    v1::TargetGap* out = response->add_gaps();
+    out->set_unit_id(g.unit_id);
+    out->set_unit_name(UnitName(org, g.unit_id));
+    out->set_metric(g.metric);
+    out->set_unit_target(g.unit_target);
+    out->set_children_sum(g.children_sum);
+    for (const auto& [subject, target] : g.children) {
+      v1::TargetGap::Child* c = out->add_children();
+      c->set_subject(subject);
+      c->set_target(target);
+      c->set_name(DescribedSubjectName(org, subject));
+    }
+    for (const std::string& m : g.missing) {
+      out->add_missing(m);
+      out->add_missing_names(DescribedSubjectName(org, m));
+    }
+  }
 }
 
 }  // namespace
@@ -46,7 +70,13 @@ absl::Status Engine::GetScorecard(const Principal& who, const v1::GetScorecardRe
   absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
   if (!period.ok()) return period.status();
   absl::StatusOr<Scorecard> card = views_->Read([&](const Projector& p) {
-    return ComputeScorecard(p, *subject, *period, request.scheme_id());
+    absl::StatusOr<Scorecard> c = ComputeScorecard(p, *subject, *period, request.scheme_id());
+    // Names as of the card's seq: read here, under the same lock.
+    if (c.ok()) {
+      response->set_subject_name(SubjectName(p.org(), request.subject()));
+      for (const ScoreRow& r : c->rows) EncodeRow(r, p.org(), response->add_rows());
+    }
+    return c;
   });
   if (!card.ok()) return card.status();
   response->set_seq(card->seq);
@@ -55,7 +85,6 @@ absl::Status Engine::GetScorecard(const Principal& who, const v1::GetScorecardRe
   response->set_scheme_id(card->scheme_id);
   response->set_scheme_name(card->scheme_name);
   response->set_role(card->role);
-  for (const ScoreRow& r : card->rows) EncodeRow(r, response->add_rows());
   response->set_composite_score(card->composite_centi / 100.0);
   response->set_multiplier_bp(card->multiplier_bp);
   response->set_sales_amount(card->sales_amount);
@@ -77,25 +106,15 @@ absl::Status Engine::CheckTargets(const Principal& who, const v1::CheckTargetsRe
   absl::StatusOr<Period> period = DecodeScoringPeriod(request.period(), *views_, clock_->Now());
   if (!period.ok()) return period.status();
   absl::StatusOr<TargetCheck> check = views_->Read([&](const Projector& p) {
-    return salestrack::CheckTargets(p, request.unit_id(), *period, request.metric());
+    absl::StatusOr<TargetCheck> c =
+        salestrack::CheckTargets(p, request.unit_id(), *period, request.metric());
+    if (c.ok()) EncodeGaps(c->gaps, p.org(), response);  // Names as of the check's seq.
+    return c;
   });
   if (!check.ok()) return check.status();
   response->set_seq(check->seq);
   *response->mutable_period() = EncodePeriod(check->period);
   response->set_checked(static_cast<uint32_t>(check->checked));
-  for (const TargetGap& g : check->gaps) {
-    v1::TargetGap* out = response->add_gaps();
-    out->set_unit_id(g.unit_id);
-    out->set_metric(g.metric);
-    out->set_unit_target(g.unit_target);
-    out->set_children_sum(g.children_sum);
-    for (const auto& [name, target] : g.children) {
-      v1::TargetGap::Child* c = out->add_children();
-      c->set_subject(name);
-      c->set_target(target);
-    }
-    for (const std::string& m : g.missing) out->add_missing(m);
-  }
   return absl::OkStatus();
 }
 

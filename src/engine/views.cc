@@ -318,15 +318,23 @@ void Views::Commit(const std::vector<std::pair<uint64_t, const v1::Event*>>& rec
       }
     }
   }
+  std::vector<SignedContract> signed_contracts;
+  for (auto it = records.rbegin();
+       it != records.rend() && signed_contracts.size() < kMaxPendingSignings; ++it) {
+    if (it->second->has_contract_signed()) {
+      signed_contracts.push_back(SignedContractOf(it->first, *it->second));
+    }
+  }
+  std::reverse(signed_contracts.begin(), signed_contracts.end());
   salestrack::MutexLock lock(&mu_);
   applied_seq_.store(projector_->applied_seq());
-  NotifyChanged();
+  NotifyChanged(signed_contracts);
 }
 
-void Views::NotifyChanged() {
+void Views::NotifyChanged(const std::vector<SignedContract>& signed_contracts) {
   bool everything = false;
   std::vector<std::string> reps = projector_->TakeChanged(&everything);
-  if (listener_) listener_(std::move(reps), everything);
+  if (listener_) listener_(std::move(reps), everything, signed_contracts);
 }
 
 void Views::SetChangeListener(ChangeListener listener) {
@@ -381,7 +389,7 @@ absl::StatusOr<v1::RebuildResponse> Views::Rebuild() {
     std::swap(projector_, fresh);
     response.set_seq(projector_->applied_seq());
     projector_->TrackChanges();
-    if (listener_) listener_({}, /*everything=*/true);
+    if (listener_) listener_({}, /*everything=*/true, {});
   }
   response.set_events_replayed(n + more);
   response.set_seconds(absl::ToDoubleSeconds(absl::Now() - start));

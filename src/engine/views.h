@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "engine/board_signings.h"
 #include "engine/pending_entities.h"
 #include "salestrack/access.h"
 #include "salestrack/mutex.h"
@@ -79,9 +80,11 @@ class Views final : public store::CommitHook {
   uint64_t applied_seq() const { return applied_seq_.load(); }
 
   // Called after every applied group (and after a rebuild, with everything = true) with the reps
-  // whose figures may have changed, under the writer lock: see Projector::TakeChanged. Must be
-  // cheap. nullptr to stop.
-  using ChangeListener = std::function<void(std::vector<std::string> reps, bool everything)>;
+  // whose figures may have changed, under the writer lock: see Projector::TakeChanged, and the
+  // contracts the group signed (in log order, the latest kMaxPendingSignings). Must be cheap.
+  // nullptr to stop.
+  using ChangeListener = std::function<void(std::vector<std::string> reps, bool everything,
+                                            const std::vector<SignedContract>& signed_contracts)>;
   void SetChangeListener(ChangeListener listener);
 
   absl::StatusOr<v1::VerifyResponse> Verify();
@@ -136,7 +139,8 @@ class Views final : public store::CommitHook {
   // Applies records from..to (inclusive) from the store to `p`; returns how many.
   absl::StatusOr<uint64_t> Replay(uint64_t from, uint64_t to, Projector* p) const;
 
-  void NotifyChanged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NotifyChanged(const std::vector<SignedContract>& signed_contracts = {})
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const store::LogStore* const store_;
   const ProjectorOptions options_;

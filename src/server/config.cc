@@ -7,6 +7,8 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "salestrack/status_macros.h"
+#include "store/currency_binding.h"
 
 namespace salestrack::server {
 namespace {
@@ -66,6 +68,12 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     }
     options->reproject_time_zone = true;
   }
+  options->currency_code = config.currency_code();
+  if (config.has_currency_minor_unit_exponent()) {
+    options->currency_minor_unit_exponent = config.currency_minor_unit_exponent();
+  }
+  RETURN_IF_ERROR(
+      store::CheckCurrencyRequest({options->currency_code, options->currency_minor_unit_exponent}));
   if (!config.backup_dir().empty()) options->backup_dir = config.backup_dir();
   if (!config.log_level().empty()) options->log_level = config.log_level();
   if (config.block_cache_mb() != 0) {
@@ -231,6 +239,7 @@ engine::EngineOptions EngineOptionsOf(const ServerOptions& options) {
   e.restore_from = options.restore_from;
   e.time_zone_name = options.time_zone_given ? options.time_zone_name : std::string();
   e.reproject_time_zone = options.reproject_time_zone;
+  e.currency = {options.currency_code, options.currency_minor_unit_exponent};
   e.block_cache_bytes = options.block_cache_bytes;
   e.validation.max_batch_events = options.max_batch_events;
   e.validation.max_future_skew = options.max_future_skew;

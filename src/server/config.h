@@ -27,6 +27,10 @@ struct ServerOptions {
   bool time_zone_given = false;
   // Re-project every figure under time_zone_name when the data directory holds another zone.
   bool reproject_time_zone = false;
+  // The org currency asked for (config fields currency_code, currency_minor_unit_exponent); unset:
+  // the data directory's, CNY / 2 for a new one (store/currency_binding.h).
+  std::string currency_code;
+  std::optional<uint32_t> currency_minor_unit_exponent;
   size_t max_batch_events = 1000;
   size_t max_request_bytes = 4 << 20;
   absl::Duration max_future_skew = absl::Minutes(5);

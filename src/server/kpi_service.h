@@ -15,7 +15,8 @@ using KpiServiceBase =
     v1::KpiService::WithRawCallbackMethod_GetKpis<v1::KpiService::WithRawCallbackMethod_GetFunnel<
         v1::KpiService::WithRawCallbackMethod_ListFollowUps<
             v1::KpiService::WithRawCallbackMethod_GetScorecard<
-                v1::KpiService::WithRawCallbackMethod_CheckTargets<v1::KpiService::Service>>>>>;
+                v1::KpiService::WithRawCallbackMethod_CheckTargets<
+                    v1::KpiService::WithRawCallbackMethod_GetOrgInfo<v1::KpiService::Service>>>>>>;
 using AdminServiceBase = v1::AdminService::WithRawCallbackMethod_Verify<
     v1::AdminService::WithRawCallbackMethod_Rebuild<v1::AdminService::WithRawCallbackMethod_Backup<
         v1::AdminService::WithRawCallbackMethod_GetStats<v1::AdminService::Service>>>>;
@@ -55,6 +56,12 @@ class KpiServiceImpl final : public KpiServiceBase {
                                          grpc::ByteBuffer* response) override {
     return ServeTimed(*engine_, metrics_, methods::kCheckTargets, context, request, response,
                       &engine::Engine::CheckTargets);
+  }
+  grpc::ServerUnaryReactor* GetOrgInfo(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override {
+    return ServeTimed(*engine_, metrics_, methods::kGetOrgInfo, context, request, response,
+                      &engine::Engine::GetOrgInfo);
   }
 
  private:

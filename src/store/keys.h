@@ -18,6 +18,9 @@
 //                    is created, replaced only by a re-projection; see store/time_zone_binding.h.
 //                    A directory written before this key existed gets it at its next start: the
 //                    zone that start is given, else UTC)
+//           key   := "currency"         value := ISO 4217 code, a space, the minor-unit exponent,
+//                    e.g. "CNY 2" (what every money figure of this log is in; written when the
+//                    directory is first started with it; see store/currency_binding.h)
 //   "default" key := "resume_marker"    value := ""  (written without the WAL, so never durable,
 //                    and never read: it keeps a memtable non-empty so that RocksDB's recovery
 //                    from a full disk switches to a new WAL; see LogStore::KeepAMemtableFilled)
@@ -49,6 +52,7 @@ inline constexpr std::string_view kMetaFamily = "meta";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kTimeZoneKey = "time_zone";
+inline constexpr std::string_view kCurrencyKey = "currency";
 inline constexpr std::string_view kResumeMarkerKey = "resume_marker";
 
 // "log" keys.

@@ -195,6 +195,7 @@ class Projector::Impl {
                                                 const Subject& subject,
                                                 const std::string& metric) const;
   const Competition* FindCompetition(const std::string& id) const;
+  std::vector<const Competition*> Competitions() const;
   std::vector<std::string> TakeChanged(bool* everything);
   void PointInTime(std::optional<SubjectId> subject, Micros now,
                    std::map<std::string, MetricValue>& out) const;

@@ -279,6 +279,16 @@ const Competition* Projector::Impl::FindCompetition(const std::string& id) const
   return &it->second.rbegin()->second;
 }
 
+std::vector<const Competition*> Projector::Impl::Competitions() const {
+  std::vector<const Competition*> all;
+  for (const auto& [id, history] : competitions_) {
+    if (!history.empty()) all.push_back(&history.rbegin()->second);
+  }
+  std::sort(all.begin(), all.end(),
+            [](const Competition* a, const Competition* b) { return a->id < b->id; });
+  return all;
+}
+
 std::vector<std::string> Projector::Impl::TakeChanged(bool* everything) {
   *everything = changed_everything_;
   changed_everything_ = false;
