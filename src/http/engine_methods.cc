@@ -73,6 +73,7 @@ void AddEngineMethods(engine::Engine* engine, const EngineMethodsOptions& option
   table->AddUnary(methods::kListFollowUps, engine, &engine::Engine::ListFollowUps);
   table->AddUnary(methods::kGetScorecard, engine, &engine::Engine::GetScorecard);
   table->AddUnary(methods::kCheckTargets, engine, &engine::Engine::CheckTargets);
+  table->AddUnary(methods::kGetOrgInfo, engine, &engine::Engine::GetOrgInfo);
   // AdminService.
   table->AddUnary(methods::kVerify, engine, &engine::Engine::Verify);
   table->AddUnary(methods::kRebuild, engine, &engine::Engine::Rebuild);

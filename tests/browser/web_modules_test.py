@@ -80,9 +80,21 @@ class ModulesTest(unittest.TestCase):
             with self.subTest(minor=minor):
                 self.assertEqual(self.js('format.js', f"m.formatMoney('{minor}', {cny}, 'zh-CN', "
                                                       "{compact: true})"), expected)
-        # English keeps the whole amount even when asked for compact.
+        # English keeps the whole amount even when asked for compact; compact drops a zero fraction.
         self.assertEqual(self.js('format.js', f"m.formatMoney('1000000000', {cny}, 'en-US', "
-                                              "{compact: true})"), 'CN¥10,000,000.00')
+                                              "{compact: true})"), 'CN¥10,000,000')
+        self.assertEqual(self.js('format.js', f"m.formatMoney('0', {cny}, 'zh-CN', "
+                                              "{compact: true})"), '¥0')
+
+    def test_a_mean_in_money_is_money(self):
+        # avg_deal_size: a MEAN whose catalogue unit is 'money' (a mean of minor units).
+        cny = "{code: 'CNY', exponent: 2}"
+        self.assertEqual(
+            self.js('format.js', f"m.formatByKind('MEAN', 268817460.14, true, {cny}, 'en-US', "
+                                 "{unit: 'money'})"), 'CN¥2,688,174.60')
+        self.assertEqual(
+            self.js('format.js', f"m.formatByKind('MEAN', 4.25, true, {cny}, 'en-US', "
+                                 "{unit: 'number'})"), '4.25')
 
     def test_board_model_applies_snapshot_and_deltas(self):
         updates = [

@@ -202,7 +202,7 @@ async function render() {
       await askForKey(root);
       return start();
     }
-    if (landing && e.code === 'permission_denied' && roleOf(e) === 'rep' && ownRep()) {
+    if (landing && e.code === 'permission_denied' && ownRep()) {
       landing = false;
       location.replace(href('rep', ownRep(), r.period));
       return;

@@ -36,12 +36,14 @@ const kFlashMs = 1500;
 
 /** Renders a BoardModel into a list element, animating moves. */
 export class BoardView {
-  /** `nameOf(id)`: a member's display name when its entry carries none. */
-  constructor(list, {currency, locale, nameOf, maxRows = 10}) {
+  /** `nameOf(id)`: a member's display name when its entry carries none; `unitOf(metric)`: the
+   * metric catalogue's unit (format.js formatByKind). */
+  constructor(list, {currency, locale, nameOf, unitOf = () => '', maxRows = 10}) {
     this.list = list;
     this.currency = currency;
     this.locale = locale;
     this.nameOf = nameOf;
+    this.unitOf = unitOf;
     this.maxRows = maxRows;
     this.rows = new Map();  // member id → <li>
   }
@@ -49,6 +51,7 @@ export class BoardView {
   render(model) {
     const entries = model.sorted().slice(0, this.maxRows);
     const kind = model.info?.kind ?? 'COUNT';
+    const unit = this.unitOf(model.info?.metric ?? '');
     // First: where every row is now.
     const first = new Map();
     for (const [id, row] of this.rows) first.set(id, row.getBoundingClientRect().top);
@@ -69,7 +72,7 @@ export class BoardView {
         this.rows.set(e.memberId, row);
       }
       const value = formatByKind(kind, e.value ?? 0, e.defined === true, this.currency,
-                                 this.locale, {compact: true});
+                                 this.locale, {compact: true, unit});
       const valueCell = row.querySelector('.value');
       if (valueCell.textContent !== value && first.has(e.memberId)) this.flash(row);
       row.querySelector('.rank').textContent = e.rank ? String(e.rank) : t('screen.unranked');

@@ -30,8 +30,9 @@ export function formatMoney(minor, currency, locale, {compact = false} = {}) {
     return new Intl.NumberFormat(locale, {...options, notation: 'compact', minimumFractionDigits: 0,
                                           maximumFractionDigits: 2}).format(decimal);
   }
-  // Intl formats a decimal string exactly (no conversion to a double).
-  return new Intl.NumberFormat(locale, {...options, minimumFractionDigits: exponent,
+  // Intl formats a decimal string exactly (no conversion to a double). Compact figures drop a
+  // zero fraction (¥0, ¥120).
+  return new Intl.NumberFormat(locale, {...options, minimumFractionDigits: compact ? 0 : exponent,
                                         maximumFractionDigits: exponent}).format(decimal);
 }
 
@@ -59,9 +60,13 @@ export function formatDuration(seconds, locale) {
 
 /** A figure by its MetricValue kind ('COUNT', 'MONEY', 'RATIO', 'MEAN', 'DISTRIBUTION').
  * `value` is the integer (string) for COUNT and MONEY, else a number (seconds for DISTRIBUTION);
- * undefined figures are '—'. */
+ * undefined figures are '—'. options.unit is the metric catalogue's unit (GetOrgInfo): a MEAN in
+ * 'money' (avg_deal_size, a mean of minor units) is shown as money, to the minor unit. */
 export function formatByKind(kind, value, defined, currency, locale, options = {}) {
   if (!defined) return '—';
+  if (options.unit === 'money' && kind !== 'MONEY') {
+    return formatMoney(Math.round(Number(value)), currency, locale, options);
+  }
   switch (kind) {
     case 'MONEY': return formatMoney(value, currency, locale, options);
     case 'COUNT': return formatCount(value, locale);

@@ -45,7 +45,8 @@ class LiveBoard {
     this.list = el('ol', {class: 'board'});
     this.panel = el('section', {class: 'panel'}, this.title, this.list);
     this.view = new BoardView(this.list, {currency: org.currency, locale,
-                                          nameOf: (id) => org.nameOf(id), maxRows: spec.top});
+                                          nameOf: (id) => org.nameOf(id),
+                                          unitOf: (m) => org.metric(m)?.unit, maxRows: spec.top});
     this.source = null;
   }
 

@@ -28,7 +28,8 @@ export function kpiCards(kpis, org) {
     const m = byName.get(n);
     return el('div', {class: 'kpi', 'data-metric': n},
               el('div', {class: 'label'}, metricLabel(n)),
-              el('div', {class: 'figure'}, formatMetric(m, org.currency, locale, {compact: true})));
+              el('div', {class: 'figure'}, formatMetric(m, org.currency, locale,
+                                                        {compact: true, unit: org.metric(n)?.unit})));
   });
   return section('kpis', t('section.kpis'), el('div', {class: 'kpis'}, cards));
 }
@@ -78,7 +79,7 @@ export function ranking(board, org, metric, metrics, onMetric) {
       el('td', {class: 'num'}, e.rank ? String(e.rank) : '–'),
       el('td', {}, e.displayName || org.nameOf(e.memberId), el('span', {class: 'id'}, e.memberId)),
       el('td', {class: 'num'}, formatByKind(kind, e.value ?? 0, e.defined === true, org.currency,
-                                            locale))));
+                                            locale, {unit: org.metric(metric)?.unit}))));
   return section('ranking', t('section.ranking'), select,
                  table([t('ranking.rank'), t('ranking.rep'), t('ranking.value')], rows));
 }
