@@ -105,7 +105,7 @@ TEST_F(AuthTest, EverySalestrackMethodNeedsAKnownKeyButHealthDoesNot) {
       }
     }
   }
-  EXPECT_EQ(methods, 13);  // LogService 4, KpiService 5, AdminService 4.
+  EXPECT_EQ(methods, 14);  // LogService 4, KpiService 6, AdminService 4.
   EXPECT_TRUE(CallRaw(Channel(""), "/grpc.health.v1.Health/Check", "").ok());
   grpc::Status none = CallRaw(Channel(""), "/salestrack.v1.KpiService/GetKpis", "");
   EXPECT_THAT(none.error_message(), HasSubstr("send metadata \"authorization: Bearer TOKEN\""));
@@ -147,15 +147,17 @@ TEST_F(AuthTest, RoleMethodMatrix) {
   const std::map<std::string, std::set<std::string>> allowed = {
       {"admin",
        {"Append", "AppendStream", "ReadEvents", "GetLogInfo", "GetKpis", "GetFunnel",
-        "ListFollowUps", "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup",
-        "GetStats"}},
-      {"connector", {"Append", "AppendStream", "ReadEvents", "GetLogInfo"}},
+        "ListFollowUps", "GetScorecard", "CheckTargets", "Verify", "Rebuild", "Backup", "GetStats",
+        "GetOrgInfo"}},
+      {"connector", {"Append", "AppendStream", "ReadEvents", "GetLogInfo", "GetOrgInfo"}},
       // A rep may call CheckTargets, but only a unit's targets are checked: out of its scope.
-      {"rep", {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard"}},
+      {"rep",
+       {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard",
+        "GetOrgInfo"}},
       {"manager",
        {"Append", "AppendStream", "GetKpis", "GetFunnel", "ListFollowUps", "GetScorecard",
-        "CheckTargets"}},
-      {"screen", {}},
+        "CheckTargets", "GetOrgInfo"}},
+      {"screen", {"GetOrgInfo"}},
   };
   int n = 0;
   for (const auto& [role, may] : allowed) {
@@ -226,6 +228,7 @@ TEST_F(AuthTest, RoleMethodMatrix) {
     check.set_unit_id("team-east");
     expect_allowed("CheckTargets", CallRaw(channel, "/salestrack.v1.KpiService/CheckTargets",
                                            check.SerializeAsString()));
+    expect("GetOrgInfo", CallRaw(channel, "/salestrack.v1.KpiService/GetOrgInfo", ""));
     expect("Verify", CallRaw(channel, "/salestrack.v1.AdminService/Verify", ""));
     expect("Rebuild", CallRaw(channel, "/salestrack.v1.AdminService/Rebuild", ""));
     v1::BackupRequest backup;

@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "board_stream.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "board_stream.h"
 #include "org_events.h"
 #include "salestrack/mutex.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"

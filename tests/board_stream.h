@@ -43,6 +43,23 @@ class Stream {
     if (!mu_.AwaitWithTimeout(absl::Condition(&arrived), absl::Seconds(5))) return std::nullopt;
     return updates_.back();
   }
+  // The first update `pred` accepts (waits up to 5 s for it), else nullopt.
+  template <typename Pred>
+  std::optional<v1::LeaderboardUpdate> First(Pred pred) {
+    salestrack::MutexLock lock(&mu_);
+    std::optional<v1::LeaderboardUpdate> found;
+    auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      for (const v1::LeaderboardUpdate& u : updates_) {
+        if (pred(u)) {
+          found = u;
+          return true;
+        }
+      }
+      return false;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&arrived), absl::Seconds(5));
+    return found;
+  }
   std::optional<v1::LeaderboardUpdate> Last() {
     salestrack::MutexLock lock(&mu_);
     if (updates_.empty()) return std::nullopt;

@@ -22,6 +22,7 @@ rules=(
   "server | src/server | ^cli/"
   "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/"
   "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/"
+  "format | src/format | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/"
 )
 
 checked=0

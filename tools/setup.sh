@@ -17,7 +17,8 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
                  libabsl-dev libspdlog-dev libssl-dev openssl prometheus-cpp-dev
                  grpc-proto  # gRPC's health and reflection .proto files, compiled in.
                  libcsv-dev  # The CSV of `salestrack import --mapping` (RFC 4180).
-                 libcivetweb-dev)  # The HTTP/JSON front door (src/http/).
+                 libcivetweb-dev  # The HTTP/JSON front door (src/http/).
+                 libicu-dev)  # Money, percents and 万/亿 in the locale (src/format/).
 # What the tests, benchmarks and fuzzers add: GoogleTest and Benchmark, Redis (a benchmark's
 # baseline), clang's libFuzzer and clang-format, Chromium with CJK fonts for the rendered pages
 # and reports, and gRPC for Python (the client example, examples/python).

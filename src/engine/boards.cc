@@ -318,7 +318,7 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
   }
 }
 
-std::vector<EntryChange> BoardHub::Renamed(const LiveBoard& b, const MemberNames& before) {
+std::vector<EntryChange> BoardHub::Renamed(const LiveBoard& b, const MemberNames& before) const {
   std::vector<EntryChange> renamed;
   for (const BoardEntry& e : b.ranked->entries()) {
     auto now = b.names->find(e.member);

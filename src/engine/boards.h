@@ -141,7 +141,7 @@ class BoardHub {
                                     const absl::flat_hash_set<std::string>& reps, bool everything,
                                     ValueCache& cache) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The entries of members renamed by a refresh, unchanged but for the name. REQUIRES: mu_.
-  static std::vector<EntryChange> Renamed(const LiveBoard& b, const MemberNames& before)
+  std::vector<EntryChange> Renamed(const LiveBoard& b, const MemberNames& before) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Re-ranks the board with what Collect read and appends the subscribers' deliveries.
   void Publish(Refreshed& r, std::vector<Delivery>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -68,7 +68,7 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     }
     options->reproject_time_zone = true;
   }
-  options->currency_code = config.currency_code();
+  if (!config.currency_code().empty()) options->currency_code = config.currency_code();
   if (config.has_currency_minor_unit_exponent()) {
     options->currency_minor_unit_exponent = config.currency_minor_unit_exponent();
   }
