@@ -295,7 +295,8 @@ void PhaseResult::Error(const std::string& what) {
 // ---- salestrackd ------------------------------------------------------------------------------
 
 bool Daemon::Start(const std::string& binary, const std::string& data_dir,
-                   const std::string& log_path, double timeout_seconds, std::string* error) {
+                   const std::string& log_path, double timeout_seconds, std::string* error,
+                   const std::vector<std::string>& extra_args) {
   log_path_ = log_path;
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -309,6 +310,7 @@ bool Daemon::Start(const std::string& binary, const std::string& data_dir,
   }
   std::vector<std::string> args = {binary,       "--listen", "127.0.0.1:0",
                                    "--data_dir", data_dir,   "--insecure_no_auth"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

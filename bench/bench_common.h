@@ -272,8 +272,10 @@ class Daemon {
   // Starts `binary --listen 127.0.0.1:0 --data_dir data_dir` with stderr to `log_path` and waits
   // for its "salestrackd listening on ... port N" line, at most `timeout_seconds` (start-up replays
   // the log). Can start again after Stop(), e.g. on the same data directory.
+  // `extra_args` are added to the command line (e.g. "--http_listen=127.0.0.1:0").
   bool Start(const std::string& binary, const std::string& data_dir, const std::string& log_path,
-             double timeout_seconds, std::string* error);
+             double timeout_seconds, std::string* error,
+             const std::vector<std::string>& extra_args = {});
 
   // SIGTERM, then waits for the exit. Returns how it ended ("exited with status 0").
   std::string Stop();

@@ -55,10 +55,10 @@ bool CookieSafe(absl::string_view token) {
 // length, JSON), the last one flagged 0x02 with the end of the stream.
 class ConnectWriter final : public StreamWriter {
  public:
-  explicit ConnectWriter(mg_connection* conn) : conn_(conn) {}
+  ConnectWriter(mg_connection* conn, JsonMemo* memo) : conn_(conn), memo_(memo) {}
   bool Send(const google::protobuf::Message& message, uint64_t) override {
-    absl::StatusOr<std::string> json = PrintJson(message);
-    return json.ok() && WriteChunk(conn_, Envelope(0, *json));
+    absl::StatusOr<std::shared_ptr<const std::string>> json = memo_->Print(message);
+    return json.ok() && WriteChunk(conn_, Envelope(0, **json));
   }
   bool Heartbeat() override { return true; }  // Connect has no empty frame; writes find the peer.
   void End(const absl::Status& status) {
@@ -88,15 +88,17 @@ class ConnectWriter final : public StreamWriter {
 
  private:
   mg_connection* const conn_;
+  JsonMemo* const memo_;
 };
 
 // Server-Sent Events: each message `id: <seq>` and `data: <json>`; a heartbeat is a comment line.
 class SseWriter final : public StreamWriter {
  public:
-  explicit SseWriter(mg_connection* conn) : conn_(conn) {}
+  SseWriter(mg_connection* conn, JsonMemo* memo) : conn_(conn), memo_(memo) {}
   bool Send(const google::protobuf::Message& message, uint64_t seq) override {
-    absl::StatusOr<std::string> json = PrintJson(message);  // One line: no newline inside.
-    return json.ok() && WriteChunk(conn_, absl::StrCat("id: ", seq, "\ndata: ", *json, "\n\n"));
+    // One line: the printer puts no newline inside.
+    absl::StatusOr<std::shared_ptr<const std::string>> json = memo_->Print(message);
+    return json.ok() && WriteChunk(conn_, absl::StrCat("id: ", seq, "\ndata: ", **json, "\n\n"));
   }
   bool Heartbeat() override { return WriteChunk(conn_, ": heartbeat\n\n"); }
   // The stream's end as an "error" (or "end") event; a retryable one tells EventSource when to
@@ -117,6 +119,7 @@ class SseWriter final : public StreamWriter {
 
  private:
   mg_connection* const conn_;
+  JsonMemo* const memo_;
 };
 
 bool Retryable(const absl::Status& status) {
@@ -370,7 +373,7 @@ int HttpServer::ServeApi(mg_connection* conn, const Method& method, absl::string
     return SendConnectError(conn, who.ok() ? method.refusal : who.status());
   }
   // A server stream: errors, from here on, go in the end-of-stream message with HTTP 200.
-  ConnectWriter writer(conn);
+  ConnectWriter writer(conn, &json_memo_);
   StartChunked(conn, "application/connect+json", {});
   absl::Status end = who.status();
   absl::string_view payload;
@@ -437,7 +440,7 @@ int HttpServer::ServeSse(mg_connection* conn, const Method& method, absl::string
     absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
         "the daemon serves http_limits.max_streams (", options_.max_streams, ") HTTP streams"));
     engine::SetRetryAfter(&full, engine::kFullRetryAfter);
-    SseWriter writer(conn);
+    SseWriter writer(conn, &json_memo_);
     StartChunked(conn, "text/event-stream", {});
     writer.End(full);
     return 200;
@@ -445,7 +448,7 @@ int HttpServer::ServeSse(mg_connection* conn, const Method& method, absl::string
   absl::Cleanup release = [this] { ReleaseStream(); };
   // Refusals that retrying cannot cure (bad request, key, scope) are an HTTP error, which stops
   // EventSource; the others become an error event, after which it reconnects by itself.
-  SseWriter writer(conn);
+  SseWriter writer(conn, &json_memo_);
   bool started = false;
   struct FirstWrite final : StreamWriter {
     FirstWrite(StreamWriter* inner, mg_connection* conn, bool* started)

@@ -89,6 +89,7 @@ class HttpServer {
   engine::Engine* const engine_;
   HttpMetrics metrics_;
   MethodTable table_;
+  JsonMemo json_memo_;  // Shared by the streams: one board update is printed once.
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> streams_{0};
   mg_context* context_ = nullptr;

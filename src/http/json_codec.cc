@@ -84,4 +84,31 @@ absl::StatusOr<std::string> PrintJson(const google::protobuf::Message& message) 
   return out;
 }
 
+absl::StatusOr<std::shared_ptr<const std::string>> JsonMemo::Print(
+    const google::protobuf::Message& m) {
+  std::string key = m.GetDescriptor()->full_name();
+  key.push_back('\0');
+  if (!m.AppendToString(&key) || key.size() > kMaxBytes) {
+    absl::StatusOr<std::string> json = PrintJson(m);
+    if (!json.ok()) return json.status();
+    return std::make_shared<const std::string>(*std::move(json));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = by_bytes_.find(key); it != by_bytes_.end()) return it->second;
+  }
+  absl::StatusOr<std::string> json = PrintJson(m);  // Outside the lock: the costly part.
+  if (!json.ok()) return json.status();
+  auto shared = std::make_shared<const std::string>(*std::move(json));
+  absl::MutexLock lock(&mu_);
+  if (by_bytes_.emplace(key, shared).second) {
+    order_.push_back(std::move(key));
+    if (order_.size() > kEntries) {
+      by_bytes_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  return shared;
+}
+
 }  // namespace salestrack::http

@@ -10,11 +10,15 @@
 #ifndef SALESTRACK_HTTP_JSON_CODEC_H_
 #define SALESTRACK_HTTP_JSON_CODEC_H_
 
+#include <deque>
+#include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/message.h"
 
 namespace salestrack::http {
@@ -26,6 +30,24 @@ absl::Status ParseJson(absl::string_view json, google::protobuf::Message* messag
 
 // The message as JSON (one line).
 absl::StatusOr<std::string> PrintJson(const google::protobuf::Message& message);
+
+// The JSON of recently printed messages, by their binary encoding: the streams of one board send
+// the same update to every subscriber, and protobuf's JSON printer costs far more than encoding
+// and hashing, so N subscribers print an update once. Bounded: kEntries entries of at most
+// kMaxBytes each (larger messages are printed every time). Thread-safe.
+class JsonMemo {
+ public:
+  static constexpr size_t kEntries = 64;
+  static constexpr size_t kMaxBytes = 256 << 10;
+
+  absl::StatusOr<std::shared_ptr<const std::string>> Print(const google::protobuf::Message& m);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> by_bytes_
+      ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // Oldest first, for eviction.
+};
 
 }  // namespace salestrack::http
 

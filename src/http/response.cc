@@ -47,9 +47,12 @@ void StartChunked(mg_connection* conn, absl::string_view content_type, const Hea
 
 bool WriteChunk(mg_connection* conn, absl::string_view data) {
   if (data.empty()) return true;  // An empty chunk would end the body.
-  return mg_send_chunk(conn, data.data(), static_cast<unsigned>(data.size())) > 0;
+  // One write per chunk (size line, data, CRLF), where mg_send_chunk makes three: a board update
+  // goes to every subscriber, so its system calls count.
+  std::string chunk = absl::StrCat(absl::Hex(data.size()), "\r\n", data, "\r\n");
+  return mg_write(conn, chunk.data(), chunk.size()) == static_cast<int>(chunk.size());
 }
 
-void EndChunks(mg_connection* conn) { mg_send_chunk(conn, "", 0); }
+void EndChunks(mg_connection* conn) { mg_write(conn, "0\r\n\r\n", 5); }
 
 }  // namespace salestrack::http
