@@ -121,7 +121,11 @@ class Screen {
       showRefusal(this.root, e, 'screen');
       return;
     }
-    if (!this.root.contains(board.panel)) return;  // Replaced by the key form: start over.
+    // The key form replaced the boards (the session was gone): start the page over.
+    if (!this.root.contains(board.panel)) {
+      location.reload();
+      return;
+    }
     board.open();
   }
 
