@@ -185,8 +185,8 @@ absl::Status Engine::ListFollowUps(const Principal& who, const v1::ListFollowUps
       absl::StatusOr<std::vector<FollowUp>> done =
           p.FollowUps(*subject, from, to, FollowUpState::kDone, now, limit, &total);
       absl::StatusOr<std::vector<FollowUp>> open =
-          p.FollowUps(*subject, absl::InfinitePast(), absl::InfiniteFuture(),
-                      FollowUpState::kOpen, now, limit, &open_total);
+          p.FollowUps(*subject, absl::InfinitePast(), absl::InfiniteFuture(), FollowUpState::kOpen,
+                      now, limit, &open_total);
       if (done.ok() && open.ok()) *done = MergeFollowUps(std::move(*done), std::move(*open), limit);
       return std::make_pair(p.applied_seq(), open.ok() ? std::move(done) : std::move(open));
     }();

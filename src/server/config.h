@@ -12,8 +12,8 @@
 #include "absl/time/time.h"
 #include "engine/options.h"
 #include "grpcpp/security/server_credentials.h"
-#include "notify/config.h"
 #include "http/http_server.h"
+#include "notify/config.h"
 #include "salestrack/v1/config.pb.h"
 
 namespace salestrack::server {

@@ -110,16 +110,35 @@ std::string ScorecardText(const v1::GetScorecardResponse& card) {
   std::string out = absl::StrFormat("scorecard for %s, %s, scheme %s (%s, role %s), at seq %d\n\n",
                                     FormatSubject(card.subject()), FormatPeriod(card.period()),
                                     card.scheme_id(), card.scheme_name(), card.role(), card.seq());
-  absl::StrAppend(&out, SchemeText(card), "\n\n");
+  // The final-period view first, the same whether or not the period has ended; the pace of a
+  // period in progress follows in a table of its own.
+  v1::GetScorecardResponse final_view = card;
+  final_view.set_in_progress(false);
+  absl::StrAppend(&out, SchemeText(final_view), "\n\n");
   std::vector<Table::Column> columns;
-  for (const std::string& title : ScorecardColumns(card)) {
-    bool right = title != "dimension" && title != "metric" && title != "rule" && title != "note" &&
-                 title != "pace";
+  for (const std::string& title : ScorecardColumns(final_view)) {
+    bool right = title != "dimension" && title != "metric" && title != "rule" && title != "note";
     columns.push_back({title, right ? Table::Align::kRight : Table::Align::kLeft});
   }
   Table table(std::move(columns));
-  for (std::vector<std::string>& row : ScorecardCells(card)) table.AddRow(std::move(row));
+  for (std::vector<std::string>& row : ScorecardCells(final_view)) table.AddRow(std::move(row));
   absl::StrAppend(&out, table.Render(), "\n");
+  if (card.in_progress()) {
+    absl::StrAppend(&out, "period in progress, ", BasisPointsPercent(card.elapsed_bp()),
+                    " elapsed: the targets pro-rated\n\n");
+    Table pace({{"dimension"},
+                {"metric"},
+                {"paced target", Table::Align::kRight},
+                {"actual", Table::Align::kRight},
+                {"pace"}});
+    for (const v1::ScorecardRow& r : card.rows()) {
+      auto value = [&](double v) { return TargetUnitValue(v, r.kind()); };
+      pace.AddRow({r.dimension(), r.metric(),
+                   r.has_paced_target() ? value(static_cast<double>(r.paced_target())) : kNone,
+                   r.has_actual() ? value(r.actual()) : kNone, PaceText(r)});
+    }
+    absl::StrAppend(&out, pace.Render(), "\n");
+  }
   Table totals({{"result"}, {"value"}});
   totals.AddRow({"composite score", CompositeText(card)});
   totals.AddRow({"bonus multiplier", MultiplierText(card)});
