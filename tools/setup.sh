@@ -27,7 +27,7 @@ daemon_packages=(cmake ninja-build ccache g++ pkg-config tzdata
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev redis-tools
                clang libclang-rt-14-dev clang-format chromium fonts-noto-cjk libpng-dev
                python3-grpcio
-               nodejs)  # The Node example (examples/node).
+               curl nodejs)  # docs/http.md's curl lines (http_docs_e2e_test); the Node example.
 
 mode=all
 case "${1:-}" in
