@@ -84,6 +84,11 @@ TEST_F(ReportE2eTest, ReportHoldsTheTeamTableRankingFunnelAndEveryRep) {
   EXPECT_THAT(md, HasSubstr("| opened |  | 4 |  |"));
   EXPECT_THAT(md, HasSubstr("| negotiation | 商务谈判 negotiation | 1 | 100.0% |"));
   EXPECT_THAT(md, HasSubstr("### ann (Ann)"));
+  // --locale: the daemon renders money in the org currency, 万 in the zh-CN totals lines.
+  const std::string zh = dir_.Sub("reports/zh");
+  testing::CliResult r = Cli("report --unit east --date 2026-11-01 --locale zh-CN --out " + zh);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(testing::ReadFile(zh + "/report.md"), HasSubstr("sales ¥1.2万 of target ¥1万"));
   const std::string csv = testing::ReadFile(out_ + "/report.csv");
   EXPECT_THAT(csv, HasSubstr("total,rep ann,Ann,,,composite_score,,,,,,75.25,,,\r\n"));
   EXPECT_THAT(csv, HasSubstr("ranking,rep ann,Ann,1,,composite_score,,,,,,75.25,,,\r\n"));

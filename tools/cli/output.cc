@@ -15,7 +15,8 @@ ABSL_FLAG(bool, json, false,
           "kpis, funnel, followups, verify, rebuild: print the daemon's response as JSON "
           "(protobuf JSON mapping, proto field names) instead of a table.");
 ABSL_FLAG(std::string, locale, "",
-          "kpis: show money in the org currency and percents in this locale (en, zh-CN, ...; "
+          "kpis, scorecard, report: show money in the org currency and percents in this locale "
+          "(en, zh-CN, ...; "
           "zh_CN.UTF-8 as LANG spells it works too). Default: money in minor units with major "
           "units in brackets.");
 

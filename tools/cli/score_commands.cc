@@ -44,7 +44,10 @@ int RunScorecard(const Context& ctx) {
     PrintJson(response);
     return 0;
   }
-  std::fputs(report::ScorecardText(response).c_str(), stdout);
+  std::unique_ptr<format::MoneyFormatter> money;  // --locale: money in the org currency.
+  if (status = MoneyFormatterFromFlags(ctx, &money); !status.ok())
+    return RpcFailed(kCmd, ctx, status);
+  std::fputs(report::ScorecardText(response, money.get()).c_str(), stdout);
   return 0;
 }
 
