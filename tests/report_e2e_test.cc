@@ -76,18 +76,23 @@ TEST_F(ReportE2eTest, MatchesTheGoldenFiles) {
 
 TEST_F(ReportE2eTest, ReportHoldsTheTeamTableRankingFunnelAndEveryRep) {
   const std::string md = testing::ReadFile(out_ + "/report.md");
-  EXPECT_THAT(md, HasSubstr("# Team evaluation report: unit east, MONTH 2026-11-01"));
-  EXPECT_THAT(md, HasSubstr("| 1 | ann | 75.25 | x1.00 | 2,000 (20.00) | seed |"));
-  EXPECT_THAT(md, HasSubstr("| 2 | bob | 0.00 | x0.80 | 0 (0.00) | seed |"));
-  EXPECT_THAT(md, HasSubstr("| — | dan | — |"));  // No scheme: on the board, unranked.
+  EXPECT_THAT(md, HasSubstr("# Team evaluation report: unit east (East region), MONTH 2026-11-01"));
+  EXPECT_THAT(md, HasSubstr("| 1 | ann | Ann | 75.25 | x1.00 | 2,000 (20.00) | seed |"));
+  EXPECT_THAT(md, HasSubstr("| 2 | bob | Bob | 0.00 | x0.80 | 0 (0.00) | seed |"));
+  EXPECT_THAT(md, HasSubstr("| — | dan | Dan | — |"));  // No scheme: on the board, unranked.
   EXPECT_THAT(md, HasSubstr("no scheme for role \"nobody-scores-me\""));
   EXPECT_THAT(md, HasSubstr("| opened |  | 4 |  |"));
   EXPECT_THAT(md, HasSubstr("| negotiation | 商务谈判 negotiation | 1 | 100.0% |"));
-  EXPECT_THAT(md, HasSubstr("### ann"));
+  EXPECT_THAT(md, HasSubstr("### ann (Ann)"));
+  // --locale: the daemon renders money in the org currency, 万 in the zh-CN totals lines.
+  const std::string zh = dir_.Sub("reports/zh");
+  testing::CliResult r = Cli("report --unit east --date 2026-11-01 --locale zh-CN --out " + zh);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(testing::ReadFile(zh + "/report.md"), HasSubstr("sales ¥1.2万 of target ¥1万"));
   const std::string csv = testing::ReadFile(out_ + "/report.csv");
-  EXPECT_THAT(csv, HasSubstr("total,rep ann,,,composite_score,,,,,,75.25,,,\r\n"));
-  EXPECT_THAT(csv, HasSubstr("ranking,rep ann,1,,composite_score,,,,,,75.25,,,\r\n"));
-  EXPECT_THAT(csv, HasSubstr("funnel,unit east,,,funnel_won,,,,,,1,,,\r\n"));
+  EXPECT_THAT(csv, HasSubstr("total,rep ann,Ann,,,composite_score,,,,,,75.25,,,\r\n"));
+  EXPECT_THAT(csv, HasSubstr("ranking,rep ann,Ann,1,,composite_score,,,,,,75.25,,,\r\n"));
+  EXPECT_THAT(csv, HasSubstr("funnel,unit east,East region,,,funnel_won,,,,,,1,,,\r\n"));
   // Nothing to fetch: no scheme-qualified URL anywhere, and a policy that forbids loading anything.
   const std::string html = testing::ReadFile(out_ + "/report.html");
   EXPECT_THAT(html, ::testing::Not(HasSubstr("http:")));

@@ -52,6 +52,11 @@ TEST_F(ScorecardE2eTest, SeedsExampleScorecardAsJsonAndTable) {
   EXPECT_THAT(text.out, HasSubstr("composite score   75.25"));
   EXPECT_THAT(text.out, HasSubstr("bonus multiplier  x1.00"));
   EXPECT_THAT(text.out, HasSubstr("commission        2,000 (20.00)"));
+  // --locale: money in the org currency, in the table and the totals.
+  text = Cli("scorecard --rep ann --date 2026-11-01 --locale zh-CN");
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("¥8,000.00"));  // Ann's sales_amount baseline.
+  EXPECT_THAT(text.out, HasSubstr("commission        ¥20.00"));
 
   // The Shanghai team: the reps' figures merged, scored by its reps' scheme.
   card = Scorecard("--unit sh --date 2026-11-01");

@@ -24,6 +24,7 @@ rules=(
   "cmdline | src/cmdline | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^notify/ ^http/"
   "cli | tools/cli | ^rocksdb/ ^store/ ^engine/ ^server/ ^notify/ ^http/"
   "format | src/format | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^http/"
+  "report | src/report | $grpc ^rocksdb/ ^openssl/ ^auth/ ^store/ ^engine/ ^server/ ^cli/ ^cmdline/ ^notify/ ^http/"
 )
 
 checked=0

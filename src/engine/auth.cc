@@ -39,6 +39,7 @@ const absl::flat_hash_map<std::string, Permission>& Table() {
       {methods::kCheckTargets, Permission::kReadKpis},
       {methods::kGetOrgInfo, Permission::kReadOrg},
       {methods::kExplainScore, Permission::kReadKpis},
+      {methods::kGetReport, Permission::kReadKpis},  // Scorecards, a board and a funnel.
   };
   return *table;
 }

@@ -43,6 +43,7 @@ inline constexpr char kGetScorecard[] = "/salestrack.v1.KpiService/GetScorecard"
 inline constexpr char kCheckTargets[] = "/salestrack.v1.KpiService/CheckTargets";
 inline constexpr char kGetOrgInfo[] = "/salestrack.v1.KpiService/GetOrgInfo";
 inline constexpr char kExplainScore[] = "/salestrack.v1.KpiService/ExplainScore";
+inline constexpr char kGetReport[] = "/salestrack.v1.KpiService/GetReport";
 inline constexpr char kVerify[] = "/salestrack.v1.AdminService/Verify";
 inline constexpr char kRebuild[] = "/salestrack.v1.AdminService/Rebuild";
 inline constexpr char kBackup[] = "/salestrack.v1.AdminService/Backup";

@@ -89,6 +89,10 @@ class Engine {
                             v1::ExplainScoreResponse* response) const;
   absl::Status CheckTargets(const Principal& who, const v1::CheckTargetsRequest& request,
                             v1::CheckTargetsResponse* response) const;
+  // The evaluation report rendered (report_query.cc, src/report/render.h): the scorecards, the
+  // ranking and the funnel as who may read them, so the same refusals as GetScorecard.
+  absl::Status GetReport(const Principal& who, const v1::GetReportRequest& request,
+                         v1::GetReportResponse* response) const;
   // Every role; what it lists is cut to the caller's scope (org_info.cc, docs/access.md).
   absl::Status GetOrgInfo(const Principal& who, const v1::GetOrgInfoRequest& request,
                           v1::GetOrgInfoResponse* response) const;

@@ -75,6 +75,7 @@ void AddEngineMethods(engine::Engine* engine, const EngineMethodsOptions& option
   table->AddUnary(methods::kCheckTargets, engine, &engine::Engine::CheckTargets);
   table->AddUnary(methods::kGetOrgInfo, engine, &engine::Engine::GetOrgInfo);
   table->AddUnary(methods::kExplainScore, engine, &engine::Engine::ExplainScore);
+  table->AddUnary(methods::kGetReport, engine, &engine::Engine::GetReport);
   // AdminService.
   table->AddUnary(methods::kVerify, engine, &engine::Engine::Verify);
   table->AddUnary(methods::kRebuild, engine, &engine::Engine::Rebuild);

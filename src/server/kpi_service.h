@@ -18,7 +18,8 @@ using KpiServiceBase =
                 v1::KpiService::WithRawCallbackMethod_CheckTargets<
                     v1::KpiService::WithRawCallbackMethod_GetOrgInfo<
                         v1::KpiService::WithRawCallbackMethod_ExplainScore<
-                            v1::KpiService::Service>>>>>>>;
+                            v1::KpiService::WithRawCallbackMethod_GetReport<
+                                v1::KpiService::Service>>>>>>>>;
 using AdminServiceBase = v1::AdminService::WithRawCallbackMethod_Verify<
     v1::AdminService::WithRawCallbackMethod_Rebuild<v1::AdminService::WithRawCallbackMethod_Backup<
         v1::AdminService::WithRawCallbackMethod_GetStats<
@@ -73,6 +74,12 @@ class KpiServiceImpl final : public KpiServiceBase {
                                          grpc::ByteBuffer* response) override {
     return ServeTimed(*engine_, metrics_, methods::kExplainScore, context, request, response,
                       &engine::Engine::ExplainScore);
+  }
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override {
+    return ServeTimed(*engine_, metrics_, methods::kGetReport, context, request, response,
+                      &engine::Engine::GetReport);
   }
 
  private:

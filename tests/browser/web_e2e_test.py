@@ -236,6 +236,30 @@ class FixedDataTest(DaemonTestCase):
                 self.assertIn('华东区', d.text('h1'))
                 d.assert_clean(self)
 
+    def test_report_downloads_from_the_daemon(self):
+        for languages, money in (('zh-CN,zh', '万'), ('en-US,en', '¥')):
+            with self.subTest(languages=languages):
+                d = self.dashboard(languages)
+                # The anchor's click starts the download: keep the blob's text and the file name
+                # instead (the page's CSP lets nothing fetch the blob back).
+                d.page.evaluate(
+                    "window.blobs = []; window.downloads = [];"
+                    " const make = URL.createObjectURL;"
+                    " URL.createObjectURL = (b) => { window.blobs.push(b.text()); return make(b); };"
+                    " HTMLAnchorElement.prototype.click = function () {"
+                    " const a = this; window.downloads.push(window.blobs.at(-1)"
+                    ".then((text) => ({name: a.download, text}))); }")
+                d.page.evaluate("document.querySelector('#report button[data-format=MARKDOWN]')"
+                                ".click()")
+                d.page.wait_for('window.downloads.length', what='the download')
+                [report] = d.page.evaluate('Promise.all(window.downloads)')
+                self.assertEqual(report['name'], 'report-east-2026-11-01.md')
+                self.assertIn('# Team evaluation report: unit east (华东区)', report['text'])
+                self.assertIn('孙磊', report['text'])
+                self.assertIn(money, report['text'])
+                self.assertEqual(d.text('#report .message'), '')
+                d.assert_clean(self)
+
     def test_rep_page_shows_rank_and_figures(self):
         d = self.dashboard('en-US', key='sun', path='/#/rep/nj-sun?p=month&' + MONTH)
         self.assertIn('Rank 1 of 4 in 南京队', d.text('#rank'))

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/scorecard_format.h"
+#include "report/scorecard_text.h"
 #include "salestrack/proto_time.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 
@@ -22,7 +22,7 @@ namespace {
 
 std::string ExplainText(const v1::ExplainScoreResponse& e) {
   const v1::ScorecardRow& r = e.row();
-  auto value = [&](double v) { return TargetUnitValue(v, r.kind()); };
+  auto value = [&](double v) { return report::TargetUnitValue(v, r.kind()); };
   std::string out =
       absl::StrFormat("%s of %s, %s, scheme %s, at seq %d\n", r.metric(),
                       FormatSubject(e.subject()), FormatPeriod(e.period()), e.scheme_id(), e.seq());
@@ -40,7 +40,8 @@ std::string ExplainText(const v1::ExplainScoreResponse& e) {
   }
   absl::StrAppend(&out, "rule:        ", e.rule(), "\n");
   absl::StrAppend(&out, "attainment:  ",
-                  r.has_attainment_bp() ? BasisPointsPercent(r.attainment_bp()) : "—", "\n");
+                  r.has_attainment_bp() ? report::BasisPointsPercent(r.attainment_bp()) : "—",
+                  "\n");
   absl::StrAppend(&out, "score:       ",
                   r.has_score_centi() ? absl::StrFormat("%.2f", r.score_centi() / 100.0) : "—",
                   r.note().empty() ? "" : absl::StrCat(" (", r.note(), ")"), "\n");

@@ -16,6 +16,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "report/text.h"
 #include "salestrack/v1/kpi_service.pb.h"
 
 ABSL_DECLARE_FLAG(bool, json);
@@ -24,39 +25,17 @@ namespace salestrack::cli {
 
 struct Context;
 
-// A text table: a header row, a rule, then the rows; columns separated by two spaces, padded by
-// display width (so "—" and CJK stage names line up), no trailing spaces.
-class Table {
- public:
-  enum class Align { kLeft, kRight };
-  struct Column {
-    std::string title;
-    Align align = Align::kLeft;
-  };
-  explicit Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
-  void AddRow(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  bool empty() const { return rows_.empty(); }
-  std::string Render() const;
-
- private:
-  std::vector<Column> columns_;
-  std::vector<std::vector<std::string>> rows_;
-};
-
-// Terminal columns taken by UTF-8 text: East Asian wide characters count 2.
-size_t DisplayWidth(absl::string_view s);
-
-// 1234567 -> "1,234,567".
-std::string Grouped(int64_t v);
-// Minor units, also as major units with 2 decimals: 1200000 -> "1,200,000 (12,000.00)".
-std::string Money(int64_t minor);
-// 0.41666 -> "41.7%".
-std::string Percent(double ratio);
-// 2 decimals, grouped: 1200000.5 -> "1,200,000.50".
-std::string Decimal2(double v);
-// Seconds in the largest unit (s, m, h, d) that keeps the value >= 1, 1 decimal: 216000 -> "2.5d".
-std::string Duration(double seconds, char unit);
-char DurationUnit(double seconds);
+// The plain figures and tables live in report/text.h (the daemon's reports use them too).
+using report::Decimal2;
+using report::DisplayWidth;
+using report::Duration;
+using report::DurationUnit;
+using report::FormatPeriod;
+using report::FormatSubject;
+using report::Grouped;
+using report::Money;
+using report::Percent;
+using report::Table;
 
 // The text of one KPI figure: counts as integers, money as Money(), ratios as percentages, means
 // with 2 decimals, distributions as "n=3 mean=2.5d p50=2.0d p90=4.1d", undefined as "—".
@@ -71,11 +50,6 @@ grpc::Status MoneyFormatterFromFlags(const Context& ctx,
 
 // "2026-11-05T02:00:00Z" (UTC; fractional seconds only when present).
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
-// "MONTH 2026-11-01".
-std::string FormatPeriod(const v1::Period& p);
-// "rep rep-li" / "unit team-east".
-std::string FormatSubject(const v1::Subject& s);
-
 // Prints `message` as one line of JSON (protobuf JSON mapping, proto field names).
 void PrintJson(const google::protobuf::Message& message);
 

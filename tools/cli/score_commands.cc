@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/scorecard_format.h"
+#include "report/scorecard_text.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, scheme, "",
@@ -44,7 +44,10 @@ int RunScorecard(const Context& ctx) {
     PrintJson(response);
     return 0;
   }
-  std::fputs(ScorecardText(response).c_str(), stdout);
+  std::unique_ptr<format::MoneyFormatter> money;  // --locale: money in the org currency.
+  if (status = MoneyFormatterFromFlags(ctx, &money); !status.ok())
+    return RpcFailed(kCmd, ctx, status);
+  std::fputs(report::ScorecardText(response, money.get()).c_str(), stdout);
   return 0;
 }
 

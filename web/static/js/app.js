@@ -154,7 +154,8 @@ function reportSection(subject, period) {
   const message = el('p', {class: 'message'});
   const button = (format, label, ext) => el('button', {type: 'button', 'data-format': format, onclick: async () => {
     try {
-      const report = await call('KpiService', 'GetReport', {subject, period, format});
+      // Money in the page's language (CSV keeps minor units for spreadsheets).
+      const report = await call('KpiService', 'GetReport', {subject, period, format, locale});
       const bytes = Uint8Array.from(atob(report.content ?? ''), (c) => c.charCodeAt(0));
       const url = URL.createObjectURL(new Blob([bytes], {type: report.contentType || 'application/octet-stream'}));
       const a = el('a', {href: url, download: report.filename || `report.${ext}`});

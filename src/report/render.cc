@@ -1,21 +1,41 @@
-#include "cli/report_render.h"
+#include "report/render.h"
 
 #include <algorithm>
+
+#include "csv.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "cli/output.h"
-#include "cli/scorecard_format.h"
+#include "report/scorecard_text.h"
+#include "report/text.h"
 
-namespace salestrack::cli {
+namespace salestrack::report {
 namespace {
 
 constexpr char kNone[] = "—";
 
 std::string Title(const ReportData& r) {
-  return absl::StrCat("Team evaluation report: unit ", r.unit_id, ", ", FormatPeriod(r.period));
+  const bool unit = r.subject.has_unit_id();
+  return absl::StrCat(unit ? "Team evaluation report: unit " : "Evaluation report: rep ",
+                      IdWithName(unit ? r.subject.unit_id() : r.subject.rep_id(), r.subject_name),
+                      ", ", FormatPeriod(r.period));
+}
+
+std::string MoneyText(const ReportStyle& style, int64_t minor) {
+  return style.money != nullptr ? style.money->Format(minor) : Money(minor);
+}
+
+// The totals lines: compact ("¥1200万") when the style asks for it.
+std::string TotalText(const ReportStyle& style, int64_t minor) {
+  return style.money != nullptr && style.short_totals ? style.money->FormatShort(minor)
+                                                      : MoneyText(style, minor);
+}
+
+std::string MoneyNote(const ReportStyle& style) {
+  return style.money != nullptr ? "money in the org currency"
+                                : "money in minor units (major units in brackets)";
 }
 
 std::string RankText(const v1::LeaderboardEntry& e) {
@@ -33,14 +53,18 @@ const RepCard* CardOf(const ReportData& r, const std::string& rep) {
   return nullptr;
 }
 
-std::string SalesText(const v1::GetScorecardResponse& c) {
-  return absl::StrCat(Money(c.sales_amount()), " of target ",
-                      c.has_sales_target() ? Money(c.sales_target()) : kNone);
+std::string SalesText(const v1::GetScorecardResponse& c, const ReportStyle& style) {
+  return absl::StrCat(TotalText(style, c.sales_amount()), " of target ",
+                      c.has_sales_target() ? TotalText(style, c.sales_target()) : kNone);
 }
 
 // ---- Markdown ----------------------------------------------------------------------------------
 
-std::string MdCell(const std::string& s) { return absl::StrReplaceAll(s, {{"|", "\\|"}}); }
+// Text from the log (names, notes) as Markdown shows it: no table breaks, no raw HTML, one line.
+std::string MdCell(const std::string& s) {
+  return absl::StrReplaceAll(
+      s, {{"|", "\\|"}, {"<", "&lt;"}, {">", "&gt;"}, {"&", "&amp;"}, {"\n", " "}, {"\r", " "}});
+}
 
 std::string MdTable(const std::vector<std::string>& header,
                     const std::vector<std::vector<std::string>>& rows) {
@@ -57,33 +81,34 @@ std::string MdTable(const std::vector<std::string>& header,
   return out;
 }
 
-std::string MdCard(const v1::GetScorecardResponse& c) {
-  std::string out = absl::StrCat("Scheme `", c.scheme_id(), "` (", c.scheme_name(), ", role ",
-                                 c.role(), "); ", SchemeText(c), ".\n\n");
-  absl::StrAppend(&out, MdTable(ScorecardColumns(c), ScorecardCells(c)), "\n");
+std::string MdCard(const v1::GetScorecardResponse& c, const ReportStyle& style) {
+  std::string out =
+      absl::StrCat("Scheme `", MdCell(c.scheme_id()), "` (", MdCell(c.scheme_name()), ", role ",
+                   MdCell(c.role()), "); ", MdCell(SchemeText(c)), ".\n\n");
+  absl::StrAppend(&out, MdTable(ScorecardColumns(c), ScorecardCells(c, style.money)), "\n");
   absl::StrAppend(&out, "**Composite score ", CompositeText(c), "**, bonus multiplier ",
-                  MultiplierText(c), ", sales ", SalesText(c), ", commission ",
-                  Money(c.commission()), ".\n");
-  for (const std::string& note : c.notes()) absl::StrAppend(&out, "\n- ", note);
+                  MultiplierText(c), ", sales ", SalesText(c, style), ", commission ",
+                  TotalText(style, c.commission()), ".\n");
+  for (const std::string& note : c.notes()) absl::StrAppend(&out, "\n- ", MdCell(note));
   if (!c.notes().empty()) out += "\n";
   return out;
 }
 
-std::vector<std::vector<std::string>> RankingRows(const ReportData& r) {
+std::vector<std::vector<std::string>> RankingRows(const ReportData& r, const ReportStyle& style) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::LeaderboardEntry& e : r.ranking.entries()) {
     const RepCard* card = CardOf(r, e.member_id());
     bool scored = card != nullptr && card->scored;
-    rows.push_back({RankText(e), e.member_id(), ScoreText(e),
+    rows.push_back({RankText(e), e.member_id(), e.display_name(), ScoreText(e),
                     scored ? MultiplierText(card->card) : kNone,
-                    scored ? Money(card->card.commission()) : kNone,
+                    scored ? MoneyText(style, card->card.commission()) : kNone,
                     scored ? card->card.scheme_id() : (card ? card->why_not : "")});
   }
   return rows;
 }
 
-const std::vector<std::string> kRankingHeader = {"rank",       "rep",        "composite score",
-                                                 "multiplier", "commission", "scheme"};
+const std::vector<std::string> kRankingHeader = {
+    "rank", "rep", "name", "composite score", "multiplier", "commission", "scheme"};
 
 std::vector<std::vector<std::string>> FunnelRows(const v1::GetFunnelResponse& f) {
   std::vector<std::vector<std::string>> rows;
@@ -100,9 +125,23 @@ const std::vector<std::string> kFunnelHeader = {"stage", "name", "reached", "to 
 
 // ---- CSV ---------------------------------------------------------------------------------------
 
+// A text a spreadsheet would run as a formula ("=HYPERLINK(...)" as a rep's name): numbers such
+// as "-5" are not.
+bool LooksLikeFormula(const std::string& s) {
+  if (s.empty()) return false;
+  if (s[0] == '=' || s[0] == '+' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') return true;
+  return s[0] == '-' && (s.size() == 1 || s[1] < '0' || s[1] > '9');
+}
+
+// One field: plain when it holds nothing CSV treats specially, else quoted by libcsv (quotes
+// doubled) — RFC 4180 whatever the text holds. A formula-like text gets a leading "'" so a
+// spreadsheet shows it as text.
 std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\"", "\"\""}}), "\"");
+  const std::string text = LooksLikeFormula(s) ? absl::StrCat("'", s) : s;
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out(2 * text.size() + 2, '\0');  // The most csv_write needs: every byte a quote.
+  out.resize(csv_write(out.data(), out.size(), text.data(), text.size()));
+  return out;
 }
 
 std::string Num(double v) { return absl::StrFormat("%.10g", v); }
@@ -113,19 +152,20 @@ void CsvRow(std::string& out, const std::vector<std::string>& fields) {
   absl::StrAppend(&out, absl::StrJoin(quoted, ","), "\r\n");
 }
 
-void CsvCard(std::string& out, const std::string& subject, const v1::GetScorecardResponse& c) {
+void CsvCard(std::string& out, const std::string& subject, const std::string& name,
+             const v1::GetScorecardResponse& c) {
   for (const v1::ScorecardRow& row : c.rows()) {
-    CsvRow(out,
-           {"scorecard", subject, "", row.dimension(), row.metric(), absl::StrCat(row.weight_bp()),
-            row.rule(), row.has_target() ? absl::StrCat(row.baseline()) : "",
-            row.has_target() ? absl::StrCat(row.target()) : "",
-            row.has_target() ? absl::StrCat(row.challenge()) : "",
-            row.has_actual() ? Num(row.actual()) : "",
-            row.has_attainment() ? Num(row.attainment()) : "",
-            row.has_score() ? Num(row.score()) : "", row.note()});
+    CsvRow(out, {"scorecard", subject, name, "", row.dimension(), row.metric(),
+                 absl::StrCat(row.weight_bp()), row.rule(),
+                 row.has_target() ? absl::StrCat(row.baseline()) : "",
+                 row.has_target() ? absl::StrCat(row.target()) : "",
+                 row.has_target() ? absl::StrCat(row.challenge()) : "",
+                 row.has_actual() ? Num(row.actual()) : "",
+                 row.has_attainment() ? Num(row.attainment()) : "",
+                 row.has_score() ? Num(row.score()) : "", row.note()});
   }
   auto total = [&](const std::string& what, const std::string& value) {
-    CsvRow(out, {"total", subject, "", "", what, "", "", "", "", "", value, "", "", ""});
+    CsvRow(out, {"total", subject, name, "", "", what, "", "", "", "", "", value, "", "", ""});
   };
   total("composite_score", Num(c.composite_score()));
   total("bonus_multiplier_bp", absl::StrCat(c.multiplier_bp()));
@@ -154,14 +194,15 @@ std::string HtmlTable(const std::vector<std::string>& header,
   return out + "</tbody></table>\n";
 }
 
-std::string HtmlCard(const v1::GetScorecardResponse& c) {
+std::string HtmlCard(const v1::GetScorecardResponse& c, const ReportStyle& style) {
   std::string out = absl::StrCat("<p class=\"scheme\">Scheme <code>", Esc(c.scheme_id()),
                                  "</code> (", Esc(c.scheme_name()), ", role ", Esc(c.role()), "); ",
                                  Esc(SchemeText(c)), "</p>\n");
-  absl::StrAppend(&out, HtmlTable(ScorecardColumns(c), ScorecardCells(c)));
+  absl::StrAppend(&out, HtmlTable(ScorecardColumns(c), ScorecardCells(c, style.money)));
   absl::StrAppend(&out, "<p class=\"totals\"><b>Composite score ", CompositeText(c),
-                  "</b> · bonus multiplier ", MultiplierText(c), " · sales ", Esc(SalesText(c)),
-                  " · commission ", Esc(Money(c.commission())), "</p>\n");
+                  "</b> · bonus multiplier ", MultiplierText(c), " · sales ",
+                  Esc(SalesText(c, style)), " · commission ", Esc(TotalText(style, c.commission())),
+                  "</p>\n");
   if (!c.notes().empty()) {
     out += "<ul class=\"notes\">";
     for (const std::string& n : c.notes()) absl::StrAppend(&out, "<li>", Esc(n), "</li>");
@@ -221,8 +262,8 @@ std::string RankingSvg(const v1::GetLeaderboardResponse& board) {
                           "<text x=\"4\" y=\"%d\" class=\"label\">%s. %s</text>"
                           "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" "
                           "fill=\"#d9822b\"/><text x=\"%.1f\" y=\"%d\" class=\"value\">%s</text>\n",
-                          y + 19, RankText(e), Esc(e.member_id()), kLabel, y, w, kRow - 8,
-                          kLabel + w + 6, y + 19, ScoreText(e));
+                          y + 19, RankText(e), Esc(IdWithName(e.member_id(), e.display_name())),
+                          kLabel, y, w, kRow - 8, kLabel + w + 6, y + 19, ScoreText(e));
   }
   for (int mark : {70, 90}) {
     const double x = kLabel + kWidth * mark / max;
@@ -249,39 +290,47 @@ thead { background: #eef2f8; }
 
 }  // namespace
 
-std::string ReportMarkdown(const ReportData& r) {
-  std::string out = absl::StrCat("# ", Title(r), "\n\nAs of log seq ", r.seq,
-                                 ". Scored by KPI_SPEC §6; money in minor units (major units in "
-                                 "brackets); ratio targets and actuals as percentages.\n\n");
-  absl::StrAppend(
-      &out, "## Team scorecard\n\n",
-      r.team_scored ? MdCard(r.team) : absl::StrCat("Not scored: ", r.team_why_not, "\n"));
-  absl::StrAppend(&out, "\n## Ranking by composite score\n\n",
-                  MdTable(kRankingHeader, RankingRows(r)));
+std::string IdWithName(const std::string& id, const std::string& name) {
+  return name.empty() || name == id ? id : absl::StrCat(id, " (", name, ")");
+}
+
+std::string ReportMarkdown(const ReportData& r, const ReportStyle& style) {
+  std::string out =
+      absl::StrCat("# ", MdCell(Title(r)), "\n\nAs of log seq ", r.seq, ". Scored by KPI_SPEC §6; ",
+                   MoneyNote(style), "; ratio targets and actuals as percentages.\n\n");
+  absl::StrAppend(&out, r.subject.has_unit_id() ? "## Team scorecard\n\n" : "## Scorecard\n\n",
+                  r.team_scored ? MdCard(r.team, style)
+                                : absl::StrCat("Not scored: ", MdCell(r.team_why_not), "\n"));
+  if (r.subject.has_unit_id()) {
+    absl::StrAppend(&out, "\n## Ranking by composite score\n\n",
+                    MdTable(kRankingHeader, RankingRows(r, style)));
+  }
   absl::StrAppend(&out, "\n## Funnel of the opportunities opened in the period\n\n",
                   MdTable(kFunnelHeader, FunnelRows(r.funnel)));
+  if (r.reps.empty()) return out;
   absl::StrAppend(&out, "\n## Rep scorecards\n");
   for (const RepCard& c : r.reps) {
-    absl::StrAppend(&out, "\n### ", c.rep_id, "\n\n",
-                    c.scored ? MdCard(c.card) : absl::StrCat("Not scored: ", c.why_not, "\n"));
+    absl::StrAppend(
+        &out, "\n### ", MdCell(IdWithName(c.rep_id, c.rep_name)), "\n\n",
+        c.scored ? MdCard(c.card, style) : absl::StrCat("Not scored: ", MdCell(c.why_not), "\n"));
   }
   return out;
 }
 
 std::string ReportCsv(const ReportData& r) {
   std::string out;
-  CsvRow(out, {"section", "subject", "rank", "dimension", "metric", "weight_bp", "rule", "baseline",
-               "target", "challenge", "actual", "attainment", "score", "note"});
-  const std::string team = absl::StrCat("unit ", r.unit_id);
-  if (r.team_scored) CsvCard(out, team, r.team);
+  CsvRow(out, {"section", "subject", "name", "rank", "dimension", "metric", "weight_bp", "rule",
+               "baseline", "target", "challenge", "actual", "attainment", "score", "note"});
+  const std::string subject = FormatSubject(r.subject);
+  if (r.team_scored) CsvCard(out, subject, r.subject_name, r.team);
   for (const v1::LeaderboardEntry& e : r.ranking.entries()) {
-    CsvRow(out,
-           {"ranking", absl::StrCat("rep ", e.member_id()), absl::StrCat(e.rank()), "",
-            "composite_score", "", "", "", "", "", e.defined() ? Num(e.value()) : "", "", "", ""});
+    CsvRow(out, {"ranking", absl::StrCat("rep ", e.member_id()), e.display_name(),
+                 absl::StrCat(e.rank()), "", "composite_score", "", "", "", "", "",
+                 e.defined() ? Num(e.value()) : "", "", "", ""});
   }
   auto funnel = [&](const std::string& metric, int64_t n, std::string conversion) {
-    CsvRow(out, {"funnel", team, "", "", metric, "", "", "", "", "", absl::StrCat(n),
-                 std::move(conversion), "", ""});
+    CsvRow(out, {"funnel", subject, r.subject_name, "", "", metric, "", "", "", "", "",
+                 absl::StrCat(n), std::move(conversion), "", ""});
   };
   funnel("opportunities_opened", r.funnel.opened(), "");
   for (const auto& s : r.funnel.stages()) {
@@ -290,34 +339,38 @@ std::string ReportCsv(const ReportData& r) {
   }
   funnel("funnel_won", r.funnel.won(), "");
   for (const RepCard& c : r.reps) {
-    if (c.scored) CsvCard(out, absl::StrCat("rep ", c.rep_id), c.card);
+    if (c.scored) CsvCard(out, absl::StrCat("rep ", c.rep_id), c.rep_name, c.card);
   }
   return out;
 }
 
-std::string ReportHtml(const ReportData& r) {
+std::string ReportHtml(const ReportData& r, const ReportStyle& style) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       // Self-contained: the page may load nothing at all, whoever edits it later.
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
       "style-src 'unsafe-inline'\">\n<title>",
       Esc(Title(r)), "</title>\n<style>", kCss, "</style></head>\n<body>\n<h1>", Esc(Title(r)),
-      "</h1>\n", "<p class=\"meta\">As of log seq ", r.seq,
-      ". Scored by KPI_SPEC §6; money in minor units (major units in brackets).</p>\n");
-  absl::StrAppend(&out, "<h2>Team scorecard</h2>\n",
-                  r.team_scored ? HtmlCard(r.team)
+      "</h1>\n", "<p class=\"meta\">As of log seq ", r.seq, ". Scored by KPI_SPEC §6; ",
+      MoneyNote(style), ".</p>\n");
+  absl::StrAppend(&out,
+                  r.subject.has_unit_id() ? "<h2>Team scorecard</h2>\n" : "<h2>Scorecard</h2>\n",
+                  r.team_scored ? HtmlCard(r.team, style)
                                 : absl::StrCat("<p>Not scored: ", Esc(r.team_why_not), "</p>\n"));
-  absl::StrAppend(&out, "<h2>Ranking by composite score</h2>\n", RankingSvg(r.ranking),
-                  HtmlTable(kRankingHeader, RankingRows(r)));
+  if (r.subject.has_unit_id()) {
+    absl::StrAppend(&out, "<h2>Ranking by composite score</h2>\n", RankingSvg(r.ranking),
+                    HtmlTable(kRankingHeader, RankingRows(r, style)));
+  }
   absl::StrAppend(&out, "<h2>Funnel of the opportunities opened in the period</h2>\n",
                   FunnelSvg(r.funnel), HtmlTable(kFunnelHeader, FunnelRows(r.funnel)));
+  if (r.reps.empty()) return out + "</body></html>\n";
   absl::StrAppend(&out, "<h2>Rep scorecards</h2>\n");
   for (const RepCard& c : r.reps) {
-    absl::StrAppend(
-        &out, "<h3>", Esc(c.rep_id), "</h3>\n",
-        c.scored ? HtmlCard(c.card) : absl::StrCat("<p>Not scored: ", Esc(c.why_not), "</p>\n"));
+    absl::StrAppend(&out, "<h3>", Esc(IdWithName(c.rep_id, c.rep_name)), "</h3>\n",
+                    c.scored ? HtmlCard(c.card, style)
+                             : absl::StrCat("<p>Not scored: ", Esc(c.why_not), "</p>\n"));
   }
   return out + "</body></html>\n";
 }
 
-}  // namespace salestrack::cli
+}  // namespace salestrack::report

@@ -1,13 +1,13 @@
-#include "cli/scorecard_format.h"
+#include "report/scorecard_text.h"
 
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "cli/output.h"
+#include "report/text.h"
 
-namespace salestrack::cli {
+namespace salestrack::report {
 namespace {
 
 constexpr char kNone[] = "—";
@@ -20,21 +20,28 @@ std::string Hundredths(int64_t v) {
 }
 
 // "on pace (+120,000)" / "behind by 70,000", in the component's target unit.
-std::string PaceText(const v1::ScorecardRow& r) {
+std::string PaceText(const v1::ScorecardRow& r, const format::MoneyFormatter* money) {
   if (!r.has_pace_gap()) return kNone;
   const int64_t gap = r.pace_gap();
   // -gap of INT64_MIN is not an int64: show the clamped magnitude one unit short.
   const int64_t behind = gap == INT64_MIN ? INT64_MAX : -gap;
-  return gap >= 0
-             ? absl::StrCat("on pace (+", TargetUnitValue(static_cast<double>(gap), r.kind()), ")")
-             : absl::StrCat("behind by ", TargetUnitValue(static_cast<double>(behind), r.kind()));
+  return gap >= 0 ? absl::StrCat("on pace (+",
+                                 TargetUnitValue(static_cast<double>(gap), r.kind(), money), ")")
+                  : absl::StrCat("behind by ",
+                                 TargetUnitValue(static_cast<double>(behind), r.kind(), money));
 }
 
 }  // namespace
 
 std::string BasisPointsPercent(int64_t bp) { return absl::StrCat(Hundredths(bp), "%"); }
 
-std::string TargetUnitValue(double v, v1::MetricValue::Kind kind) {
+std::string TargetUnitValue(double v, v1::MetricValue::Kind kind,
+                            const format::MoneyFormatter* money) {
+  // Past 9e18 the value is no int64 of minor units: the plain number below says it.
+  if (money != nullptr && kind == v1::MetricValue::MONEY && std::isfinite(v) &&
+      std::fabs(v) < 9e18) {
+    return money->Format(std::llround(v));
+  }
   switch (kind) {
     case v1::MetricValue::RATIO:
       return Percent(v / 10000);
@@ -58,10 +65,11 @@ std::vector<std::string> ScorecardColumns(const v1::GetScorecardResponse& card) 
   return columns;
 }
 
-std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardResponse& card) {
+std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardResponse& card,
+                                                     const format::MoneyFormatter* money) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::ScorecardRow& r : card.rows()) {
-    auto value = [&](double v) { return TargetUnitValue(v, r.kind()); };
+    auto value = [&](double v) { return TargetUnitValue(v, r.kind(), money); };
     std::string metric = r.metric();
     if (r.direction() == v1::LOWER_IS_BETTER) absl::StrAppend(&metric, " (lower is better)");
     std::string note = r.note();
@@ -81,7 +89,7 @@ std::vector<std::vector<std::string>> ScorecardCells(const v1::GetScorecardRespo
         r.has_score_centi() ? Hundredths(r.score_centi()) : kNone};
     if (card.in_progress()) {
       cells.push_back(r.has_paced_target() ? value(static_cast<double>(r.paced_target())) : kNone);
-      cells.push_back(PaceText(r));
+      cells.push_back(PaceText(r, money));
     }
     cells.push_back(note);
     rows.push_back(std::move(cells));
@@ -106,7 +114,8 @@ std::string MultiplierText(const v1::GetScorecardResponse& card) {
   return absl::StrFormat("x%.2f", card.multiplier_bp() / 10000.0);
 }
 
-std::string ScorecardText(const v1::GetScorecardResponse& card) {
+std::string ScorecardText(const v1::GetScorecardResponse& card,
+                          const format::MoneyFormatter* money) {
   std::string out = absl::StrFormat("scorecard for %s, %s, scheme %s (%s, role %s), at seq %d\n\n",
                                     FormatSubject(card.subject()), FormatPeriod(card.period()),
                                     card.scheme_id(), card.scheme_name(), card.role(), card.seq());
@@ -121,7 +130,8 @@ std::string ScorecardText(const v1::GetScorecardResponse& card) {
     columns.push_back({title, right ? Table::Align::kRight : Table::Align::kLeft});
   }
   Table table(std::move(columns));
-  for (std::vector<std::string>& row : ScorecardCells(final_view)) table.AddRow(std::move(row));
+  for (std::vector<std::string>& row : ScorecardCells(final_view, money))
+    table.AddRow(std::move(row));
   absl::StrAppend(&out, table.Render(), "\n");
   if (card.in_progress()) {
     absl::StrAppend(&out, "period in progress, ", BasisPointsPercent(card.elapsed_bp()),
@@ -132,19 +142,21 @@ std::string ScorecardText(const v1::GetScorecardResponse& card) {
                 {"actual", Table::Align::kRight},
                 {"pace"}});
     for (const v1::ScorecardRow& r : card.rows()) {
-      auto value = [&](double v) { return TargetUnitValue(v, r.kind()); };
+      auto value = [&](double v) { return TargetUnitValue(v, r.kind(), money); };
       pace.AddRow({r.dimension(), r.metric(),
                    r.has_paced_target() ? value(static_cast<double>(r.paced_target())) : kNone,
-                   r.has_actual() ? value(r.actual()) : kNone, PaceText(r)});
+                   r.has_actual() ? value(r.actual()) : kNone, PaceText(r, money)});
     }
     absl::StrAppend(&out, pace.Render(), "\n");
   }
   Table totals({{"result"}, {"value"}});
   totals.AddRow({"composite score", CompositeText(card)});
   totals.AddRow({"bonus multiplier", MultiplierText(card)});
-  totals.AddRow({"sales_amount", Money(card.sales_amount())});
-  totals.AddRow({"sales target", card.has_sales_target() ? Money(card.sales_target()) : kNone});
-  totals.AddRow({"commission", Money(card.commission())});
+  auto money_text = [&](int64_t v) { return money != nullptr ? money->Format(v) : Money(v); };
+  totals.AddRow({"sales_amount", money_text(card.sales_amount())});
+  totals.AddRow(
+      {"sales target", card.has_sales_target() ? money_text(card.sales_target()) : kNone});
+  totals.AddRow({"commission", money_text(card.commission())});
   absl::StrAppend(&out, totals.Render());
   if (!card.notes().empty()) {
     absl::StrAppend(&out, "\nnotes:\n- ", absl::StrJoin(card.notes(), "\n- "), "\n");
@@ -152,4 +164,4 @@ std::string ScorecardText(const v1::GetScorecardResponse& card) {
   return out;
 }
 
-}  // namespace salestrack::cli
+}  // namespace salestrack::report
