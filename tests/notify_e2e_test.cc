@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -172,8 +173,9 @@ TEST_F(NotifyTest, DealSignedReachesEveryFormatWithItsPayload) {
   EXPECT_EQ(Field(body, "rule"), "big-generic");
   EXPECT_EQ(Field(body, "kind"), "deal_signed");
   EXPECT_EQ(Field(body, "seq"), absl::StrCat(seq));
-  EXPECT_EQ(Field(body, "title"), "Deal signed: 12,345.67 by r2 (r2)");
+  EXPECT_EQ(Field(body, "title"), "Deal signed: ¥12,345.67 by r2 (r2)");
   EXPECT_EQ(Field(Sub(body, "data"), "amount"), "1234567");
+  EXPECT_EQ(Field(Sub(body, "data"), "currency"), "CNY");
   EXPECT_EQ(Field(Sub(body, "data"), "rep_id"), "r2");
   EXPECT_EQ(Field(Sub(body, "data"), "unit_id"), "u1");
   EXPECT_EQ(Field(Sub(body, "data"), "event_id"), "big");
@@ -181,8 +183,10 @@ TEST_F(NotifyTest, DealSignedReachesEveryFormatWithItsPayload) {
   const Request ding = At(all, "/ding").at(0);
   body = Json(ding.body);
   EXPECT_EQ(Field(body, "msgtype"), "markdown");
-  EXPECT_EQ(Field(Sub(body, "markdown"), "title"), "Deal signed: 12,345.67 by r2 (r2)");
-  EXPECT_THAT(Field(Sub(body, "markdown"), "text"), HasSubstr("### Deal signed"));
+  // The Chinese group robots speak Chinese unless their target names another locale.
+  EXPECT_EQ(Field(Sub(body, "markdown"), "title"), "签约：r2 (r2) ¥12,345.67");
+  EXPECT_THAT(Field(Sub(body, "markdown"), "text"), HasSubstr("### 签约"));
+  EXPECT_THAT(Field(Sub(body, "markdown"), "text"), HasSubstr("合同 contract-big，客户"));
   std::map<std::string, std::string> query;
   for (absl::string_view part : absl::StrSplit(ding.query, '&')) {
     std::pair<std::string, std::string> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
@@ -194,13 +198,24 @@ TEST_F(NotifyTest, DealSignedReachesEveryFormatWithItsPayload) {
 
   body = Json(At(all, "/wecom").at(0).body);
   EXPECT_EQ(Field(body, "msgtype"), "markdown");
-  EXPECT_THAT(Field(Sub(body, "markdown"), "content"), HasSubstr("12,345.67"));
+  EXPECT_THAT(Field(Sub(body, "markdown"), "content"), HasSubstr("¥12,345.67"));
   body = Json(At(all, "/slack").at(0).body);
-  EXPECT_THAT(Field(body, "text"), HasSubstr("Deal signed: 12,345.67 by r2 (r2)"));
+  EXPECT_THAT(Field(body, "text"), HasSubstr("Deal signed: ¥12,345.67 by r2 (r2)"));
   body = Json(At(all, "/teams").at(0).body);
-  EXPECT_EQ(Field(body, "@type"), "MessageCard");
-  EXPECT_EQ(Field(body, "@context"), "http://schema.org/extensions");
-  EXPECT_EQ(Field(body, "summary"), "Deal signed: 12,345.67 by r2 (r2)");
+  EXPECT_EQ(Field(body, "type"), "message");
+  const google::protobuf::Struct card =
+      body.fields().at("attachments").list_value().values(0).struct_value();
+  EXPECT_EQ(Field(card, "contentType"), "application/vnd.microsoft.card.adaptive");
+  EXPECT_EQ(Sub(card, "content")
+                .fields()
+                .at("body")
+                .list_value()
+                .values(0)
+                .struct_value()
+                .fields()
+                .at("text")
+                .string_value(),
+            "Deal signed: ¥12,345.67 by r2 (r2)");
   for (const Request& r : all) {
     EXPECT_EQ(r.idempotency_key, absl::StrCat(r.path == "/generic" ? "big-generic"
                                               : r.path == "/ding"  ? "big-ding"
@@ -209,6 +224,44 @@ TEST_F(NotifyTest, DealSignedReachesEveryFormatWithItsPayload) {
                                                                    : "big-teams",
                                               ":deal:", seq));
   }
+}
+
+TEST_F(NotifyTest, AVoidedDealIsAnnouncedAsTakenBack) {
+  WebhookReceiver receiver;
+  const std::string deal = "deal_signed { min_amount: 100000 }";
+  std::unique_ptr<Daemon> daemon = Start(
+      absl::StrCat(Rule("big", deal, receiver.Url("/generic"), "GENERIC_JSON"),
+                   // A Chinese robot told to speak English.
+                   absl::StrReplaceAll(Rule("big-wecom", deal, receiver.Url("/wecom"), "WECOM"),
+                                       {{"format: WECOM", "format: WECOM locale: \"en\""}}),
+                   kFastDelivery));
+  auto stub = daemon->NewStub();
+  AppendOk(*stub, Org());
+  const uint64_t signed_at = AppendOk(*stub, {Deal("big", "r2", 1234567)});
+  AppendOk(*stub, {Deal("small", "r1", 500)});
+  AppendOk(*stub, {testing::Void("void-small", "small", absl::Now())});  // Never announced: quiet.
+  const uint64_t voided_at = AppendOk(*stub, {testing::Void("void-big", "big", absl::Now())});
+  ASSERT_TRUE(receiver.WaitForCount(4)) << receiver.requests().size();
+  absl::SleepFor(absl::Milliseconds(300));
+  const std::vector<Request> all = receiver.requests();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_THAT(CountByKey(all), ::testing::UnorderedElementsAre(
+                                   ::testing::Pair(absl::StrCat("big:deal:", signed_at), 1),
+                                   ::testing::Pair(absl::StrCat("big:void:", voided_at), 1),
+                                   ::testing::Pair(absl::StrCat("big-wecom:deal:", signed_at), 1),
+                                   ::testing::Pair(absl::StrCat("big-wecom:void:", voided_at), 1)));
+  const std::vector<Request> generic = At(all, "/generic");
+  ASSERT_EQ(generic.size(), 2u);
+  google::protobuf::Struct body = Json(generic[1].body);
+  EXPECT_EQ(Field(body, "kind"), "deal_voided");
+  EXPECT_EQ(Field(body, "title"), "Deal voided: ¥12,345.67 by r2 (r2)");
+  EXPECT_THAT(Field(body, "text"), HasSubstr("reason: entered twice"));
+  EXPECT_EQ(Field(Sub(body, "data"), "event_id"), "big");
+  EXPECT_EQ(Field(Sub(body, "data"), "void_event_id"), "void-big");
+  EXPECT_EQ(Field(Sub(body, "data"), "amount"), "1234567");
+  body = Json(At(all, "/wecom").at(1).body);
+  EXPECT_THAT(Field(Sub(body, "markdown"), "content"),
+              HasSubstr("### Deal voided: ¥12,345.67 by r2 (r2)"));
 }
 
 TEST_F(NotifyTest, DealInAnotherUnitIsNotAnnounced) {

@@ -75,6 +75,9 @@ class Views final : public store::CommitHook {
 
   // Fills each follow-up's scheduled_by from the log (the projector keeps seqs, not event ids).
   absl::Status FillScheduledBy(std::vector<FollowUp>* follow_ups) const;
+  // The record that record `seq`, a void, voids: looked up by id and read from the store (the
+  // notifier's void of an announced deal). DATA_LOSS if the log lacks it.
+  absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
   // The event ids of the records `seqs` (committed), in order.
   absl::Status ReadEventIds(const std::vector<uint64_t>& seqs, std::vector<std::string>* ids) const;
 
@@ -134,8 +137,6 @@ class Views final : public store::CommitHook {
   // The org rules of CheckBatch (OrgState::Check), against the org as written.
   absl::Status CheckOrg(const store::Events& events, const std::vector<int>& fresh,
                         const std::vector<uint64_t>& seqs);
-  // The record that record `seq`, a void, voids: looked up by id and read from the store.
-  absl::StatusOr<v1::EventRecord> ReadVoidTarget(uint64_t seq, const v1::Event& e) const;
   // Applies one record to `p`; a void's target is read from the store.
   absl::Status ApplyRecord(uint64_t seq, const v1::Event& e, Projector* p) const;
   // Applies records from..to (inclusive) from the store to `p`; returns how many.

@@ -1,5 +1,6 @@
 #include "notify/config.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -103,6 +104,20 @@ absl::Status CheckTarget(const std::string& at, const v1::NotifyTarget& target) 
   }
   if (!target.secret().empty() && target.format() != v1::NotifyTarget::DINGTALK) {
     return Bad(f + ".secret", "only a DINGTALK robot signs its URL with a secret");
+  }
+  if (const std::string& locale = target.locale(); !locale.empty()) {
+    // The texts exist in English and Chinese; the rest of the name picks how money is written.
+    const bool known_language =
+        absl::StartsWithIgnoreCase(locale, "en") || absl::StartsWithIgnoreCase(locale, "zh");
+    const bool well_formed =
+        locale.size() <= 35 && (locale.size() == 2 || locale[2] == '-' || locale[2] == '_') &&
+        std::all_of(locale.begin(), locale.end(),
+                    [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
+    if (!known_language || !well_formed) {
+      return Bad(
+          f + ".locale",
+          absl::StrCat("\"", locale, "\" is not en or zh-CN (or another en-*, zh-* locale)"));
+    }
   }
   return absl::OkStatus();
 }

@@ -1,14 +1,18 @@
-// The notifier's pure pieces: config checks, times of day, money text, backoff bounds, DingTalk's
-// signature. The delivery itself is tested end to end (tests/notify_e2e_test.cc).
+// The notifier's pure pieces: config checks, times of day, wording and money, payload shapes,
+// backoff bounds, DingTalk's signature. The delivery itself is tested end to end
+// (tests/notify_e2e_test.cc).
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "notify/config.h"
 #include "notify/http_post.h"
 #include "notify/payload.h"
 #include "notify/sender.h"
+#include "notify/wording.h"
 
 namespace salestrack::notify {
 namespace {
@@ -55,13 +59,79 @@ TEST(NotifyConfigTest, DefaultsAndRanges) {
   EXPECT_THAT(NotifyOptionsOf(config).status().message(), HasSubstr("spaces or control"));
 }
 
-TEST(NotifyPayloadTest, MinorUnitsAtTheirEdges) {
-  EXPECT_EQ(FormatMinorUnits(0), "0.00");
-  EXPECT_EQ(FormatMinorUnits(5), "0.05");
-  EXPECT_EQ(FormatMinorUnits(123456789), "1,234,567.89");
-  EXPECT_EQ(FormatMinorUnits(-100000), "-1,000.00");
-  EXPECT_EQ(FormatMinorUnits(std::numeric_limits<int64_t>::max()), "92,233,720,368,547,758.07");
-  EXPECT_EQ(FormatMinorUnits(std::numeric_limits<int64_t>::min()), "-92,233,720,368,547,758.08");
+TEST(NotifyWordingTest, MoneyInTheOrgCurrencyAndTheTargetsLanguage) {
+  const Wording en(format::CurrencySpec{"CNY", 2}, "en");
+  const Wording zh(format::CurrencySpec{"CNY", 2}, "zh-CN");
+  EXPECT_FALSE(en.chinese());
+  EXPECT_TRUE(zh.chinese());
+  EXPECT_EQ(en.DealSigned(1234567, "Sun Lei (nj-sun)"),
+            "Deal signed: ¥12,345.67 by Sun Lei (nj-sun)");
+  EXPECT_EQ(zh.DealSigned(1234567, "孙磊 (nj-sun)"), "签约：孙磊 (nj-sun) ¥12,345.67");
+  EXPECT_EQ(zh.DealVoided(100, "孙磊 (nj-sun)"), "签约作废：孙磊 (nj-sun) ¥1.00");
+  EXPECT_EQ(en.Overdue("Li (li)", 1), "Li (li): 1 overdue follow-up");
+  EXPECT_EQ(en.Overdue("Li (li)", 2), "Li (li): 2 overdue follow-ups");
+  EXPECT_EQ(zh.Overdue("李 (li)", 2), "李 (li)：2 条逾期跟进");
+  EXPECT_EQ(zh.EnteredTop("孙磊 (nj-sun)", 3, 2), "孙磊 (nj-sun) 进入前 3 名：第 2 名");
+  // Every minor digit at int64's edges, in a currency without minor units too.
+  EXPECT_EQ(Wording(format::CurrencySpec{"JPY", 0}, "en").Money(-9223372036854775807 - 1),
+            "-¥9,223,372,036,854,775,808");
+  EXPECT_EQ(zh.Money(9223372036854775807), "¥92,233,720,368,547,758.07");
+}
+
+TEST(NotifyWordingTest, ChineseRobotsDefaultToChinese) {
+  v1::NotifyTarget t;
+  for (auto [format, locale] : {std::pair{v1::NotifyTarget::DINGTALK, "zh-CN"},
+                                {v1::NotifyTarget::WECOM, "zh-CN"},
+                                {v1::NotifyTarget::SLACK, "en"},
+                                {v1::NotifyTarget::TEAMS, "en"},
+                                {v1::NotifyTarget::GENERIC_JSON, "en"}}) {
+    t.set_format(format);
+    EXPECT_EQ(TargetLocale(t), locale) << v1::NotifyTarget::Format_Name(format);
+  }
+  t.set_locale("zh-TW");
+  EXPECT_EQ(TargetLocale(t), "zh-TW");
+}
+
+TEST(NotifyConfigTest, ALocaleMustBeEnglishOrChinese) {
+  v1::DaemonConfig config;
+  v1::NotifyRule* rule = config.add_notify_rules();
+  rule->set_name("r");
+  rule->mutable_deal_signed();
+  rule->mutable_target()->set_url("https://example.com/hook");
+  rule->mutable_target()->set_format(v1::NotifyTarget::WECOM);
+  for (const char* good : {"en", "zh-CN", "zh_CN", "en-US", "zh-Hans-CN"}) {
+    rule->mutable_target()->set_locale(good);
+    EXPECT_TRUE(NotifyOptionsOf(config).ok()) << good;
+  }
+  for (const char* bad : {"fr", "de-DE", "english", "zh CN", "zh-CN;x", "e"}) {
+    rule->mutable_target()->set_locale(bad);
+    EXPECT_THAT(NotifyOptionsOf(config).status().message(),
+                HasSubstr("notify_rules[0].target.locale: \""))
+        << bad;
+  }
+}
+
+TEST(NotifyPayloadTest, TeamsGetsAnAdaptiveCardMessage) {
+  Content c;
+  c.kind = "deal_signed";
+  c.title = "Deal signed";
+  c.lines = {"contract c-9, customer cust-3", "unit East (east)"};
+  absl::StatusOr<std::string> body = RenderBody(v1::NotifyTarget::TEAMS, Origin{"r", "k", 1, 0}, c);
+  ASSERT_TRUE(body.ok());
+  google::protobuf::Struct json;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(*body, &json).ok()) << *body;
+  EXPECT_EQ(json.fields().at("type").string_value(), "message");
+  const auto& attachments = json.fields().at("attachments").list_value();
+  ASSERT_EQ(attachments.values_size(), 1);
+  const auto& attachment = attachments.values(0).struct_value().fields();
+  EXPECT_EQ(attachment.at("contentType").string_value(), "application/vnd.microsoft.card.adaptive");
+  const auto& card = attachment.at("content").struct_value().fields();
+  EXPECT_EQ(card.at("type").string_value(), "AdaptiveCard");
+  const auto& blocks = card.at("body").list_value();
+  ASSERT_EQ(blocks.values_size(), 3);
+  EXPECT_EQ(blocks.values(0).struct_value().fields().at("text").string_value(), "Deal signed");
+  EXPECT_EQ(blocks.values(0).struct_value().fields().at("weight").string_value(), "Bolder");
+  EXPECT_EQ(blocks.values(2).struct_value().fields().at("text").string_value(), "unit East (east)");
 }
 
 TEST(NotifyPayloadTest, TextIsEscapedByThePrinter) {

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -44,6 +43,42 @@ std::string PlainText(const Content& c) {
   return text;
 }
 
+Value TextBlock(const std::string& text, bool heading) {
+  Struct block;
+  (*block.mutable_fields())["type"] = Text("TextBlock");
+  (*block.mutable_fields())["text"] = Text(text);
+  (*block.mutable_fields())["wrap"].set_bool_value(true);
+  if (heading) {
+    (*block.mutable_fields())["size"] = Text("Medium");
+    (*block.mutable_fields())["weight"] = Text("Bolder");
+  }
+  return Object(std::move(block));
+}
+
+// What a Teams workflow ("When a Teams webhook request is received") posts to a channel: a message
+// with one Adaptive Card attachment, the title as its heading and a text block per line.
+Struct AdaptiveCardMessage(const Content& c) {
+  Struct card;
+  auto& cf = *card.mutable_fields();
+  cf["type"] = Text("AdaptiveCard");
+  cf["$schema"] = Text("http://adaptivecards.io/schemas/adaptive-card.json");
+  cf["version"] = Text("1.4");
+  Value body;
+  *body.mutable_list_value()->add_values() = TextBlock(c.title, true);
+  for (const std::string& line : c.lines) {
+    *body.mutable_list_value()->add_values() = TextBlock(line, false);
+  }
+  cf["body"] = std::move(body);
+  Struct attachment;
+  (*attachment.mutable_fields())["contentType"] = Text("application/vnd.microsoft.card.adaptive");
+  (*attachment.mutable_fields())["content"] = Object(std::move(card));
+  Struct out;
+  (*out.mutable_fields())["type"] = Text("message");
+  *(*out.mutable_fields())["attachments"].mutable_list_value()->add_values() =
+      Object(std::move(attachment));
+  return out;
+}
+
 Struct Body(v1::NotifyTarget::Format format, const Origin& origin, const Content& c) {
   Struct out;
   auto& f = *out.mutable_fields();
@@ -63,13 +98,7 @@ Struct Body(v1::NotifyTarget::Format format, const Origin& origin, const Content
       f["text"] = Text(PlainText(c));
       return out;
     case v1::NotifyTarget::TEAMS:
-      f["@type"] = Text("MessageCard");
-      f["@context"] = Text("http://schema.org/extensions");
-      f["themeColor"] = Text("0076D7");
-      f["summary"] = Text(c.title);
-      f["title"] = Text(c.title);
-      f["text"] = Text(absl::StrJoin(c.lines, "\n\n"));
-      return out;
+      return AdaptiveCardMessage(c);
     default:
       break;
   }
@@ -99,21 +128,6 @@ absl::StatusOr<std::string> RenderBody(v1::NotifyTarget::Format format, const Or
     return absl::InternalError(absl::StrCat("rendering a notification: ", status.ToString()));
   }
   return json;
-}
-
-std::string FormatMinorUnits(int64_t amount) {
-  // Unsigned arithmetic: the magnitude of INT64_MIN fits.
-  const bool negative = amount < 0;
-  const uint64_t magnitude =
-      negative ? ~static_cast<uint64_t>(amount) + 1 : static_cast<uint64_t>(amount);
-  std::string whole = absl::StrCat(magnitude / 100);
-  std::string grouped;
-  for (size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped.push_back(',');
-    grouped.push_back(whole[i]);
-  }
-  const uint64_t cents = magnitude % 100;
-  return absl::StrCat(negative ? "-" : "", grouped, ".", cents < 10 ? "0" : "", cents);
 }
 
 }  // namespace salestrack::notify

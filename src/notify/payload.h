@@ -16,8 +16,8 @@ namespace salestrack::notify {
 
 // What a trigger says, independent of the format.
 struct Content {
-  std::string kind;                // "deal_signed", "top_n", "overdue_digest", "target_reached".
-  std::string title;               // One line.
+  std::string kind;   // "deal_signed", "deal_voided", "top_n", "overdue_digest", "target_reached".
+  std::string title;  // One line.
   std::vector<std::string> lines;  // The details, one per line (plain text).
   google::protobuf::Struct data;   // Machine-readable details (the generic JSON's "data").
 };
@@ -31,12 +31,10 @@ struct Origin {
 };
 
 // The JSON body for `format`: GENERIC_JSON {idempotency_key, rule, kind, seq, created_at, title,
-// text, data}; DINGTALK and WECOM robots' markdown messages; SLACK {text}; TEAMS a MessageCard.
+// text, data}; DINGTALK and WECOM robots' markdown messages; SLACK {text}; TEAMS a message with an
+// Adaptive Card.
 absl::StatusOr<std::string> RenderBody(v1::NotifyTarget::Format format, const Origin& origin,
                                        const Content& content);
-
-// An amount in minor units as "12,345.67" (two decimal places; the sign in front).
-std::string FormatMinorUnits(int64_t amount);
 
 }  // namespace salestrack::notify
 

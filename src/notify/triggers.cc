@@ -1,6 +1,7 @@
 #include "notify/triggers.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <utility>
 
@@ -37,14 +38,21 @@ std::string UnitLabel(const OrgState& org, const std::string& id) {
   return unit == nullptr || unit->name.empty() ? id : absl::StrCat(unit->name, " (", id, ")");
 }
 
-std::string PeriodLabel(const Period& period) {
-  return absl::StrCat(PeriodKindName(period.kind), " from ", Day(period.start));
-}
-
 }  // namespace
 
 Triggers::Triggers(engine::Engine* engine, const NotifyOptions& options)
-    : engine_(engine), options_(options) {}
+    : engine_(engine), options_(options) {
+  const format::CurrencySpec currency{engine_->currency().code,
+                                      engine_->currency().minor_unit_exponent};
+  for (const v1::NotifyRule& rule : options_.rules) {
+    wordings_.emplace(rule.name(),
+                      std::make_unique<Wording>(currency, TargetLocale(rule.target())));
+  }
+}
+
+const Wording& Triggers::WordingOf(const v1::NotifyRule& rule) const {
+  return *wordings_.at(rule.name());
+}
 
 absl::Status Triggers::Load(const Outbox& outbox) {
   states_.clear();
@@ -106,41 +114,58 @@ absl::Status Triggers::OnRecords(const google::protobuf::RepeatedPtrField<v1::Ev
 
 absl::Status Triggers::DealSigned(const v1::NotifyRule& rule, const v1::EventRecord& record,
                                   absl::Time now, Outbox::Step* step) {
-  const v1::Event& e = record.event();
-  if (!e.has_contract_signed()) return absl::OkStatus();
-  const v1::ContractSigned& c = e.contract_signed();
+  const v1::Event* e = &record.event();
+  // A void of a deal the rule announced is announced too, so the room hears it was taken back.
+  const bool voided = e->has_event_voided();
+  v1::EventRecord target;
+  if (voided) {
+    absl::StatusOr<v1::EventRecord> read = engine_->views().ReadVoidTarget(record.seq(), *e);
+    if (!read.ok()) return read.status();
+    target = *std::move(read);
+    e = &target.event();
+  }
+  if (!e->has_contract_signed()) return absl::OkStatus();
+  const v1::ContractSigned& c = e->contract_signed();
   if (c.amount() < rule.deal_signed().min_amount()) return absl::OkStatus();
+  const Wording& say = WordingOf(rule);
   Content content;
   bool in_scope = true;
   engine_->views().Read([&](const Projector& p) {
     const OrgState& org = p.org();
-    const OrgState::Rep* rep = org.FindRep(e.rep_id());
+    const OrgState::Rep* rep = org.FindRep(e->rep_id());
     const std::string unit = rep == nullptr ? "" : rep->unit;
     const std::string& root = rule.deal_signed().unit_id();
     if (!root.empty() && (unit.empty() || !org.InSubtree(unit, root))) {
       in_scope = false;
       return;
     }
-    content.kind = "deal_signed";
-    content.title = absl::StrCat("Deal signed: ", FormatMinorUnits(c.amount()), " by ",
-                                 RepLabel(org, e.rep_id()));
-    content.lines.push_back(
-        absl::StrCat("contract ", c.contract_id(), ", customer ", c.customer_id()));
-    if (!unit.empty()) content.lines.push_back(absl::StrCat("unit ", UnitLabel(org, unit)));
-    Put(&content.data, "event_id", e.event_id());
+    const std::string who = RepLabel(org, e->rep_id());
+    content.kind = voided ? "deal_voided" : "deal_signed";
+    content.title = voided ? say.DealVoided(c.amount(), who) : say.DealSigned(c.amount(), who);
+    content.lines.push_back(say.ContractLine(c.contract_id(), c.customer_id()));
+    if (!unit.empty()) content.lines.push_back(say.UnitLine(UnitLabel(org, unit)));
+    if (voided && !record.event().event_voided().reason().empty()) {
+      content.lines.push_back(say.ReasonLine(record.event().event_voided().reason()));
+    }
+    Put(&content.data, "event_id", e->event_id());
     Put(&content.data, "contract_id", c.contract_id());
     Put(&content.data, "customer_id", c.customer_id());
     Put(&content.data, "opportunity_id", c.opportunity_id());
-    Put(&content.data, "rep_id", e.rep_id());
+    Put(&content.data, "rep_id", e->rep_id());
     Put(&content.data, "rep_name", rep == nullptr ? "" : rep->name);
     Put(&content.data, "unit_id", unit);
     // Strings: JSON readers keep integers exactly only up to 2^53.
     Put(&content.data, "amount", absl::StrCat(c.amount()));
-    Put(&content.data, "occurred_at", google::protobuf::util::TimeUtil::ToString(e.occurred_at()));
+    Put(&content.data, "currency", engine_->currency().code);
+    Put(&content.data, "occurred_at", google::protobuf::util::TimeUtil::ToString(e->occurred_at()));
+    if (voided) {
+      Put(&content.data, "void_event_id", record.event().event_id());
+      Put(&content.data, "reason", record.event().event_voided().reason());
+    }
   });
   if (!in_scope) return absl::OkStatus();
-  return Emit(rule, absl::StrCat(rule.name(), ":deal:", record.seq()), record.seq(), now,
-              std::move(content), step);
+  return Emit(rule, absl::StrCat(rule.name(), voided ? ":void:" : ":deal:", record.seq()),
+              record.seq(), now, std::move(content), step);
 }
 
 absl::Status Triggers::TopN(const v1::NotifyRule& rule, uint64_t seq, absl::Time now,
@@ -179,18 +204,21 @@ absl::Status Triggers::TopN(const v1::NotifyRule& rule, uint64_t seq, absl::Time
       if (entry.rank() < 1 || entry.rank() > t.n() || before.contains(entry.member_id())) continue;
       Content content;
       content.kind = "top_n";
+      const Wording& say = WordingOf(rule);
       const std::string board_name =
           t.competition_id().empty()
-              ? absl::StrCat(t.metric(), " in unit ", t.unit_id(), ", ",
-                             v1::PeriodKind_Name(t.period_kind()), " from ", period)
-              : absl::StrCat("competition ", t.competition_id());
+              ? say.UnitBoard(t.metric(), t.unit_id(), v1::PeriodKind_Name(t.period_kind()), period)
+              : say.CompetitionBoard(t.competition_id());
       engine_->views().Read([&](const Projector& p) {
         const std::string who = board.info().team() ? UnitLabel(p.org(), entry.member_id())
                                                     : RepLabel(p.org(), entry.member_id());
-        content.title = absl::StrCat(who, " entered the top ", t.n(), ": rank ", entry.rank());
+        content.title = say.EnteredTop(who, t.n(), entry.rank());
       });
-      content.lines.push_back(absl::StrCat("board: ", board_name));
-      content.lines.push_back(absl::StrCat("value ", entry.value()));
+      content.lines.push_back(say.BoardLine(board_name));
+      const bool money =
+          board.info().kind() == v1::MetricValue::MONEY && std::fabs(entry.value()) < 9.2e18;
+      content.lines.push_back(say.ValueLine(money ? say.Money(std::llround(entry.value()))
+                                                  : absl::StrCat(entry.value())));
       Put(&content.data, "member_id", entry.member_id());
       PutNumber(&content.data, "rank", entry.rank());
       PutNumber(&content.data, "n", t.n());
@@ -220,6 +248,7 @@ absl::Status Triggers::TargetReached(const v1::NotifyRule& rule, uint64_t seq, a
     reached.insert(it->second.members.begin(), it->second.members.end());
   }
   const size_t known = reached.size();
+  const Wording& say = WordingOf(rule);
   std::vector<Content> made;
   std::vector<std::string> made_keys;
   engine_->views().Read([&](const Projector& p) {
@@ -240,12 +269,12 @@ absl::Status Triggers::TargetReached(const v1::NotifyRule& rule, uint64_t seq, a
       content.kind = "target_reached";
       const std::string who =
           subject.is_unit ? UnitLabel(p.org(), subject.id) : RepLabel(p.org(), subject.id);
-      content.title = absl::StrCat(who, " reached the ", t.metric(), " target");
+      content.title = say.TargetReached(who, t.metric());
       const bool money = actual->kind == MetricValue::Kind::kMoney;
-      content.lines.push_back(absl::StrCat(
-          "actual ", money ? FormatMinorUnits(actual->integer) : absl::StrCat(actual->integer),
-          " of ", money ? FormatMinorUnits(target.target) : absl::StrCat(target.target), ", ",
-          PeriodLabel(period)));
+      content.lines.push_back(
+          say.ActualOf(money ? say.Money(actual->integer) : absl::StrCat(actual->integer),
+                       money ? say.Money(target.target) : absl::StrCat(target.target),
+                       PeriodKindName(period.kind), Day(period.start)));
       Put(&content.data, subject.is_unit ? "unit_id" : "rep_id", subject.id);
       Put(&content.data, "metric", t.metric());
       Put(&content.data, "period_kind", v1::PeriodKind_Name(t.period_kind()));
@@ -298,6 +327,7 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
   const int minutes = *ParseLocalTime(rule.overdue_digest().local_time());
   if (now < absl::FromCivil(absl::CivilMinute(today) + minutes, zone)) return absl::OkStatus();
   const std::string& root = rule.overdue_digest().unit_id();
+  const Wording& say = WordingOf(rule);
   // The reps and units to look at, then each subject under its own short read of the views, so
   // a digest of a large org does not hold the writer up.
   std::vector<std::pair<Subject, std::string>> subjects;
@@ -313,7 +343,7 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
     for (const std::string& rep : reps)
       subjects.emplace_back(Subject::Rep(rep), RepLabel(org, rep));
     for (const std::string& unit : units) {
-      subjects.emplace_back(Subject::Unit(unit), absl::StrCat("unit ", UnitLabel(org, unit)));
+      subjects.emplace_back(Subject::Unit(unit), say.UnitSubject(UnitLabel(org, unit)));
     }
   });
   std::vector<std::pair<std::string, Content>> made;
@@ -326,12 +356,11 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
       if (!overdue.ok() || total == 0) return;
       Content content;
       content.kind = "overdue_digest";
-      content.title = absl::StrCat(label, ": ", total, " overdue follow-up", total == 1 ? "" : "s");
+      content.title = say.Overdue(label, total);
       Value list;
       for (const FollowUp& f : *overdue) {
-        content.lines.push_back(absl::StrCat(
-            "customer ", f.customer, subject.is_unit ? absl::StrCat(" (rep ", f.rep, ")") : "",
-            ", due ", absl::FormatTime("%Y-%m-%d %H:%M", f.due, zone)));
+        content.lines.push_back(say.OverdueItem(f.customer, subject.is_unit ? f.rep : "",
+                                                absl::FormatTime("%Y-%m-%d %H:%M", f.due, zone)));
         Struct item;
         Put(&item, "rep_id", f.rep);
         Put(&item, "customer_id", f.customer);
@@ -339,7 +368,7 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
         *list.mutable_list_value()->add_values()->mutable_struct_value() = std::move(item);
       }
       if (total > overdue->size()) {
-        content.lines.push_back(absl::StrCat("and ", total - overdue->size(), " more"));
+        content.lines.push_back(say.More(total - overdue->size()));
       }
       Put(&content.data, subject.is_unit ? "unit_id" : "rep_id", subject.id);
       Put(&content.data, "day", day);

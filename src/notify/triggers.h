@@ -3,7 +3,8 @@
 // and its body rendered in the rule's format, and the rules' states move with it; the notifier
 // writes both, with the checkpoint, in one batch (outbox.h).
 //
-//   deal_signed     per ContractSigned record:  KEY = RULE:deal:SEQ
+//   deal_signed     per ContractSigned record:  KEY = RULE:deal:SEQ; per EventVoided record
+//                   whose target is such a signing: KEY = RULE:void:SEQ.
 //   top_n           after each batch of records, the board's first n against the stored set:
 //                   one per member that entered, KEY = RULE:top:PERIOD_START:MEMBER:SEQ. The first
 //                   look at a board in a period (or ever) only records who is in it.
@@ -19,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +31,7 @@
 #include "notify/config.h"
 #include "notify/outbox.h"
 #include "notify/payload.h"
+#include "notify/wording.h"
 
 namespace salestrack::notify {
 
@@ -53,6 +56,7 @@ class Triggers {
  private:
   absl::Status Emit(const v1::NotifyRule& rule, std::string key, uint64_t seq, absl::Time now,
                     Content content, Outbox::Step* step) const;
+  const Wording& WordingOf(const v1::NotifyRule& rule) const;
   void SetState(const std::string& rule, store::NotifyRuleState state, Outbox::Step* step);
 
   absl::Status DealSigned(const v1::NotifyRule& rule, const v1::EventRecord& record, absl::Time now,
@@ -64,7 +68,8 @@ class Triggers {
 
   engine::Engine* const engine_;
   const NotifyOptions options_;
-  std::map<std::string, store::NotifyRuleState> states_;  // By rule; absent: never evaluated.
+  std::map<std::string, std::unique_ptr<Wording>> wordings_;  // By rule: its target's locale.
+  std::map<std::string, store::NotifyRuleState> states_;      // By rule; absent: never evaluated.
 };
 
 }  // namespace salestrack::notify
