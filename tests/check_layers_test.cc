@@ -104,6 +104,22 @@ TEST(CheckLayersTest, EachForbiddenIncludeFailsNamingFileLineAndInclude) {
   }
 }
 
+TEST(CheckLayersTest, OnlySalestracksMutexHeaderIncludesAbslMutex) {
+  TempDir tree;
+  WriteCleanTree(tree);
+  std::filesystem::create_directories(tree.Sub("include/salestrack"));
+  std::ofstream(tree.Sub("include/salestrack/mutex.h"))
+      << "// The one mutex.\n#include \"absl/synchronization/mutex.h\"\n";
+  ShellRun run = CheckLayers(tree.path());
+  EXPECT_EQ(run.code, 0) << run.out;
+  std::ofstream(tree.Sub("src/core/b.cc"))
+      << "// A file.\n#include <string>\n\n#include \"absl/synchronization/mutex.h\"\n";
+  run = CheckLayers(tree.path());
+  EXPECT_EQ(run.code, 1) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("src/core/b.cc:4: includes absl/synchronization/mutex.h; use "
+                                 "salestrack/mutex.h"));
+}
+
 TEST(CheckLayersTest, ATreeWithoutSourcesFails) {
   TempDir tree;
   std::filesystem::create_directories(tree.Sub("src/core"));

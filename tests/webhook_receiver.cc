@@ -30,7 +30,7 @@ WebhookReceiver::WebhookReceiver(int port) {
 WebhookReceiver::~WebhookReceiver() {
   Release();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     hold_ = absl::ZeroDuration();
   }
   mg_stop(context_);
@@ -41,23 +41,23 @@ std::string WebhookReceiver::Url(const std::string& path) const {
 }
 
 void WebhookReceiver::SetStatus(int status) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   status_ = status;
 }
 
 void WebhookReceiver::Hold(absl::Duration hold) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   hold_ = hold;
 }
 
 void WebhookReceiver::Release() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   hold_ = absl::ZeroDuration();
   ++release_generation_;
 }
 
 std::vector<WebhookReceiver::Request> WebhookReceiver::requests() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
@@ -92,12 +92,12 @@ int WebhookReceiver::Serve(mg_connection* conn) {
   for (int n; (n = mg_read(conn, buffer, sizeof buffer)) > 0;) r.body.append(buffer, n);
   int status = 200;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     requests_.push_back(r);
     status = status_;
     if (hold_ > absl::ZeroDuration()) {
       const uint64_t generation = release_generation_;
-      const absl::Time until = absl::Now() + hold_;
+      const absl::Duration hold = hold_;
       struct Released {
         const WebhookReceiver* receiver;
         uint64_t generation;
@@ -105,7 +105,7 @@ int WebhookReceiver::Serve(mg_connection* conn) {
           return receiver->release_generation_ != generation;
         }
       } released{this, generation};
-      mu_.AwaitWithDeadline(absl::Condition(&released, &Released::Check), until);
+      mu_.AwaitWithTimeout(absl::Condition(&released, &Released::Check), hold);
       status = status_;
     }
   }

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "salestrack/mutex.h"
 
 struct mg_context;
 struct mg_connection;
@@ -56,7 +56,7 @@ class WebhookReceiver {
 
   mg_context* context_ = nullptr;
   int port_ = 0;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<Request> requests_ ABSL_GUARDED_BY(mu_);
   int status_ ABSL_GUARDED_BY(mu_) = 200;
   absl::Duration hold_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();

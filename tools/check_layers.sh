@@ -55,6 +55,15 @@ for rule in "${rules[@]}"; do
   done
 done
 
+# One mutex: salestrack::Mutex (include/salestrack/mutex.h), the absl::Mutex that ThreadSanitizer
+# can see. A bare absl::Mutex would hide its locking from TSan and turn what it guards into reports.
+while IFS=: read -r f line _; do
+  [ "$f" = include/salestrack/mutex.h ] && continue
+  echo "layers: $f:$line: includes absl/synchronization/mutex.h; use salestrack/mutex.h (salestrack::Mutex)"
+  violations=$((violations + 1))
+done < <(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]absl/synchronization/mutex\.h[>"]' \
+           include src tools tests bench fuzz 2>/dev/null || true)
+
 if [ "$checked" -eq 0 ]; then
   echo "layers: no C++ files found under $(pwd)" >&2
   exit 1

@@ -29,7 +29,7 @@ void HttpMetrics::Answered(absl::string_view route, int http_status) {
   const std::string key = absl::StrCat(route, "/", http_status);
   prometheus::Counter* counter;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto [it, inserted] = counters_.try_emplace(key, nullptr);
     if (inserted) {
       it->second =
@@ -44,7 +44,7 @@ void HttpMetrics::Timed(absl::string_view route, absl::Duration d) {
   if (seconds_ == nullptr) return;
   prometheus::Histogram* histogram;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto [it, inserted] = histograms_.try_emplace(route, nullptr);
     if (inserted) {
       it->second = &seconds_->Add(

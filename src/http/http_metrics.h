@@ -15,13 +15,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::http {
 
@@ -39,7 +39,7 @@ class HttpMetrics {
   prometheus::Family<prometheus::Counter>* requests_ = nullptr;
   prometheus::Family<prometheus::Histogram>* seconds_ = nullptr;
   prometheus::Family<prometheus::Gauge>* streams_ = nullptr;
-  absl::Mutex mu_;  // prometheus-cpp's Family::Add is thread-safe; this guards the caches.
+  Mutex mu_;  // prometheus-cpp's Family::Add is thread-safe; this guards the caches.
   absl::flat_hash_map<std::string, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, prometheus::Histogram*> histograms_ ABSL_GUARDED_BY(mu_);
 };

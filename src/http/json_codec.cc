@@ -94,13 +94,13 @@ absl::StatusOr<std::shared_ptr<const std::string>> JsonMemo::Print(
     return std::make_shared<const std::string>(*std::move(json));
   }
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (auto it = by_bytes_.find(key); it != by_bytes_.end()) return it->second;
   }
   absl::StatusOr<std::string> json = PrintJson(m);  // Outside the lock: the costly part.
   if (!json.ok()) return json.status();
   auto shared = std::make_shared<const std::string>(*std::move(json));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (by_bytes_.emplace(key, shared).second) {
     order_.push_back(std::move(key));
     if (order_.size() > kEntries) {

@@ -18,8 +18,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "google/protobuf/message.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::http {
 
@@ -43,7 +43,7 @@ class JsonMemo {
   absl::StatusOr<std::shared_ptr<const std::string>> Print(const google::protobuf::Message& m);
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const std::string>> by_bytes_
       ABSL_GUARDED_BY(mu_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // Oldest first, for eviction.

@@ -3,7 +3,7 @@
 #include <memory>
 #include <optional>
 
-#include "absl/synchronization/mutex.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::http {
 namespace {
@@ -23,16 +23,16 @@ class BlockingSink final : public engine::SubscriberSink {
     if (refs_.fetch_sub(1) == 1) delete this;
   }
   void Wake() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     woken_ = true;
   }
   void Close(const absl::Status& status) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!closed_) closed_ = status;
   }
   // Waits until woken, closed, or `timeout`; returns the close status if closed.
   std::optional<absl::Status> Wait(absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return woken_ || closed_.has_value(); };
     mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
     woken_ = false;
@@ -41,7 +41,7 @@ class BlockingSink final : public engine::SubscriberSink {
 
  private:
   std::atomic<int> refs_{1};
-  absl::Mutex mu_;
+  Mutex mu_;
   bool woken_ ABSL_GUARDED_BY(mu_) = true;  // The outbox holds the first message.
   std::optional<absl::Status> closed_ ABSL_GUARDED_BY(mu_);
 };
@@ -107,7 +107,7 @@ absl::Status StreamEvents(engine::Engine* engine, const Principal& who,
   // The wait's callback may run after this call returned (a shutdown wakes it): it holds the
   // state it writes.
   struct Woken {
-    absl::Mutex mu;
+    Mutex mu;
     std::optional<bool> live ABSL_GUARDED_BY(mu);
   };
   for (;;) {
@@ -123,13 +123,13 @@ absl::Status StreamEvents(engine::Engine* engine, const Principal& who,
     }
     auto woken = std::make_shared<Woken>();
     reader.WaitForMore([woken](bool live) {
-      absl::MutexLock lock(&woken->mu);
+      MutexLock lock(&woken->mu);
       woken->live = live;
     });
     absl::Time idle_since = absl::Now();
     for (;;) {
       {
-        absl::MutexLock lock(&woken->mu);
+        MutexLock lock(&woken->mu);
         auto ready = [&]()
                          ABSL_SHARED_LOCKS_REQUIRED(woken->mu) { return woken->live.has_value(); };
         woken->mu.AwaitWithTimeout(absl::Condition(&ready), std::min(heartbeat, kStopPoll));

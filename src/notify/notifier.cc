@@ -20,7 +20,7 @@ constexpr absl::Duration kRoundRetry = absl::Seconds(1);
 }  // namespace
 
 struct Notifier::Wake {
-  absl::Mutex mu;
+  Mutex mu;
   bool stopping ABSL_GUARDED_BY(mu) = false;
   bool moved ABSL_GUARDED_BY(mu) = false;       // The log moved past the waited seq.
   bool registered ABSL_GUARDED_BY(mu) = false;  // A sequencer waiter is out.
@@ -76,7 +76,7 @@ Notifier::~Notifier() { Stop(); }
 
 void Notifier::Stop() {
   {
-    absl::MutexLock lock(&wake_->mu);
+    MutexLock lock(&wake_->mu);
     wake_->stopping = true;
   }
   if (thread_.joinable()) thread_.join();
@@ -86,7 +86,7 @@ void Notifier::Stop() {
 void Notifier::Run() {
   for (;;) {
     {
-      absl::MutexLock lock(&wake_->mu);
+      MutexLock lock(&wake_->mu);
       if (wake_->stopping) return;
     }
     if (absl::Status s = Round(); !s.ok()) {
@@ -96,7 +96,7 @@ void Notifier::Run() {
       if (absl::Status reload = triggers_.Load(outbox_); !reload.ok()) {
         spdlog::error("event=notify_reload_failed error=\"{}\"", std::string(reload.message()));
       }
-      absl::MutexLock lock(&wake_->mu);
+      MutexLock lock(&wake_->mu);
       wake_->mu.AwaitWithTimeout(absl::Condition(&wake_->stopping), kRoundRetry);
       continue;
     }
@@ -159,7 +159,7 @@ void Notifier::Wait() {
   std::shared_ptr<Wake> wake = wake_;
   bool register_waiter = false;
   {
-    absl::MutexLock lock(&wake->mu);
+    MutexLock lock(&wake->mu);
     wake->moved = false;
     register_waiter = !wake->registered && !wake->closed;
     wake->registered = wake->registered || register_waiter;
@@ -172,7 +172,7 @@ void Notifier::Wait() {
         engine_->ReadEvents(kNotifier, request);
     if (!reader.ok()) return;
     (*reader)->WaitForMore([wake](bool live) {
-      absl::MutexLock lock(&wake->mu);
+      MutexLock lock(&wake->mu);
       wake->registered = false;
       wake->moved = true;
       wake->closed = wake->closed || !live;
@@ -180,7 +180,7 @@ void Notifier::Wait() {
   }
   const absl::Time now = clock_->Now();
   const absl::Duration until_digest = triggers_.NextDigest(now) - now;
-  absl::MutexLock lock(&wake->mu);
+  MutexLock lock(&wake->mu);
   wake->mu.AwaitWithTimeout(
       absl::Condition(
           +[](Wake* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->stopping || w->moved; },

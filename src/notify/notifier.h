@@ -25,7 +25,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/dead_letters.h"
 #include "engine/engine.h"
 #include "notify/config.h"
@@ -34,6 +33,7 @@
 #include "notify/stats.h"
 #include "notify/triggers.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::notify {
 

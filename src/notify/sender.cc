@@ -33,21 +33,21 @@ void RuleSender::Start() {
 
 void RuleSender::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
 }
 
 void RuleSender::Add(std::vector<v1::Notification> notifications) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stats_->queued += static_cast<int64_t>(notifications.size());
   for (v1::Notification& n : notifications) queue_.push_back(std::move(n));
   wake_ = true;
 }
 
 size_t RuleSender::pending() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return queue_.size() + (in_flight_ ? 1 : 0);
 }
 
@@ -69,7 +69,7 @@ void RuleSender::Run() {
   for (;;) {
     v1::Notification next;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       for (;;) {
         if (stopping_) return;
         auto earliest = std::min_element(queue_.begin(), queue_.end(),
@@ -117,7 +117,7 @@ void RuleSender::Attempt(v1::Notification n) {
   };
   const PostResult result = PostJson(request, target.format());
   auto finish = [&](bool keep) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     in_flight_ = false;
     if (keep) {
       queue_.push_back(std::move(n));

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "notify/config.h"
 #include "notify/outbox.h"
 #include "notify/stats.h"
 #include "salestrack/clock.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::notify {
 
@@ -54,7 +54,7 @@ class RuleSender {
   NotifyStats* const stats_;
   const Clock* const clock_;
   std::atomic<bool> stopping_{false};
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<v1::Notification> queue_ ABSL_GUARDED_BY(mu_);
   bool in_flight_ ABSL_GUARDED_BY(mu_) = false;  // One taken from queue_, being posted.
   bool wake_ ABSL_GUARDED_BY(mu_) = false;       // Add ran since Run last looked.

@@ -347,7 +347,10 @@ absl::Status Triggers::Digest(const v1::NotifyRule& rule, uint64_t seq, absl::Ti
     }
   });
   std::vector<std::pair<std::string, Content>> made;
-  for (const auto& [subject, label] : subjects) {
+  for (const auto& subject_and_label : subjects) {
+    // Named, not a structured binding: a lambda may not capture one before C++20's P1091 in clang.
+    const Subject& subject = subject_and_label.first;
+    const std::string& label = subject_and_label.second;
     engine_->views().Read([&](const Projector& p) {
       size_t total = 0;
       absl::StatusOr<std::vector<FollowUp>> overdue =
