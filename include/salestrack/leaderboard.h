@@ -5,6 +5,10 @@
 // LOWER-is-better metrics); equal values share a rank (1, 2, 2, 4) and are listed by id; undefined
 // values are unranked (rank 0) and listed last.
 //
+// Beyond §7's metrics a board ranks attainments ("attainment:sales_amount": actual over target,
+// compared exactly as rationals) and point-in-time figures (as of `now`, whatever the period:
+// such a board is a function of the log and the clock). docs/decisions.md has the choices.
+//
 //   BoardSpec spec = BoardSpec::ForUnit("east", PeriodOf(PeriodKind::kWeek, now, zone),
 //   "signings"); absl::StatusOr<Board> board = ComputeBoard(projector, spec);   // from scratch
 //
@@ -25,6 +29,7 @@
 #include "absl/time/time.h"
 #include "salestrack/period.h"
 #include "salestrack/projector.h"
+#include "salestrack/score_math.h"
 
 namespace salestrack {
 
@@ -47,15 +52,27 @@ struct BoardEntry {
   std::string member;
   std::optional<double> value;  // Absent: undefined (a ratio with a zero denominator, ...).
   int rank = 0;                 // 1-based; 0: unranked.
+  // Attainment boards: the exact rational behind `value` (which is it rounded toward zero, so two
+  // values that differ order the same way as their exacts). Equal values are ordered, and tie, by
+  // it. Absent on other boards, and for an infinite attainment (value +inf).
+  std::optional<Exact> exact;
   friend bool operator==(const BoardEntry&, const BoardEntry&) = default;
+};
+
+// A member's value as a board ranks it.
+struct BoardValue {
+  std::optional<double> value;
+  std::optional<Exact> exact;  // See BoardEntry::exact.
+  friend bool operator==(const BoardValue&, const BoardValue&) = default;
 };
 
 // What a board is, once its scope is resolved against the org.
 struct BoardShape {
   std::string metric;
   bool lower_is_better = false;
-  bool team = false;  // Members are units.
-  MetricValue::Kind kind = MetricValue::Kind::kCount;
+  bool team = false;                                   // Members are units.
+  MetricValue::Kind kind = MetricValue::Kind::kCount;  // RATIO for attainments.
+  bool as_of_now = false;  // A point-in-time figure: the period is not used, the clock is.
   std::optional<absl::Time> start, end;  // Competitions: the window.
   std::vector<std::string> members;      // Sorted.
 };
@@ -67,19 +84,32 @@ struct Board {
 };
 
 // The board's members and metric. NOT_FOUND for an undefined unit or competition;
-// INVALID_ARGUMENT for a metric that cannot rank (unknown, point-in-time). Boards rank by
-// composite_score and commission too, and a competition with a scheme_id by its composite score
-// (scorecard.h); members no scheme applies to are unranked.
+// INVALID_ARGUMENT for a metric that cannot rank (unknown; point-in-time in a competition). Boards
+// rank by composite_score and commission too, and a competition with a scheme_id by its composite
+// score (scorecard.h); members no scheme applies to are unranked.
 absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spec);
 // One member's ranking value: a distribution ranks by its mean; absent when undefined.
-absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,
-                                                  const BoardShape& shape,
-                                                  const std::string& member);
+//   attainment:M  the member's M over its target for M (FindTargetFor in scorecard.h: its own,
+//                 else the nearest unit's above it) in the board's period (a competition: the
+//                 targets of WindowPeriod), exact, LOWER-is-better M turned round as a scorecard
+//                 does (score_math.h ExactAttainment); undefined without a target or an actual;
+//                 +inf when infinite (LOWER, actual 0).
+//   point in time as of `now`.
+absl::StatusOr<BoardValue> MemberValue(const Projector& p, const BoardSpec& spec,
+                                       const BoardShape& shape, const std::string& member,
+                                       absl::Time now);
+// When a member's value on a point-in-time board next changes with the clock alone (a follow-up
+// or an installment falls due after `now`); absent when never, or on any other board.
+absl::StatusOr<std::optional<absl::Time>> MemberNextClockStep(const Projector& p,
+                                                              const BoardShape& shape,
+                                                              const std::string& member,
+                                                              absl::Time now);
 // A figure as a number: counts and money as is, ratios and means as their real, distributions by
 // their mean; absent when undefined.
 std::optional<double> RankValue(const MetricValue& v);
-// The whole board, from scratch.
-absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec);
+// The whole board, from scratch; `now` for point-in-time boards.
+absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec,
+                                   absl::Time now = absl::InfiniteFuture());
 
 // True when `a` is listed before `b`.
 bool BoardOrder(const BoardEntry& a, const BoardEntry& b, bool lower_is_better);
@@ -95,6 +125,7 @@ struct EntryChange {
   bool was_present = false;  // False: the member joined the board.
   std::optional<double> previous_value;
   int previous_rank = 0;
+  std::optional<Exact> exact, previous_exact;  // See BoardEntry::exact.
   friend bool operator==(const EntryChange&, const EntryChange&) = default;
 };
 
@@ -126,6 +157,7 @@ class RankedBoard {
     std::string member;
     bool present = true;
     std::optional<double> value;
+    std::optional<Exact> exact;
   };
   void Apply(const std::vector<Set>& sets, std::vector<EntryChange>* changes);
 
@@ -140,6 +172,7 @@ class RankedBoard {
     bool was_present;
     std::optional<double> value;
     int rank;
+    std::optional<Exact> exact;
   };
   void ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& old, size_t* first_touched,
                     std::vector<EntryChange>* changes);
@@ -150,8 +183,8 @@ class RankedBoard {
   size_t LowerBound(const BoardEntry& e) const;
 
   bool lower_is_better_;
-  std::vector<BoardEntry> entries_;                                 // Board order.
-  absl::flat_hash_map<std::string, std::optional<double>> values_;  // Member -> value.
+  std::vector<BoardEntry> entries_;                      // Board order.
+  absl::flat_hash_map<std::string, BoardValue> values_;  // Member -> value.
 };
 
 }  // namespace salestrack

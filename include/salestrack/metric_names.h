@@ -10,6 +10,10 @@
 //
 // Examples: "sales_amount", "win_rate", "actions_by_channel:VISIT", "stage_duration:negotiation",
 // "score:teamwork".
+//
+// Boards rank one more family, "attainment:" per-period-name (e.g. "attainment:sales_amount"): a
+// member's actual over its target (KPI_SPEC §6 attainment). It is not a metric of §5, so it is not
+// a known metric name (no target or scheme can name it); IsBoardMetric says what a board ranks.
 #ifndef SALESTRACK_METRIC_NAMES_H_
 #define SALESTRACK_METRIC_NAMES_H_
 
@@ -64,6 +68,8 @@ inline constexpr absl::string_view kActionsByPurpose = "actions_by_purpose";
 inline constexpr absl::string_view kFunnelReached = "funnel_reached";
 inline constexpr absl::string_view kStageDuration = "stage_duration";
 inline constexpr absl::string_view kScore = "score";
+// Boards only: "attainment:" per-period metric.
+inline constexpr absl::string_view kAttainment = "attainment";
 }  // namespace metric
 
 // Whether `name` is family ":" something, e.g. InFamily("score:teamwork", metric::kScore).
@@ -110,6 +116,21 @@ bool IsSchemeMetric(absl::string_view name);
 bool IsPerPeriodMetric(absl::string_view name);
 // KPI_SPEC §7: sales_cycle and stage_duration rank ascending.
 bool IsLowerBetterMetric(absl::string_view name);
+
+// "attainment:" + a per-period metric, e.g. "attainment:sales_amount".
+bool IsAttainmentMetric(absl::string_view name);
+// The metric an attainment is of: "sales_amount" for "attainment:sales_amount".
+// REQUIRES: IsAttainmentMetric(name).
+absl::string_view AttainmentOf(absl::string_view name);
+// What a unit board ranks: a per-period metric, a scheme result, an attainment, or a point-in-time
+// figure (as of now). A competition ranks a per-period metric or an attainment over its window.
+bool IsBoardMetric(absl::string_view name);
+bool IsCompetitionMetric(absl::string_view name);
+// The direction a board ranks `name` in: ascending for IsLowerBetterMetric and for the
+// point-in-time figures a manager wants few of (overdue, overdue_ratio, overdue_follow_ups;
+// docs/decisions.md); descending for the rest, attainments included (an attainment is already
+// turned round for a LOWER-is-better metric).
+bool BoardRanksAscending(absl::string_view name);
 
 }  // namespace salestrack
 

@@ -200,6 +200,17 @@ class Projector {
   absl::StatusOr<MetricValue> CompetitionMetric(const std::string& competition_id,
                                                 const Subject& subject,
                                                 const std::string& metric) const;
+  // A point-in-time figure (outstanding, overdue, overdue_ratio, open_pipeline, open_follow_ups,
+  // overdue_follow_ups) of a rep or unit as of `now`. INVALID_ARGUMENT for any other name.
+  absl::StatusOr<MetricValue> PointInTimeMetric(const Subject& subject, const std::string& metric,
+                                                absl::Time now) const;
+  // The first instant after `after` at which `metric` of `subject` changes with no event (an
+  // installment or a follow-up falls due: overdue, overdue_ratio, overdue_follow_ups step with the
+  // clock); absent when none is ahead, or for a figure that moves only with events. Valid until
+  // the next Apply.
+  absl::StatusOr<std::optional<absl::Time>> NextClockStep(const Subject& subject,
+                                                          const std::string& metric,
+                                                          absl::Time after) const;
   const Competition* FindCompetition(const std::string& id) const;
   // Every defined competition (its latest definition), by id.
   std::vector<const Competition*> Competitions() const;

@@ -89,6 +89,12 @@ absl::StatusOr<Scorecard> ComputeCompetitionScorecard(const Projector& p,
                                                       const std::string& competition_id,
                                                       const Subject& subject,
                                                       absl::Time now = absl::InfiniteFuture());
+// The target `subject` is scored against for `metric` in `period`, and where it was set: the
+// subject's own TargetSet, else the nearest unit above it that has one; nullopt when none has.
+std::optional<std::pair<Target, TargetSubject>> FindTargetFor(const Projector& p,
+                                                              const Subject& subject,
+                                                              const Period& period,
+                                                              const std::string& metric);
 // The shortest period (DAY .. YEAR) containing [start, end), else the year of start.
 Period WindowPeriod(absl::Time start, absl::Time end, absl::TimeZone zone);
 

@@ -1,6 +1,7 @@
 #include "salestrack/leaderboard.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "salestrack/metric_names.h"
@@ -10,14 +11,17 @@
 namespace salestrack {
 namespace {
 
-absl::Status CheckRankable(const std::string& metric) {
-  if (!IsPerPeriodMetric(metric) && !IsSchemeMetric(metric)) {
+absl::Status CheckRankable(const std::string& metric, bool competition) {
+  if (!IsBoardMetric(metric)) {
     return absl::InvalidArgumentError(
-        IsKnownMetricName(metric)
-            ? absl::StrCat("metric \"", metric,
-                           "\" is a point-in-time figure, not a per-period metric: boards rank "
-                           "per-period metrics")
+        InFamily(metric, metric::kAttainment)
+            ? absl::StrCat("metric \"", metric, "\": an attainment is of a per-period metric, ",
+                           "e.g. \"attainment:sales_amount\"")
             : absl::StrCat("unknown metric \"", metric, "\""));
+  }
+  if (competition && IsPointInTimeMetric(metric)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "metric \"", metric, "\" is a point-in-time figure: a competition ranks over its window"));
   }
   return absl::OkStatus();
 }
@@ -58,7 +62,7 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
     if (org.FindUnit(spec.unit_id) == nullptr) {
       return absl::NotFoundError(absl::StrCat("unit \"", spec.unit_id, "\" is not defined"));
     }
-    RETURN_IF_ERROR(CheckRankable(spec.metric));
+    RETURN_IF_ERROR(CheckRankable(spec.metric, /*competition=*/false));
     shape.metric = spec.metric;
     AddActiveReps(org, spec.unit_id, shape.members);
   } else {
@@ -69,7 +73,7 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
     }
     // Ranked by a scheme: its composite score over the window (scorecard.h).
     shape.metric = c->metric.empty() ? "composite_score" : c->metric;
-    RETURN_IF_ERROR(CheckRankable(shape.metric));
+    RETURN_IF_ERROR(CheckRankable(shape.metric, /*competition=*/true));
     shape.team = c->team;
     shape.start = c->start;
     shape.end = c->end;
@@ -88,10 +92,21 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
   }
   std::sort(shape.members.begin(), shape.members.end());
   shape.members.erase(std::unique(shape.members.begin(), shape.members.end()), shape.members.end());
-  shape.lower_is_better = IsLowerBetterMetric(shape.metric);
+  shape.lower_is_better = BoardRanksAscending(shape.metric);
   if (IsSchemeMetric(shape.metric)) {  // Points (a mean-like real) or money.
     shape.kind =
         shape.metric == "commission" ? MetricValue::Kind::kMoney : MetricValue::Kind::kMean;
+    return shape;
+  }
+  if (IsAttainmentMetric(shape.metric)) {  // 1.0 = 100 %.
+    shape.kind = MetricValue::Kind::kRatio;
+    return shape;
+  }
+  if (IsPointInTimeMetric(shape.metric)) {
+    shape.as_of_now = true;
+    ASSIGN_OR_RETURN(MetricValue probe,
+                     p.PointInTimeMetric(Subject::Rep(""), shape.metric, absl::UnixEpoch()));
+    shape.kind = probe.kind;
     return shape;
   }
   ASSIGN_OR_RETURN(MetricValue probe, p.Metric(Subject::Rep(""), spec.period, shape.metric));
@@ -99,10 +114,39 @@ absl::StatusOr<BoardShape> ResolveBoard(const Projector& p, const BoardSpec& spe
   return shape;
 }
 
-absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const BoardSpec& spec,
-                                                  const BoardShape& shape,
-                                                  const std::string& member) {
+namespace {
+
+// attainment:M of one member (see MemberValue).
+absl::StatusOr<BoardValue> AttainmentValue(const Projector& p, const BoardSpec& spec,
+                                           const BoardShape& shape, const Subject& subject) {
+  const std::string of(AttainmentOf(shape.metric));
+  const bool competition = !spec.competition_id.empty();
+  ASSIGN_OR_RETURN(MetricValue actual, competition
+                                           ? p.CompetitionMetric(spec.competition_id, subject, of)
+                                           : p.Metric(subject, spec.period, of));
+  const Period period = competition && shape.start && shape.end
+                            ? WindowPeriod(*shape.start, *shape.end, p.options().zone)
+                            : spec.period;
+  auto target = FindTargetFor(p, subject, period, of);
+  std::optional<Exact> exact_actual = ExactInTargetUnits(actual);
+  if (!target || !exact_actual) return BoardValue{};
+  std::optional<Exact> a =
+      ExactAttainment(*exact_actual, target->first.target, IsLowerBetterMetric(of));
+  if (!a) return BoardValue{std::numeric_limits<double>::infinity(), std::nullopt};
+  return BoardValue{a->get_d(), *std::move(a)};
+}
+
+}  // namespace
+
+absl::StatusOr<BoardValue> MemberValue(const Projector& p, const BoardSpec& spec,
+                                       const BoardShape& shape, const std::string& member,
+                                       absl::Time now) {
   Subject subject = shape.team ? Subject::Unit(member) : Subject::Rep(member);
+  if (IsAttainmentMetric(shape.metric)) return AttainmentValue(p, spec, shape, subject);
+  if (shape.as_of_now) {
+    ASSIGN_OR_RETURN(MetricValue v, p.PointInTimeMetric(subject, shape.metric, now));
+    return BoardValue{RankValue(v), std::nullopt};
+  }
   if (IsSchemeMetric(shape.metric)) {
     // A member no scheme applies to (no role, no scheme for it yet) is on the board, unranked.
     absl::StatusOr<Scorecard> card =
@@ -112,27 +156,37 @@ absl::StatusOr<std::optional<double>> MemberValue(const Projector& p, const Boar
     // unranked, like an undefined ratio.
     if (absl::IsFailedPrecondition(card.status()) ||
         (!spec.competition_id.empty() && absl::IsNotFound(card.status()))) {
-      return std::optional<double>();
+      return BoardValue{};
     }
     if (!card.ok()) return card.status();
-    if (shape.metric == "commission") return static_cast<double>(card->commission);
-    return card->composite_centi / 100.0;
+    if (shape.metric == "commission") {
+      return BoardValue{static_cast<double>(card->commission), std::nullopt};
+    }
+    return BoardValue{card->composite_centi / 100.0, std::nullopt};
   }
   absl::StatusOr<MetricValue> v =
       spec.competition_id.empty() ? p.Metric(subject, spec.period, shape.metric)
                                   : p.CompetitionMetric(spec.competition_id, subject, shape.metric);
   if (!v.ok()) return v.status();
-  return RankValue(*v);
+  return BoardValue{RankValue(*v), std::nullopt};
 }
 
-absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec) {
+absl::StatusOr<std::optional<absl::Time>> MemberNextClockStep(const Projector& p,
+                                                              const BoardShape& shape,
+                                                              const std::string& member,
+                                                              absl::Time now) {
+  if (!shape.as_of_now || shape.team) return std::optional<absl::Time>();
+  return p.NextClockStep(Subject::Rep(member), shape.metric, now);
+}
+
+absl::StatusOr<Board> ComputeBoard(const Projector& p, const BoardSpec& spec, absl::Time now) {
   Board board;
   board.seq = p.applied_seq();
   ASSIGN_OR_RETURN(board.shape, ResolveBoard(p, spec));
   board.entries.reserve(board.shape.members.size());
   for (const std::string& member : board.shape.members) {
-    ASSIGN_OR_RETURN(std::optional<double> value, MemberValue(p, spec, board.shape, member));
-    board.entries.push_back({member, value, 0});
+    ASSIGN_OR_RETURN(BoardValue v, MemberValue(p, spec, board.shape, member, now));
+    board.entries.push_back({member, v.value, 0, std::move(v.exact)});
   }
   RankEntries(board.entries, board.shape.lower_is_better);
   return board;
@@ -142,6 +196,10 @@ bool BoardOrder(const BoardEntry& a, const BoardEntry& b, bool lower_is_better) 
   if (a.value.has_value() != b.value.has_value()) return a.value.has_value();
   if (a.value && *a.value != *b.value) {
     return lower_is_better ? *a.value < *b.value : *a.value > *b.value;
+  }
+  // Equal doubles: the exact values decide (attainment boards; both or neither have one).
+  if (a.exact && b.exact && *a.exact != *b.exact) {
+    return lower_is_better ? *a.exact < *b.exact : *a.exact > *b.exact;
   }
   return a.member < b.member;
 }
@@ -156,8 +214,8 @@ void AssignRanks(std::vector<BoardEntry>& entries, size_t from, F&& on_rank) {
     BoardEntry& e = entries[i];
     int rank = 0;
     if (e.value) {
-      rank = (i > 0 && entries[i - 1].value == e.value) ? entries[i - 1].rank
-                                                        : static_cast<int>(i) + 1;
+      const bool tie = i > 0 && entries[i - 1].value == e.value && entries[i - 1].exact == e.exact;
+      rank = tie ? entries[i - 1].rank : static_cast<int>(i) + 1;
     }
     int old = e.rank;
     e.rank = rank;
@@ -182,18 +240,18 @@ std::vector<EntryChange> DiffViews(const std::vector<BoardEntry>& before,
   for (const BoardEntry& e : after) {
     auto it = old.find(e.member);
     if (it == old.end()) {
-      changes.push_back({e.member, true, e.value, e.rank, false, std::nullopt, 0});
+      changes.push_back({e.member, true, e.value, e.rank, false, std::nullopt, 0, e.exact, {}});
       continue;
     }
     const BoardEntry& o = *it->second;
-    if (o.value != e.value || o.rank != e.rank) {
-      changes.push_back({e.member, true, e.value, e.rank, true, o.value, o.rank});
+    if (o.value != e.value || o.exact != e.exact || o.rank != e.rank) {
+      changes.push_back({e.member, true, e.value, e.rank, true, o.value, o.rank, e.exact, o.exact});
     }
     old.erase(it);
   }
   for (const BoardEntry& o : before) {
     if (old.contains(o.member)) {
-      changes.push_back({o.member, false, std::nullopt, 0, true, o.value, o.rank});
+      changes.push_back({o.member, false, std::nullopt, 0, true, o.value, o.rank, {}, o.exact});
     }
   }
   return changes;
@@ -212,7 +270,7 @@ std::vector<BoardEntry> Replay(std::vector<BoardEntry> view,
       by_member.erase(c.member);
     } else {
       by_member[c.member] = {c.member, undo ? c.previous_value : c.value,
-                             undo ? c.previous_rank : c.rank};
+                             undo ? c.previous_rank : c.rank, undo ? c.previous_exact : c.exact};
     }
   };
   if (undo) {
@@ -251,8 +309,10 @@ void FoldChanges(absl::flat_hash_map<std::string, EntryChange>& pending,
     m.present = c.present;
     m.value = c.value;
     m.rank = c.rank;
+    m.exact = c.exact;
     bool no_change = m.present == m.was_present &&
-                     (!m.present || (m.value == m.previous_value && m.rank == m.previous_rank));
+                     (!m.present || (m.value == m.previous_value && m.rank == m.previous_rank &&
+                                     m.exact == m.previous_exact));
     if (no_change) pending.erase(it);
   }
 }
@@ -268,7 +328,7 @@ size_t RankedBoard::LowerBound(const BoardEntry& e) const {
 int RankedBoard::PositionOf(const std::string& member) const {
   auto it = values_.find(member);
   if (it == values_.end()) return -1;
-  return static_cast<int>(LowerBound({member, it->second, 0}));
+  return static_cast<int>(LowerBound({member, it->second.value, 0, it->second.exact}));
 }
 
 void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* changes) {
@@ -284,11 +344,13 @@ void RankedBoard::Apply(const std::vector<Set>& sets, std::vector<EntryChange>* 
     const BoardEntry& e = entries_[i];
     if (old_rank < 0) {
       const Old& o = old[-old_rank - 1];
-      if (!o.was_present || o.value != e.value || o.rank != e.rank) {
-        changes->push_back({e.member, true, e.value, e.rank, o.was_present, o.value, o.rank});
+      if (!o.was_present || o.value != e.value || o.exact != e.exact || o.rank != e.rank) {
+        changes->push_back(
+            {e.member, true, e.value, e.rank, o.was_present, o.value, o.rank, e.exact, o.exact});
       }
     } else if (old_rank != e.rank) {
-      changes->push_back({e.member, true, e.value, e.rank, true, e.value, old_rank});
+      changes->push_back(
+          {e.member, true, e.value, e.rank, true, e.value, old_rank, e.exact, e.exact});
     }
   });
 }
@@ -298,17 +360,18 @@ void RankedBoard::ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& o
   for (const Set& s : sets) {
     auto it = values_.find(s.member);
     if (it != values_.end()) {
-      if (s.present && it->second == s.value) continue;
-      const size_t pos = LowerBound({s.member, it->second, 0});
+      if (s.present && it->second.value == s.value && it->second.exact == s.exact) continue;
+      const size_t pos = LowerBound({s.member, it->second.value, 0, it->second.exact});
       if (s.present) {
         // Move the entry to its new place by rotating only the entries between the two places (a
         // count that goes up by one passes only its ties), not the board's whole tail twice as an
         // erase and an insert would. `to` counts the entries that stay before it.
-        size_t to = LowerBound({s.member, s.value, 0});
+        size_t to = LowerBound({s.member, s.value, 0, s.exact});
         if (to > pos) --to;
-        old.push_back({true, it->second, entries_[pos].rank});
-        it->second = s.value;
+        old.push_back({true, it->second.value, entries_[pos].rank, it->second.exact});
+        it->second = {s.value, s.exact};
         entries_[pos].value = s.value;
+        entries_[pos].exact = s.exact;
         entries_[pos].rank = -static_cast<int>(old.size());
         const auto at = [&](size_t i) { return entries_.begin() + static_cast<ptrdiff_t>(i); };
         if (to < pos) {
@@ -322,16 +385,17 @@ void RankedBoard::ApplyInPlace(const std::vector<Set>& sets, std::vector<Old>& o
       // The member leaves the board.
       *first_touched = std::min(*first_touched, pos);
       const BoardEntry& gone = entries_[pos];
-      changes->push_back({gone.member, false, std::nullopt, 0, true, gone.value, gone.rank});
+      changes->push_back(
+          {gone.member, false, std::nullopt, 0, true, gone.value, gone.rank, {}, gone.exact});
       entries_.erase(entries_.begin() + static_cast<ptrdiff_t>(pos));
       values_.erase(it);
       continue;
     }
     if (!s.present) continue;
     // A new member.
-    old.push_back({false, std::nullopt, 0});
-    values_.emplace(s.member, s.value);
-    BoardEntry e{s.member, s.value, -static_cast<int>(old.size())};
+    old.push_back({false, std::nullopt, 0, std::nullopt});
+    values_.emplace(s.member, BoardValue{s.value, s.exact});
+    BoardEntry e{s.member, s.value, -static_cast<int>(old.size()), s.exact};
     const size_t pos = LowerBound(e);
     *first_touched = std::min(*first_touched, pos);
     entries_.insert(entries_.begin() + static_cast<ptrdiff_t>(pos), std::move(e));
@@ -350,20 +414,21 @@ bool RankedBoard::ApplyBySorting(const std::vector<Set>& sets, std::vector<Old>&
     if (it != position.end() && !erase[it->second]) {
       BoardEntry& e = entries_[it->second];
       if (!s.present) {
-        changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank});
+        changes->push_back({e.member, false, std::nullopt, 0, true, e.value, e.rank, {}, e.exact});
         erase[it->second] = true;
         values_.erase(e.member);
         continue;
       }
-      if (e.value == s.value) continue;
-      old.push_back({true, e.value, e.rank});
+      if (e.value == s.value && e.exact == s.exact) continue;
+      old.push_back({true, e.value, e.rank, e.exact});
       e.value = s.value;
+      e.exact = s.exact;
       e.rank = -static_cast<int>(old.size());
-      values_[e.member] = s.value;
+      values_[e.member] = {s.value, s.exact};
     } else if (s.present) {
-      old.push_back({false, std::nullopt, 0});
-      added.push_back({s.member, s.value, -static_cast<int>(old.size())});
-      values_[s.member] = s.value;
+      old.push_back({false, std::nullopt, 0, std::nullopt});
+      added.push_back({s.member, s.value, -static_cast<int>(old.size()), s.exact});
+      values_[s.member] = {s.value, s.exact};
     }
   }
   if (old.empty() && std::none_of(erase.begin(), erase.end(), [](bool b) { return b; }))

@@ -155,20 +155,50 @@ class BoardFixture : public ::testing::Test {
     Commit();
   }
   void Competition(const std::string& id, absl::Time start, absl::Time end,
-                   std::vector<std::string> units, bool team, std::vector<std::string> reps = {}) {
+                   std::vector<std::string> units, bool team, std::vector<std::string> reps = {},
+                   const std::string& metric = "sales_amount") {
     auto* c = Add("", Utc(2026, 1, 1)).mutable_competition_defined();
     c->set_competition_id(id);
     c->set_name(id);
     *c->mutable_start() = ToProto(start);
     *c->mutable_end() = ToProto(end);
-    c->set_metric("sales_amount");
+    c->set_metric(metric);
     for (auto& u : units) c->add_participant_unit_ids(u);
     for (auto& r : reps) c->add_participant_rep_ids(r);
     c->set_mode(team ? v1::CompetitionDefined::TEAM : v1::CompetitionDefined::INDIVIDUAL);
     Commit();
   }
-  std::vector<BoardEntry> Entries(const BoardSpec& spec) {
-    absl::StatusOr<Board> b = ComputeBoard(p_, spec);
+  // A November target of a rep ("rep") or a unit.
+  void Target(bool unit, const std::string& id, const std::string& metric, int64_t target) {
+    auto* t = Add("", Utc(2026, 1, 1)).mutable_target_set();
+    unit ? t->set_subject_unit_id(id) : t->set_subject_rep_id(id);
+    t->mutable_period()->set_kind(v1::MONTH);
+    t->mutable_period()->mutable_date()->set_year(2026);
+    t->mutable_period()->mutable_date()->set_month(11);
+    t->mutable_period()->mutable_date()->set_day(1);
+    t->set_metric(metric);
+    t->set_target(target);
+    Commit();
+  }
+  void Won(const std::string& rep, const std::string& opp, absl::Time opened, absl::Time won) {
+    auto* o = Add(rep, opened).mutable_opportunity_opened();
+    o->set_opportunity_id(opp);
+    o->set_customer_id("cust-" + opp);
+    Commit();
+    auto* c = Add(rep, won).mutable_opportunity_closed();
+    c->set_opportunity_id(opp);
+    c->set_outcome(v1::OpportunityClosed::WON);
+    Commit();
+  }
+  void Visit(const std::string& rep, const std::string& customer, absl::Time at,
+             std::optional<absl::Time> follow_up) {
+    auto* a = Add(rep, at).mutable_action_logged();
+    a->set_customer_id(customer);
+    if (follow_up) *a->mutable_next_follow_up_at() = ToProto(*follow_up);
+    Commit();
+  }
+  std::vector<BoardEntry> Entries(const BoardSpec& spec, absl::Time now = absl::InfiniteFuture()) {
+    absl::StatusOr<Board> b = ComputeBoard(p_, spec, now);
     EXPECT_TRUE(b.ok()) << b.status();
     return b.ok() ? b->entries : std::vector<BoardEntry>{};
   }
@@ -217,8 +247,9 @@ TEST_F(BoardFixture, BadBoardsAreRefused) {
   Unit("east", "");
   EXPECT_EQ(ComputeBoard(p_, BoardSpec::ForUnit("nowhere", nov_, "signings")).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(ComputeBoard(p_, BoardSpec::ForUnit("east", nov_, "outstanding")).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ComputeBoard(p_, BoardSpec::ForUnit("east", nov_, "attainment:outstanding")).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ComputeBoard(p_, BoardSpec::ForUnit("east", nov_, "bogus")).status().code(),
             absl::StatusCode::kInvalidArgument);
   // Scheme scores rank (scorecard_test has the values); with no scheme yet the board is empty.
@@ -257,6 +288,157 @@ TEST_F(BoardFixture, CompetitionsCountOnlyTheirWindowInBothModes) {
   Commit();
   EXPECT_THAT(Entries(BoardSpec::ForCompetition("pk")),
               ElementsAre(E("sh", 350, 1), E("hz", 50, 2)));
+}
+
+// ---- Attainment boards
+// ---------------------------------------------------------------------------
+
+// Values as (member, value, rank) with the exact attainment beside them.
+BoardEntry A(std::string member, int64_t num, int64_t den, int rank) {
+  const Exact q = ExactOf(num) / ExactOf(den);
+  return {std::move(member), q.get_d(), rank, q};
+}
+
+TEST(RankEntriesTest, EqualDoublesAreOrderedAndTiedByTheirExactValues) {
+  // 1 + 10^-16 and 1 are the same double; ranked as doubles they would tie at rank 1.
+  const int64_t big = 10'000'000'000'000'000;
+  std::vector<BoardEntry> board =
+      Ranked({A("a", 3, 3, 0), A("b", big + 1, big, 0), A("c", 7, 7, 0), A("d", 2, 3, 0)});
+  EXPECT_EQ(board[0].value, board[1].value);
+  EXPECT_THAT(board, ElementsAre(A("b", big + 1, big, 1), A("a", 1, 1, 2), A("c", 1, 1, 2),
+                                 A("d", 2, 3, 4)));
+  // The incremental board agrees, and a change of the exact value alone moves the entry.
+  RankedBoard live(false);
+  std::vector<EntryChange> changes;
+  live.Apply({{"a", true, 1.0, Exact(1)}, {"b", true, 1.0, Exact(Exact(big + 1) / big)}}, &changes);
+  EXPECT_EQ(live.entries()[0].member, "b");
+  changes.clear();
+  live.Apply({{"a", true, 1.0, Exact(Exact(big + 2) / big)}}, &changes);
+  EXPECT_EQ(live.entries()[0].member, "a");
+  EXPECT_EQ(changes.size(), 2u);  // a up to 1, b down to 2.
+}
+
+TEST_F(BoardFixture, AttainmentRanksActualOverTargetExactly) {
+  Unit("east", "");
+  Unit("sh", "east");
+  Rep("ann", "sh");    // 2/3 of her target.
+  Rep("bob", "sh");    // 666,666 of 1,000,000.
+  Rep("cat", "sh");    // 1 + 10^-16: above 100 %, though its nearest double is 1.0.
+  Rep("dan", "sh");    // Exactly 100 %.
+  Rep("eve", "east");  // No target of her own or her unit's: unranked.
+  Rep("fay", "sh");    // No target of her own: her unit's.
+  const int64_t big = 1'000'000'000'000'000;
+  Target(false, "ann", "sales_amount", 3);
+  Target(false, "bob", "sales_amount", 1'000'000);
+  Target(false, "cat", "sales_amount", big);
+  Target(false, "dan", "sales_amount", 500);
+  Target(true, "sh", "sales_amount", 1'000);
+  Signed("ann", "k1", 2, Utc(2026, 11, 3));
+  Signed("bob", "k2", 666'666, Utc(2026, 11, 3));
+  Signed("cat", "k3", big, Utc(2026, 11, 3));
+  Signed("cat", "k4", 1, Utc(2026, 11, 4));
+  Signed("dan", "k5", 500, Utc(2026, 11, 5));
+  Signed("eve", "k6", 900, Utc(2026, 11, 5));
+  Signed("fay", "k7", 250, Utc(2026, 11, 5));
+  std::vector<BoardEntry> board =
+      Entries(BoardSpec::ForUnit("east", nov_, "attainment:sales_amount"));
+  EXPECT_THAT(board, ElementsAre(A("cat", big + 1, big, 1), A("dan", 1, 1, 2), A("ann", 2, 3, 3),
+                                 A("bob", 666'666, 1'000'000, 4), A("fay", 1, 4, 5),
+                                 E("eve", std::nullopt, 0)));
+  absl::StatusOr<BoardShape> shape =
+      ResolveBoard(p_, BoardSpec::ForUnit("east", nov_, "attainment:sales_amount"));
+  ASSERT_TRUE(shape.ok());
+  EXPECT_EQ(shape->kind, MetricValue::Kind::kRatio);
+  EXPECT_FALSE(shape->lower_is_better);
+  // A target set later re-ranks: eve's own 100 puts her at 900 %.
+  Target(false, "eve", "sales_amount", 100);
+  EXPECT_EQ(Entries(BoardSpec::ForUnit("east", nov_, "attainment:sales_amount"))[0],
+            A("eve", 9, 1, 1));
+  // Not attainments of a per-period metric.
+  for (const char* bad : {"attainment:outstanding", "attainment:bogus", "attainment:",
+                          "attainment:attainment:sales_amount", "attainment:composite_score"}) {
+    EXPECT_EQ(ComputeBoard(p_, BoardSpec::ForUnit("east", nov_, bad)).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+TEST_F(BoardFixture, AttainmentOfALowerIsBetterMetricIsTargetOverActual) {
+  Unit("east", "");
+  Rep("fast", "east");
+  Rep("slow", "east");
+  Rep("none", "east");  // A target, but no won deal: no actual, unranked.
+  Target(true, "east", "sales_cycle", 7 * 86400);          // 7 days, in seconds.
+  Won("fast", "o1", Utc(2026, 11, 1), Utc(2026, 11, 6));   // 5 days: 7/5.
+  Won("slow", "o2", Utc(2026, 11, 1), Utc(2026, 11, 15));  // 14 days: 1/2.
+  EXPECT_THAT(Entries(BoardSpec::ForUnit("east", nov_, "attainment:sales_cycle")),
+              ElementsAre(A("fast", 7, 5, 1), A("slow", 1, 2, 2), E("none", std::nullopt, 0)));
+}
+
+TEST_F(BoardFixture, TeamCompetitionRanksEachUnitByItsOwnTarget) {
+  Unit("east", "");
+  Unit("sh", "east");
+  Unit("hz", "east");
+  Unit("nj", "east");  // No target of its own: east's.
+  Rep("ann", "sh");
+  Rep("hal", "hz");
+  Rep("ned", "nj");
+  Target(true, "sh", "sales_amount", 1'000);
+  Target(true, "hz", "sales_amount", 300);
+  Target(true, "east", "sales_amount", 10'000);
+  Signed("ann", "k1", 900, Utc(2026, 11, 12));    // 90 %, the most sold.
+  Signed("hal", "k2", 300, Utc(2026, 11, 12));    // 100 %.
+  Signed("ned", "k3", 2'000, Utc(2026, 10, 12));  // Before the window.
+  Signed("ned", "k4", 500, Utc(2026, 11, 13));    // 5 % of east's.
+  // A November window: November's targets.
+  Competition("pk", Utc(2026, 11, 10), Utc(2026, 11, 20), {"sh", "hz", "nj"}, /*team=*/true, {},
+              "attainment:sales_amount");
+  EXPECT_THAT(Entries(BoardSpec::ForCompetition("pk")),
+              ElementsAre(A("hz", 1, 1, 1), A("sh", 9, 10, 2), A("nj", 1, 20, 3)));
+}
+
+// ---- Point-in-time boards -----------------------------------------------------------------------
+
+TEST_F(BoardFixture, OverdueFollowUpsRankFewestFirstAsOfNow) {
+  Unit("east", "");
+  Rep("ann", "east");
+  Rep("bob", "east");
+  Rep("cat", "east");
+  Visit("ann", "c1", Utc(2026, 11, 2), Utc(2026, 11, 5));
+  Visit("ann", "c2", Utc(2026, 11, 2), Utc(2026, 11, 9));
+  Visit("bob", "c3", Utc(2026, 11, 2), Utc(2026, 11, 7));
+  const BoardSpec spec = BoardSpec::ForUnit("east", nov_, "overdue_follow_ups");
+  absl::StatusOr<BoardShape> shape = ResolveBoard(p_, spec);
+  ASSERT_TRUE(shape.ok()) << shape.status();
+  EXPECT_TRUE(shape->as_of_now);
+  EXPECT_TRUE(shape->lower_is_better);
+  EXPECT_THAT(Entries(spec, Utc(2026, 11, 4)),
+              ElementsAre(E("ann", 0, 1), E("bob", 0, 1), E("cat", 0, 1)));
+  EXPECT_THAT(Entries(spec, Utc(2026, 11, 8)),
+              ElementsAre(E("cat", 0, 1), E("ann", 1, 2), E("bob", 1, 2)));
+  EXPECT_THAT(Entries(spec, Utc(2026, 11, 10)),
+              ElementsAre(E("cat", 0, 1), E("bob", 1, 2), E("ann", 2, 3)));
+  // Due at 00:00 on the 5th: overdue from the next microsecond on.
+  auto next = MemberNextClockStep(p_, *shape, "ann", Utc(2026, 11, 4));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, Utc(2026, 11, 5) + absl::Microseconds(1));
+  next = MemberNextClockStep(p_, *shape, "ann", Utc(2026, 11, 6));
+  EXPECT_EQ(*next, Utc(2026, 11, 9) + absl::Microseconds(1));
+  next = MemberNextClockStep(p_, *shape, "cat", Utc(2026, 11, 6));
+  EXPECT_EQ(*next, std::nullopt);
+  // A visit to the customer does the follow-up: ann moves up.
+  Visit("ann", "c2", Utc(2026, 11, 9, 12), std::nullopt);
+  EXPECT_THAT(Entries(spec, Utc(2026, 11, 10)),
+              ElementsAre(E("cat", 0, 1), E("ann", 1, 2), E("bob", 1, 2)));
+  // A figure that moves only with events has no clock step; competitions rank over a window.
+  absl::StatusOr<BoardShape> pipeline =
+      ResolveBoard(p_, BoardSpec::ForUnit("east", nov_, "open_pipeline"));
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_FALSE(pipeline->lower_is_better);
+  EXPECT_EQ(*MemberNextClockStep(p_, *pipeline, "ann", Utc(2026, 11, 1)), std::nullopt);
+  Competition("pit", Utc(2026, 11, 1), Utc(2026, 11, 30), {"east"}, false, {}, "overdue");
+  EXPECT_EQ(ComputeBoard(p_, BoardSpec::ForCompetition("pit")).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -48,6 +48,27 @@ bool IsLowerBetterMetric(absl::string_view name) {
   return name == metric::kSalesCycle || InFamily(name, metric::kStageDuration);
 }
 
+bool IsAttainmentMetric(absl::string_view name) {
+  return InFamily(name, metric::kAttainment) && IsPerPeriodMetric(AttainmentOf(name));
+}
+
+absl::string_view AttainmentOf(absl::string_view name) {
+  return name.substr(metric::kAttainment.size() + 1);
+}
+
+bool IsBoardMetric(absl::string_view name) {
+  return IsKnownMetricName(name) || IsAttainmentMetric(name);
+}
+
+bool IsCompetitionMetric(absl::string_view name) {
+  return IsPerPeriodMetric(name) || IsAttainmentMetric(name);
+}
+
+bool BoardRanksAscending(absl::string_view name) {
+  return IsLowerBetterMetric(name) || name == metric::kOverdue || name == metric::kOverdueRatio ||
+         name == metric::kOverdueFollowUps;
+}
+
 bool IsKnownMetricName(absl::string_view name) {
   if (OneOf(kPlainPeriodMetrics, name) || IsPointInTimeMetric(name) || IsSchemeMetric(name)) {
     return true;

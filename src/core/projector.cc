@@ -331,6 +331,16 @@ std::optional<std::vector<Contribution>> Projector::Contributions(
 std::vector<EntityOpening> Projector::Openings(EntityKind kind, absl::string_view id) const {
   return impl_->Openings(kind, id);
 }
+absl::StatusOr<MetricValue> Projector::PointInTimeMetric(const Subject& subject,
+                                                         const std::string& metric,
+                                                         absl::Time now) const {
+  return impl_->PointInTimeMetric(subject, metric, now);
+}
+absl::StatusOr<std::optional<absl::Time>> Projector::NextClockStep(const Subject& subject,
+                                                                   const std::string& metric,
+                                                                   absl::Time after) const {
+  return impl_->NextClockStep(subject, metric, after);
+}
 void Projector::TrackChanges() { impl_->track_changes_ = true; }
 void Projector::BeginBulkReplay() { impl_->bulk_ = true; }
 void Projector::EndBulkReplay() {

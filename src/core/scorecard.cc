@@ -145,6 +145,13 @@ absl::StatusOr<const v1::SchemeDefined*> ChooseScheme(const Projector& p, const 
 
 }  // namespace
 
+std::optional<std::pair<Target, TargetSubject>> FindTargetFor(const Projector& p,
+                                                              const Subject& subject,
+                                                              const Period& period,
+                                                              const std::string& metric) {
+  return FindTargetUp(p.plans(), TargetChain(p.org(), subject), period, metric);
+}
+
 int32_t MultiplierFor(const v1::SchemeDefined& scheme, int64_t composite_centi) {
   if (scheme.multiplier_tiers().empty()) return 10000;
   for (const auto& tier : scheme.multiplier_tiers()) {  // Strictly decreasing min_score.

@@ -319,12 +319,15 @@ Problem CheckCompetitionDefined(const v1::CompetitionDefined& c) {
   }
   switch (c.measure_case()) {
     case v1::CompetitionDefined::kMetric:
-      RETURN_IF_PROBLEM(CheckMetric("competition_defined.metric", c.metric()));
-      if (!IsPerPeriodMetric(c.metric())) {
+      if (!IsAttainmentMetric(c.metric())) {
+        RETURN_IF_PROBLEM(CheckMetric("competition_defined.metric", c.metric()));
+      }
+      if (!IsCompetitionMetric(c.metric())) {
         return Fail(
             "competition_defined.metric",
             absl::StrCat("\"", c.metric(), "\" cannot rank a competition: use a per-period ",
-                         "metric, or scheme_id for a composite score"));
+                         "metric, an attainment (\"attainment:sales_amount\"), or scheme_id for a ",
+                         "composite score"));
       }
       break;
     case v1::CompetitionDefined::kSchemeId:

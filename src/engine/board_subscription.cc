@@ -11,6 +11,8 @@ void EncodeEntry(const BoardEntry& e, const MemberNames& names, v1::LeaderboardE
   out->set_defined(e.value.has_value());
   if (e.value) out->set_value(*e.value);
   out->set_rank(static_cast<uint32_t>(e.rank));
+  // Whole basis points toward minus infinity, as a scorecard shows an attainment.
+  if (e.exact) out->set_attainment_bp(FloorClamped(*e.exact * 10000));
 }
 
 std::vector<BoardEntry> Subscription::View(const std::vector<BoardEntry>& board) const {
@@ -89,12 +91,13 @@ std::optional<v1::LeaderboardUpdate> Subscription::Take() {
     // Read here, under mu: the analysis does not carry the lock into the lambda.
     const bool lower = lower_is_better;
     std::sort(changed.begin(), changed.end(), [lower](const EntryChange* a, const EntryChange* b) {
-      return BoardOrder({a->member, a->value, a->rank}, {b->member, b->value, b->rank}, lower);
+      return BoardOrder({a->member, a->value, a->rank, a->exact},
+                        {b->member, b->value, b->rank, b->exact}, lower);
     });
     std::sort(u.mutable_removed()->begin(), u.mutable_removed()->end());
     for (const EntryChange* c : changed) {
       v1::LeaderboardEntry* e = u.add_entries();
-      EncodeEntry({c->member, c->value, c->rank}, *names, e);
+      EncodeEntry({c->member, c->value, c->rank, c->exact}, *names, e);
       e->set_was_present(c->was_present);
       e->set_previous_rank(c->was_present ? static_cast<uint32_t>(c->previous_rank) : 0);
     }

@@ -10,6 +10,11 @@
 //
 // A live board exists while it has subscribers or was read in the last couple of minutes; it keeps
 // the last changes so a reconnecting subscriber can resume with a delta.
+//
+// A point-in-time board (overdue_follow_ups, ...) also changes with the clock: it keeps, per
+// member, when its value next moves with no event (Projector::NextClockStep), soonest first, and
+// each round (every commit, else every tick) recomputes just the members whose time has come. Its
+// changes then carry an unchanged seq, so it answers a resume with a fresh snapshot.
 #ifndef SALESTRACK_ENGINE_BOARDS_H_
 #define SALESTRACK_ENGINE_BOARDS_H_
 
@@ -21,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "engine/board_signings.h"
@@ -83,6 +89,9 @@ class BoardHub {
     std::unique_ptr<RankedBoard> ranked;
     absl::flat_hash_set<std::string> members;
     uint64_t seq = 0;
+    // Point-in-time boards: when each member's value next moves with the clock, soonest first.
+    absl::btree_set<std::pair<absl::Time, std::string>> wakes;
+    absl::flat_hash_map<std::string, absl::Time> wake_of;
     // The last changes, for resumes: board states after history_base_seq are reachable.
     std::deque<std::pair<uint64_t, std::vector<EntryChange>>> history;
     size_t history_entries = 0;  // Changes held in `history`.
@@ -106,6 +115,8 @@ class BoardHub {
     std::string name;
     std::shared_ptr<const MemberNames> names;
     std::vector<v1::Signing> signings;  // Signed by members in the commits since the last round.
+    // Point-in-time boards: the recomputed members' next clock steps (nullopt: none, or gone).
+    std::vector<std::pair<std::string, std::optional<absl::Time>>> wakes;
   };
   struct Delivery {
     std::shared_ptr<Subscription> subscription;
@@ -133,13 +144,16 @@ class BoardHub {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Values read in one round, shared by the boards that rank reps by the same (period, metric): a
   // rep's value is the same on its team's, its region's and the company's board.
-  using ValueCache =
-      absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, std::optional<double>>>;
+  using ValueCache = absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, BoardValue>>;
   // Reads what `b` needs from the projector to catch up: the values of the members in `reps` (all
-  // when `everything`). REQUIRES: mu_ and the views' reader lock.
+  // when `everything`), and of those whose next clock step is at or before `now`. REQUIRES: mu_
+  // and the views' reader lock.
   absl::StatusOr<Refreshed> Collect(const Projector& p, LiveBoard& b,
                                     const absl::flat_hash_set<std::string>& reps, bool everything,
-                                    ValueCache& cache) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                    absl::Time now, ValueCache& cache)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Files when `member`'s value next moves with the clock (nullopt: never). REQUIRES: mu_.
+  static void SetWake(LiveBoard& b, const std::string& member, std::optional<absl::Time> at);
   // The entries of members renamed by a refresh, unchanged but for the name. REQUIRES: mu_.
   std::vector<EntryChange> Renamed(const LiveBoard& b, const MemberNames& before) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -154,7 +168,8 @@ class BoardHub {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Attach(LiveBoard& b, std::shared_ptr<Subscription> s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Detach(Subscription& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Waits (at most 200 ms) until the live board `key`, if any, reflects the views' seq as of now.
+  // Waits (at most 200 ms) until the live board `key`, if any, reflects the views' seq as of now,
+  // and (a point-in-time board) the clock as of now.
   void AwaitCaughtUp(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Views* const views_;
@@ -175,6 +190,19 @@ class BoardHub {
   bool stop_ ABSL_GUARDED_BY(pending_mu_) = false;
   std::thread thread_;
 };
+
+template <typename F>
+void BoardHub::WithSink(Subscription& sub, F&& fn) {
+  SubscriberSink* sink;
+  {
+    salestrack::MutexLock lock(&sub.mu);
+    sink = sub.sink;
+    if (sink != nullptr) sink->Ref();
+  }
+  if (sink == nullptr) return;
+  fn(*sink);
+  sink->Unref();
+}
 
 }  // namespace salestrack::engine
 

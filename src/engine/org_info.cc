@@ -75,8 +75,10 @@ void AddMetric(const std::string& name, MetricValue::Kind kind, bool point_in_ti
   m->set_name(name);
   m->set_kind(EncodeKind(kind));
   m->set_unit(UnitOf(kind, name));
-  m->set_lower_is_better(IsLowerBetterMetric(name));
+  m->set_lower_is_better(BoardRanksAscending(name));
   m->set_point_in_time(point_in_time);
+  m->set_rankable(IsBoardMetric(name));
+  m->set_attainment(IsAttainmentMetric(name));
 }
 
 }  // namespace
@@ -125,6 +127,10 @@ absl::Status Engine::GetOrgInfo(const Principal& who, const v1::GetOrgInfoReques
     for (const auto& [name, m] : kinds.point_in_time) AddMetric(name, m.kind, true, response);
     AddMetric("composite_score", MetricValue::Kind::kMean, false, response);
     AddMetric("commission", MetricValue::Kind::kMoney, false, response);
+    for (const auto& [name, m] : kinds.metrics) {
+      AddMetric(absl::StrCat(metric::kAttainment, ":", name), MetricValue::Kind::kRatio, false,
+                response);
+    }
     return absl::OkStatus();
   });
 }

@@ -59,7 +59,11 @@ absl::Status CheckTrigger(const std::string& at, const v1::NotifyRule& rule) {
         }
         return absl::OkStatus();
       }
-      if (absl::Status s = CheckMetric(f + ".metric", t.metric()); !s.ok()) return s;
+      if (t.metric().empty()) return Bad(f + ".metric", "is required");
+      if (!IsBoardMetric(t.metric())) {  // What GetLeaderboard ranks (metric_names.h).
+        return Bad(f + ".metric",
+                   absl::StrCat("\"", t.metric(), "\" is not a metric a board ranks"));
+      }
       return CheckPeriodKind(f + ".period_kind", t.period_kind());
     }
     case v1::NotifyRule::kOverdueDigest:

@@ -118,6 +118,25 @@ class ModulesTest(unittest.TestCase):
         }})()""")
         self.assertEqual(order, [['5', ['b', 'a', 'c', 'z']], ['9', ['c', 'b', 'z']]])
 
+    def test_board_values_of_attainment_and_point_in_time_boards(self):
+        cny = "{code: 'CNY', exponent: 2}"
+        def value(entry, kind='RATIO'):
+            return self.js('board.js', f"m.boardValue({json.dumps(entry)}, '{kind}', {cny}, "
+                                       "'en-US', {compact: true})")
+        # An attainment from its floored basis points: 79.999 % reads 79.99 %, never 80.0 %.
+        self.assertEqual(value({'defined': True, 'value': 0.79999, 'attainmentBp': '7999'}),
+                         '79.99%')
+        self.assertEqual(value({'defined': True, 'value': 1.8531, 'attainmentBp': '18531'}),
+                         '185.31%')
+        # Infinite (a LOWER-is-better metric's actual of 0), as proto JSON writes it.
+        self.assertEqual(value({'defined': True, 'value': 'Infinity'}), '∞')
+        self.assertEqual(value({'memberId': 'x'}), '—')
+        self.assertEqual(value({'defined': True, 'value': 3}, 'COUNT'), '3')
+        self.assertEqual(self.js('i18n.js', "m.metricLabel('attainment:sales_amount')"),
+                         'Attainment · Sales')
+        self.assertEqual(self.js('i18n.js', "m.metricLabel('overdue_follow_ups')"),
+                         'Overdue follow-ups')
+
     def test_screen_urls(self):
         def parse(url):
             return self.js('screen_url.js',

@@ -11,11 +11,13 @@
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "report/scorecard_text.h"
 #include "salestrack/v1/leaderboard_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, competition, "", "top, watch: the competition's board.");
 ABSL_FLAG(std::string, metric, "",
-          "top, watch: the metric to rank a unit's reps by, e.g. sales_amount, win_rate.");
+          "top, watch: the metric to rank a unit's reps by, e.g. sales_amount, win_rate; "
+          "attainment:sales_amount (actual over target); overdue_follow_ups (as of now).");
 ABSL_FLAG(int32_t, top, -1, "top, watch: only the first N entries (top default 10; watch: all).");
 ABSL_FLAG(std::string, around, "", "top: the entries around this member.");
 ABSL_FLAG(int32_t, radius, 3, "top: with --around, how many entries either side.");
@@ -53,6 +55,9 @@ absl::StatusOr<v1::BoardRef> BoardFromFlags() {
 
 std::string FormatValue(const v1::BoardInfo& info, const v1::LeaderboardEntry& e) {
   if (!e.defined()) return "-";
+  // Basis points, as a scorecard shows an attainment.
+  if (e.has_attainment_bp()) return report::BasisPointsPercent(e.attainment_bp());
+  if (std::isinf(e.value())) return e.value() > 0 ? "∞" : "-∞";  // LOWER, actual 0.
   switch (info.kind()) {
     case v1::MetricValue::MONEY:
       return Money(std::llround(e.value()));
@@ -72,7 +77,8 @@ std::string Title(const v1::BoardInfo& info, uint64_t seq) {
   std::string scope =
       b.has_competition_id()
           ? absl::StrCat("competition ", b.competition_id(), info.team() ? " (teams)" : "")
-          : absl::StrCat("unit ", b.unit_id(), ", ", FormatPeriod(b.period()));
+          : absl::StrCat("unit ", b.unit_id(), ", ",
+                         info.as_of_now() ? "as of now" : FormatPeriod(b.period()));
   return absl::StrCat(info.metric(), info.lower_is_better() ? " (lower is better)" : "", " — ",
                       scope, ", ", info.members(), " on the board, seq ", seq);
 }

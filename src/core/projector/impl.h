@@ -204,6 +204,11 @@ class Projector::Impl {
   std::vector<std::string> TakeChanged(bool* everything);
   void PointInTime(std::optional<SubjectId> subject, Micros now,
                    std::map<std::string, MetricValue>& out) const;
+  absl::StatusOr<MetricValue> PointInTimeMetric(const Subject& subject, const std::string& metric,
+                                                absl::Time now) const;
+  absl::StatusOr<std::optional<absl::Time>> NextClockStep(const Subject& subject,
+                                                          const std::string& metric,
+                                                          absl::Time after) const;
   absl::StatusOr<FunnelReport> Funnel(const Subject& subject, const Period& period) const;
   absl::StatusOr<std::vector<FollowUp>> FollowUps(const Subject& subject, absl::Time from,
                                                   absl::Time to, FollowUpState state,

@@ -326,6 +326,36 @@ void Projector::Impl::PointInTime(std::optional<SubjectId> subject, Micros now,
   out[std::string(metric::kOverdueFollowUps)] = Count(overdue_fu);
 }
 
+absl::StatusOr<MetricValue> Projector::Impl::PointInTimeMetric(const Subject& subject,
+                                                               const std::string& metric,
+                                                               absl::Time now) const {
+  if (!IsPointInTimeMetric(metric)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", metric, "\" is not a point-in-time figure"));
+  }
+  ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+  std::map<std::string, MetricValue> all;
+  PointInTime(id, absl::ToUnixMicros(now), all);
+  return all[metric];
+}
+
+absl::StatusOr<std::optional<absl::Time>> Projector::Impl::NextClockStep(const Subject& subject,
+                                                                         const std::string& metric,
+                                                                         absl::Time after) const {
+  std::optional<projection::PitStepSlot> slot;
+  if (metric == metric::kOverdue || metric == metric::kOverdueRatio)
+    slot = projection::kOverdueMoney;
+  if (metric == metric::kOverdueFollowUps) slot = projection::kOverdueFollowUps;
+  ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));
+  if (!slot || !id) return std::optional<absl::Time>();
+  auto it = pit_.find(*id);
+  if (it == pit_.end()) return std::optional<absl::Time>();
+  const auto& steps = it->second.steps[*slot].steps;
+  auto next = steps.upper_bound(absl::ToUnixMicros(after));
+  if (next == steps.end()) return std::optional<absl::Time>();
+  return std::optional<absl::Time>(absl::FromUnixMicros(next->first));
+}
+
 absl::StatusOr<FunnelReport> Projector::Impl::Funnel(const Subject& subject,
                                                      const Period& period) const {
   ASSIGN_OR_RETURN(std::optional<SubjectId> id, FindSubject(subject));

@@ -14,8 +14,9 @@ import {dayBounds} from './time.js';
 import {askForKey, el, showRefusal} from './ui.js';
 
 const kPeriodKinds = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'];
-const kRankingMetrics = ['sales_amount', 'signings', 'payments', 'new_customers', 'win_rate',
-                         'actions', 'collection_rate', 'avg_deal_size', 'sales_cycle'];
+const kRankingMetrics = ['sales_amount', 'attainment:sales_amount', 'signings', 'payments',
+                         'new_customers', 'win_rate', 'actions', 'collection_rate', 'avg_deal_size',
+                         'sales_cycle', 'overdue_follow_ups'];
 // Scorecards are one call each: a unit page shows its first reps' only.
 const kMaxScorecards = 30;
 

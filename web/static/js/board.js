@@ -30,6 +30,17 @@ export class BoardModel {
   }
 }
 
+/** An entry's value as shown: an attainment from its basis points (as a scorecard shows it, never
+ * rounded up across 100 %), an infinite one (a LOWER-is-better metric's actual of 0) as ∞. */
+export function boardValue(e, kind, currency, locale, options = {}) {
+  if (e.defined === true && e.attainmentBp !== undefined) {
+    return new Intl.NumberFormat(locale, {style: 'percent', minimumFractionDigits: 2})
+        .format(Number(e.attainmentBp) / 10000);
+  }
+  if (e.defined === true && (e.value === 'Infinity' || e.value === Infinity)) return t('screen.infinite');
+  return formatByKind(kind, e.value ?? 0, e.defined === true, currency, locale, options);
+}
+
 // How long a row takes to slide to its new place, and how long a changed value stays lit.
 const kSlideMs = 600;
 const kFlashMs = 1500;
@@ -71,8 +82,7 @@ export class BoardView {
                  el('span', {class: 'value'}));
         this.rows.set(e.memberId, row);
       }
-      const value = formatByKind(kind, e.value ?? 0, e.defined === true, this.currency,
-                                 this.locale, {compact: true, unit});
+      const value = boardValue(e, kind, this.currency, this.locale, {compact: true, unit});
       const valueCell = row.querySelector('.value');
       if (valueCell.textContent !== value && first.has(e.memberId)) this.flash(row);
       row.querySelector('.rank').textContent = e.rank ? String(e.rank) : t('screen.unranked');

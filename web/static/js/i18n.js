@@ -23,8 +23,12 @@ export function t(key, params = {}) {
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
-/** A metric's label: 'stage_duration:negotiation' → the stage label; 'score:NAME' → NAME. */
+/** A metric's label: 'stage_duration:negotiation' → the stage label; 'score:NAME' → NAME;
+ * 'attainment:sales_amount' → "Attainment · Sales". */
 export function metricLabel(name, stageName = (id) => id) {
+  if (name.startsWith('attainment:')) {
+    return `${t('metric.attainment')} · ${metricLabel(name.slice('attainment:'.length), stageName)}`;
+  }
   const [base, arg] = name.split(':');
   if (base === 'stage_duration') return `${t('section.stages')} · ${stageName(arg)}`;
   if (base === 'score') return `${t('metric.score')} · ${arg}`;

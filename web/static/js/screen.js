@@ -70,9 +70,14 @@ class LiveBoard {
     this.model.apply(update);
     this.view.render(this.model);
     const info = this.model.info ?? {};
-    const period = info.board?.period ? ` · ${formatPeriod(info.board.period, locale)}` : '';
+    // A point-in-time board (overdue_follow_ups, ...) is as of now, whatever the period; an
+    // ascending one (fewest overdue first) says so.
+    const period = info.asOfNow ? ` · ${t('board.as_of_now')}`
+                 : info.board?.period ? ` · ${formatPeriod(info.board.period, locale)}` : '';
+    const order = info.lowerIsBetter ? ` (${t('board.lower_is_better')})` : '';
     this.title.textContent = `${info.name || this.spec.board.unitId || this.spec.board.competitionId}` +
-                             `${period} · ${metricLabel(info.metric || this.spec.board.metric || '')}`;
+                             `${period} · ${metricLabel(info.metric || this.spec.board.metric || '')}` +
+                             order;
     this.list.classList.toggle('vs', info.team === true && this.model.entries.size === 2);
     for (const s of update.signings ?? []) this.screen.celebrate(s);
     this.screen.updated(this.model.seq);

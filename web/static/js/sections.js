@@ -1,6 +1,7 @@
 // The manager app's sections, each a function that takes what it shows (API answers as JSON) and
 // returns its element: KPI cards, the funnel, stage durations, the ranking, scorecards, overdue
 // follow-ups by rep, a rep's follow-ups. No calls here: app.js fetches, these render.
+import {boardValue} from './board.js';
 import {formatByKind, formatCount, formatMetric, formatMoney, formatPercent} from './format.js';
 import {locale, metricLabel, t} from './i18n.js';
 import {formatInstant} from './time.js';
@@ -78,9 +79,13 @@ export function ranking(board, org, metric, metrics, onMetric) {
   const rows = (board.entries ?? []).map((e) => el('tr', {'data-member': e.memberId},
       el('td', {class: 'num'}, e.rank ? String(e.rank) : '–'),
       el('td', {}, e.displayName || org.nameOf(e.memberId), el('span', {class: 'id'}, e.memberId)),
-      el('td', {class: 'num'}, formatByKind(kind, e.value ?? 0, e.defined === true, org.currency,
-                                            locale, {unit: org.metric(metric)?.unit}))));
+      el('td', {class: 'num'}, boardValue(e, kind, org.currency, locale,
+                                          {unit: org.metric(metric)?.unit}))));
+  // A point-in-time board is as of now whatever the period; an ascending one ranks fewest first.
+  const notes = [board.info?.asOfNow ? t('board.as_of_now') : '',
+                 board.info?.lowerIsBetter ? t('board.lower_is_better') : ''].filter((s) => s);
   return section('ranking', t('section.ranking'), select,
+                 notes.length > 0 && el('p', {class: 'as-of', id: 'ranking-note'}, notes.join(' · ')),
                  table([t('ranking.rank'), t('ranking.rep'), t('ranking.value')], rows));
 }
 

@@ -21,6 +21,7 @@ export default {
   'screen.signed': '{name} signed {amount}!',
   'screen.no_members': 'No one on this board yet',
   'screen.unranked': '–',
+  'screen.infinite': '∞',
   'period.DAY': 'Today', 'period.WEEK': 'This week', 'period.MONTH': 'This month',
   'period.QUARTER': 'This quarter', 'period.YEAR': 'This year',
   'kind.DAY': 'Day', 'kind.WEEK': 'Week', 'kind.MONTH': 'Month', 'kind.QUARTER': 'Quarter',
@@ -64,4 +65,8 @@ export default {
   'metric.follow_up_rate': 'Follow-up rate', 'metric.outstanding': 'Outstanding',
   'metric.overdue': 'Overdue receivables', 'metric.overdue_ratio': 'Overdue ratio',
   'metric.open_pipeline': 'Open pipeline', 'metric.score': 'Score',
+  'metric.open_follow_ups': 'Open follow-ups', 'metric.overdue_follow_ups': 'Overdue follow-ups',
+  'metric.attainment': 'Attainment', 'metric.composite_score': 'Composite score',
+  'metric.commission': 'Commission',
+  'board.as_of_now': 'as of now', 'board.lower_is_better': 'fewest first',
 };

@@ -21,6 +21,7 @@ export default {
   'screen.signed': '恭喜 {name} 签约 {amount}！',
   'screen.no_members': '榜单暂无成员',
   'screen.unranked': '–',
+  'screen.infinite': '∞',
   'period.DAY': '今日', 'period.WEEK': '本周', 'period.MONTH': '本月', 'period.QUARTER': '本季度',
   'period.YEAR': '本年',
   'kind.DAY': '日', 'kind.WEEK': '周', 'kind.MONTH': '月', 'kind.QUARTER': '季度', 'kind.YEAR': '年',
@@ -63,4 +64,8 @@ export default {
   'metric.follow_up_rate': '跟进及时率', 'metric.outstanding': '未回款',
   'metric.overdue': '逾期账款', 'metric.overdue_ratio': '逾期账款占比',
   'metric.open_pipeline': '在途商机', 'metric.score': '评分',
+  'metric.open_follow_ups': '待跟进', 'metric.overdue_follow_ups': '逾期未跟进',
+  'metric.attainment': '达成率', 'metric.composite_score': '综合得分',
+  'metric.commission': '提成',
+  'board.as_of_now': '截至此刻', 'board.lower_is_better': '越少越好',
 };
