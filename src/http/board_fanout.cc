@@ -42,7 +42,7 @@ class BoardFanout::Outlet final : public engine::SubscriberSink {
   void Wake() override { inbox_->Queue(this); }
   void Close(const absl::Status& status) override {
     {
-      absl::MutexLock lock(&mu);
+      salestrack::MutexLock lock(&mu);
       if (!closed) closed = status;
     }
     inbox_->Queue(this);
@@ -63,7 +63,7 @@ class BoardFanout::Outlet final : public engine::SubscriberSink {
   size_t sent = 0;
   absl::Time last_write;
 
-  absl::Mutex mu;
+  salestrack::Mutex mu;
   std::optional<absl::Status> closed ABSL_GUARDED_BY(mu);  // The hub ended the subscription.
   std::optional<absl::Status> done ABSL_GUARDED_BY(mu);    // The thread ended the stream.
   std::string unsent ABSL_GUARDED_BY(mu);                  // What it had not sent then.
@@ -89,13 +89,13 @@ BoardFanout::~BoardFanout() {
   Stop();
   std::vector<Outlet*> left;
   {
-    absl::MutexLock lock(&inbox_->mu);
+    salestrack::MutexLock lock(&inbox_->mu);
     inbox_->exit = true;
   }
   inbox_->Signal();
   if (thread_.joinable()) thread_.join();
   {
-    absl::MutexLock lock(&inbox_->mu);
+    salestrack::MutexLock lock(&inbox_->mu);
     left.swap(inbox_->queued);
   }
   for (Outlet* o : left) o->Unref();
@@ -104,7 +104,7 @@ BoardFanout::~BoardFanout() {
 
 void BoardFanout::Stop() {
   {
-    absl::MutexLock lock(&inbox_->mu);
+    salestrack::MutexLock lock(&inbox_->mu);
     if (inbox_->stopped) return;
     inbox_->stopped = true;
   }
@@ -124,7 +124,7 @@ void BoardFanout::Inbox::Queue(Outlet* o) {
   if (o->queued.exchange(true)) return;  // Already waiting for the thread.
   bool first;
   {
-    absl::MutexLock lock(&mu);
+    salestrack::MutexLock lock(&mu);
     if (exit) return;
     o->Ref();
     first = queued.empty();
@@ -149,7 +149,7 @@ absl::Status BoardFanout::Serve(engine::Engine* engine, const Principal& who,
   o->Ref();  // The thread's.
   bool stopped;
   {
-    absl::MutexLock lock(&inbox_->mu);
+    salestrack::MutexLock lock(&inbox_->mu);
     stopped = inbox_->stopped;  // Then the thread may be gone: it takes nothing more.
     if (!stopped) inbox_->added.push_back(o);
   }
@@ -163,7 +163,7 @@ absl::Status BoardFanout::Serve(engine::Engine* engine, const Principal& who,
   absl::Status end;
   std::string unsent;
   {
-    absl::MutexLock lock(&o->mu);
+    salestrack::MutexLock lock(&o->mu);
     o->mu.Await(absl::Condition(
         +[](std::optional<absl::Status>* done) { return done->has_value(); }, &o->done));
     end = *o->done;
@@ -201,7 +201,7 @@ void BoardFanout::Run() {
     if (woken) {
       uint64_t count;
       [[maybe_unused]] ssize_t r = read(inbox_->wake_fd, &count, sizeof count);
-      absl::MutexLock lock(&inbox_->mu);
+      salestrack::MutexLock lock(&inbox_->mu);
       added.swap(inbox_->added);
       queued.swap(inbox_->queued);
       stopping_ = inbox_->stopped;
@@ -245,7 +245,7 @@ void BoardFanout::Pump(Outlet* o) {
   // Read before taking: whatever the outbox held when the hub closed it goes out first.
   std::optional<absl::Status> closed;
   {
-    absl::MutexLock lock(&o->mu);
+    salestrack::MutexLock lock(&o->mu);
     closed = o->closed;
   }
   if (stopping_ && !closed) closed = ShuttingDown();
@@ -298,7 +298,7 @@ void BoardFanout::Finish(Outlet* o, const absl::Status& status) {
   epoll_ctl(epoll_, EPOLL_CTL_DEL, o->fd, nullptr);
   outlets_.erase(o);
   {
-    absl::MutexLock lock(&o->mu);
+    salestrack::MutexLock lock(&o->mu);
     o->unsent = o->out.substr(o->sent);
     o->done = status;  // The request thread takes the socket back.
   }

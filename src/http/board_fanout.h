@@ -26,11 +26,11 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "http/json_codec.h"
 #include "http/method_table.h"
+#include "salestrack/mutex.h"
 
 namespace salestrack::http {
 
@@ -71,7 +71,7 @@ class BoardFanout {
     void Queue(Outlet* o);  // From the hub's thread (Wake, Close).
     void Signal();
     int wake_fd = -1;  // An eventfd.
-    absl::Mutex mu;
+    salestrack::Mutex mu;
     std::vector<Outlet*> queued ABSL_GUARDED_BY(mu);  // Each holds a reference.
     std::vector<Outlet*> added ABSL_GUARDED_BY(mu);   // Each holds the thread's reference.
     bool stopped ABSL_GUARDED_BY(mu) = false;
