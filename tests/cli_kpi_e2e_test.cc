@@ -431,5 +431,70 @@ TEST_F(CliKpiTest, DaemonErrorsExit1WithTheDaemonsMessage) {
   EXPECT_THAT(ReadFile(err_path), StartsWith("salestrack verify: " + address + ": "));
 }
 
+// Every command that prints an amount or an id takes --locale as kpis does: money in the org
+// currency (CNY by default), display names beside ids; without it, the output scripts read.
+TEST(CliLocaleTest, TopWatchTargetsAndFollowUpsShowMoneyAndNamesInALocale) {
+  TempDir dir;
+  Daemon daemon(dir.Sub("data"));
+  // November's sales target: team-east 2,000,000, rep-li 1,500,000, rep-wang none.
+  const std::string november =
+      R"("period":{"kind":"MONTH","date":{"year":2026,"month":11,"day":1}},"metric":"sales_amount")";
+  std::ofstream(dir.Sub("events.jsonl"))
+      << kEvents
+      << R"({"event_id":"t-east","occurred_at":"2026-10-01T00:00:04Z","target_set":{"subject_unit_id":"team-east",)"
+      << november << R"(,"baseline":"1000000","target":"2000000","challenge":"2500000"}})"
+      << "\n"
+      << R"({"event_id":"t-li","occurred_at":"2026-10-01T00:00:05Z","target_set":{"subject_rep_id":"rep-li",)"
+      << november << R"(,"baseline":"1000000","target":"1500000","challenge":"1800000"}})"
+      << "\n";
+  auto cli = [&](const std::string& args) {
+    return ::salestrack::testing::RunCli("--server=" + daemon.address() + " " + args);
+  };
+  CliRun append = cli("append " + dir.Sub("events.jsonl"));
+  ASSERT_EQ(append.code, 0) << append.out << append.err;
+
+  const std::string board =
+      "--unit team-east --metric sales_amount --period month --date 2026-11-14";
+  CliRun top = cli("top " + board + " --locale zh-CN");
+  ASSERT_EQ(top.code, 0) << top.err;
+  EXPECT_THAT(top.out, HasSubstr("unit team-east (East team), MONTH 2026-11-01")) << top.out;
+  EXPECT_THAT(Row(top.out, "1"), ElementsAre("1", "rep-li (Li Na)", "¥12,000.00")) << top.out;
+  EXPECT_THAT(Row(top.out, "2"), ElementsAre("2", "rep-wang (Wang Wei)", "¥0.00")) << top.out;
+  CliRun plain_top = cli("top " + board);
+  ASSERT_EQ(plain_top.code, 0) << plain_top.err;
+  EXPECT_THAT(Row(plain_top.out, "1"), ElementsAre("1", "rep-li", "1,200,000 (12,000.00)"));
+  EXPECT_THAT(plain_top.out, ::testing::Not(HasSubstr("Li Na")));
+
+  CliRun watch = cli("watch " + board + " --updates 1 --locale zh-CN");
+  ASSERT_EQ(watch.code, 0) << watch.err;
+  EXPECT_THAT(Row(watch.out, "1"), ElementsAre("1", "rep-li (Li Na)", "¥12,000.00")) << watch.out;
+
+  const std::string targets = "targets check --unit team-east --period month --date 2026-11-14";
+  CliRun gaps = cli(targets + " --locale zh-CN");
+  EXPECT_EQ(gaps.code, 1) << gaps.err;  // Something does not add up.
+  EXPECT_THAT(
+      Row(gaps.out, "team-east (East team)"),
+      ElementsAre("team-east (East team)", "sales_amount", "¥20,000.00", "¥15,000.00", "-¥5,000.00",
+                  "rep rep-li (Li Na) ¥15,000.00, rep rep-wang (Wang Wei) (none)"))
+      << gaps.out;
+  CliRun plain_gaps = cli(targets);
+  EXPECT_EQ(plain_gaps.code, 1);
+  EXPECT_THAT(Row(plain_gaps.out, "team-east"),
+              ElementsAre("team-east", "sales_amount", "2,000,000", "1,500,000", "-500,000",
+                          "rep rep-li 1,500,000, rep rep-wang (none)"))
+      << plain_gaps.out;
+
+  const std::string followups = "followups --unit company --state overdue";
+  CliRun named = cli(followups + " --locale zh-CN");
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_THAT(Row(named.out, "2026-11-12T06:00:00Z"),
+              ElementsAre("2026-11-12T06:00:00Z", "rep-wang (Wang Wei)", "cust-beta", "overdue",
+                          "wang-service"))
+      << named.out;
+  CliRun plain = cli(followups);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_THAT(plain.out, ::testing::Not(HasSubstr("Wang Wei")));
+}
+
 }  // namespace
 }  // namespace salestrack

@@ -423,6 +423,99 @@ int SendAndStall(int port, const std::string& text) {
   return fd;
 }
 
+// An EventSource's GET of the north board on a socket of its own, read as the events come.
+class RawSse {
+ public:
+  RawSse(int port, const std::string& token) {
+    fd_ = SendAndStall(
+        port,
+        absl::StrCat("GET /sse/salestrack.v1.LeaderboardService/SubscribeLeaderboard?message=",
+                     "%7B%22board%22%3A%7B%22unitId%22%3A%22north%22%2C%22metric%22%3A%22"
+                     "actions%22%2C%22period%22%3A%7B%22kind%22%3A%22MONTH%22%7D%7D%7D",
+                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n",
+                     "Authorization: Bearer ", token, "\r\n\r\n"));
+  }
+  ~RawSse() { Close(); }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  // Reads until what came holds `want` after `from`, at most `timeout`; true if it does.
+  bool ReadUntil(const std::string& want, absl::Duration timeout, size_t from = 0) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (text.find(want, from) == std::string::npos) {
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) return false;
+      timeval tv = absl::ToTimeval(left);
+      setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      char buf[4096];
+      const ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) return text.find(want, from) != std::string::npos;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+  std::string text;
+
+ private:
+  int fd_ = -1;
+};
+
+// Board streams are written by one thread (http/board_fanout.h): every subscriber gets each
+// commit, the stream cap holds, and a client that leaves frees its place at once (its hang-up is
+// seen; no write or heartbeat has to fail first: the heartbeat here is 15 s).
+TEST(HttpStreamsTest, ManySubscribersGetEachCommitAndALeavingOneFreesItsPlaceAtOnce) {
+  KeyedDaemon d("http_limits { num_threads: 16 max_streams: 12 }\n", {{"root", "admin"}},
+                {"--http_listen=127.0.0.1:0"});
+  const int port = d.daemon().http_port();
+  auto log = v1::LogService::NewStub(d.Channel("root"));
+  AppendOk(*log, {UnitDef("north", ""), RepDef("r0", "rep-0", "north", true),
+                  RepDef("r1", "rep-1", "north", true)});
+  AppendOk(*log, RecentActions("a", "rep-0", 2));
+  std::vector<std::unique_ptr<RawSse>> subscribers;
+  for (int i = 0; i < 12; ++i) {
+    subscribers.push_back(std::make_unique<RawSse>(port, d.token("root")));
+    ASSERT_TRUE(subscribers.back()->ReadUntil(R"("reason":"SUBSCRIBED")", absl::Seconds(10)))
+        << i << ": " << subscribers.back()->text;
+  }
+  RawSse over(port, d.token("root"));
+  ASSERT_TRUE(over.ReadUntil("event: error", absl::Seconds(10))) << over.text;
+  EXPECT_TRUE(absl::StrContains(over.text, "resource_exhausted")) << over.text;
+
+  AppendOk(*log, RecentActions("b", "rep-1", 1));  // Seq 6.
+  for (auto& s : subscribers) {
+    const size_t from = s->text.size();
+    ASSERT_TRUE(s->ReadUntil(R"("reason":"COMMIT")", absl::Seconds(10), from)) << s->text;
+    EXPECT_TRUE(absl::StrContains(s->text.substr(from), "id: 6\ndata: ")) << s->text;
+  }
+  // The same bytes for all: one message, printed once.
+  auto event_of = [](const std::string& text) {
+    const size_t at = text.find("id: 6");
+    return text.substr(at, text.find("\n\n", at) - at);
+  };
+  EXPECT_EQ(event_of(subscribers[0]->text), event_of(subscribers[11]->text));
+
+  subscribers.back()->Close();
+  absl::SleepFor(absl::Milliseconds(200));
+  RawSse again(port, d.token("root"));
+  ASSERT_TRUE(again.ReadUntil("data: ", absl::Seconds(10))) << again.text;
+  EXPECT_TRUE(absl::StrContains(again.text, R"("reason":"SUBSCRIBED")")) << again.text;
+}
+
+TEST(HttpStreamsTest, AnIdleEventStreamGetsHeartbeats) {
+  KeyedDaemon d("http_limits { heartbeat_seconds: 1 }\n", {{"root", "admin"}},
+                {"--http_listen=127.0.0.1:0"});
+  auto log = v1::LogService::NewStub(d.Channel("root"));
+  AppendOk(*log, {UnitDef("north", ""), RepDef("r0", "rep-0", "north", true)});
+  RawSse s(d.daemon().http_port(), d.token("root"));
+  ASSERT_TRUE(s.ReadUntil(R"("reason":"SUBSCRIBED")", absl::Seconds(10))) << s.text;
+  const absl::Time start = absl::Now();
+  const size_t from = s.text.size();
+  ASSERT_TRUE(s.ReadUntil(": heartbeat\n\n", absl::Seconds(5), from)) << s.text;
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(500));
+  ASSERT_TRUE(s.ReadUntil(": heartbeat\n\n", absl::Seconds(5), s.text.size())) << s.text;
+}
+
 TEST(HttpLimitsTest, SlowUploadsCannotPinMoreThanTheBodyBudget) {
   KeyedDaemon d("http_limits { max_body_bytes: 1024 request_timeout_seconds: 5 }\n",
                 {{"root", "admin"}}, {"--http_listen=127.0.0.1:0"});

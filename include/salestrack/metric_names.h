@@ -72,6 +72,14 @@ inline constexpr absl::string_view kScore = "score";
 inline constexpr absl::string_view kAttainment = "attainment";
 }  // namespace metric
 
+// Whether the metric's figures (and its targets) are amounts of money, in the org currency's minor
+// units: sums of amounts and the point-in-time balances.
+inline bool IsMoneyMetric(absl::string_view name) {
+  return name == metric::kActionCost || name == metric::kSalesAmount ||
+         name == metric::kGrossProfit || name == metric::kPayments || name == metric::kAmountDue ||
+         name == metric::kOutstanding || name == metric::kOverdue || name == metric::kOpenPipeline;
+}
+
 // Whether `name` is family ":" something, e.g. InFamily("score:teamwork", metric::kScore).
 inline bool InFamily(absl::string_view name, absl::string_view family) {
   return name.size() > family.size() && name.substr(0, family.size()) == family &&

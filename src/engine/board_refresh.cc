@@ -91,14 +91,16 @@ void BoardHub::Round() {
     salestrack::MutexLock lock(&mu_);
     for (Refreshed& r : refreshed) Publish(r, deliveries);
   }
-  // Hand out the changes outside the locks: a subscriber's fold never delays the writer.
+  // Hand out the changes outside the locks: a subscriber's fold never delays the writer. Each is
+  // woken as soon as its outbox holds the change, so its writer starts while the rest are filled.
+  for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (Delivery& d : deliveries) {
     if (!d.changes.empty() || d.info.has_board() || !d.signings.empty()) {
-      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes, d.names, d.signings);
+      d.subscription->PushChanges(d.seq, d.info, d.info_changed, d.changes, d.names, d.signings,
+                                  std::move(d.shared));
     }
-    woken.push_back(std::move(d.subscription));
+    WithSink(*d.subscription, [](SubscriberSink& sink) { sink.Wake(); });
   }
-  for (auto& sub : woken) WithSink(*sub, [](SubscriberSink& sink) { sink.Wake(); });
   for (auto& [sub, status] : closed) {
     // An init-capture: clang 14 cannot capture a structured binding.
     WithSink(*sub, [&status = status](SubscriberSink& sink) { sink.Close(status); });
@@ -247,23 +249,42 @@ void BoardHub::Publish(Refreshed& r, std::vector<Delivery>& out) {
       for (Subscription* sub : it->second) followed[sub].push_back(c);
     }
   }
-  absl::flat_hash_map<uint32_t, std::vector<EntryChange>> top_changes;  // By N.
+  // A view's message is built once for all its subscribers (the whole board, or the top N).
+  struct View {
+    std::vector<EntryChange> changes;
+    std::shared_ptr<const v1::LeaderboardUpdate> message;
+  };
+  auto message_of = [&](View& view) {
+    const bool sends = !view.changes.empty() || info_changed || !r.signings.empty();
+    if (sends && view.message == nullptr) {
+      view.message = Subscription::Delta(b.seq, info, view.changes, *b.names, r.signings);
+    }
+    return view.message;
+  };
+  std::optional<View> whole;
+  absl::flat_hash_map<uint32_t, View> top_views;  // By N.
   for (auto& sub : b.subscribers) {
     const Subscription::Filter& f = sub->filter;
     std::vector<EntryChange> mine;
+    std::shared_ptr<const v1::LeaderboardUpdate> shared;
     if (f.top != 0) {
-      auto [it, inserted] = top_changes.try_emplace(f.top);
+      auto [it, inserted] = top_views.try_emplace(f.top);
       if (inserted) {
-        it->second = DiffViews(Prefix(before_top, f.top), Prefix(b.ranked->entries(), f.top));
+        it->second.changes =
+            DiffViews(Prefix(before_top, f.top), Prefix(b.ranked->entries(), f.top));
       }
-      mine = it->second;
+      mine = it->second.changes;
+      shared = message_of(it->second);
     } else if (!f.members.empty()) {
       if (auto it = followed.find(sub.get()); it != followed.end()) mine = std::move(it->second);
     } else {
+      if (!whole) whole = View{changes, nullptr};
       mine = changes;
+      shared = message_of(*whole);
     }
     if (!mine.empty() || info_changed || !r.signings.empty()) {
-      out.push_back({sub, std::move(mine), b.seq, info, info_changed, b.names, r.signings});
+      out.push_back({sub, std::move(mine), b.seq, info, info_changed, b.names, r.signings,
+                     std::move(shared)});
     }
   }
 }

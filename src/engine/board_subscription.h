@@ -8,6 +8,7 @@
 #ifndef SALESTRACK_ENGINE_BOARD_SUBSCRIPTION_H_
 #define SALESTRACK_ENGINE_BOARD_SUBSCRIPTION_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,15 @@ class Subscription {
  public:
   // The next message to send, if any: a pending snapshot, else the folded changes.
   std::optional<v1::LeaderboardUpdate> Take();
+  // The same, shared: when the outbox held exactly one commit's changes, the message the hub built
+  // once for every subscriber of the same view (same pointer), so a front door can encode it once.
+  std::shared_ptr<const v1::LeaderboardUpdate> TakeShared();
+
+  // The message an empty outbox holds after PushChanges(seq, info, _, changes, names, signings):
+  // what the hub builds once per view and hands to each PushChanges as `shared`.
+  static std::shared_ptr<const v1::LeaderboardUpdate> Delta(
+      uint64_t seq, const v1::BoardInfo& info, const std::vector<EntryChange>& changes,
+      const MemberNames& names, const std::vector<v1::Signing>& signings);
   uint64_t folded() const;  // Updates folded into a pending one so far.
   size_t waiting() const;   // Entries waiting to be sent.
 
@@ -60,11 +70,13 @@ class Subscription {
                     std::vector<EntryChange> resumed = {});
   // The board at `seq`: its info then (`new_info`: it differs from the board's info at the previous
   // push), the changes of this subscriber's view (maybe none), and the contracts its members
-  // signed (kept until taken, the latest kMaxPendingSignings).
+  // signed (kept until taken, the latest kMaxPendingSignings). `shared` (may be null): Delta() of
+  // the same arguments, kept as the next message when the outbox was empty.
   void PushChanges(uint64_t seq, const v1::BoardInfo& info, bool new_info,
                    const std::vector<EntryChange>& changes,
                    std::shared_ptr<const MemberNames> names,
-                   const std::vector<v1::Signing>& signings);
+                   const std::vector<v1::Signing>& signings,
+                   std::shared_ptr<const v1::LeaderboardUpdate> shared = nullptr);
 
   // Set at subscribe time (hub's lock); spec and period change on rollover (hub's thread).
   BoardSpec spec;
@@ -85,6 +97,9 @@ class Subscription {
   absl::flat_hash_map<std::string, EntryChange> pending ABSL_GUARDED_BY(mu);
   bool has_pending ABSL_GUARDED_BY(mu) = false;
   uint64_t seq ABSL_GUARDED_BY(mu) = 0;
+  // The next message as the hub built it for the whole view, while the outbox holds nothing else
+  // (the fields above stay current, so dropping it loses nothing).
+  std::shared_ptr<const v1::LeaderboardUpdate> ready ABSL_GUARDED_BY(mu);
   uint64_t folded_ ABSL_GUARDED_BY(mu) = 0;
 };
 

@@ -126,6 +126,8 @@ class BoardHub {
     bool info_changed = false;  // Since the board's previous seq: every subscriber gets it.
     std::shared_ptr<const MemberNames> names;
     std::vector<v1::Signing> signings;
+    // The message, built once for every subscriber of the same view (Subscription::Delta).
+    std::shared_ptr<const v1::LeaderboardUpdate> shared;
   };
 
   // Calls fn(sink) on the subscriber's writer, if it still has one, holding a reference to it but

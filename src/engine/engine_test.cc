@@ -257,6 +257,58 @@ TEST_F(EngineTest, ABoardSubscriptionChecksTheScopeAndWakesItsSink) {
   EXPECT_FALSE(sink.closed().has_value());  // Unsubscribed first: not closed.
 }
 
+// One commit's message is built once for every subscriber of the same view (what a front door
+// then encodes once), and is the message the subscriber's own outbox would have given.
+TEST_F(EngineTest, OneCommitsMessageIsSharedByTheSubscribersOfAView) {
+  v1::SubscribeLeaderboardRequest whole;
+  whole.mutable_board()->set_unit_id("east");
+  whole.mutable_board()->set_metric("actions");
+  whole.mutable_board()->mutable_period()->set_kind(v1::DAY);
+  const Principal ops = Who("ops", methods::kSubscribeLeaderboard);
+  CountingSink sink_a, sink_b, sink_chosen, sink_behind;
+  absl::StatusOr<std::shared_ptr<Subscription>> a =
+      engine_->SubscribeLeaderboard(ops, whole, &sink_a);
+  absl::StatusOr<std::shared_ptr<Subscription>> b =
+      engine_->SubscribeLeaderboard(ops, whole, &sink_b);
+  absl::StatusOr<std::shared_ptr<Subscription>> behind =
+      engine_->SubscribeLeaderboard(ops, whole, &sink_behind);
+  ASSERT_TRUE(a.ok() && b.ok() && behind.ok());
+  std::shared_ptr<const v1::LeaderboardUpdate> first = (*a)->TakeShared();
+  ASSERT_NE(first, nullptr);
+  ASSERT_GT(first->entries_size(), 0);
+  ASSERT_NE((*b)->TakeShared(), nullptr);
+  // Every member chosen: the same changes, folded in its own outbox rather than shared.
+  v1::SubscribeLeaderboardRequest chosen = whole;
+  for (const v1::LeaderboardEntry& e : first->entries()) chosen.add_member_ids(e.member_id());
+  absl::StatusOr<std::shared_ptr<Subscription>> c =
+      engine_->SubscribeLeaderboard(ops, chosen, &sink_chosen);
+  ASSERT_TRUE(c.ok());
+  ASSERT_NE((*c)->TakeShared(), nullptr);
+
+  ASSERT_TRUE(Append(admin_, {Action("s1", "li", "cust-1", absl::Now() - absl::Minutes(1))}).ok());
+  for (int i = 0; i < 200 && (sink_a.wakes == 0 || sink_b.wakes == 0 || sink_chosen.wakes == 0);
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  std::shared_ptr<const v1::LeaderboardUpdate> from_a = (*a)->TakeShared();
+  std::shared_ptr<const v1::LeaderboardUpdate> from_b = (*b)->TakeShared();
+  std::shared_ptr<const v1::LeaderboardUpdate> from_c = (*c)->TakeShared();
+  ASSERT_NE(from_a, nullptr);
+  EXPECT_EQ(from_a.get(), from_b.get());
+  EXPECT_EQ(from_a->kind(), v1::LeaderboardUpdate::DELTA);
+  EXPECT_EQ(from_a->reason(), v1::LeaderboardUpdate::COMMIT);
+  ASSERT_NE(from_c, nullptr);
+  EXPECT_NE(from_c.get(), from_a.get());
+  EXPECT_EQ(from_c->SerializeAsString(), from_a->SerializeAsString());
+  EXPECT_EQ((*a)->TakeShared(), nullptr);  // Taken: the outbox is empty.
+  // A subscriber that had not taken its snapshot gets the snapshot with the change in it.
+  std::shared_ptr<const v1::LeaderboardUpdate> late = (*behind)->TakeShared();
+  ASSERT_NE(late, nullptr);
+  EXPECT_EQ(late->kind(), v1::LeaderboardUpdate::SNAPSHOT);
+  EXPECT_EQ(late->seq(), from_a->seq());
+  for (auto* s : {&*a, &*b, &*c, &*behind}) engine_->Unsubscribe(*s);
+}
+
 // Appends, queries, a board subscription and a log follower at once, through the engine only: the
 // concurrency of the writer, the views' applier, the board hub and the readers without gRPC (the
 // unit tests run under ThreadSanitizer; docs/testing.md). Every append is counted exactly once and

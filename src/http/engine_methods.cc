@@ -97,7 +97,8 @@ void AddEngineMethods(engine::Engine* engine, const EngineMethodsOptions& option
       methods::kSubscribeLeaderboard,
       [engine, options](const Principal& who, const v1::SubscribeLeaderboardRequest& request,
                         StreamWriter* writer) {
-        return StreamBoard(engine, who, request, writer, options.heartbeat, options.stopping);
+        return StreamBoard(engine, who, request, writer, options.heartbeat, options.stopping,
+                           options.fanout);
       },
       [](v1::SubscribeLeaderboardRequest* request, uint64_t seq) {
         request->set_resume_after_seq(std::max(request->resume_after_seq(), seq));

@@ -14,6 +14,7 @@
 
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "http/board_fanout.h"
 #include "http/method_table.h"
 #include "salestrack/v1/kpi_service.pb.h"
 
@@ -30,6 +31,8 @@ struct EngineMethodsOptions {
   absl::Duration heartbeat = absl::Seconds(15);
   // Set when the daemon shuts down: live streams end (UNAVAILABLE, naming where to resume).
   const std::atomic<bool>* stopping = nullptr;
+  // Writes the board streams whose sockets it can reach (null: each by its request thread).
+  BoardFanout* fanout = nullptr;
 };
 
 // Fills `table` with every method of the v1 services.

@@ -11,7 +11,9 @@
 #include "absl/strings/strip.h"
 #include "civetweb.h"
 #include "engine/retry_hint.h"
+#include "http/board_fanout.h"
 #include "http/connect_status.h"
+#include "http/framing.h"
 #include "http/response.h"
 #include "http/static_assets.h"
 #include "spdlog/spdlog.h"
@@ -58,9 +60,17 @@ class ConnectWriter final : public StreamWriter {
   ConnectWriter(mg_connection* conn, JsonMemo* memo) : conn_(conn), memo_(memo) {}
   bool Send(const google::protobuf::Message& message, uint64_t) override {
     absl::StatusOr<std::shared_ptr<const std::string>> json = memo_->Print(message);
-    return json.ok() && WriteChunk(conn_, Envelope(0, **json));
+    return json.ok() && WriteChunk(conn_, ConnectEnvelope(0, **json));
   }
   bool Heartbeat() override { return true; }  // Connect has no empty frame; writes find the peer.
+  int socket() override {
+    if (!socket_) socket_ = ConnectionSocket(conn_);
+    return *socket_;
+  }
+  Framing framing() const override { return Framing::kConnect; }
+  bool WriteRaw(absl::string_view bytes) override {
+    return mg_write(conn_, bytes.data(), bytes.size()) == static_cast<int>(bytes.size());
+  }
   void End(const absl::Status& status) {
     std::string end = "{}";
     if (!status.ok()) {
@@ -72,23 +82,14 @@ class ConnectWriter final : public StreamWriter {
       end =
           absl::StrCat("{\"error\":", ConnectErrorJson(status), ",\"metadata\":{", metadata, "}}");
     }
-    WriteChunk(conn_, Envelope(0x02, end));
+    WriteChunk(conn_, ConnectEnvelope(0x02, end));
     EndChunks(conn_);
-  }
-
-  static std::string Envelope(uint8_t flags, absl::string_view json) {
-    const uint32_t n = static_cast<uint32_t>(json.size());
-    std::string out;
-    out.reserve(5 + json.size());
-    out.push_back(static_cast<char>(flags));
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(n >> shift));
-    out.append(json.data(), json.size());
-    return out;
   }
 
  private:
   mg_connection* const conn_;
   JsonMemo* const memo_;
+  std::optional<int> socket_;
 };
 
 // Server-Sent Events: each message `id: <seq>` and `data: <json>`; a heartbeat is a comment line.
@@ -98,9 +99,16 @@ class SseWriter final : public StreamWriter {
   bool Send(const google::protobuf::Message& message, uint64_t seq) override {
     // One line: the printer puts no newline inside.
     absl::StatusOr<std::shared_ptr<const std::string>> json = memo_->Print(message);
-    return json.ok() && WriteChunk(conn_, absl::StrCat("id: ", seq, "\ndata: ", **json, "\n\n"));
+    return json.ok() && WriteChunk(conn_, SseEvent(seq, **json));
   }
-  bool Heartbeat() override { return WriteChunk(conn_, ": heartbeat\n\n"); }
+  bool Heartbeat() override { return WriteChunk(conn_, kSseHeartbeat); }
+  int socket() override {
+    if (!socket_) socket_ = ConnectionSocket(conn_);
+    return *socket_;
+  }
+  bool WriteRaw(absl::string_view bytes) override {
+    return mg_write(conn_, bytes.data(), bytes.size()) == static_cast<int>(bytes.size());
+  }
   // The stream's end as an "error" (or "end") event; a retryable one tells EventSource when to
   // come back.
   void End(const absl::Status& status) {
@@ -120,6 +128,7 @@ class SseWriter final : public StreamWriter {
  private:
   mg_connection* const conn_;
   JsonMemo* const memo_;
+  std::optional<int> socket_;
 };
 
 bool Retryable(const absl::Status& status) {
@@ -166,6 +175,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpOptions&
   std::unique_ptr<HttpServer> server(new HttpServer(options, engine, registry));
   methods.heartbeat = options.heartbeat;
   methods.stopping = &server->stopping_;
+  server->fanout_ = std::make_unique<BoardFanout>(&server->json_memo_, options.heartbeat);
+  if (server->fanout_->ok()) methods.fanout = server->fanout_.get();
   AddEngineMethods(engine, methods, &server->table_);
   if (absl::Status s = server->table_.CheckComplete(); !s.ok()) return s;
 
@@ -217,6 +228,7 @@ void HttpServer::Stop() {
   // Streams see stopping_ within moments (streams.h) and write their end; civetweb refuses writes
   // once mg_stop begins, so they are given a moment first.
   stopping_.store(true);
+  if (fanout_ != nullptr) fanout_->Stop();
   const absl::Time deadline = absl::Now() + absl::Seconds(2);
   while (streams_.load() > 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
   mg_stop(context_);  // Waits for the request threads.
@@ -477,7 +489,7 @@ int HttpServer::ServeSse(mg_connection* conn, const Method& method, absl::string
   struct FirstWrite final : StreamWriter {
     FirstWrite(StreamWriter* inner, mg_connection* conn, bool* started)
         : inner(inner), conn(conn), started(started) {}
-    void Start() {
+    void Start() override {
       if (*started) return;
       *started = true;
       StartChunked(conn, "text/event-stream", {{"X-Accel-Buffering", "no"}});
@@ -490,6 +502,9 @@ int HttpServer::ServeSse(mg_connection* conn, const Method& method, absl::string
       Start();
       return inner->Heartbeat();
     }
+    int socket() override { return inner->socket(); }
+    Framing framing() const override { return inner->framing(); }
+    bool WriteRaw(absl::string_view bytes) override { return inner->WriteRaw(bytes); }
     StreamWriter* inner;
     mg_connection* conn;
     bool* started;

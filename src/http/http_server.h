@@ -16,7 +16,8 @@
 // INVALID_ARGUMENT), then the engine's method, which checks access and scope again.
 //
 // Threads: civetweb's, one per connection (limits in HttpOptions); a stream holds its thread for
-// its life, so streams are capped below the thread count, leaving threads for unary calls.
+// its life, so streams are capped below the thread count, leaving threads for unary calls. A board
+// stream's thread only waits: one thread writes every board stream (board_fanout.h).
 #ifndef SALESTRACK_HTTP_HTTP_SERVER_H_
 #define SALESTRACK_HTTP_HTTP_SERVER_H_
 
@@ -28,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "http/board_fanout.h"
 #include "http/engine_methods.h"
 #include "http/http_metrics.h"
 #include "http/method_table.h"
@@ -93,7 +95,8 @@ class HttpServer {
   engine::Engine* const engine_;
   HttpMetrics metrics_;
   MethodTable table_;
-  JsonMemo json_memo_;  // Shared by the streams: one board update is printed once.
+  JsonMemo json_memo_;                   // Shared by the streams: one board update is printed once.
+  std::unique_ptr<BoardFanout> fanout_;  // Writes the board streams (board_fanout.h).
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> streams_{0};
   std::atomic<size_t> body_bytes_{0};

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/engine.h"
+#include "http/framing.h"
 #include "http/json_codec.h"
 
 namespace salestrack::http {
@@ -36,6 +37,16 @@ class StreamWriter {
   virtual bool Send(const google::protobuf::Message& message, uint64_t seq) = 0;
   // Keeps an idle stream open through proxies and finds a dead peer; false when it is gone.
   virtual bool Heartbeat() = 0;
+
+  // A writer thread's way to the connection (board_fanout.h), which sends many streams' messages
+  // without a thread each. socket(): the connection's socket when another thread may write this
+  // stream's bytes, else -1 (then only Send and Heartbeat). Start(): begins the response before
+  // that thread writes. WriteRaw(): bytes as they are (what that thread left unsent); false when
+  // the client is gone.
+  virtual int socket() { return -1; }
+  virtual Framing framing() const { return Framing::kSse; }
+  virtual void Start() {}
+  virtual bool WriteRaw(absl::string_view) { return false; }
 };
 
 struct Method {

@@ -31,6 +31,12 @@ void StartChunked(mg_connection* conn, absl::string_view content_type, const Hea
 bool WriteChunk(mg_connection* conn, absl::string_view data);
 void EndChunks(mg_connection* conn);
 
+// The connection's socket, for a thread that writes a stream's bytes itself while the request
+// thread waits in its handler; -1 over TLS or when it is not found. civetweb does not hand out its
+// sockets: this finds the one whose two ends are the request's (server_port, remote address and
+// port) among the process's open descriptors, unique for a live TCP connection.
+int ConnectionSocket(const mg_connection* conn);
+
 }  // namespace salestrack::http
 
 #endif  // SALESTRACK_HTTP_RESPONSE_H_

@@ -53,7 +53,11 @@ constexpr absl::Duration kStopPoll = absl::Milliseconds(200);
 
 absl::Status StreamBoard(engine::Engine* engine, const Principal& who,
                          const v1::SubscribeLeaderboardRequest& request, StreamWriter* writer,
-                         absl::Duration heartbeat, const std::atomic<bool>* stopping) {
+                         absl::Duration heartbeat, const std::atomic<bool>* stopping,
+                         BoardFanout* fanout) {
+  if (fanout != nullptr && writer->socket() >= 0) {
+    return fanout->Serve(engine, who, request, writer);
+  }
   BlockingSink* sink = new BlockingSink();
   absl::StatusOr<std::shared_ptr<engine::Subscription>> sub =
       engine->SubscribeLeaderboard(who, request, sink);

@@ -53,11 +53,27 @@ absl::StatusOr<v1::BoardRef> BoardFromFlags() {
   return board;
 }
 
-std::string FormatValue(const v1::BoardInfo& info, const v1::LeaderboardEntry& e) {
+// With `money` (--locale): money in the org currency and ratios as the locale's percents, as the
+// KPI tables show them.
+std::string FormatValue(const v1::BoardInfo& info, const v1::LeaderboardEntry& e,
+                        const format::MoneyFormatter* money) {
   if (!e.defined()) return "-";
   // Basis points, as a scorecard shows an attainment.
   if (e.has_attainment_bp()) return report::BasisPointsPercent(e.attainment_bp());
   if (std::isinf(e.value())) return e.value() > 0 ? "∞" : "-∞";  // LOWER, actual 0.
+  if (money != nullptr && info.kind() != v1::MetricValue::DISTRIBUTION &&
+      std::isfinite(e.value()) && std::fabs(e.value()) < 9e18) {
+    v1::MetricValue m;
+    m.set_name(info.metric());
+    m.set_kind(info.kind());
+    m.set_defined(true);
+    if (info.kind() == v1::MetricValue::MONEY || info.kind() == v1::MetricValue::COUNT) {
+      m.set_integer(std::llround(e.value()));
+    } else {
+      m.set_real(e.value());
+    }
+    return FormatMetric(m, money);
+  }
   switch (info.kind()) {
     case v1::MetricValue::MONEY:
       return Money(std::llround(e.value()));
@@ -72,31 +88,36 @@ std::string FormatValue(const v1::BoardInfo& info, const v1::LeaderboardEntry& e
   }
 }
 
-std::string Title(const v1::BoardInfo& info, uint64_t seq) {
+std::string Title(const v1::BoardInfo& info, uint64_t seq, bool names) {
   const v1::BoardRef& b = info.board();
   std::string scope =
       b.has_competition_id()
-          ? absl::StrCat("competition ", b.competition_id(), info.team() ? " (teams)" : "")
-          : absl::StrCat("unit ", b.unit_id(), ", ",
+          ? absl::StrCat("competition ", WithName(b.competition_id(), info.name(), names),
+                         info.team() ? " (teams)" : "")
+          : absl::StrCat("unit ", WithName(b.unit_id(), info.name(), names), ", ",
                          info.as_of_now() ? "as of now" : FormatPeriod(b.period()));
   return absl::StrCat(info.metric(), info.lower_is_better() ? " (lower is better)" : "", " — ",
                       scope, ", ", info.members(), " on the board, seq ", seq);
 }
 
-// `markers`: member -> "▲ 3" / "▼ 1" / "new" for the entries the last update moved.
+// `markers`: member -> "▲ 3" / "▼ 1" / "new" for the entries the last update moved. With
+// `money` (--locale), values in the org currency and names beside ids.
 std::string Render(const v1::BoardInfo& info, uint64_t seq,
                    const std::vector<v1::LeaderboardEntry>& entries,
-                   const absl::flat_hash_map<std::string, std::string>& markers) {
+                   const absl::flat_hash_map<std::string, std::string>& markers,
+                   const format::MoneyFormatter* money) {
+  const bool names = money != nullptr;
   Table table({{"rank", Table::Align::kRight},
                {info.team() ? "unit" : "rep"},
                {"value", Table::Align::kRight},
                {""}});
   for (const v1::LeaderboardEntry& e : entries) {
     auto m = markers.find(e.member_id());
-    table.AddRow({e.rank() == 0 ? "-" : absl::StrCat(e.rank()), e.member_id(), FormatValue(info, e),
+    table.AddRow({e.rank() == 0 ? "-" : absl::StrCat(e.rank()),
+                  WithName(e.member_id(), e.display_name(), names), FormatValue(info, e, money),
                   m == markers.end() ? "" : m->second});
   }
-  return absl::StrCat(Title(info, seq), "\n\n", table.Render());
+  return absl::StrCat(Title(info, seq, names), "\n\n", table.Render());
 }
 
 bool Before(const v1::LeaderboardEntry& a, const v1::LeaderboardEntry& b) {
@@ -140,8 +161,12 @@ int RunTop(const Context& ctx) {
     PrintJson(response);
     return 0;
   }
+  std::unique_ptr<format::MoneyFormatter> money;
+  if (status = MoneyFormatterFromFlags(ctx, &money); !status.ok()) {
+    return RpcFailed(kCmd, ctx, status);
+  }
   std::fputs(Render(response.info(), response.seq(),
-                    {response.entries().begin(), response.entries().end()}, {})
+                    {response.entries().begin(), response.entries().end()}, {}, money.get())
                  .c_str(),
              stdout);
   return 0;
@@ -163,6 +188,10 @@ int RunWatch(const Context& ctx) {
   }
   if (request.top() != 0 && request.member_ids_size() != 0) {
     return UsageError(kCmd, "choose --top or --members, not both");
+  }
+  std::unique_ptr<format::MoneyFormatter> money;
+  if (grpc::Status status = MoneyFormatterFromFlags(ctx, &money); !status.ok()) {
+    return RpcFailed(kCmd, ctx, status);
   }
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const int limit = absl::GetFlag(FLAGS_updates);
@@ -195,7 +224,7 @@ int RunWatch(const Context& ctx) {
         std::vector<v1::LeaderboardEntry> entries;
         for (auto& [m, e] : board_now) entries.push_back(e);
         std::sort(entries.begin(), entries.end(), Before);
-        std::string screen = Render(u.info(), u.seq(), entries, markers);
+        std::string screen = Render(u.info(), u.seq(), entries, markers, money.get());
         if (tty) {
           std::printf("\033[H\033[2J%s", screen.c_str());
         } else {

@@ -302,12 +302,14 @@ int RunFollowUps(const Context& ctx) {
                 .c_str()
           : "");
   if (response.follow_ups().empty()) return 0;
+  const bool names = NamesFromFlags();  // --locale: the reps' names beside their ids.
   Table table({{"due"}, {"rep"}, {"customer"}, {"state"}, {"done_at"}, {"scheduled_by"}});
   for (const v1::FollowUpEntry& f : response.follow_ups()) {
     const char* s =
         f.has_done_at() ? (f.on_time() ? "on_time" : "late") : (f.overdue() ? "overdue" : "open");
-    table.AddRow({FormatTimestamp(f.due_at()), f.rep_id(), f.customer_id(), s,
-                  f.has_done_at() ? FormatTimestamp(f.done_at()) : "", f.scheduled_by_event_id()});
+    table.AddRow({FormatTimestamp(f.due_at()), WithName(f.rep_id(), f.rep_name(), names),
+                  f.customer_id(), s, f.has_done_at() ? FormatTimestamp(f.done_at()) : "",
+                  f.scheduled_by_event_id()});
   }
   std::fputs(table.Render().c_str(), stdout);
   return 0;

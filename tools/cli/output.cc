@@ -15,10 +15,10 @@ ABSL_FLAG(bool, json, false,
           "kpis, funnel, followups, verify, rebuild: print the daemon's response as JSON "
           "(protobuf JSON mapping, proto field names) instead of a table.");
 ABSL_FLAG(std::string, locale, "",
-          "kpis, scorecard, report: show money in the org currency and percents in this locale "
-          "(en, zh-CN, ...; "
-          "zh_CN.UTF-8 as LANG spells it works too). Default: money in minor units with major "
-          "units in brackets.");
+          "kpis, scorecard, report, top, watch, targets check, followups: show money in the org "
+          "currency and percents in this locale (en, zh-CN, ...; zh_CN.UTF-8 as LANG spells it "
+          "works too), and display names beside ids. Default: money in minor units with major "
+          "units in brackets, ids alone.");
 
 namespace salestrack::cli {
 namespace {
@@ -79,6 +79,13 @@ void PrintJson(const google::protobuf::Message& message) {
   (void)google::protobuf::util::MessageToJsonString(message, &text, options);
   text += '\n';
   std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+bool NamesFromFlags() { return !absl::GetFlag(FLAGS_locale).empty(); }
+
+std::string WithName(absl::string_view id, absl::string_view name, bool names) {
+  if (!names || name.empty()) return std::string(id);
+  return absl::StrCat(id, " (", name, ")");
 }
 
 grpc::Status MoneyFormatterFromFlags(const Context& ctx,

@@ -48,6 +48,11 @@ std::string FormatMetric(const v1::MetricValue& m, const format::MoneyFormatter*
 grpc::Status MoneyFormatterFromFlags(const Context& ctx,
                                      std::unique_ptr<format::MoneyFormatter>* money);
 
+// Whether --locale was given: then the commands show display names beside ids ("nj-sun (孙磊)").
+bool NamesFromFlags();
+// `id`, with `name` in brackets after it when `names` and the name is known.
+std::string WithName(absl::string_view id, absl::string_view name, bool names);
+
 // "2026-11-05T02:00:00Z" (UTC; fractional seconds only when present).
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts);
 // Prints `message` as one line of JSON (protobuf JSON mapping, proto field names).

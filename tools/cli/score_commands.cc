@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "report/scorecard_text.h"
+#include "salestrack/metric_names.h"
 #include "salestrack/v1/kpi_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, scheme, "",
@@ -77,6 +78,10 @@ int RunTargets(const Context& ctx) {
     PrintJson(response);
     return response.gaps().empty() ? 0 : 1;
   }
+  std::unique_ptr<format::MoneyFormatter> money;  // --locale: money in the org currency, names.
+  if (status = MoneyFormatterFromFlags(ctx, &money); !status.ok())
+    return RpcFailed(kCmd, ctx, status);
+  const bool names = money != nullptr;
   std::printf("targets under unit %s, %s, at seq %llu: %u checked, %d not adding up\n",
               unit.c_str(), FormatPeriod(response.period()).c_str(),
               static_cast<unsigned long long>(response.seq()), response.checked(),
@@ -89,12 +94,27 @@ int RunTargets(const Context& ctx) {
                {"difference", Table::Align::kRight},
                {"children"}});
   for (const v1::TargetGap& g : response.gaps()) {
+    // Targets of money metrics are minor units: with --locale, money in the org currency.
+    const format::MoneyFormatter* amounts = IsMoneyMetric(g.metric()) ? money.get() : nullptr;
+    auto figure = [amounts](int64_t v) {
+      return amounts != nullptr ? amounts->Format(v) : Grouped(v);
+    };
     std::vector<std::string> children;
-    for (const auto& c : g.children())
-      children.push_back(absl::StrCat(c.subject(), " ", Grouped(c.target())));
-    for (const std::string& m : g.missing()) children.push_back(absl::StrCat(m, " (none)"));
-    table.AddRow({g.unit_id(), g.metric(), Grouped(g.unit_target()), Grouped(g.children_sum()),
-                  Grouped(g.children_sum() - g.unit_target()), absl::StrJoin(children, ", ")});
+    for (const auto& c : g.children()) {
+      children.push_back(
+          absl::StrCat(WithName(c.subject(), c.name(), names), " ", figure(c.target())));
+    }
+    for (int i = 0; i < g.missing_size(); ++i) {
+      const std::string name = i < g.missing_names_size() ? g.missing_names(i) : "";
+      children.push_back(absl::StrCat(WithName(g.missing(i), name, names), " (none)"));
+    }
+    // The sums are of int64 targets: the difference in 128 bits cannot wrap.
+    const __int128 difference = static_cast<__int128>(g.children_sum()) - g.unit_target();
+    const bool fits = difference >= INT64_MIN && difference <= INT64_MAX;
+    table.AddRow({WithName(g.unit_id(), g.unit_name(), names), g.metric(), figure(g.unit_target()),
+                  figure(g.children_sum()),
+                  fits ? figure(static_cast<int64_t>(difference)) : "(out of range)",
+                  absl::StrJoin(children, ", ")});
   }
   std::printf("\n%s", table.Render().c_str());
   return 1;

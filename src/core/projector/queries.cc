@@ -216,10 +216,7 @@ MetricValue Projector::Impl::MetricOf(const Figures& f, const std::string& name)
     return Ratio(SumOf(f, absl::StrCat(cell::kScoreSum, ":", score)),
                  SumOf(f, absl::StrCat(cell::kScoreCount, ":", score)), K::kMean);
   }
-  if (name == m::kActionCost || name == m::kSalesAmount || name == m::kPayments ||
-      name == m::kAmountDue) {
-    return Money(SumOf(f, name));
-  }
+  if (IsMoneyMetric(name)) return Money(SumOf(f, name));
   return Count(SumOf(f, name));
 }
 
