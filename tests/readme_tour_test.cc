@@ -43,14 +43,15 @@ constexpr char kEllipsis[] = "…";
 constexpr char kCtrlC[] = "# Ctrl-C to stop";
 
 struct Step {
-  int line = 0;          // README line of the ```sh fence.
+  std::string file;      // README.md or docs/tour.md.
+  int line = 0;          // Its line of the ```sh fence.
   std::string commands;  // The block's text.
   bool has_expected = false;
   std::string expected;
 };
 
 // The tour's steps: each ```sh block, with the ```text block right after it as its output.
-std::vector<Step> ParseTour(const std::string& readme) {
+std::vector<Step> ParseTour(const std::string& file, const std::string& readme) {
   std::vector<std::string> lines = absl::StrSplit(readme, '\n');
   std::vector<Step> steps;
   bool in_tour = false;
@@ -65,7 +66,7 @@ std::vector<Step> ParseTour(const std::string& readme) {
     size_t start = i;
     for (++i; i < lines.size() && lines[i] != "```"; ++i) absl::StrAppend(&body, lines[i], "\n");
     if (sh) {
-      steps.push_back({static_cast<int>(start + 1), body, false, ""});
+      steps.push_back({file, static_cast<int>(start + 1), body, false, ""});
     } else if (!steps.empty() && !steps.back().has_expected) {
       steps.back().has_expected = true;
       steps.back().expected = body;
@@ -158,9 +159,14 @@ std::string Script(const Step& step, const std::vector<std::string>& aliases,
 }
 
 TEST(ReadmeTourTest, EveryCommandPrintsWhatTheReadmeShows) {
-  std::string readme = ReadFile(std::string(SALESTRACK_SOURCE_DIR) + "/README.md");
-  std::vector<Step> steps = ParseTour(readme);
-  ASSERT_GE(steps.size(), 10u) << "the README's tour markers or blocks went missing";
+  // The README's tour, then its continuation in docs/tour.md, in one session.
+  std::vector<Step> steps =
+      ParseTour("README.md", ReadFile(std::string(SALESTRACK_SOURCE_DIR) + "/README.md"));
+  ASSERT_GE(steps.size(), 3u) << "the README's tour markers or blocks went missing";
+  std::vector<Step> more =
+      ParseTour("docs/tour.md", ReadFile(std::string(SALESTRACK_SOURCE_DIR) + "/docs/tour.md"));
+  ASSERT_GE(more.size(), 6u) << "docs/tour.md's tour markers or blocks went missing";
+  steps.insert(steps.end(), more.begin(), more.end());
 
   TempDir dir;
   std::string scratch = dir.Sub("tmp");
@@ -182,16 +188,16 @@ TEST(ReadmeTourTest, EveryCommandPrintsWhatTheReadmeShows) {
   for (const Step& step : steps) {
     std::string actual = RunBash(work, Script(step, aliases, scratch));
     actual = absl::StrReplaceAll(actual, {{daemon.address(), "127.0.0.1:7411"}, {scratch, "/tmp"}});
-    if (print) std::printf("---- README line %d\n%s", step.line, actual.c_str());
+    if (print) std::printf("---- %s line %d\n%s", step.file.c_str(), step.line, actual.c_str());
     for (absl::string_view line : absl::StrSplit(step.commands, '\n')) {
       if (absl::StartsWith(line, "alias ")) aliases.emplace_back(line);
     }
     if (!step.has_expected) continue;
     std::map<std::pair<size_t, size_t>, bool> memo;
     EXPECT_TRUE(Matches(Lines(step.expected), 0, Lines(actual), 0, &memo))
-        << "README line " << step.line << ":\n"
+        << step.file << " line " << step.line << ":\n"
         << step.commands << "\nprinted:\n"
-        << actual << "\nbut the README shows:\n"
+        << actual << "\nbut " << step.file << " shows:\n"
         << step.expected;
   }
 }
