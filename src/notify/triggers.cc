@@ -90,12 +90,27 @@ absl::Status Triggers::OnRecords(const google::protobuf::RepeatedPtrField<v1::Ev
                                  absl::Time now, Outbox::Step* step) {
   if (records.empty()) return absl::OkStatus();
   const uint64_t last = records.rbegin()->seq();
+  // The signings the batch's voids take back, read from the store once for every deal rule.
+  std::map<uint64_t, v1::EventRecord> void_targets;  // By the void's seq.
+  const bool deal_rules =
+      std::any_of(options_.rules.begin(), options_.rules.end(), [](const v1::NotifyRule& rule) {
+        return rule.trigger_case() == v1::NotifyRule::kDealSigned;
+      });
+  for (const v1::EventRecord& r : records) {
+    if (!deal_rules || !r.event().has_event_voided()) continue;
+    absl::StatusOr<v1::EventRecord> target = engine_->views().ReadVoidTarget(r.seq(), r.event());
+    if (!target.ok()) return target.status();
+    void_targets.emplace(r.seq(), *std::move(target));
+  }
   for (const v1::NotifyRule& rule : options_.rules) {
     absl::Status s;
     switch (rule.trigger_case()) {
       case v1::NotifyRule::kDealSigned:
         for (const v1::EventRecord& r : records) {
-          if (s = DealSigned(rule, r, now, step); !s.ok()) break;
+          auto target = void_targets.find(r.seq());
+          s = DealSigned(rule, r, target == void_targets.end() ? nullptr : &target->second, now,
+                         step);
+          if (!s.ok()) break;
         }
         break;
       case v1::NotifyRule::kTopN:
@@ -113,17 +128,11 @@ absl::Status Triggers::OnRecords(const google::protobuf::RepeatedPtrField<v1::Ev
 }
 
 absl::Status Triggers::DealSigned(const v1::NotifyRule& rule, const v1::EventRecord& record,
-                                  absl::Time now, Outbox::Step* step) {
-  const v1::Event* e = &record.event();
+                                  const v1::EventRecord* void_target, absl::Time now,
+                                  Outbox::Step* step) {
   // A void of a deal the rule announced is announced too, so the room hears it was taken back.
-  const bool voided = e->has_event_voided();
-  v1::EventRecord target;
-  if (voided) {
-    absl::StatusOr<v1::EventRecord> read = engine_->views().ReadVoidTarget(record.seq(), *e);
-    if (!read.ok()) return read.status();
-    target = *std::move(read);
-    e = &target.event();
-  }
+  const bool voided = void_target != nullptr;
+  const v1::Event* e = voided ? &void_target->event() : &record.event();
   if (!e->has_contract_signed()) return absl::OkStatus();
   const v1::ContractSigned& c = e->contract_signed();
   if (c.amount() < rule.deal_signed().min_amount()) return absl::OkStatus();

@@ -59,8 +59,9 @@ class Triggers {
   const Wording& WordingOf(const v1::NotifyRule& rule) const;
   void SetState(const std::string& rule, store::NotifyRuleState state, Outbox::Step* step);
 
-  absl::Status DealSigned(const v1::NotifyRule& rule, const v1::EventRecord& record, absl::Time now,
-                          Outbox::Step* step);
+  // `void_target`: the record `record` voids, when it is a void (else nullptr).
+  absl::Status DealSigned(const v1::NotifyRule& rule, const v1::EventRecord& record,
+                          const v1::EventRecord* void_target, absl::Time now, Outbox::Step* step);
   absl::Status TopN(const v1::NotifyRule& rule, uint64_t seq, absl::Time now, Outbox::Step* step);
   absl::Status TargetReached(const v1::NotifyRule& rule, uint64_t seq, absl::Time now,
                              Outbox::Step* step);
