@@ -1,5 +1,6 @@
-// The client examples (examples/python) run as a developer runs them, against a real
-// salestrackd with API keys, and what they print is checked against what the daemon holds:
+// The gRPC client examples (examples/python, examples/node-grpc) run as a developer runs them,
+// against a real salestrackd with API keys, and what they print is checked against what the daemon
+// holds:
 // - the daemon is down when the example starts: it retries UNAVAILABLE until the daemon is back,
 //   and its batch is in the log once, at the seqs it printed;
 // - the board and KPIs it printed are GetLeaderboard's and GetKpis's at the seq it printed;
@@ -160,6 +161,16 @@ std::vector<std::string> PythonCommand(const std::string& stubs,
   (*env)["PYTHONPATH"] = stubs;
   // Debian's python3, which has python3-grpcio (not a python3 that PATH may find first).
   return {"/usr/bin/python3", dir + "/client.py"};
+}
+
+std::vector<std::string> NodeCommand(const std::string&, std::map<std::string, std::string>*) {
+  const std::string dir = std::string(SALESTRACK_SOURCE_DIR) + "/examples/node-grpc";
+  // @grpc/grpc-js and @grpc/proto-loader, as tools/setup.sh installs them (npm ci).
+  if (!std::filesystem::exists(dir + "/node_modules/@grpc/grpc-js/package.json")) {
+    ADD_FAILURE() << dir << "/node_modules has no @grpc/grpc-js: run tools/setup.sh";
+    return {};
+  }
+  return {"node", dir + "/client.mjs"};
 }
 
 class ClientExamplesTest : public ::testing::TestWithParam<Language> {
@@ -359,7 +370,8 @@ TEST_P(ClientExamplesTest, AppendsWithRetriesReadsTheBoardAndKpisAndFollowsRankC
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ClientExamplesTest,
-                         ::testing::Values(Language{"python", &PythonCommand}),
+                         ::testing::Values(Language{"python", &PythonCommand},
+                                           Language{"node", &NodeCommand}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

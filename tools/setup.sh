@@ -37,13 +37,13 @@ esac
 packages=("${daemon_packages[@]}")
 [ "$mode" = daemon ] || packages+=("${test_packages[@]}")
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   log=$(mktemp /tmp/salestrack-apt.XXXXXX.log)
   echo "setup: installing ${#missing[@]} Debian package(s) and what they need: ${missing[*]} (log: $log)"
   if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
@@ -51,6 +51,25 @@ if [ ${#missing[@]} -gt 0 ]; then
     tail -20 "$log"
     echo "setup: apt-get failed; the whole log is $log" >&2
     exit 1
+  fi
+fi
+
+# The Node gRPC example's packages (@grpc/grpc-js) come from the npm registry, pinned by its
+# package-lock.json; Debian's npm only when there is no npm at all (a Node.js from elsewhere brings
+# its own). Install scripts are not run: the example needs none.
+if [ "$mode" = all ]; then
+  node_example=examples/node-grpc
+  if [ ! -f "$node_example/node_modules/.package-lock.json" ] ||
+     [ "$node_example/package-lock.json" -nt "$node_example/node_modules/.package-lock.json" ]; then
+    if ! command -v npm >/dev/null; then
+      echo "setup: installing Debian's npm (for $node_example)"
+      { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+          --no-install-recommends npm; } >/dev/null
+    fi
+    # Node trusts the system's certificates too (a network's own CA, added to Debian's store).
+    [ -f /etc/ssl/certs/ca-certificates.crt ] && export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    echo "setup: npm ci in $node_example"
+    (cd "$node_example" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   fi
 fi
 

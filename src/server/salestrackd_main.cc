@@ -13,6 +13,7 @@
 #include "cmdline/help.h"
 #include "engine/auth.h"
 #include "engine/rate_limiter.h"
+#include "salestrack/mutex.h"
 #include "server/config.h"
 #include "server/server.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   if (std::optional<int> code = salestrack::cmdline::HandleHelpAndVersion(argc, argv, help)) {
     return *code;
   }
+  salestrack::DisableLockOrderChecks();
   absl::SetProgramUsageMessage(help.usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() > 1) return Fail(std::string("unexpected argument: ") + rest[1]);
