@@ -54,6 +54,11 @@ class Interner {
     return {name.data(), name.size()};
   }
   size_t size() const { return names_.size(); }
+  // Makes room for `n` names in all (a snapshot's load knows how many come).
+  void Reserve(size_t n) {
+    names_.reserve(n);
+    refs_.reserve(n);
+  }
   size_t Bytes() const {
     return refs_.capacity() * (sizeof(Ref) + 1) + names_.capacity() * sizeof(Ref) +
            blocks_.size() * sizeof(char*) + block_bytes_;
