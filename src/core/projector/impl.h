@@ -236,6 +236,7 @@ class Projector::Impl {
   void SaveEntities(StateWriter& w) const;
   absl::Status LoadState(NextChunk next);
   absl::Status LoadRecord(Section s, uint32_t count, StateReader& r);
+  absl::Status EndSection(Section s);  // Completes what a section's records leave to its end.
   absl::Status LoadCells(Section s, uint32_t count, StateReader& r);
   absl::Status LoadEntities(Section s, uint32_t count, StateReader& r);
   bool IdOk(uint64_t id) const { return id < ids_.size(); }

@@ -144,11 +144,7 @@ absl::Status Projector::Impl::LoadState(NextChunk next) {
         return absl::DataLossError(absl::StrCat("projector state: section ", tag, " after ",
                                                 section, " (missing or out of order)"));
       }
-      if (section == projection::kOrgEvents && tag != section) {
-        // The org is whole: the stages as the aggregates see them follow from it.
-        RefreshStages();
-        if (stages_.ids.empty()) return MalformedSection(projection::kOrgEvents);
-      }
+      if (tag != section) RETURN_IF_ERROR(EndSection(static_cast<Section>(section)));
       section = tag;
       if (section == projection::kEnd) {
         if (count != 0 || !r.done())
@@ -165,13 +161,38 @@ absl::Status Projector::Impl::LoadState(NextChunk next) {
   return absl::OkStatus();
 }
 
+absl::Status Projector::Impl::EndSection(Section s) {
+  switch (s) {
+    case projection::kIdNames:
+      if (names_loaded_ != ids_.size() || !ids_.Index()) return MalformedSection(s);
+      break;
+    case projection::kMetricNames:
+      if (metrics_loaded_ != metrics_.size() || !metrics_.Index()) return MalformedSection(s);
+      break;
+    case projection::kOrgEvents:
+      // The org is whole: the stages as the aggregates see them follow from it.
+      RefreshStages();
+      if (stages_.ids.empty()) return MalformedSection(s);
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Projector::Impl::LoadRecord(Section s, uint32_t count, StateReader& r) {
-  auto names = [&](auto& interner, size_t& loaded) -> absl::Status {
-    interner.Reserve(loaded + count);
-    for (uint32_t i = 0; i < count; ++i) {
+  // The first names are the constructor's, the same in every projector; the rest are appended
+  // and indexed once the section ends (EndSection).
+  auto names = [&](auto& interner, size_t& loaded, uint64_t max_names) -> absl::Status {
+    for (uint32_t i = 0; i < count; ++i, ++loaded) {
       const std::string_view name = r.Str();
-      if (!r.ok() || interner.Intern(name) != loaded) return MalformedSection(s);
-      ++loaded;
+      if (!r.ok() || loaded >= max_names) return MalformedSection(s);
+      if (loaded < interner.size()) {
+        const absl::string_view have = interner.Name(loaded);
+        if (name != std::string_view(have.data(), have.size())) return MalformedSection(s);
+      } else {
+        interner.Append(name);
+      }
     }
     return absl::OkStatus();
   };
@@ -204,9 +225,9 @@ absl::Status Projector::Impl::LoadRecord(Section s, uint32_t count, StateReader&
       return absl::OkStatus();
     }
     case projection::kIdNames:
-      return names(ids_, names_loaded_);
+      return names(ids_, names_loaded_, uint64_t{projection::kNoId});
     case projection::kMetricNames:
-      return names(metrics_, metrics_loaded_);
+      return names(metrics_, metrics_loaded_, uint64_t{1} << 16);
     case projection::kOrgEvents:
       for (uint32_t i = 0; i < count; ++i) {
         std::string event_id(r.Str());

@@ -114,17 +114,11 @@ bool DayCellOk(std::string_view cell, size_t metrics) {
   if (cell.empty()) return false;
   uint64_t m = 0;
   bool first = true;
-  while (!cell.empty()) {
-    uint64_t dm, v;
-    const size_t a = ParseVarint(cell, &dm);
-    if (a == 0) return false;
-    cell.remove_prefix(a);
-    const size_t b = ParseVarint(cell, &v);
-    if (b == 0) return false;
-    cell.remove_prefix(b);
+  for (projection::CheckedBytes c(cell); !c.done(); first = false) {
+    uint64_t dm;
+    if (!c.Varint(&dm) || !c.Skip()) return false;
     if ((!first && dm == 0) || dm >= metrics || m + dm >= metrics) return false;
     m += dm;
-    first = false;
   }
   return true;
 }

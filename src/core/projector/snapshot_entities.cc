@@ -23,6 +23,7 @@
 namespace salestrack {
 
 using projection::ChainKey;
+using projection::CheckedBytes;
 using projection::Contract;
 using projection::ContractDef;
 using projection::Id;
@@ -37,46 +38,27 @@ using projection::StateWriter;
 
 namespace {
 
-// Walks encoded (at, seq) records (coding.h) with bounds checks.
-struct Checked {
-  std::string_view in;
-  bool Varint(uint64_t* v = nullptr) {
-    uint64_t x;
-    const size_t n = ParseVarint(in, &x);
-    if (n == 0) return false;
-    in.remove_prefix(n);
-    if (v != nullptr) *v = x;
-    return true;
-  }
-  bool Byte(uint8_t* b) {
-    if (in.empty()) return false;
-    *b = static_cast<uint8_t>(in.front());
-    in.remove_prefix(1);
-    return true;
-  }
-};
-
 // As EncodeChain writes them: flags channel | purpose << 3 | has_due << 6 | has_cost << 7.
 bool ChainOk(std::string_view bytes) {
-  for (Checked c{bytes}; !c.in.empty();) {
+  for (CheckedBytes c(bytes); !c.done();) {
     uint8_t flags;
-    if (!c.Varint() || !c.Varint() || !c.Byte(&flags)) return false;
+    if (!c.Skip() || !c.Skip() || !c.Byte(&flags)) return false;
     if ((flags & 7u) > v1::Channel_MAX || ((flags >> 3) & 7u) > v1::Purpose_MAX) return false;
-    if ((flags & 0x40) && !c.Varint()) return false;
-    if ((flags & 0x80) && !c.Varint()) return false;
+    if ((flags & 0x40) && !c.Skip()) return false;
+    if ((flags & 0x80) && !c.Skip()) return false;
   }
   return true;
 }
 
 // As EncodeOpp writes them: rep, flags kind | won << 2 | has_stage << 3 | has_expected << 4.
 bool OppOk(std::string_view bytes, size_t ids) {
-  for (Checked c{bytes}; !c.in.empty();) {
+  for (CheckedBytes c(bytes); !c.done();) {
     uint64_t rep, stage;
     uint8_t flags;
-    if (!c.Varint() || !c.Varint() || !c.Varint(&rep) || !c.Byte(&flags)) return false;
+    if (!c.Skip() || !c.Skip() || !c.Varint(&rep) || !c.Byte(&flags)) return false;
     if (rep >= ids || (flags & 3) > 2 || flags >= 32) return false;
     if ((flags & 8) && (!c.Varint(&stage) || stage >= ids)) return false;
-    if ((flags & 16) && !c.Varint()) return false;
+    if ((flags & 16) && !c.Skip()) return false;
   }
   return true;
 }
@@ -307,7 +289,6 @@ absl::Status Projector::Impl::LoadEntities(Section s, uint32_t count, StateReade
       }
       return absl::OkStatus();
     case projection::kSingles:
-      singles_.reserve(singles_.size() + count);
       for (uint32_t i = 0; i < count; ++i) {
         Single x;
         x.seq = r.U();

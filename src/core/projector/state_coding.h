@@ -60,6 +60,44 @@ inline absl::Status MalformedSection(Section s) {
       absl::StrCat("projector state: malformed or inconsistent section ", static_cast<int>(s)));
 }
 
+// Reads a varint of at most kMaxVarintBytes bytes from [p, end) and moves p past it; false when
+// none ends there. (ParseVarint's contract, on pointers: the loaders call it for every field.)
+inline bool ReadVarint(const char*& p, const char* end, uint64_t* v) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 7 * static_cast<int>(kMaxVarintBytes); shift += 7) {
+    if (p == end) return false;
+    const auto b = static_cast<uint8_t>(*p++);
+    x |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (b < 0x80) {
+      *v = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Walks bytes that a room decodes without bounds checks (coding.h, RepCells), so that a loader can
+// check them first: every varint must end within them.
+class CheckedBytes {
+ public:
+  explicit CheckedBytes(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
+  bool done() const { return p_ == end_; }
+  bool Varint(uint64_t* v) { return ReadVarint(p_, end_, v); }
+  bool Skip() {
+    uint64_t v;
+    return ReadVarint(p_, end_, &v);
+  }
+  bool Byte(uint8_t* b) {
+    if (p_ == end_) return false;
+    *b = static_cast<uint8_t>(*p_++);
+    return true;
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
 inline void PutFixed32(std::string& out, uint32_t v) {
   char b[4];
   for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
@@ -156,10 +194,7 @@ class StateReader {
 
   uint64_t U() {
     uint64_t v = 0;
-    const size_t n = ParseVarint(std::string_view(p_, end_ - p_), &v);
-    if (n == 0) return Fail();
-    p_ += n;
-    return v;
+    return ReadVarint(p_, end_, &v) ? v : Fail();
   }
   int64_t S() { return UnZigZag(U()); }
   // A varint that must fit `max`.
