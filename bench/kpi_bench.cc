@@ -223,70 +223,6 @@ bool ParseArgs(int argc, char** argv, Options* o) {
 // ---------------------------------------------------------------------------------------------------
 // The synthetic log (org and activity: synthetic.h)
 
-struct Log {
-  std::vector<v1::Event> events;     // in append order; the org events first
-  std::vector<int64_t> void_target;  // per event: the position of the event it voids, or -1
-  size_t org_events = 0;
-  size_t late = 0;  // occurred_at earlier than its place in the log says
-  size_t voids = 0;
-  int64_t first_at = 0, last_at = 0;
-};
-
-// The whole log: the org, then activity spread evenly over the past year (the last hour excluded),
-// ~5 % of it late by an hour to a month, and ~1 % voids of events at least `void_gap` earlier (so a
-// concurrent loader has committed the target already; Append refuses a void of an unknown event).
-Log GenerateLog(const Org& org, uint64_t total, uint64_t seed) {
-  Log log;
-  log.events.reserve(total);
-  log.void_target.assign(total, -1);
-  const int64_t end = absl::ToUnixMicros(absl::Now()) - kHour;
-  const int64_t start = end - 365 * kDay;
-  log.first_at = start;
-  log.last_at = end;
-  AppendOrgEvents(org, start - 2 * kDay, &log.events);
-  log.org_events = log.events.size();
-  if (total <= log.org_events) return log;
-
-  const uint64_t activity = total - log.org_events;
-  const uint64_t void_gap = std::min<uint64_t>(20'000, activity / 10);
-  ActivityGenerator gen(org, seed, "");
-  Rng rng(seed ^ 0x5eed);
-  std::vector<bool> voided(total, false);
-  for (uint64_t i = 0; i < activity; ++i) {
-    int64_t at = start + static_cast<int64_t>((static_cast<double>(i) + 0.5) /
-                                              static_cast<double>(activity) * 365 * kDay);
-    at += rng.Between(-30 * 60, 30 * 60) * kSecond + rng.Between(0, kSecond - 1);
-    if (rng.Percent(5)) {  // late: offline for an hour to a month
-      at -= static_cast<int64_t>(
-          std::exp(std::log(static_cast<double>(kHour)) +
-                   static_cast<double>(rng.Below(1'000'000)) / 1e6 * std::log(30.0 * 24)));
-      ++log.late;
-    }
-    at = std::min(at, end);
-    const size_t pos = log.events.size();
-    v1::Event& e = log.events.emplace_back();
-    if (i >= 2 * void_gap && rng.Percent(1)) {
-      for (int attempt = 0; attempt < 8; ++attempt) {
-        size_t target = log.org_events + rng.Below(pos - void_gap - log.org_events);
-        const v1::Event& t = log.events[target];
-        if (t.has_event_voided() || voided[target]) continue;
-        voided[target] = true;
-        log.void_target[pos] = static_cast<int64_t>(target);
-        e.set_event_id(NewUuid(rng));
-        SetTime(e.mutable_occurred_at(), at);
-        e.set_rep_id(t.rep_id());
-        e.mutable_event_voided()->set_target_event_id(t.event_id());
-        e.mutable_event_voided()->set_reason("entered twice by mistake");
-        ++log.voids;
-        break;
-      }
-      if (e.has_event_voided()) continue;
-    }
-    gen.Fill(at, &e);
-  }
-  return log;
-}
-
 std::string PayloadName(int payload_case) {
   const google::protobuf::FieldDescriptor* f =
       v1::Event::descriptor()->FindFieldByNumber(payload_case);
@@ -517,23 +453,6 @@ salestrack::ProjectorOptions DaemonLikeOptions() {
   salestrack::ProjectorOptions o;
   o.index_events = false;
   return o;
-}
-
-// Each void's target record, by log position (null for other events), found before timing starts:
-// the daemon reads them from RocksDB, which the projector phase leaves out.
-std::vector<std::unique_ptr<v1::EventRecord>> VoidTargets(const Log& log) {
-  absl::flat_hash_map<std::string, size_t> by_id;
-  for (size_t i = 0; i < log.events.size(); ++i) by_id[log.events[i].event_id()] = i;
-  std::vector<std::unique_ptr<v1::EventRecord>> targets(log.events.size());
-  for (size_t i = 0; i < log.events.size(); ++i) {
-    if (!log.events[i].has_event_voided()) continue;
-    auto it = by_id.find(log.events[i].event_voided().target_event_id());
-    if (it == by_id.end()) continue;
-    targets[i] = std::make_unique<v1::EventRecord>();
-    targets[i]->set_seq(it->second + 1);
-    *targets[i]->mutable_event() = log.events[it->second];
-  }
-  return targets;
 }
 
 ProjectorResult RunProjector(const Org& org, const Log& log, const std::string& perf_dir) {

@@ -1,7 +1,11 @@
 #include "synthetic.h"
 
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
 
 namespace salestrack::bench {
 namespace {
@@ -249,6 +253,73 @@ void ActivityGenerator::Pay(int rep, v1::Event* e) {
   oc.installments.front() -= amount;
   if (oc.installments.front() == 0) oc.installments.erase(oc.installments.begin());
   if (oc.installments.empty()) s.contracts.erase(s.contracts.begin() + static_cast<ptrdiff_t>(i));
+}
+
+Log GenerateLog(const Org& org, uint64_t total, uint64_t seed) {
+  Log log;
+  log.events.reserve(total);
+  log.void_target.assign(total, -1);
+  const int64_t end = absl::ToUnixMicros(absl::Now()) - kHour;
+  const int64_t start = end - 365 * kDay;
+  log.first_at = start;
+  log.last_at = end;
+  AppendOrgEvents(org, start - 2 * kDay, &log.events);
+  log.org_events = log.events.size();
+  if (total <= log.org_events) return log;
+
+  const uint64_t activity = total - log.org_events;
+  const uint64_t void_gap = std::min<uint64_t>(20'000, activity / 10);
+  ActivityGenerator gen(org, seed, "");
+  Rng rng(seed ^ 0x5eed);
+  std::vector<bool> voided(total, false);
+  for (uint64_t i = 0; i < activity; ++i) {
+    int64_t at = start + static_cast<int64_t>((static_cast<double>(i) + 0.5) /
+                                              static_cast<double>(activity) * 365 * kDay);
+    at += rng.Between(-30 * 60, 30 * 60) * kSecond + rng.Between(0, kSecond - 1);
+    if (rng.Percent(5)) {  // late: offline for an hour to a month
+      at -= static_cast<int64_t>(
+          std::exp(std::log(static_cast<double>(kHour)) +
+                   static_cast<double>(rng.Below(1'000'000)) / 1e6 * std::log(30.0 * 24)));
+      ++log.late;
+    }
+    at = std::min(at, end);
+    const size_t pos = log.events.size();
+    v1::Event& e = log.events.emplace_back();
+    if (i >= 2 * void_gap && rng.Percent(1)) {
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        size_t target = log.org_events + rng.Below(pos - void_gap - log.org_events);
+        const v1::Event& t = log.events[target];
+        if (t.has_event_voided() || voided[target]) continue;
+        voided[target] = true;
+        log.void_target[pos] = static_cast<int64_t>(target);
+        e.set_event_id(NewUuid(rng));
+        SetTime(e.mutable_occurred_at(), at);
+        e.set_rep_id(t.rep_id());
+        e.mutable_event_voided()->set_target_event_id(t.event_id());
+        e.mutable_event_voided()->set_reason("entered twice by mistake");
+        ++log.voids;
+        break;
+      }
+      if (e.has_event_voided()) continue;
+    }
+    gen.Fill(at, &e);
+  }
+  return log;
+}
+
+std::vector<std::unique_ptr<v1::EventRecord>> VoidTargets(const Log& log) {
+  absl::flat_hash_map<std::string, size_t> by_id;
+  for (size_t i = 0; i < log.events.size(); ++i) by_id[log.events[i].event_id()] = i;
+  std::vector<std::unique_ptr<v1::EventRecord>> targets(log.events.size());
+  for (size_t i = 0; i < log.events.size(); ++i) {
+    if (!log.events[i].has_event_voided()) continue;
+    auto it = by_id.find(log.events[i].event_voided().target_event_id());
+    if (it == by_id.end()) continue;
+    targets[i] = std::make_unique<v1::EventRecord>();
+    targets[i]->set_seq(it->second + 1);
+    *targets[i]->mutable_event() = log.events[it->second];
+  }
+  return targets;
 }
 
 }  // namespace salestrack::bench

@@ -7,6 +7,7 @@
 #define SALESTRACK_BENCH_SYNTHETIC_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -95,6 +96,26 @@ class ActivityGenerator {
   std::string ns_;
   std::vector<RepState> reps_;
 };
+
+// A whole synthetic log, in append order.
+struct Log {
+  std::vector<v1::Event> events;     // in append order; the org events first
+  std::vector<int64_t> void_target;  // per event: the position of the event it voids, or -1
+  size_t org_events = 0;
+  size_t late = 0;  // occurred_at earlier than its place in the log says
+  size_t voids = 0;
+  int64_t first_at = 0, last_at = 0;
+};
+
+// The whole log of `total` events: the org, then activity spread evenly over the past year (the
+// last hour excluded), ~5 % of it late by an hour to a month, and ~1 % voids of events at least
+// `void_gap` earlier (so a concurrent loader has committed the target already; Append refuses a
+// void of an unknown event).
+Log GenerateLog(const Org& org, uint64_t total, uint64_t seed);
+
+// Each void's target record, by log position (null for other events): what the daemon reads from
+// RocksDB and hands to Projector::Apply, found before any timing starts.
+std::vector<std::unique_ptr<v1::EventRecord>> VoidTargets(const Log& log);
 
 }  // namespace salestrack::bench
 

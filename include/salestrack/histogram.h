@@ -12,6 +12,7 @@
 #define SALESTRACK_HISTOGRAM_H_
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,14 @@ class Histogram {
   friend bool operator==(const Histogram& a, const Histogram& b) {
     return a.count_ == b.count_ && a.sum_ == b.sum_ && a.buckets_ == b.buckets_;
   }
+
+  // The exact contents, for a projector's snapshot: count(), sum() and the buckets, (index,
+  // samples) sorted by index, none empty.
+  const std::vector<std::pair<int32_t, int64_t>>& buckets() const { return buckets_; }
+  // The histogram of those contents; nullopt when they are not a histogram's (buckets out of
+  // order, repeated, empty or below the zero bucket, or not summing to `count`).
+  static std::optional<Histogram> FromParts(int64_t count, absl::int128 sum,
+                                            std::vector<std::pair<int32_t, int64_t>> buckets);
 
   // Heap bytes held (the buckets).
   size_t Bytes() const { return buckets_.capacity() * sizeof(buckets_[0]); }

@@ -53,6 +53,14 @@ class LogTotals {
   // written without this rule) stays at kMaxTotal, and over_limit() turns true.
   void AddSaturating(const v1::Event& event);
 
+  // The totals a projector's snapshot saved (total() of each quantity, over_limit()).
+  static LogTotals FromParts(const std::array<int64_t, kQuantities>& totals, bool over_limit) {
+    LogTotals t;
+    t.totals_ = totals;
+    t.over_limit_ = over_limit;
+    return t;
+  }
+
   int64_t total(Quantity q) const { return totals_[q]; }
   // True once AddSaturating met a total past kMaxTotal: that total's figures may have wrapped.
   bool over_limit() const { return over_limit_; }

@@ -20,9 +20,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/numeric/int128.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -248,6 +251,44 @@ class Projector {
   // Estimated bytes held by each of the projector's structures, by name: where its memory goes.
   // Writer's lock (walks everything).
   std::vector<std::pair<std::string, size_t>> Memory() const;
+
+  // ---- Snapshots (docs/projections.md, "Snapshots"): the whole state as bytes, and back, so that
+  // a start-up may load a checkpoint and replay only the log after its applied_seq().
+  //
+  //   std::vector<std::string> chunks;
+  //   absl::Status s = p.SaveState([&](std::string_view c) {
+  //     chunks.emplace_back(c);
+  //     return absl::OkStatus();
+  //   });
+  //   size_t i = 0;
+  //   auto q = Projector::LoadState(p.options(), [&](std::string* c) -> absl::StatusOr<bool> {
+  //     if (i == chunks.size()) return false;
+  //     *c = std::move(chunks[i++]);
+  //     return true;
+  //   });
+
+  // The state format. Any change to what SaveState writes bumps it; a snapshot of another format
+  // is refused (the caller then replays the log instead).
+  static constexpr uint32_t kStateFormat = 1;
+  static constexpr size_t kStateChunkBytes = 4 << 20;
+  // Writes the whole state (everything Apply built, applied_seq() included) to `sink` as a
+  // sequence of chunks, each about `chunk_bytes` at most and decodable on its own: no entry spans
+  // two chunks, so only an entry larger than `chunk_bytes` (a single very long action chain)
+  // makes its chunk larger. Const and safe beside concurrent queries: runs under the views'
+  // reader lock. Stops at the sink's first error and returns it; FAILED_PRECONDITION between
+  // BeginBulkReplay and EndBulkReplay (the units' figures are stale then).
+  absl::Status SaveState(absl::FunctionRef<absl::Status(std::string_view chunk)> sink,
+                         size_t chunk_bytes = kStateChunkBytes) const;
+  // A projector in the state SaveState wrote: every query answers the same, and any further
+  // Apply gives the same figures as on the original. `next` yields the chunks in order (false: no
+  // more); its error is returned as it is. DATA_LOSS on a malformed, truncated or over-long
+  // stream (chunks out of order, a field past its chunk, an id or metric out of range, bytes after
+  // the end); FAILED_PRECONDITION on a snapshot of another kStateFormat or when `options` (zone,
+  // index_events) differ from the saved ones. Garbage never crashes it: it returns an error or,
+  // when the bytes happen to decode, a projector that holds them (with figures that may be wrong).
+  // Query caches start empty, and changes are not tracked (TrackChanges).
+  static absl::StatusOr<std::unique_ptr<Projector>> LoadState(
+      ProjectorOptions options, absl::FunctionRef<absl::StatusOr<bool>(std::string* chunk)> next);
 
  private:
   class Impl;

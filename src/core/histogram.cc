@@ -54,6 +54,22 @@ void Histogram::Merge(const Histogram& other) {
   buckets_ = std::move(merged);
 }
 
+std::optional<Histogram> Histogram::FromParts(int64_t count, absl::int128 sum,
+                                              std::vector<std::pair<int32_t, int64_t>> buckets) {
+  absl::int128 samples = 0;
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    if (buckets[i].second == 0 || buckets[i].first < kZeroBucket) return std::nullopt;
+    if (i > 0 && buckets[i].first <= buckets[i - 1].first) return std::nullopt;
+    samples += buckets[i].second;
+  }
+  if (samples != count) return std::nullopt;
+  Histogram h;
+  h.count_ = count;
+  h.sum_ = sum;
+  h.buckets_ = std::move(buckets);
+  return h;
+}
+
 double Histogram::Mean() const {
   if (count_ == 0) return 0;
   // Exact to double precision: the integer sum divided once.

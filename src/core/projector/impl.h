@@ -28,6 +28,7 @@
 #include "core/projector/interner.h"
 #include "core/projector/opportunities.h"
 #include "core/projector/singles.h"
+#include "core/projector/state_coding.h"
 #include "salestrack/event_order.h"
 #include "salestrack/log_totals.h"
 #include "salestrack/mutex.h"
@@ -221,6 +222,29 @@ class Projector::Impl {
   std::string AggName(const AggKey& k) const;
   std::vector<std::string> DumpCells() const;
   std::vector<std::pair<std::string, size_t>> Memory() const;
+
+  // ---- Snapshots: the framing, header, names and org (snapshot.cc), the cells
+  // (snapshot_cells.cc) and the entities (snapshot_entities.cc). Save* write their sections;
+  // Load* read one record of a section into this projector, which holds only what its
+  // constructor made, checking every id and metric against the names loaded before.
+  using Section = projection::Section;
+  using StateReader = projection::StateReader;
+  using StateWriter = projection::StateWriter;
+  using NextChunk = absl::FunctionRef<absl::StatusOr<bool>(std::string* chunk)>;
+  void SaveState(StateWriter& w) const;
+  void SaveCells(StateWriter& w) const;
+  void SaveEntities(StateWriter& w) const;
+  absl::Status LoadState(NextChunk next);
+  absl::Status LoadRecord(Section s, uint32_t count, StateReader& r);
+  absl::Status EndSection(Section s);  // Completes what a section's records leave to its end.
+  absl::Status LoadCells(Section s, uint32_t count, StateReader& r);
+  absl::Status LoadEntities(Section s, uint32_t count, StateReader& r);
+  bool IdOk(uint64_t id) const { return id < ids_.size(); }
+  bool SubjectOk(uint64_t s) const { return s <= UINT32_MAX && IdOk(s & ~projection::kUnitBit); }
+  bool MetricOk(uint64_t m) const { return m < metrics_.size(); }
+  // A competition's definition as the org room keeps it.
+  static Competition CompetitionOf(const v1::CompetitionDefined& c);
+  size_t names_loaded_ = 0, metrics_loaded_ = 0;  // LoadState's progress through the names.
 
   ProjectorOptions options_;
   uint64_t applied_seq_ = 0;

@@ -54,6 +54,18 @@ class Interner {
     return {name.data(), name.size()};
   }
   size_t size() const { return names_.size(); }
+  // A saved table's names arrive in id order (Projector::LoadState): Append stores one as the
+  // next id without looking it up, and Index then indexes every name appended since the last
+  // call, sizing the index once for all of them. False when a name is there twice; the interner
+  // is then unusable. REQUIRES: Index after Appends, before any Intern or Find.
+  void Append(std::string_view s) { names_.push_back(Store(static_cast<IdT>(names_.size()), s)); }
+  bool Index() {
+    refs_.reserve(names_.size());
+    for (size_t i = refs_.size(); i < names_.size(); ++i) {
+      if (!refs_.insert(names_[i]).second) return false;
+    }
+    return true;
+  }
   size_t Bytes() const {
     return refs_.capacity() * (sizeof(Ref) + 1) + names_.capacity() * sizeof(Ref) +
            blocks_.size() * sizeof(char*) + block_bytes_;

@@ -72,5 +72,30 @@ TEST(ProjectorTest, IdsOfAnyLengthKeepTheirNamesAcrossBlocks) {
             3000);
 }
 
+// A snapshot's load appends names in id order and indexes them once: they are found by name and
+// id as interned ones, a later Intern continues after them, and a repeated name is refused.
+TEST(InternerTest, AppendedNamesIndexedOnce) {
+  Interner<uint32_t> names;
+  EXPECT_EQ(names.Intern("first"), 0u);
+  std::vector<std::string> appended;
+  for (int i = 0; i < 5000; ++i) {
+    appended.push_back(i % 997 == 3 ? std::string(30000 + i, 'x') : absl::StrCat("name-", i));
+    names.Append(appended.back());
+  }
+  ASSERT_TRUE(names.Index());
+  for (int i = 0; i < 5000; ++i) {
+    EXPECT_EQ(names.Find(appended[i]), std::optional<uint32_t>(i + 1));
+    EXPECT_EQ(names.Name(i + 1), appended[i]);
+  }
+  EXPECT_EQ(names.Intern("first"), 0u);
+  EXPECT_EQ(names.Intern("new"), 5001u);
+
+  Interner<uint32_t> twice;
+  twice.Append("a");
+  twice.Append("b");
+  twice.Append("a");
+  EXPECT_FALSE(twice.Index());
+}
+
 }  // namespace
 }  // namespace salestrack

@@ -152,6 +152,18 @@ void Projector::Impl::ForEachContribution(const Scope& scope, absl::FunctionRef<
   Commit(touches_, scope);
 }
 
+Competition Projector::Impl::CompetitionOf(const v1::CompetitionDefined& c) {
+  return Competition{c.competition_id(),
+                     c.name(),
+                     FromProto(c.start()),
+                     FromProto(c.end()),
+                     c.metric(),
+                     c.scheme_id(),
+                     {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
+                     {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
+                     c.mode() == v1::CompetitionDefined::TEAM};
+}
+
 // The latest definition of a competition counts; when its window changes, its aggregates are
 // summed afresh from every entity's contribution (competitions are few and rarely redefined).
 void Projector::Impl::ChangeCompetition(EventOrder key, const v1::CompetitionDefined& c, int sign) {
@@ -163,15 +175,7 @@ void Projector::Impl::ChangeCompetition(EventOrder key, const v1::CompetitionDef
   };
   auto before = window();
   if (sign > 0) {
-    history[key] = Competition{c.competition_id(),
-                               c.name(),
-                               FromProto(c.start()),
-                               FromProto(c.end()),
-                               c.metric(),
-                               c.scheme_id(),
-                               {c.participant_rep_ids().begin(), c.participant_rep_ids().end()},
-                               {c.participant_unit_ids().begin(), c.participant_unit_ids().end()},
-                               c.mode() == v1::CompetitionDefined::TEAM};
+    history[key] = CompetitionOf(c);
   } else {
     history.erase(key);
   }
