@@ -1,23 +1,41 @@
 // Durability under kill -9: concurrent clients append while salestrackd is SIGKILLed at a random
 // moment, five times over. Every acknowledged event must be in the log exactly once, with the seq
-// it was acknowledged with, and the log must stay dense (1..N).
+// it was acknowledged with, and the log must stay dense (1..N). The daemon checkpoints its views
+// every few hundred records, so kills land before, during and after checkpoints: after each
+// restart the views (the checkpoint plus the log after it) must equal a replay of the whole log.
 #include <atomic>
 #include <random>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "salestrack/mutex.h"
+#include "salestrack/v1/kpi_service.grpc.pb.h"
 #include "test_util.h"
 
 namespace salestrack {
 namespace {
 
 using ::salestrack::testing::Action;
+using ::salestrack::testing::Contract;
 using ::salestrack::testing::Daemon;
 using ::salestrack::testing::ReadAll;
+using ::salestrack::testing::ReadFile;
 using ::salestrack::testing::TempDir;
+
+// Checkpoints often enough that a cycle's kill may land in the middle of one.
+const std::vector<std::string> kCheckpointOften = {"--views_checkpoint_events=300"};
+
+// The daemon's views equal a replay of its log (AdminService.Verify).
+void ExpectViewsEqualReplay(const Daemon& daemon, const std::string& when) {
+  auto admin = v1::AdminService::NewStub(daemon.NewChannel());
+  grpc::ClientContext context;
+  v1::VerifyResponse verify;
+  ASSERT_TRUE(admin->Verify(&context, v1::VerifyRequest(), &verify).ok()) << when;
+  EXPECT_TRUE(verify.ok()) << when << ": " << verify.DebugString();
+}
 
 TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
   constexpr int kCycles = 5;
@@ -29,8 +47,11 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
   std::vector<std::vector<v1::Event>> unacked;       // batches in flight at a kill
   absl::Time t = absl::Now() - absl::Hours(1);
 
+  int loaded = 0;  // Starts that loaded a checkpoint.
   for (int cycle = 0; cycle < kCycles; ++cycle) {
-    Daemon daemon(dir.Sub("data"));
+    Daemon daemon(dir.Sub("data"), kCheckpointOften);
+    ExpectViewsEqualReplay(daemon, absl::StrCat("cycle ", cycle));
+    loaded += absl::StrContains(ReadFile(daemon.stderr_path()), "event=views_checkpoint_loaded");
     std::atomic<bool> stop{false};
     std::atomic<int> acks_this_cycle{0};
     // Batches left unacknowledged by the previous kill are retried first: each either was durable
@@ -55,8 +76,10 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
           } else {
             int size = 1 + local() % 40;
             for (int i = 0; i < size; ++i) {
-              batch.push_back(Action(absl::StrCat("k", cycle, "-c", c, "-", n, "-", i),
-                                     absl::StrCat("rep-", c), "cust", t));
+              const std::string id = absl::StrCat("k", cycle, "-c", c, "-", n, "-", i);
+              // Contracts too, so the checkpoint holds more than action chains.
+              batch.push_back(i % 7 == 3 ? Contract(id, absl::StrCat("rep-", c), id, 1000 + n, t)
+                                         : Action(id, absl::StrCat("rep-", c), "cust", t));
             }
           }
           grpc::ClientContext context;
@@ -88,7 +111,11 @@ TEST(CrashTest, EveryAcknowledgedEventSurvivesSigkillExactlyOnce) {
     for (auto& th : clients) th.join();
   }
 
-  Daemon daemon(dir.Sub("data"));
+  Daemon daemon(dir.Sub("data"), kCheckpointOften);
+  ExpectViewsEqualReplay(daemon, "after the last kill");
+  loaded += absl::StrContains(ReadFile(daemon.stderr_path()), "event=views_checkpoint_loaded");
+  // The first start had none; the later ones each had at least the previous cycles' records.
+  EXPECT_GE(loaded, kCycles - 1);
   auto stub = daemon.NewStub();
   std::vector<v1::EventRecord> records = ReadAll(*stub);
   absl::flat_hash_map<std::string, uint64_t> stored;
@@ -145,6 +172,21 @@ TEST(CrashTest, SigtermUnderLoadCommitsInFlightAppendsAndExitsZero) {
   Daemon daemon(dir.Sub("data"));
   auto stub = daemon.NewStub();
   std::vector<v1::EventRecord> records = ReadAll(*stub);
+  // The clean stop wrote the views' checkpoint at the head: the start replayed nothing.
+  const std::string at_head = absl::StrCat("seq=", records.size(), " head=", records.size());
+  EXPECT_TRUE(
+      absl::StrContains(ReadFile(daemon.stderr_path()), "event=views_checkpoint_loaded " + at_head))
+      << ReadFile(daemon.stderr_path());
+  ExpectViewsEqualReplay(daemon, "after SIGTERM");
+  ASSERT_EQ(daemon.Stop(), 0);
+  // Asked to, a start leaves the checkpoint unused and replays the whole log.
+  Daemon replayed(dir.Sub("data"), {"--replay_views"});
+  const std::string log = ReadFile(replayed.stderr_path());
+  EXPECT_TRUE(absl::StrContains(log, "event=views_checkpoint_unused reason=\"asked to replay"))
+      << log;
+  EXPECT_TRUE(absl::StrContains(log, absl::StrCat("event=views_replayed events=", records.size())))
+      << log;
+  ExpectViewsEqualReplay(replayed, "after --replay_views");
   absl::flat_hash_map<std::string, uint64_t> stored;
   for (const auto& r : records) stored.emplace(r.event().event_id(), r.seq());
   EXPECT_EQ(stored.size(), records.size());

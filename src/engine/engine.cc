@@ -64,8 +64,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& option
   ASSIGN_OR_RETURN(engine->currency_, store::BindCurrency(*engine->store_, options.currency));
   // The views replay the log before the writer starts, so the first answer is already complete.
   engine->views_ = std::make_unique<Views>(engine->store_.get(), ProjectorOptions{zone.zone});
-  RETURN_IF_ERROR(engine->views_->Load(engine->store_->head_at_open()));
+  RETURN_IF_ERROR(engine->views_->Load(engine->store_->head_at_open(),
+                                       /*use_checkpoint=*/!options.replay_views));
   engine->views_->SetReadProbe(probes.reads);
+  engine->checkpointer_ =
+      std::make_unique<Checkpointer>(engine->views_.get(), options.views_checkpoint_events);
   engine->sequencer_ = std::make_unique<store::Sequencer>(engine->store_.get(), clock,
                                                           engine->views_.get(), probes.sequencer);
   engine->append_budget_ =
@@ -78,6 +81,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& option
 
 Engine::~Engine() {
   StopWriter();
+  // Every acknowledged record is applied: the last checkpoint covers them all.
+  if (checkpointer_ != nullptr) checkpointer_->Stop();
   // The hub reads the views, the views read the store.
   boards_.reset();
   sequencer_.reset();

@@ -32,6 +32,7 @@
 #include "engine/append_budget.h"
 #include "engine/auth.h"
 #include "engine/boards.h"
+#include "engine/checkpointer.h"
 #include "engine/dead_letters.h"
 #include "engine/log_reader.h"
 #include "engine/options.h"
@@ -173,6 +174,7 @@ class Engine {
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<store::LogStore> store_;
   std::unique_ptr<Views> views_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<store::Sequencer> sequencer_;
   std::unique_ptr<AppendBudget> append_budget_;
   std::unique_ptr<BoardHub> boards_;

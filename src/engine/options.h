@@ -25,6 +25,10 @@ struct EngineOptions {
   // The org currency asked for; unset parts: the data directory's (CNY / 2 for a new one).
   store::CurrencyRequest currency;
   size_t block_cache_bytes = 64 << 20;  // RocksDB's block cache.
+  // Write the views' checkpoint after this many records (checkpointer.h); 0: only on stopping.
+  uint64_t views_checkpoint_events = 1'000'000;
+  // Leave the views' checkpoint unused at this start: replay the whole log.
+  bool replay_views = false;
 
   ValidationOptions validation;
   // Append memory (append_budget.h), per API key and in total; 0: no bound.

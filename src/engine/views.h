@@ -1,8 +1,10 @@
 // Views: the live KPI projector, fed by the writer (it is the sequencer's CommitHook) and read by
 // the engine's queries under a reader lock. See docs/projections.md.
 //
-// Start-up replays the log (Load); Verify replays it into a second projector and compares; Rebuild
-// replays it into a new projector and swaps it in. All three read records straight from the store.
+// Start-up loads the views' checkpoint (store/views_checkpoint.h) and replays the log after it, or
+// the whole log when there is no usable checkpoint (Load); Checkpoint writes the views as they are;
+// Verify replays the log into a second projector and compares; Rebuild replays it into a new
+// projector and swaps it in. Replays read records straight from the store.
 #ifndef SALESTRACK_ENGINE_VIEWS_H_
 #define SALESTRACK_ENGINE_VIEWS_H_
 
@@ -32,8 +34,25 @@ class Views final : public store::CommitHook {
   Views(const store::LogStore* store, ProjectorOptions options);
   ~Views() override;  // Waits for a rebuild's old views to be freed.
 
-  // Replays records 1..head. Call before the sequencer starts.
-  absl::Status Load(uint64_t head);
+  // Loads the views as of record `head`: the checkpoint when its state format, time zone and seq
+  // (at most head) fit and it decodes, then the records after it; otherwise (logged, with why)
+  // records 1..head, as when `use_checkpoint` is false. Call before the sequencer starts.
+  absl::Status Load(uint64_t head, bool use_checkpoint = true);
+
+  // What a checkpoint wrote.
+  struct CheckpointFigures {
+    uint64_t seq = 0;  // The last record the checkpoint reflects.
+    uint64_t bytes = 0, chunks = 0;
+    absl::Duration locked;  // How long the applier waited: the state is read under the lock.
+    absl::Duration total;
+    bool written = false;  // False: the checkpoint was already at this seq.
+  };
+  // Writes the views as they are now to the checkpoint, replacing it. The projector's state is
+  // serialised under the reader lock (the applier waits meanwhile) and written to the store
+  // chunk by chunk; one checkpoint at a time.
+  absl::StatusOr<CheckpointFigures> Checkpoint();
+  // The seq of the last checkpoint loaded or written (0: none).
+  uint64_t checkpoint_seq() const { return checkpoint_seq_.load(); }
 
   // Runs fn(const Projector&) under the reader lock and returns what it returns. It sees a prefix
   // of the log, p.applied_seq() says which, possibly in the middle of a commit group: the writer
@@ -134,6 +153,10 @@ class Views final : public store::CommitHook {
   };
 
   static ProjectorOptions WithoutIndex(ProjectorOptions options);
+  // The views from the checkpoint, if there is one that fits the log up to `head` (else, why not:
+  // logged by the caller).
+  absl::StatusOr<std::unique_ptr<Projector>> LoadCheckpoint(uint64_t head, bool use_checkpoint,
+                                                            std::string* why) const;
   // The org rules of CheckBatch (OrgState::Check), against the org as written.
   absl::Status CheckOrg(const store::Events& events, const std::vector<int>& fresh,
                         const std::vector<uint64_t>& seqs);
@@ -173,7 +196,9 @@ class Views final : public store::CommitHook {
   LogTotals group_base_totals_;
   std::atomic<uint64_t> applied_seq_{0};
   ChangeListener listener_ ABSL_GUARDED_BY(mu_);
-  salestrack::Mutex rebuild_mu_;  // One Verify/Rebuild at a time.
+  salestrack::Mutex rebuild_mu_;     // One Verify/Rebuild at a time.
+  salestrack::Mutex checkpoint_mu_;  // One Checkpoint at a time.
+  std::atomic<uint64_t> checkpoint_seq_{0};
   std::thread retiring_;  // Frees the views the last rebuild replaced (guarded by rebuild_mu_).
 };
 

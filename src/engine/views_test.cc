@@ -9,6 +9,7 @@
 #include "salestrack/clock.h"
 #include "store/log_store.h"
 #include "store/sequencer.h"
+#include "store/views_checkpoint.h"
 #include "test_base.h"
 
 namespace salestrack::engine {
@@ -109,6 +110,54 @@ v1::Event ActionEvent(int i) {
   return e;
 }
 
+// Event i of a mixed log for reps li and wang: actions, and every kind of event whose ids the
+// replay's reader interns (Projector::Prepare), now and then.
+v1::Event MixedEvent(int i) {
+  v1::Event e = ActionEvent(i);
+  if (i % 3 == 0) e.set_rep_id("wang");
+  // Long ids and customers (beyond a short string's inline buffer) as well as short ones.
+  if (i % 2 == 0) e.set_event_id(absl::StrCat("an-event-id-long-enough-to-allocate-", i));
+  e.mutable_action_logged()->set_customer_id(absl::StrCat("customer-with-a-long-name-", i % 97));
+  const std::string n = std::to_string(i / 10);
+  switch (i % 10) {
+    case 1:
+      e.mutable_opportunity_opened()->set_opportunity_id("opp-" + n);
+      e.mutable_opportunity_opened()->set_customer_id("acme");
+      e.mutable_opportunity_opened()->set_expected_amount(1000);
+      break;
+    case 2:
+      e.mutable_opportunity_stage_changed()->set_opportunity_id("opp-" + n);
+      e.mutable_opportunity_stage_changed()->set_stage(i % 20 == 2 ? "value" : "negotiation");
+      break;
+    case 3:
+      e.mutable_opportunity_closed()->set_opportunity_id("opp-" + n);
+      e.mutable_opportunity_closed()->set_outcome(i % 30 == 3 ? v1::OpportunityClosed::WON
+                                                              : v1::OpportunityClosed::LOST);
+      break;
+    case 4:
+      e.mutable_contract_signed()->set_contract_id("contract-" + n);
+      e.mutable_contract_signed()->set_customer_id(absl::StrCat("buyer-", i % 89));
+      e.mutable_contract_signed()->set_amount(5000);
+      break;
+    case 5:
+      e.mutable_payment_received()->set_payment_id("payment-" + n);
+      e.mutable_payment_received()->set_contract_id("contract-" + n);
+      e.mutable_payment_received()->set_amount(2000);
+      break;
+    case 6:
+      e.mutable_feedback_recorded()->set_customer_id("acme");
+      e.mutable_feedback_recorded()->set_score(4);
+      break;
+    case 7:
+      e.mutable_score_recorded()->set_metric("calls");
+      e.mutable_score_recorded()->set_value(3);
+      break;
+    default:
+      break;
+  }
+  return e;
+}
+
 // The applier lets readers in within a group (between slices, and after any record once a reader
 // queues). Whatever a reader sees is a prefix of the log that its seq names exactly;
 // ReadWholeGroups only ever sees whole groups.
@@ -179,50 +228,8 @@ TEST(ViewsTest, ReplayOfManyChunksWithVoidsEqualsTheLiveViews) {
   int voids = 0;
   std::vector<v1::Event> batch;
   for (int i = 0; i < kEvents; ++i) {
-    v1::Event e = ActionEvent(i);
-    if (i % 3 == 0) e.set_rep_id("wang");
-    // Long ids and customers (beyond a short string's inline buffer) as well as short ones.
-    if (i % 2 == 0) e.set_event_id(absl::StrCat("an-event-id-long-enough-to-allocate-", i));
-    e.mutable_action_logged()->set_customer_id(absl::StrCat("customer-with-a-long-name-", i % 97));
-    // Every kind of event whose ids the replay's reader interns (Projector::Prepare), now and then.
-    const std::string n = std::to_string(i / 10);
-    switch (i % 10) {
-      case 1:
-        e.mutable_opportunity_opened()->set_opportunity_id("opp-" + n);
-        e.mutable_opportunity_opened()->set_customer_id("acme");
-        e.mutable_opportunity_opened()->set_expected_amount(1000);
-        break;
-      case 2:
-        e.mutable_opportunity_stage_changed()->set_opportunity_id("opp-" + n);
-        e.mutable_opportunity_stage_changed()->set_stage(i % 20 == 2 ? "value" : "negotiation");
-        break;
-      case 3:
-        e.mutable_opportunity_closed()->set_opportunity_id("opp-" + n);
-        e.mutable_opportunity_closed()->set_outcome(i % 30 == 3 ? v1::OpportunityClosed::WON
-                                                                : v1::OpportunityClosed::LOST);
-        break;
-      case 4:
-        e.mutable_contract_signed()->set_contract_id("contract-" + n);
-        e.mutable_contract_signed()->set_customer_id(absl::StrCat("buyer-", i % 89));
-        e.mutable_contract_signed()->set_amount(5000);
-        break;
-      case 5:
-        e.mutable_payment_received()->set_payment_id("payment-" + n);
-        e.mutable_payment_received()->set_contract_id("contract-" + n);
-        e.mutable_payment_received()->set_amount(2000);
-        break;
-      case 6:
-        e.mutable_feedback_recorded()->set_customer_id("acme");
-        e.mutable_feedback_recorded()->set_score(4);
-        break;
-      case 7:
-        e.mutable_score_recorded()->set_metric("calls");
-        e.mutable_score_recorded()->set_value(3);
-        break;
-      default:
-        ++actions_counted;
-        break;
-    }
+    v1::Event e = MixedEvent(i);
+    if (e.has_action_logged()) ++actions_counted;
     batch.push_back(e);
     if (i % 101 == 100) {  // The next batch starts with a void of this one's last event.
       v1::Event v = ActionEvent(i);
@@ -280,6 +287,126 @@ TEST(ViewsTest, ReplayOfManyChunksWithVoidsEqualsTheLiveViews) {
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
     EXPECT_EQ(rebuilt->events_replayed(), head);
     EXPECT_EQ(live.Read(dump), restarted.Read(dump));
+  }
+  // A rebuild writes its views as the checkpoint: a start loads it and replays nothing.
+  Views from_checkpoint(store->get(), ProjectorOptions());
+  ASSERT_TRUE(from_checkpoint.Load(head).ok());
+  EXPECT_EQ(from_checkpoint.checkpoint_seq(), head);
+  EXPECT_EQ(from_checkpoint.Read(dump), live.Read(dump));
+}
+
+// Views over a real store fed by a real sequencer, for the checkpoint tests.
+class LiveLog {
+ public:
+  LiveLog() : clock_(absl::FromUnixSeconds(1'790'000'000)) {
+    store::StoreOptions options;
+    options.sync = false;
+    auto store = store::LogStore::Open(dir_.Sub("db"), options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    views_ = std::make_unique<Views>(store_.get(), ProjectorOptions());
+    EXPECT_TRUE(views_->Load(0).ok());
+    sequencer_ = std::make_unique<store::Sequencer>(store_.get(), &clock_, views_.get());
+  }
+  // Appends MixedEvent(from) .. MixedEvent(to - 1) in batches of 50.
+  void Append(int from, int to) {
+    for (int i = from; i < to; i += 50) {
+      store::Events batch;
+      for (int j = i; j < std::min(to, i + 50); ++j) *batch.Add() = MixedEvent(j);
+      std::promise<absl::StatusOr<store::AppendResult>> done;
+      sequencer_->Submit(&batch, [&](absl::StatusOr<store::AppendResult> r) { done.set_value(r); });
+      absl::StatusOr<store::AppendResult> r = done.get_future().get();
+      ASSERT_TRUE(r.ok()) << r.status();
+    }
+  }
+  void StopWriter() { sequencer_.reset(); }
+  store::LogStore* store() { return store_.get(); }
+  Views& views() { return *views_; }
+
+ private:
+  testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<store::LogStore> store_;
+  std::unique_ptr<Views> views_;
+  std::unique_ptr<store::Sequencer> sequencer_;
+};
+
+std::vector<std::string> Dump(const Projector& p) { return p.DumpCells(); }
+
+// A start loads the checkpoint and replays only the records after it, and the views equal the
+// live ones; a checkpoint that does not fit (another state format, another time zone, past the
+// log's head, unreadable) is left unused and the whole log replayed, with the same figures.
+TEST(ViewsTest, ACheckpointPlusTheLogAfterItEqualsTheLiveViews) {
+  LiveLog log;
+  ASSERT_NO_FATAL_FAILURE(log.Append(0, 3000));
+  absl::StatusOr<Views::CheckpointFigures> first = log.views().Checkpoint();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->written);
+  EXPECT_EQ(first->seq, 3000u);
+  EXPECT_GT(first->bytes, 0u);
+  EXPECT_EQ(log.views().checkpoint_seq(), 3000u);
+  // Nothing applied since: nothing to write.
+  absl::StatusOr<Views::CheckpointFigures> again = log.views().Checkpoint();
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->written);
+  ASSERT_NO_FATAL_FAILURE(log.Append(3000, 4500));
+  log.StopWriter();
+  const uint64_t head = 4500;
+  const std::vector<std::string> live = log.views().Read(Dump);
+
+  auto start = [&](uint64_t at, ProjectorOptions options = ProjectorOptions()) {
+    auto v = std::make_unique<Views>(log.store(), options);
+    EXPECT_TRUE(v->Load(at).ok());
+    return v;
+  };
+  {
+    std::unique_ptr<Views> v = start(head);
+    EXPECT_EQ(v->checkpoint_seq(), 3000u);
+    EXPECT_EQ(v->applied_seq(), head);
+    EXPECT_EQ(v->Read(Dump), live);
+    absl::StatusOr<v1::VerifyResponse> verify = v->Verify();
+    ASSERT_TRUE(verify.ok());
+    EXPECT_TRUE(verify->ok());
+  }
+  // A log that ends before the checkpoint (a restored older copy, say): replayed to its own head.
+  EXPECT_EQ(start(2000)->checkpoint_seq(), 0u);
+  EXPECT_EQ(start(2000)->applied_seq(), 2000u);
+  // Another time zone: the figures are computed anew in it.
+  absl::TimeZone shanghai;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  EXPECT_EQ(start(head, ProjectorOptions{shanghai})->checkpoint_seq(), 0u);
+
+  // Another state format, then an unreadable chunk: replayed, same figures.
+  absl::StatusOr<std::optional<store::ViewsManifest>> m = store::ReadViewsManifest(*log.store());
+  ASSERT_TRUE(m.ok() && m->has_value());
+  rocksdb::WriteOptions w;
+  store::ViewsManifest other = **m;
+  other.state_format = Projector::kStateFormat + 1;
+  ASSERT_TRUE(log.store()
+                  ->db()
+                  ->Put(w, log.store()->views_family(), std::string(store::kViewsManifestKey),
+                        store::EncodeViewsManifest(other))
+                  .ok());
+  {
+    std::unique_ptr<Views> v = start(head);
+    EXPECT_EQ(v->checkpoint_seq(), 0u);
+    EXPECT_EQ(v->Read(Dump), live);
+  }
+  ASSERT_TRUE(log.store()
+                  ->db()
+                  ->Put(w, log.store()->views_family(), std::string(store::kViewsManifestKey),
+                        store::EncodeViewsManifest(**m))
+                  .ok());
+  EXPECT_EQ(start(head)->checkpoint_seq(), 3000u);
+  ASSERT_TRUE(log.store()
+                  ->db()
+                  ->Put(w, log.store()->views_family(), store::ViewsChunkKey((*m)->generation, 0),
+                        "not a state")
+                  .ok());
+  {
+    std::unique_ptr<Views> v = start(head);
+    EXPECT_EQ(v->checkpoint_seq(), 0u);
+    EXPECT_EQ(v->Read(Dump), live);
   }
 }
 

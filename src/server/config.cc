@@ -89,6 +89,9 @@ absl::Status ApplyConfig(const v1::DaemonConfig& config, ServerOptions* options)
     }
     options->block_cache_bytes = size_t{config.block_cache_mb()} << 20;
   }
+  if (config.has_views_checkpoint_events()) {
+    options->views_checkpoint_events = config.views_checkpoint_events();
+  }
   if (!config.metrics_listen_address().empty()) {
     options->metrics_listen_address = config.metrics_listen_address();
   }
@@ -242,10 +245,12 @@ engine::EngineOptions EngineOptionsOf(const ServerOptions& options) {
   engine::EngineOptions e;
   e.data_dir = options.data_dir;
   e.restore_from = options.restore_from;
+  e.replay_views = options.replay_views;
   e.time_zone_name = options.time_zone_given ? options.time_zone_name : std::string();
   e.reproject_time_zone = options.reproject_time_zone;
   e.currency = {options.currency_code, options.currency_minor_unit_exponent};
   e.block_cache_bytes = options.block_cache_bytes;
+  e.views_checkpoint_events = options.views_checkpoint_events;
   e.validation.max_batch_events = options.max_batch_events;
   e.validation.max_future_skew = options.max_future_skew;
   e.max_key_append_bytes = options.max_key_append_bytes;

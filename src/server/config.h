@@ -58,6 +58,7 @@ struct ServerOptions {
   // RocksDB's memory: its block cache, with the write buffers charged to it (config
   // block_cache_mb).
   size_t block_cache_bytes = 64 << 20;
+  uint64_t views_checkpoint_events = 1'000'000;  // views_checkpoint_events.
   // API keys (checked by Auth::Create). Flag only: insecure_no_auth turns authentication off.
   std::vector<v1::ApiKey> api_keys;
   bool insecure_no_auth = false;
@@ -67,6 +68,7 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // Flag only: copy this backup into data_dir (which must be missing or empty) before opening it.
   std::string restore_from;
+  bool replay_views = false;  // --replay_views: leave the views' checkpoint unused at this start.
   // Flag only: the config file's absolute path, empty without one (a backup's restore command
   // names it).
   std::string config_path;

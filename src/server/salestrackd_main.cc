@@ -62,6 +62,14 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, http_listen, "",
           "host:port of the HTTP/JSON front door (Connect protocol, Server-Sent Events, the web "
           "app). Default: none.");
+ABSL_FLAG(int64_t, views_checkpoint_events, -1,
+          "Write the KPI views' checkpoint after this many log records, so a start after a crash "
+          "replays at most about this many (a clean stop always writes one); 0: only on a clean "
+          "stop. Default 1000000.");
+ABSL_FLAG(bool, replay_views, false,
+          "Flag only: at this start, leave the KPI views' checkpoint unused and replay the whole "
+          "log (then write a fresh checkpoint as usual). For when the checkpoint is in doubt, and "
+          "for measuring a replay.");
 ABSL_FLAG(double, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled.");
 
@@ -79,6 +87,9 @@ salestrack::v1::DaemonConfig FlagsAsConfig() {
   c.set_log_level(absl::GetFlag(FLAGS_log_level));
   c.set_metrics_listen_address(absl::GetFlag(FLAGS_metrics_listen));
   c.set_http_listen_address(absl::GetFlag(FLAGS_http_listen));
+  if (absl::GetFlag(FLAGS_views_checkpoint_events) >= 0) {
+    c.set_views_checkpoint_events(absl::GetFlag(FLAGS_views_checkpoint_events));
+  }
   c.mutable_limits()->set_max_batch_events(absl::GetFlag(FLAGS_max_batch_events));
   c.mutable_limits()->set_max_request_bytes(absl::GetFlag(FLAGS_max_request_bytes));
   c.mutable_limits()->set_max_future_skew_seconds(absl::GetFlag(FLAGS_max_future_skew_seconds));
@@ -120,6 +131,9 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
 
+  if (absl::GetFlag(FLAGS_views_checkpoint_events) < -1) {
+    return Fail("--views_checkpoint_events: must be 0 or more");
+  }
   ServerOptions options;
   if (std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     absl::StatusOr<salestrack::v1::DaemonConfig> file = salestrack::server::ReadConfigFile(path);
@@ -146,6 +160,7 @@ int main(int argc, char** argv) {
     options.config_path = std::filesystem::absolute(path, ec).lexically_normal().string();
   }
   options.restore_from = absl::GetFlag(FLAGS_restore_from);
+  options.replay_views = absl::GetFlag(FLAGS_replay_views);
   options.insecure_no_auth = absl::GetFlag(FLAGS_insecure_no_auth);
   if (absl::Status s =
           salestrack::engine::Auth::Create(salestrack::server::EngineOptionsOf(options)).status();

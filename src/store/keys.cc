@@ -127,4 +127,31 @@ std::optional<NotifyRuleState> DecodeNotifyRuleState(std::string_view value) {
   return state;
 }
 
+std::string ViewsGenerationPrefix(uint64_t generation) { return "c" + EncodeSeqKey(generation); }
+
+std::string ViewsChunkKey(uint64_t generation, uint64_t index) {
+  return ViewsGenerationPrefix(generation) + EncodeSeqKey(index);
+}
+
+std::string EncodeViewsManifest(const ViewsManifest& m) {
+  std::string out;
+  for (uint64_t v : {m.state_format, m.seq, m.generation, m.chunks, m.bytes}) PutVarint(out, v);
+  PutVarint(out, m.zone.size());
+  out.append(m.zone);
+  return out;
+}
+
+std::optional<ViewsManifest> DecodeViewsManifest(std::string_view value) {
+  ViewsManifest m;
+  uint64_t zone_size = 0;
+  for (uint64_t* v : {&m.state_format, &m.seq, &m.generation, &m.chunks, &m.bytes, &zone_size}) {
+    const size_t n = ParseVarint(value, v);
+    if (n == 0) return std::nullopt;
+    value.remove_prefix(n);
+  }
+  if (zone_size != value.size()) return std::nullopt;
+  m.zone = std::string(value);
+  return m;
+}
+
 }  // namespace salestrack::store

@@ -33,6 +33,18 @@
 //           key := "d" 0x00 idem_key             value := Notification bytes: a dead letter
 //           (lp(x) := varint64(size) x. A directory without the family gets it, empty, at open;
 //           an empty family means "start at the log head": history is never notified.)
+//   "views" (the KPI views' checkpoint: the projector's state as of one applied seq, so a start
+//           replays only the log after it; store/views_checkpoint.h, docs/projections.md)
+//           key := "m"                           value := the manifest: varint64(state format)
+//                                                 varint64(seq) varint64(generation)
+//                                                 varint64(chunks) varint64(bytes) lp(zone)
+//           key := "c" fixed64_be(generation) fixed64_be(i)
+//                                                 value := chunk i of that generation's state
+//           (A generation's chunks are written before the manifest that names it, which is
+//           synced; the generation it replaces is deleted after. The state's bytes are the
+//           projector's, versioned by their own state format (Projector::kStateFormat), not by
+//           kFormatVersion: a checkpoint of another state format is ignored and the log
+//           replayed. A directory without the family gets it, empty, at open.)
 //   "default" key := "resume_marker"    value := ""  (written without the WAL, so never durable,
 //                    and never read: it keeps a memtable non-empty so that RocksDB's recovery
 //                    from a full disk switches to a new WAL; see LogStore::KeepAMemtableFilled)
@@ -63,6 +75,7 @@ inline constexpr std::string_view kLogFamily = "log";
 inline constexpr std::string_view kIdsFamily = "ids";
 inline constexpr std::string_view kMetaFamily = "meta";
 inline constexpr std::string_view kNotifyFamily = "notify";
+inline constexpr std::string_view kViewsFamily = "views";
 
 inline constexpr std::string_view kFormatVersionKey = "format_version";
 inline constexpr std::string_view kTimeZoneKey = "time_zone";
@@ -98,6 +111,22 @@ struct NotifyRuleState {
 };
 std::string EncodeNotifyRuleState(const NotifyRuleState& state);
 std::optional<NotifyRuleState> DecodeNotifyRuleState(std::string_view value);
+
+// "views" keys and the manifest's value.
+inline constexpr std::string_view kViewsManifestKey = "m";
+std::string ViewsChunkKey(uint64_t generation, uint64_t index);
+std::string ViewsGenerationPrefix(uint64_t generation);  // Every chunk key of the generation.
+struct ViewsManifest {
+  uint64_t state_format = 0;
+  uint64_t seq = 0;  // The last log record the state reflects.
+  uint64_t generation = 0;
+  uint64_t chunks = 0;
+  uint64_t bytes = 0;  // The chunks' total size.
+  std::string zone;    // The org time zone the figures were computed in.
+  friend bool operator==(const ViewsManifest&, const ViewsManifest&) = default;
+};
+std::string EncodeViewsManifest(const ViewsManifest& m);
+std::optional<ViewsManifest> DecodeViewsManifest(std::string_view value);
 
 }  // namespace salestrack::store
 

@@ -70,9 +70,12 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
       for (const auto& f : families) known = known || f.name == name;
       if (!known) families.push_back({name, rocksdb::ColumnFamilyOptions()});
     }
-    // A read-only open cannot create the notify family that directories written before it lack.
-    if (options.read_only && std::find(names.begin(), names.end(), kNotifyFamily) == names.end()) {
-      std::erase_if(families, [](const auto& f) { return f.name == kNotifyFamily; });
+    // A read-only open cannot create the families that directories written before them lack.
+    if (options.read_only) {
+      std::erase_if(families, [&](const auto& f) {
+        return (f.name == kNotifyFamily || f.name == kViewsFamily) &&
+               std::find(names.begin(), names.end(), f.name) == names.end();
+      });
     }
   }
 
@@ -109,7 +112,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const std::string& dir,
   store->log_ = store->handles_[1];
   store->ids_ = store->handles_[2];
   store->meta_ = store->handles_[3];
-  if (families.size() > 4 && families[4].name == kNotifyFamily) store->notify_ = store->handles_[4];
+  for (size_t i = 4; i < families.size(); ++i) {
+    if (families[i].name == kNotifyFamily) store->notify_ = store->handles_[i];
+    if (families[i].name == kViewsFamily) store->views_ = store->handles_[i];
+  }
   RETURN_IF_ERROR(store->CheckOrInitFormat());
   ASSIGN_OR_RETURN(store->head_at_open_, store->ReadHead());
   if (!options.read_only) store->KeepAMemtableFilled();
@@ -174,6 +180,13 @@ absl::Status LogStore::WriteNotify(rocksdb::WriteBatch* batch) const {
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   return FromRocksStatus(db_->Write(w, batch), "writing the notifier's state");
+}
+
+absl::Status LogStore::WriteViews(rocksdb::WriteBatch* batch, bool sync) const {
+  if (options_.read_only) return absl::FailedPreconditionError("the store is open read-only");
+  rocksdb::WriteOptions w;
+  w.sync = sync && options_.sync;
+  return FromRocksStatus(db_->Write(w, batch), "writing the views' checkpoint");
 }
 
 absl::StatusOr<uint64_t> LogStore::ReadHead() const {

@@ -94,6 +94,9 @@ class LogStore {
   // disk): the caller retries later.
   absl::Status WriteNotify(rocksdb::WriteBatch* batch) const;
 
+  // Writes a batch of "views" family entries (the views' checkpoint, views_checkpoint.h), synced
+  // when `sync`. Thread-safe, beside the writer's commits, like WriteNotify.
+  absl::Status WriteViews(rocksdb::WriteBatch* batch, bool sync) const;
   // A "meta" value (keys.h): nullopt when the key is absent.
   absl::StatusOr<std::optional<std::string>> ReadMeta(std::string_view key) const;
   // Writes a "meta" value, synced. REQUIRES: not read_only, and no commit runs concurrently (the
@@ -108,6 +111,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
   // Null only on a read-only open of a directory written before the family existed.
   rocksdb::ColumnFamilyHandle* notify_family() const { return notify_; }
+  rocksdb::ColumnFamilyHandle* views_family() const { return views_; }  // Likewise.
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& dir() const { return dir_; }
 
@@ -135,6 +139,7 @@ class LogStore {
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* notify_ = nullptr;
+  rocksdb::ColumnFamilyHandle* views_ = nullptr;
   uint64_t head_at_open_ = 0;
   bool needs_resume_ = false;  // Commit() thread only.
 };

@@ -107,6 +107,7 @@ RocksDbOptions DaemonRocksDbOptions(size_t block_cache_bytes) {
       {std::string(kIdsFamily), IdsFamilyOptions(cache)},
       {std::string(kMetaFamily), rocksdb::ColumnFamilyOptions()},
       {std::string(kNotifyFamily), rocksdb::ColumnFamilyOptions()},
+      {std::string(kViewsFamily), rocksdb::ColumnFamilyOptions()},
   };
   return o;
 }

@@ -13,7 +13,8 @@ namespace salestrack::store {
 
 struct RocksDbOptions {
   rocksdb::DBOptions db;
-  // The column families, in this order: default, log, ids, meta, notify (keys.h's names).
+  // The column families, in this order: default, log, ids, meta, notify, views (keys.h's
+  // names).
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
 };
 
