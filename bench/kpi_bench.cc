@@ -1174,7 +1174,10 @@ int Run(int argc, char** argv) {
        absl::StrFormat("**listening after %.2f s** (2b: %.2f s, %.1f×)", checkpoint_restart_seconds,
                        restart_seconds, restart_seconds / checkpoint_restart_seconds),
        "≤ 2 s at 10M events",
-       Verdict(!checkpoint_line.empty() && checkpoint_restart_seconds <= 2)});
+       // Judged at the target's size only: a smaller log loads faster.
+       replay.events < 10'000'000
+           ? std::string("— (judged at 10M)")
+           : Verdict(!checkpoint_line.empty() && checkpoint_restart_seconds <= 2)});
   const std::string bytes_target = absl::StrFormat("≤ %.0f B", kTargetBytesPerEvent);
   table.PrintRow({"3",
                   absl::StrFormat("Disk bytes/event after a full compaction (steady state; all "
