@@ -14,6 +14,7 @@
 //   windows           U(competition) S(start) S(end)                  in windows_ order
 //   pending_voids     U(seq)
 //   ... cells and entities ..., end (no entries)
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -220,7 +221,10 @@ absl::Status Projector::Impl::LoadRecord(Section s, uint32_t count, StateReader&
       std::array<int64_t, LogTotals::kQuantities> totals;
       for (int64_t& t : totals) t = r.S();
       const uint8_t over_limit = r.Byte();
-      if (!r.ok() || over_limit > 1) return MalformedSection(s);
+      // Totals are sums of non-negative amounts; a negative one would overflow the next check.
+      const bool negative =
+          std::any_of(totals.begin(), totals.end(), [](int64_t t) { return t < 0; });
+      if (!r.ok() || over_limit > 1 || negative) return MalformedSection(s);
       totals_ = LogTotals::FromParts(totals, over_limit == 1);
       return absl::OkStatus();
     }
